@@ -1,0 +1,60 @@
+"""The `krm` command line: a thin layer over the library.
+
+Each command lives in ``krm/commands/<name>.py``, parses its options and calls a
+library function that tests and other programs can call directly.  Heavy
+libraries are imported inside the commands, so ``krm --help`` stays fast.
+
+Exit codes (stable, documented in README):
+  0  success; for validate: no errors (warnings allowed)
+  1  the data has errors (validate), an input was excluded under --strict, or a
+     roll-up failed its own control totals
+  2  wrong usage, or an input/output that cannot be read or written
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import typer
+
+from krm import __version__
+
+app = typer.Typer(
+    name="krm",
+    help="Templates, validation, roll-ups and reports for the job-creation monitoring forms КРМ-1 … КРМ-7 "
+    "(Order No. 260 of 2018 as amended by Order No. 189 of 2019).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+ORDER = ["template", "validate", "aggregate", "report", "samples", "calendar", "status"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"krm {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                      help="Show the version and exit.")) -> None:
+    """krm — КРМ-1 … КРМ-7."""
+
+
+def _register() -> None:
+    import krm.commands as pkg
+
+    found = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
+    for name in [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]:
+        importlib.import_module(f"krm.commands.{name}")
+
+
+_register()
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,106 @@
+"""The shared data model that validation, aggregation and reports exchange.
+
+A :class:`Submission` is one workbook as the roll-ups see it: its header
+(form, level, region, district, programme, period, basis) and its rows as typed
+:class:`ProjectRow` records (KRM-1/2/3) or :class:`RegionRow` records (KRM-4/5).
+Money is :class:`~decimal.Decimal` million tenge (3 decimals), jobs are ``int``,
+so that roll-ups are exact to the last job and the last tenge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+MONEY_QUANTUM = Decimal("0.001")  # 1 000 tenge
+
+
+def money(v) -> Decimal | None:
+    """A float/str/Decimal read from a cell as exact million tenge (rounded to 0.001 only past 9 decimals)."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, Decimal):
+        d = v
+    elif isinstance(v, float):
+        d = Decimal(repr(v))
+    else:
+        d = Decimal(str(v))
+    # floats carry binary noise (12.499999999999998); 9 decimals keeps every real tenge
+    return d.quantize(Decimal("0.000000001"), rounding=ROUND_HALF_UP).normalize() if d == d else None
+
+
+def project_key(bin_: str | None, project: str | None) -> tuple[str, str]:
+    """A project within a district: (BIN, project name folded for case and spaces)."""
+    name = re.sub(r"\s+", " ", str(project or "")).strip().casefold()
+    return (str(bin_ or "").strip(), name)
+
+
+@dataclass
+class ProjectRow:
+    """One project (KRM-2 enterprise row, KRM-3 project row, KRM-1 plan row)."""
+
+    activity: str  # activity code "1" … "9"
+    project: str
+    bin: str | None = None
+    enterprise: str | None = None
+    district: str | None = None  # 9-digit KATO
+    start: dt.date | None = None
+    end: dt.date | None = None
+    plan: int = 0
+    fact: int = 0
+    allocated: Decimal = Decimal(0)
+    disbursed: Decimal = Decimal(0)
+    plan_by_activity: dict[str, int] | None = None  # KRM-1 only: activity code -> planned jobs
+    cell: str | None = None  # A1 of the row's first cell in its source (for traceability)
+    sheet_row: int | None = None
+
+
+@dataclass
+class RegionRow:
+    """One region's row of KRM-4 / KRM-5 (and the per-programme cells of KRM-6)."""
+
+    region: str  # 2-digit KATO
+    projects_planned: int = 0
+    projects_done: int = 0
+    allocated: Decimal = Decimal(0)
+    disbursed: Decimal = Decimal(0)
+    plan: int = 0
+    fact: int = 0
+    by_activity: dict[str, int] = field(default_factory=dict)  # KRM-5: activity code -> jobs created
+
+
+@dataclass
+class Submission:
+    path: Path
+    form: str  # "KRM-2"
+    period: str  # "2019-05" (or "2019" for KRM-1)
+    programme: str | None  # programme code
+    region: str | None = None  # 2-digit KATO
+    district: str | None = None  # 9-digit KATO
+    basis: str = "cumulative"  # or "month"
+    lang: str | None = None
+    modified: dt.datetime | None = None
+    body: str | None = None
+    projects: list[ProjectRow] = field(default_factory=list)
+    regions: list[RegionRow] = field(default_factory=list)
+
+    @property
+    def level(self) -> str:
+        return {"KRM-1": "district", "KRM-2": "district", "KRM-3": "region", "KRM-4": "programme",
+                "KRM-5": "programme", "KRM-6": "nation", "KRM-7": "nation"}[self.form]
+
+    def totals(self) -> dict[str, Decimal | int]:
+        """Control totals: jobs plan, jobs fact, allocated, disbursed."""
+        if self.projects:
+            rows = self.projects
+        else:
+            rows = self.regions
+        return {
+            "plan": sum(r.plan for r in rows),
+            "fact": sum(r.fact for r in rows),
+            "allocated": sum((r.allocated for r in rows), Decimal(0)),
+            "disbursed": sum((r.disbursed for r in rows), Decimal(0)),
+        }

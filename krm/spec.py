@@ -1,0 +1,165 @@
+"""The declarative model of a KRM form.
+
+Every other module (template writer, reader, rules, renderers) reads a form only
+through these objects; nothing about a form's columns is written down anywhere
+else.  The seven concrete specs live in :mod:`krm.forms`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict
+
+SPEC_VERSION = "1"
+LANGS = ("kk", "ru", "en")
+
+
+class Text(BaseModel):
+    """A piece of text in the three languages krm speaks."""
+
+    model_config = ConfigDict(frozen=True)
+    kk: str
+    ru: str
+    en: str
+
+    def __call__(self, lang: str) -> str:
+        return getattr(self, lang if lang in LANGS else "en")
+
+
+def T(kk: str, ru: str, en: str) -> Text:  # noqa: N802 - short constructor used in specs
+    return Text(kk=kk, ru=ru, en=en)
+
+
+class ColType(str, Enum):
+    SEQ = "seq"  # row number (Р/с №)
+    TEXT = "text"
+    JOBS = "jobs"  # whole number >= 0
+    COUNT = "count"  # whole number >= 0 (projects)
+    MONEY = "money"  # million tenge, >= 0, decimals allowed
+    DATE = "date"
+    ID = "id"  # BIN / IIN, 12 digits kept as text
+    ACTIVITY = "activity"
+    REGION = "region"
+    PROGRAMME = "programme"
+
+    @property
+    def numeric(self) -> bool:
+        return self in (ColType.JOBS, ColType.COUNT, ColType.MONEY)
+
+
+class Column(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    key: str  # stable machine name (also the name in JSON output and pandas frames)
+    number: str  # what the column-number row shows ("1", "5", "1.1", "к1" …)
+    title: Text
+    type: ColType
+    group: Text | None = None  # heading spanning consecutive columns (e.g. "жоспар / факт")
+    unit: Text | None = None
+    official: bool = True  # False: a column krm adds to the regulation's form (explained in README)
+    required: bool = False  # a data row must have a value here
+    width: float = 14
+    programme: str | None = None  # KRM-6/7: programme code of a plan/fact column
+    measure: str | None = None  # KRM-6/7: "plan" or "fact"; KRM-1: activity code
+
+
+class HeaderField(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    key: str  # region, district, period, programme, basis, body, unit
+    name: str  # workbook defined name
+    label: Text
+    type: str  # region | district | period | year | programme | basis | text
+    required: bool = True
+
+
+class SignatureField(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    key: str
+    name: str
+    label: Text
+    hint: Text | None = None
+    required: bool = True  # missing -> warning
+
+
+class Rows(str, Enum):
+    FREE = "free"  # any number of rows (projects / enterprises)
+    REGIONS = "regions"  # one row per region valid for the period, then the total
+    ACTIVITIES = "activities"  # the nine activity groups, then the total
+
+
+class Deadline(BaseModel):
+    """When the form is due, relative to the reporting period."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: str  # "next-month-day": day N of the month after the period; "yearly": day/month of the current year
+    day: int
+    month: int | None = None  # for yearly deadlines
+    rule: str  # the Rule of the regulation that sets it
+    text: Text
+
+
+class FormSpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    id: str  # "KRM-2"
+    number: int
+    annex: Text
+    kind_line: Text  # "Әкімшілік деректерді жинауға арналған нысан"
+    title: Text
+    unit_caption: Text | None  # caption under the reporting-unit line
+    periodicity: Text
+    period_kind: str  # "year" or "month"
+    submitter: Text
+    recipient: Text
+    deadline: Deadline
+    level: str  # district | region | programme | nation
+    header: tuple[HeaderField, ...]
+    columns: tuple[Column, ...] = ()  # for KRM-6/7 the programme columns are added per period
+    programme_columns: bool = False  # KRM-6/7: plan/fact pairs per programme (see columns_for)
+    rows: Rows
+    total_label: Text | None = None
+    footnote: Text | None = None
+    explanation: tuple[Text, ...] = ()  # the regulation's filling explanation, paragraph by paragraph
+    spare_rows: int = 0  # blank rows in a blank template (FREE forms)
+
+    # --- derived ------------------------------------------------------------------
+    @property
+    def table_name(self) -> str:
+        return self.id.replace("-", "") + "_DATA"
+
+    @property
+    def sheet_name(self) -> str:
+        return self.id.replace("KRM", "КРМ")
+
+    def columns_for(self, programmes: list | None = None) -> tuple[Column, ...]:
+        """The form's columns; KRM-6/7 add a plan/fact pair for each programme given."""
+        if not self.programme_columns:
+            return self.columns
+        from krm import reference
+
+        progs = programmes if programmes is not None else reference.programmes()
+        cols = list(self.columns)
+        first = len(cols) + 1  # KRM-6: № region → programmes start at 3; KRM-7: 1-4 → 5
+        for i, p in enumerate(progs):
+            group = T(p.name_kk, p.name_ru, p.name_en)
+            if self.id == "KRM-6":
+                nums = (str(first + i), str(first + i))
+            else:
+                nums = (str(first + 2 * i), str(first + 2 * i + 1))
+            cols.append(Column(key=f"{p.code}_plan", number=nums[0], title=PLAN, type=ColType.JOBS,
+                               group=group, programme=p.code, measure="plan", width=10))
+            cols.append(Column(key=f"{p.code}_fact", number=nums[1], title=FACT, type=ColType.JOBS,
+                               group=group, programme=p.code, measure="fact", width=10))
+        return tuple(cols)
+
+    def column(self, key: str, programmes: list | None = None) -> Column:
+        for c in self.columns_for(programmes):
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def header_field(self, key: str) -> HeaderField | None:
+        return next((h for h in self.header if h.key == key), None)
+
+
+PLAN = T("жоспар", "план", "plan")
+FACT = T("факт", "факт", "fact")

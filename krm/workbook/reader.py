@@ -1,0 +1,438 @@
+"""Read a filled KRM workbook into a :class:`ParsedForm`.
+
+Bulk cell values come from python-calamine (12-18x faster than openpyxl).  The few
+things calamine cannot give are read straight from the zip with defusedxml:
+defined names, the data table's range, the document properties (form id, spec
+version) and formulas that have no cached value (calamine silently drops them).
+
+A workbook is recognised by what it holds, never by its file name: the custom
+document property ``krm_form``, else the defined names, else the "Индексі: КРМ-N"
+text in the header.  A form made from a foreign template (no defined names) is
+read by finding its column-number row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from krm import forms
+from krm.spec import FormSpec, Rows
+
+# zip pre-check limits (``../shared/notes/excel-io.md``: real forms have member ratios < 10 and members < 2 MB)
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_ROWS = 100_000
+MAX_COLS = 400
+
+
+class ReadError(Exception):
+    """A workbook that cannot be read at all; ``code`` is a finding code of the catalogue."""
+
+    def __init__(self, code: str, detail: str = "", **params):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.params = params
+
+
+@dataclass
+class CellRef:
+    row: int  # 0-based sheet row
+    col: int  # 0-based sheet column
+
+    @property
+    def a1(self) -> str:
+        from krm.workbook.writer import a1
+
+        return a1(self.row, self.col)
+
+
+@dataclass
+class DataRow:
+    row: int  # 0-based sheet row
+    values: dict[str, object]  # column key -> raw value as read (str, float, date, None)
+    cols: dict[str, int]  # column key -> 0-based sheet column
+
+
+@dataclass
+class ParsedForm:
+    path: Path
+    spec: FormSpec
+    sheet: str
+    lang: str | None
+    spec_version: str | None
+    recognised_by: str  # "properties" | "names" | "index-text"
+    grid: list[list]
+    header: dict[str, object] = field(default_factory=dict)  # header key -> raw value
+    header_cells: dict[str, CellRef] = field(default_factory=dict)
+    signature: dict[str, object] = field(default_factory=dict)
+    signature_cells: dict[str, CellRef] = field(default_factory=dict)
+    columns: tuple = ()
+    number_row: int | None = None
+    found_numbers: list[str] = field(default_factory=list)  # what the column-number row holds
+    rows: list[DataRow] = field(default_factory=list)  # non-blank data rows
+    data_range: tuple[int, int] = (0, -1)  # first, last data row (inclusive)
+    total: DataRow | None = None
+    formulas_without_value: list[str] = field(default_factory=list)  # A1 refs on the form sheet
+    hidden_sheets: list[str] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    has_macros: bool = False
+    modified: dt.datetime | None = None
+    programmes: list | None = None  # KRM-6/7: programmes the columns were matched to
+
+    def cell(self, row: int, col: int):
+        if 0 <= row < len(self.grid) and 0 <= col < len(self.grid[row]):
+            v = self.grid[row][col]
+            return None if v == "" else v
+        return None
+
+
+# ------------------------------------------------------------------ zip-level helpers
+def precheck_zip(path: Path) -> zipfile.ZipFile:
+    """Open the zip and refuse bombs and non-workbooks before any XML is parsed."""
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if not head:
+        raise ReadError("KRM-E001", "empty file")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        # OLE2: an old .xls or an encrypted OOXML package
+        raise ReadError("KRM-E003", "OLE2 compound file (.xls or password-encrypted workbook)")
+    if not head.startswith(b"PK"):
+        raise ReadError("KRM-E002", "not a zip/xlsx file")
+    try:
+        zf = zipfile.ZipFile(path)
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        raise ReadError("KRM-E002", f"damaged zip: {e}") from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        if "content.xml" in names and "mimetype" in names:
+            raise ReadError("KRM-E004", "OpenDocument spreadsheet (.ods)")
+        raise ReadError("KRM-E002", "zip without xl/workbook.xml")
+    total = 0
+    for i in infos:
+        total += i.file_size
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > MAX_MEMBER_BYTES or (ratio > MAX_RATIO and i.file_size > 1_000_000):
+            raise ReadError("KRM-E005", f"{i.filename} inflates to {i.file_size} bytes (ratio {ratio:.0f}:1)")
+    if total > MAX_TOTAL_BYTES:
+        raise ReadError("KRM-E005", f"package inflates to {total} bytes")
+    return zf
+
+
+def _xml(zf: zipfile.ZipFile, name: str):
+    from defusedxml import ElementTree
+
+    try:
+        data = zf.read(name)
+    except KeyError:
+        return None
+    try:
+        return ElementTree.fromstring(data)
+    except Exception as e:  # defusedxml forbids entities (billion laughs) and DTDs
+        raise ReadError("KRM-E006", f"{name}: {type(e).__name__}: {e}") from None
+
+
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+      "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+      "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+      "cp": "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+      "vt": "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+      "dcterms": "http://purl.org/dc/terms/"}
+
+_REF = re.compile(r"^=?'?(?P<sheet>.+?)'?!\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+)(?::\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+))?$")
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n - 1
+
+
+def parse_ref(ref: str) -> tuple[str | None, int, int, int, int] | None:
+    m = _REF.match(ref.strip())
+    if not m:
+        m2 = re.match(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$", ref.strip())
+        if not m2:
+            return None
+        c1, r1, c2, r2 = m2.groups()
+        sheet = None
+    else:
+        sheet, c1, r1, c2, r2 = m.group("sheet"), m.group("c1"), m.group("r1"), m.group("c2"), m.group("r2")
+    c2, r2 = c2 or c1, r2 or r1
+    return sheet, int(r1) - 1, col_index(c1), int(r2) - 1, col_index(c2)
+
+
+@dataclass
+class Package:
+    sheets: list[tuple[str, str, str]]  # (name, part path, state)
+    names: dict[str, str]
+    props: dict[str, str]
+    modified: dt.datetime | None
+    has_macros: bool
+    tables: dict[str, tuple[str, str]]  # table name -> (sheet part, ref)
+
+
+def read_package(zf: zipfile.ZipFile) -> Package:
+    wb = _xml(zf, "xl/workbook.xml")
+    rels = _xml(zf, "xl/_rels/workbook.xml.rels")
+    targets = {}
+    if rels is not None:
+        for r in rels.findall("rel:Relationship", NS):
+            t = r.get("Target", "")
+            t = t.lstrip("/") if t.startswith("/") else "xl/" + t
+            targets[r.get("Id")] = t
+    sheets = []
+    for s in wb.findall("m:sheets/m:sheet", NS):
+        rid = s.get(f"{{{NS['r']}}}id")
+        sheets.append((s.get("name"), targets.get(rid, ""), s.get("state", "visible")))
+    names = {}
+    for d in wb.findall("m:definedNames/m:definedName", NS):
+        if d.get("localSheetId") is None and d.text:
+            names[d.get("name")] = d.text
+    props = {}
+    custom = _xml(zf, "docProps/custom.xml")
+    if custom is not None:
+        for p in custom.findall("cp:property", NS):
+            child = next(iter(p), None)
+            if child is not None and child.text is not None:
+                props[p.get("name")] = child.text
+    modified = None
+    core = _xml(zf, "docProps/core.xml")
+    if core is not None:
+        m = core.find("dcterms:modified", NS)
+        if m is not None and m.text:
+            try:
+                modified = dt.datetime.fromisoformat(m.text.replace("Z", "+00:00")).replace(tzinfo=None)
+            except ValueError:
+                modified = None
+    tables = {}
+    for part in zf.namelist():
+        if part.startswith("xl/tables/") and part.endswith(".xml"):
+            t = _xml(zf, part)
+            if t is not None:
+                tables[t.get("name") or t.get("displayName")] = (part, t.get("ref", ""))
+    has_macros = "xl/vbaProject.bin" in zf.namelist()
+    return Package(sheets, names, props, modified, has_macros, tables)
+
+
+_CELL_F = re.compile(rb"<c r=\"([A-Z]+\d+)\"[^>]*>(.*?)</c>", re.S)
+
+
+def formulas_without_value(sheet_xml: bytes) -> list[str]:
+    """A1 refs of formula cells with no cached value (calamine drops them silently)."""
+    if b"<f" not in sheet_xml:
+        return []
+    out = []
+    for m in _CELL_F.finditer(sheet_xml):
+        inner = m.group(2)
+        if b"<f" in inner and not re.search(rb"<v>[^<]+</v>", inner) and b"<is>" not in inner:
+            out.append(m.group(1).decode())
+    return out
+
+
+_ROW_HIDDEN = re.compile(rb"<row [^>]*?r=\"(\d+)\"[^>]*?hidden=\"(?:1|true)\"")
+
+
+# ------------------------------------------------------------------ recognition
+_INDEX = re.compile(r"(?:КРМ|KRM|КPM)\s*[-–—]?\s*([1-7])\b", re.I)
+
+
+def recognise(pkg: Package, first_rows: list[list]) -> tuple[FormSpec | None, str]:
+    fid = pkg.props.get("krm_form")
+    if fid in forms.FORMS:
+        return forms.FORMS[fid], "properties"
+    for name in pkg.tables:
+        m = re.fullmatch(r"KRM([1-7])_DATA", name or "")
+        if m:
+            return forms.FORMS[f"KRM-{m.group(1)}"], "names"
+    for row in first_rows[:40]:
+        for v in row:
+            if isinstance(v, str) and ("Индекс" in v or "Index" in v or "индекс" in v):
+                m = _INDEX.search(v)
+                if m:
+                    return forms.FORMS[f"KRM-{m.group(1)}"], "index-text"
+    for row in first_rows[:40]:
+        for v in row:
+            if isinstance(v, str):
+                m = _INDEX.fullmatch(v.strip())
+                if m:
+                    return forms.FORMS[f"KRM-{m.group(1)}"], "index-text"
+    return None, ""
+
+
+# ------------------------------------------------------------------ the read
+def read(path: str | Path) -> ParsedForm:
+    """Read and locate everything in one KRM workbook. Raises :class:`ReadError`."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    zf = precheck_zip(path)
+    with zf:
+        pkg = read_package(zf)
+        try:
+            cwb = CalamineWorkbook.from_path(str(path))
+        except Exception as e:  # noqa: BLE001 - calamine raises its own error types
+            raise ReadError("KRM-E002", f"{type(e).__name__}: {e}") from None
+        # which sheet holds the form: the one the defined names point to, else the first visible one
+        sheet_name = None
+        for key in ("KRM_DATA", "KRM_PERIOD"):
+            ref = pkg.names.get(key)
+            pr = parse_ref(ref) if ref else None
+            if pr and pr[0]:
+                sheet_name = pr[0].replace("''", "'")
+                break
+        sheet_names = [s[0] for s in pkg.sheets]
+        if sheet_name not in sheet_names:
+            visible = [s[0] for s in pkg.sheets if s[2] == "visible"]
+            sheet_name = (visible or sheet_names or [None])[0]
+        if sheet_name is None:
+            raise ReadError("KRM-E010", "workbook has no sheets")
+        part = next((p for n, p, _ in pkg.sheets if n == sheet_name), "")
+        dim = _dimension(zf, part)
+        if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
+            raise ReadError("KRM-E007", f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
+        try:
+            xml = zf.read(part) if part else b""
+        except KeyError:
+            xml = b""
+        try:
+            grid = cwb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+        except Exception as e:  # noqa: BLE001
+            raise ReadError("KRM-E002", f"{type(e).__name__}: {e}") from None
+        try:
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in (cwb.get_sheet_by_name(sheet_name).merged_cell_ranges or [])]
+        except Exception:  # noqa: BLE001
+            merged = []
+    if len(grid) > MAX_ROWS:
+        raise ReadError("KRM-E007", f"sheet uses {len(grid)} rows", rows=len(grid), cols=0)
+    spec, how = recognise(pkg, grid)
+    if spec is None:
+        raise ReadError("KRM-E010", "no KRM form index found (document properties, names or 'Индексі: КРМ-N')")
+    pf = ParsedForm(path=path, spec=spec, sheet=sheet_name, lang=pkg.props.get("krm_lang"),
+                    spec_version=pkg.props.get("krm_spec_version"), recognised_by=how, grid=grid,
+                    has_macros=pkg.has_macros, modified=pkg.modified, merged=merged,
+                    hidden_sheets=[n for n, _, st in pkg.sheets if st != "visible"],
+                    hidden_rows=[int(m.group(1)) - 1 for m in _ROW_HIDDEN.finditer(xml)] if b"hidden" in xml else [],
+                    formulas_without_value=formulas_without_value(xml))
+    _locate(pf, pkg)
+    return pf
+
+
+def _dimension(zf: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
+    if not part:
+        return None
+    try:
+        with zf.open(part) as fh:
+            head = fh.read(4096)
+    except KeyError:
+        return None
+    m = re.search(rb'<dimension ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"', head)
+    if not m:
+        return None
+    pr = parse_ref(m.group(1).decode())
+    return (pr[3] + 1, pr[4] + 1) if pr else None
+
+
+def _period_of(value) -> str | None:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year:04d}-{value.month:02d}"
+    return str(value).strip() if value not in (None, "") else None
+
+
+def _locate(pf: ParsedForm, pkg: Package) -> None:
+    """Find header fields, the data rows and the total row."""
+    from krm import reference
+    from krm.forms import SIGNATURE
+    from krm.workbook.writer import table_headers
+
+    spec = pf.spec
+    for h in spec.header:
+        pr = parse_ref(pkg.names[h.name]) if h.name in pkg.names else None
+        if pr:
+            pf.header_cells[h.key] = CellRef(pr[1], pr[2])
+            pf.header[h.key] = pf.cell(pr[1], pr[2])
+    for s in SIGNATURE:
+        pr = parse_ref(pkg.names[s.name]) if s.name in pkg.names else None
+        if pr:
+            pf.signature_cells[s.key] = CellRef(pr[1], pr[2])
+            pf.signature[s.key] = pf.cell(pr[1], pr[2])
+    if spec.programme_columns:
+        period = _period_of(pf.header.get("period"))
+        try:
+            pf.programmes = reference.programmes(period) if period else reference.programmes()
+        except ValueError:
+            pf.programmes = reference.programmes()
+    cols = spec.columns_for(pf.programmes)
+    pf.columns = cols
+    expected = table_headers(cols)
+
+    # the data range: the table (or KRM_DATA name), else the column-number row found by scanning
+    first = last = None
+    c0 = 0
+    tref = next((ref for name, (_, ref) in pkg.tables.items() if name == spec.table_name), None)
+    pr = parse_ref(tref) if tref else (parse_ref(pkg.names["KRM_DATA"]) if "KRM_DATA" in pkg.names else None)
+    if pr:
+        if tref:
+            pf.number_row, first, last, c0 = pr[1], pr[1] + 1, pr[3], pr[2]
+        else:
+            pf.number_row, first, last, c0 = pr[1] - 1, pr[1], pr[3], pr[2]
+    else:
+        pf.number_row = _find_number_row(pf.grid, expected)
+        if pf.number_row is not None:
+            first = pf.number_row + 1
+            last = _end_of_data(pf.grid, first, spec)
+    if pf.number_row is None:
+        return
+    pf.found_numbers = [_numtext(v) for v in (pf.grid[pf.number_row] if pf.number_row < len(pf.grid) else [])]
+    pf.data_range = (first, last)
+    colmap = {c.key: c0 + i for i, c in enumerate(cols)}
+    for r in range(first, min(last, len(pf.grid) - 1) + 1):
+        vals = {c.key: pf.cell(r, colmap[c.key]) for c in cols}
+        keyed = [k for k, v in vals.items() if v is not None and k != "seq"]
+        if spec.rows == Rows.FREE and not keyed:
+            continue
+        pf.rows.append(DataRow(r, vals, colmap))
+    if spec.total_label is not None:
+        tr = last + 1
+        if "KRM_TOTAL" in pkg.names:
+            p2 = parse_ref(pkg.names["KRM_TOTAL"])
+            tr = p2[1] if p2 else tr
+        if tr < len(pf.grid):
+            pf.total = DataRow(tr, {c.key: pf.cell(tr, colmap[c.key]) for c in cols}, colmap)
+
+
+def _numtext(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if v is None else str(v).strip()
+
+
+def _find_number_row(grid: list[list], expected: list[str]) -> int | None:
+    want = [e.split(".")[0] if e[:1].isdigit() else e for e in expected[:4]]
+    for r, row in enumerate(grid[:80]):
+        got = [_numtext(v) for v in row[:8]]
+        got = [g.split(".")[0] if g[:1].isdigit() else g for g in got if g != ""]
+        if got[:3] == want[:3]:
+            return r
+    return None
+
+
+def _end_of_data(grid: list[list], first: int, spec: FormSpec) -> int:
+    from krm.forms import SIGNATURE
+
+    stops = {s.label(lang).strip().lower() for s in SIGNATURE for lang in ("kk", "ru", "en")}
+    if spec.total_label is not None:
+        stops |= {spec.total_label(lang).lower() for lang in ("kk", "ru", "en")}
+    for r in range(first, len(grid)):
+        texts = [str(v).strip().lower() for v in grid[r][:6] if isinstance(v, str)]
+        if any(t in stops or t.startswith("электрондық") or t.startswith("адрес эл") for t in texts):
+            return r - 1
+    return len(grid) - 1
