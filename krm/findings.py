@@ -11,6 +11,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+class _Blank(dict):
+    def __missing__(self, key):
+        return "?"
+
+
+def _is_text(v) -> bool:
+    """A krm.spec.Text (a label in kk/ru/en): shown in the message's language."""
+    return callable(v) and all(hasattr(v, a) for a in ("kk", "ru", "en"))
+
+
+def _show(v) -> str:
+    """A value as a message shows it: 12.0 -> 12, long text cut."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        v = int(v)
+    s = str(v)
+    return s if len(s) <= 80 else s[:77] + "…"
+
+
 @dataclass(frozen=True)
 class Check:
     code: str  # "KRM-E012"
@@ -43,9 +63,14 @@ class Finding:
         if chk is None:
             return self.code
         tmpl = chk.message.get(lang) or chk.message["en"]
+        fields = _Blank(self.params)
+        for k, v in (("value", self.value), ("cell", self.cell), ("column", self.column), ("row", self.row),
+                     ("title", self.column_title), ("form", self.form)):
+            fields.setdefault(k, v)
+        fields = _Blank({k: _show(v(lang) if _is_text(v) else v) for k, v in fields.items()})
         try:
-            return tmpl.format(**self.params, value=self.value, cell=self.cell, column=self.column)
-        except (KeyError, IndexError, ValueError):
+            return tmpl.format_map(fields)
+        except (IndexError, ValueError):
             return tmpl
 
     def hint(self, lang: str = "en") -> str:

@@ -71,7 +71,12 @@ def norm(text: object) -> str:
     such as "й" typed as "и" + combining breve compare equal) and with the Latin
     letters that look like Cyrillic ones folded, a common slip in typed names.
     """
-    s = unicodedata.normalize("NFC", str(text or "")).casefold()
+    return _norm(str(text or ""))
+
+
+@lru_cache(maxsize=16384)  # the same few hundred names are matched for every row of every file
+def _norm(s: str) -> str:
+    s = unicodedata.normalize("NFC", s).casefold()
     s = s.replace("ё", "е").replace("\u00a0", " ")
     s = re.sub(r"^\s*\d+(\.\d+)*\.?\s*", "", s)  # leading numbering "1." / "1.1"
     s = re.sub(r"[\"'«»“”„.,;:()\-–—_/]+", " ", s)
@@ -252,13 +257,14 @@ def regions(on: dt.date | str | None = None) -> list[Region]:
 _REGION_WORDS = re.compile(r"\b(облысы|область|обл|қаласы|қ|г|город|region|city|oblast)\b")
 
 
-def _region_keys(r: Region) -> set[str]:
+@lru_cache(maxsize=None)
+def _region_keys(r: Region) -> frozenset[str]:
     keys = {r.kato, r.kato9, f"kz {r.kato}"}
     for n in (r.name_kk, r.name_ru, r.name_en):
         k = norm(n)
         keys.add(k)
         keys.add(_REGION_WORDS.sub(" ", k).split()[0] if _REGION_WORDS.sub(" ", k).split() else k)
-    return {k for k in keys if k}
+    return frozenset(k for k in keys if k)
 
 
 def _region_match(text: object, pool) -> Region | None:
@@ -331,7 +337,8 @@ def districts(region_kato: str | None = None, on: dt.date | str | None = None) -
 _DISTRICT_WORDS = re.compile(r"\b(ауданы|аудан|район|district|қ ә|г а|қала|қаласы|город|city|г|қ)\b")
 
 
-def _district_keys(d: District) -> set[str]:
+@lru_cache(maxsize=None)
+def _district_keys(d: District) -> frozenset[str]:
     keys = {d.kato}
     for n in (d.name_kk, d.name_ru, d.name_en):
         if n:
@@ -341,7 +348,7 @@ def _district_keys(d: District) -> set[str]:
             if bare:
                 keys.add(bare)
                 keys.add(re.sub(r"(ский|ская|ское|кий)$", "", bare))
-    return keys
+    return frozenset(keys)
 
 
 def _district_match(text: object, pool) -> District | None:

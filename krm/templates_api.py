@@ -13,13 +13,23 @@ def template_path(out_dir: Path, spec: FormSpec, lang: str) -> Path:
     return Path(out_dir) / f"{spec.id}.{lang}.xlsx"
 
 
+MAX_ROWS = 20_000  # input rows a blank KRM-1/2/3 template may have (--rows)
+
+
 def write_template(spec: FormSpec, lang: str, out_dir: Path, *, header: dict | None = None,
-                   force: bool = False) -> Path:
-    """Write one blank (or header-prefilled) template; returns its path."""
+                   force: bool = False, rows: int | None = None) -> Path:
+    """Write one blank (or header-prefilled) template; returns its path.
+
+    ``rows`` is the number of input rows of a KRM-1/2/3 table (default: the spec's
+    ``spare_rows``); it is ignored for the forms with fixed rows (KRM-4 … KRM-7).
+    """
     header = dict(header or {})
     period = header.get("period")
+    if rows is not None and not 1 <= rows <= MAX_ROWS:
+        raise ValueError(f"--rows must be between 1 and {MAX_ROWS}, not {rows}")
     path = template_path(out_dir, spec, lang)
-    atomic_write(path, lambda tmp: write_form(tmp, spec, lang, header=header, period=period), force=force)
+    atomic_write(path, lambda tmp: write_form(tmp, spec, lang, header=header, period=period, spare_rows=rows),
+                 force=force)
     return path
 
 

@@ -22,6 +22,8 @@ def template(
     period: Optional[str] = typer.Option(None, help="Pre-fill the period: YYYY-MM (monthly forms) or YYYY (KRM-1)."),
     programme: Optional[str] = typer.Option(None, help="Pre-fill the programme (code, e.g. ENBEK, or name)."),
     body: Optional[str] = typer.Option(None, help="Pre-fill the central body (KRM-4, KRM-5)."),
+    rows: Optional[int] = typer.Option(None, "--rows", help="Input rows of the KRM-1/2/3 table "
+                                       "(default: the form's own, see docs/templates.md)."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
 ) -> None:
     """Write blank form workbooks (named KRM-N.<lang>.xlsx)."""
@@ -30,6 +32,10 @@ def template(
 
     if lang not in ("kk", "ru"):
         fail(f"unknown language {lang!r}: use kk or ru")
+    from krm.templates_api import MAX_ROWS
+
+    if rows is not None and not 1 <= rows <= MAX_ROWS:
+        fail(f"--rows must be between 1 and {MAX_ROWS}, not {rows}")
     if all_:
         specs = list(forms.FORMS.values())
     else:
@@ -39,6 +45,8 @@ def template(
                 specs.append(forms.get(f))
             except KeyError:
                 fail(f"unknown form {f!r}: use KRM-1 … KRM-7")
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} is a file, not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -61,7 +69,7 @@ def template(
             fail(f"{target} exists; use --force to overwrite")
     for spec, header in plans:
         try:
-            path = write_template(spec, lang, out, header=header, force=force)
+            path = write_template(spec, lang, out, header=header, force=force, rows=rows)
         except FileExistsError as e:
             fail(f"{e} exists; use --force to overwrite")
         except OSError as e:

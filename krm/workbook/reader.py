@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from krm import forms
+from krm.workbook import guard
 from krm.spec import FormSpec, Rows
 
 # zip pre-check limits (``../shared/notes/excel-io.md``: real forms have member ratios < 10 and members < 2 MB)
@@ -85,6 +86,7 @@ class ParsedForm:
     has_macros: bool = False
     modified: dt.datetime | None = None
     programmes: list | None = None  # KRM-6/7: programmes the columns were matched to
+    colmap: dict[str, int] = field(default_factory=dict)  # column key -> 0-based sheet column
 
     def cell(self, row: int, col: int):
         if 0 <= row < len(self.grid) and 0 <= col < len(self.grid[row]):
@@ -228,7 +230,7 @@ _CELL_F = re.compile(rb"<c r=\"([A-Z]+\d+)\"[^>]*>(.*?)</c>", re.S)
 
 def formulas_without_value(sheet_xml: bytes) -> list[str]:
     """A1 refs of formula cells with no cached value (calamine drops them silently)."""
-    if b"<f" not in sheet_xml:
+    if not re.search(rb"<f[ >/]", sheet_xml):  # not "<formula1>" of a data validation
         return []
     out = []
     for m in _CELL_F.finditer(sheet_xml):
@@ -277,6 +279,7 @@ def read(path: str | Path) -> ParsedForm:
     zf = precheck_zip(path)
     with zf:
         pkg = read_package(zf)
+        guard.check_shared_parts(zf)  # calamine parses these on open: no DTD, no forged sizes
         try:
             cwb = CalamineWorkbook.from_path(str(path))
         except Exception as e:  # noqa: BLE001 - calamine raises its own error types
@@ -299,16 +302,15 @@ def read(path: str | Path) -> ParsedForm:
         dim = _dimension(zf, part)
         if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
             raise ReadError("KRM-E007", f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
+        xml = guard.read_part(zf, part) if part else b""  # bounded inflate, no DTD
+        guard.check_extent(xml, MAX_ROWS, MAX_COLS)  # a far cell makes calamine allocate the whole grid
         try:
-            xml = zf.read(part) if part else b""
-        except KeyError:
-            xml = b""
-        try:
-            grid = cwb.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
+            csheet = cwb.get_sheet_by_name(sheet_name)  # parses the sheet: once, not per use
+            grid = csheet.to_python(skip_empty_area=False)
         except Exception as e:  # noqa: BLE001
             raise ReadError("KRM-E002", f"{type(e).__name__}: {e}") from None
         try:
-            merged = [(a[0], a[1], b[0], b[1]) for a, b in (cwb.get_sheet_by_name(sheet_name).merged_cell_ranges or [])]
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
         except Exception:  # noqa: BLE001
             merged = []
     if len(grid) > MAX_ROWS:
@@ -364,6 +366,12 @@ def _locate(pf: ParsedForm, pkg: Package) -> None:
         if pr:
             pf.signature_cells[s.key] = CellRef(pr[1], pr[2])
             pf.signature[s.key] = pf.cell(pr[1], pr[2])
+    # a foreign or older template without our defined names: find the fields by their labels
+    if len(pf.header_cells) < len(spec.header):
+        _by_label(pf, [(h.key, h.label) for h in spec.header], pf.header, pf.header_cells, 0, 40)
+    if len(pf.signature_cells) < len(SIGNATURE):
+        _by_label(pf, [(s.key, s.label) for s in SIGNATURE], pf.signature, pf.signature_cells,
+                  0, len(pf.grid))
     if spec.programme_columns:
         period = _period_of(pf.header.get("period"))
         try:
@@ -394,6 +402,7 @@ def _locate(pf: ParsedForm, pkg: Package) -> None:
     pf.found_numbers = [_numtext(v) for v in (pf.grid[pf.number_row] if pf.number_row < len(pf.grid) else [])]
     pf.data_range = (first, last)
     colmap = {c.key: c0 + i for i, c in enumerate(cols)}
+    pf.colmap = colmap
     for r in range(first, min(last, len(pf.grid) - 1) + 1):
         vals = {c.key: pf.cell(r, colmap[c.key]) for c in cols}
         keyed = [k for k, v in vals.items() if v is not None and k != "seq"]
@@ -407,6 +416,30 @@ def _locate(pf: ParsedForm, pkg: Package) -> None:
             tr = p2[1] if p2 else tr
         if tr < len(pf.grid):
             pf.total = DataRow(tr, {c.key: pf.cell(tr, colmap[c.key]) for c in cols}, colmap)
+
+
+def _label_key(v) -> str:
+    return re.sub(r"[\s:：*]+", " ", str(v)).strip().casefold()
+
+
+def _by_label(pf: ParsedForm, fields, values: dict, cells: dict, r0: int, r1: int) -> None:
+    """Header/signature values of a workbook without defined names: the first value right of its label."""
+    want = {}
+    for key, label in fields:
+        for lang in ("kk", "ru", "en"):
+            want[_label_key(label(lang))] = key
+    for r in range(r0, min(r1, len(pf.grid))):
+        row = pf.grid[r]
+        for c, v in enumerate(row[:12]):
+            if not isinstance(v, str) or not v.strip():
+                continue
+            key = want.get(_label_key(v))
+            if key is None or key in cells:
+                continue
+            vc = next((j for j in range(c + 1, len(row)) if row[j] not in ("", None)), None)
+            ref = CellRef(r, vc if vc is not None else c + 1)
+            cells[key] = ref
+            values[key] = pf.cell(ref.row, ref.col)
 
 
 def _numtext(v) -> str:

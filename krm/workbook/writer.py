@@ -34,6 +34,7 @@ UI = {
     "deadline": T("Ұсыну мерзімі", "Срок представления", "Deadline"),
     "lists": T("Тізімдер", "Списки", "Lists"),
     "instructions": T("Нұсқаулық", "Инструкция", "Instructions"),
+    "groups": T("Қызмет түрлері бойынша", "По видам деятельности", "By activity"),
 }
 
 
@@ -54,6 +55,11 @@ class Layout:
     signature_rows: dict[str, int] = field(default_factory=dict)
     fixed_keys: list[str] = field(default_factory=list)  # REGIONS/ACTIVITIES: the row keys in order
     fixed_labels: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # key -> (kk, ru, en)
+    caption_row: int | None = None  # the reporting unit's caption ("(ауданның/қаланың/облыстың аталуы)")
+    group_sheet: str | None = None  # KRM-2/3: the sheet with the nine-activity grouped view
+
+
+UNIT_FIELDS = ("region", "district", "body")  # header fields that name the reporting unit
 
 
 def column_letter(c: int) -> str:
@@ -97,11 +103,17 @@ def fixed_rows(spec: FormSpec, on: dt.date) -> list[tuple[str, str, str, str]]:
 def layout(spec: FormSpec, on: dt.date, nrows: int, programmes=None) -> Layout:
     cols = spec.columns_for(programmes)
     lay = Layout(spec=spec, columns=cols, ncols=max(len(cols), 8))
-    r = 4  # 0 annex, 1 title, 2 index/periodicity/deadline, 3 submitter/recipient
+    r = 4  # 0 annex, 1 title, 2 index/periodicity, 3 submitter/recipient/deadline
+    unit_keys = [h.key for h in spec.header if h.key in UNIT_FIELDS]
     for h in spec.header:
         lay.header_rows[h.key] = r
         r += 1
-    if spec.unit_caption is not None:
+        # the caption under the reporting-unit line, as the regulation prints it
+        if spec.unit_caption is not None and unit_keys and h.key == unit_keys[-1]:
+            lay.caption_row = r
+            r += 1
+    if spec.unit_caption is not None and lay.caption_row is None:
+        lay.caption_row = r
         r += 1
     r += 1
     lay.heading_row = r
@@ -124,6 +136,103 @@ def layout(spec: FormSpec, on: dt.date, nrows: int, programmes=None) -> Layout:
         lay.signature_rows[s.key] = r
         r += 2 if s.hint else 1
     return lay
+
+
+def _text_height(text: str, width: float, size: float = 10, *, bold: bool = False, italic: bool = False,
+                 minimum: float = 15) -> float:
+    """Row height (points) that shows ``text`` wrapped in a cell ``width`` Excel units wide.
+
+    An Excel width unit holds about 1.1 characters of 10-point Times New Roman (Cyrillic
+    included; LibreOffice substitutes the metric-compatible Liberation Serif); bold text is
+    ~15 % wider.  Rounded up so LibreOffice and Excel both show
+    every line; the estimate errs on the tall side.
+    """
+    if not text:
+        return minimum
+    per_line = max(1.0, width * 1.1 * 10 / size / (1.15 if bold else 1.0) - 2)
+    lines = 0
+    for para in str(text).split("\n"):
+        lines += max(1, -(-len(para) // int(per_line)))
+    return max(minimum, round(lines * size * 1.32 + 5, 1))
+
+
+def column_width(c: Column, lang: str) -> float:
+    """The spec's width, widened so the longest word of the heading is not broken."""
+    longest = max((len(w) for w in c.title(lang).split()), default=0)
+    return max(c.width, round(longest * 1.05 + 2, 1))
+
+
+PAGE_UNITS = 180.0  # column-width units that print legibly across one A4 landscape page (~55 % scale)
+PT_PER_UNIT = 7.5  # printed width of one column-width unit; measured in LibreOffice's PDF (Excel: ~5.6)
+
+
+def page_breaks(cols: tuple[Column, ...], widths: list[float]) -> list[int]:
+    """Columns that start a new printed page, for forms too wide for one page; [] otherwise.
+
+    The first two columns (№ and the row name) repeat on every page; a column group
+    (a programme's plan/fact pair) is never split.
+    """
+    if sum(widths) <= PAGE_UNITS * 1.5 or len(cols) < 4:
+        return []
+    fixed = sum(widths[:2])
+    breaks: list[int] = []
+    used = fixed
+    i = 2
+    while i < len(cols):
+        j = i
+        while j + 1 < len(cols) and cols[i].group is not None and cols[j + 1].group == cols[i].group:
+            j += 1
+        w = sum(widths[i:j + 1])
+        if used + w > PAGE_UNITS and used > fixed:
+            breaks.append(i)
+            used = fixed
+        used += w
+        i = j + 1
+    return breaks
+
+
+def print_scale(widths: list[float], breaks: list[int]) -> int:
+    """Print scale (%) at which the widest page of a broken-up form fits A4 landscape."""
+    pages, start = [], 2
+    for b in breaks + [len(widths)]:
+        pages.append(sum(widths[:2]) + sum(widths[start:b]) if start != 2 else sum(widths[:b]))
+        start = b
+    widest_pt = max(p * PT_PER_UNIT + 60 for p in pages)
+    usable_pt = (11.69 - 0.8) * 72
+    return max(10, min(100, int(100 * usable_pt / widest_pt)))
+
+
+def _span_start(widths: list[float], want: float) -> int:
+    """First column of a right-aligned span at least ``want`` units wide."""
+    acc = 0.0
+    for i in range(len(widths) - 1, -1, -1):
+        acc += widths[i]
+        if acc >= want:
+            return i
+    return 0
+
+
+def _heading_heights(cols: tuple[Column, ...], lang: str) -> tuple[float, float]:
+    """Heights of the group row and the title row of the column headings."""
+    group_need, title_need, merged_need = 18.0, 18.0, 18.0
+    i = 0
+    while i < len(cols):
+        c = cols[i]
+        if c.group is None:
+            merged_need = max(merged_need, _text_height(c.title(lang), column_width(c, lang), 10, bold=True))
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(cols) and cols[j + 1].group == c.group:
+            j += 1
+        span = sum(column_width(x, lang) for x in cols[i:j + 1])
+        group_need = max(group_need, _text_height(c.group(lang), span, 10, bold=True))
+        for k in range(i, j + 1):
+            title_need = max(title_need, _text_height(cols[k].title(lang), column_width(cols[k], lang), 10,
+                                                      bold=True))
+        i = j + 1
+    title_need = max(title_need, merged_need - group_need)
+    return group_need, title_need
 
 
 def _value_span(lay: Layout) -> tuple[int, int]:
@@ -175,6 +284,7 @@ def write_form(
     signature: dict | None = None,
     extra_sheets: list[tuple[str, list[list]]] | None = None,
     input_cells: bool = True,
+    doc_time: dt.datetime | None = None,
 ) -> Layout:
     """Write one form workbook.
 
@@ -199,7 +309,7 @@ def write_form(
                                       "strings_to_urls": False, "in_memory": True})
     wb.set_properties({
         "title": f"{spec.sheet_name}: {spec.title(lang)}"[:250], "subject": spec.id, "author": "krm",
-        "company": "krm", "comments": f"krm form {spec.id}, spec {SPEC_VERSION}", "created": FIXED_TIME,
+        "company": "krm", "comments": f"krm form {spec.id}, spec {SPEC_VERSION}", "created": doc_time or FIXED_TIME,
         "keywords": "КРМ, KRM",
     })
     wb.set_custom_property("krm_form", spec.id)
@@ -209,6 +319,10 @@ def write_form(
         wb.set_custom_property("krm_period", str(period))
     F = _Formats(wb)
     ws = wb.add_worksheet(spec.sheet_name)
+    group_ws = None
+    if has_group_view(spec):
+        lay.group_sheet = UI["groups"](lang)
+        group_ws = wb.add_worksheet(lay.group_sheet)
     instructions = wb.add_worksheet(UI["instructions"](lang))
     lists = wb.add_worksheet(UI["lists"](lang))
 
@@ -216,25 +330,27 @@ def write_form(
     list_names = _write_lists(wb, lists, F, spec, lang, on, header, programmes)
 
     # ---- columns
-    for i, c in enumerate(cols):
-        ws.set_column(i, i, c.width)
-    for i in range(len(cols), lay.ncols):
-        ws.set_column(i, i, 10)
-    last = lay.ncols - 1
-    wrap_c = F(text_wrap=True, align="center")
-    ws.set_row(0, 62)
-    ws.merge_range(0, max(0, last - 4), 0, last, f"{spec.annex(lang)}\n\n{spec.kind_line(lang)}",
+    widths = [column_width(c, lang) for c in cols] + [10.0] * (lay.ncols - len(cols))
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    breaks = page_breaks(cols, widths[:len(cols)])
+    last = (breaks[0] - 1) if breaks else lay.ncols - 1  # the banner rows stay on the first page
+    total_w = sum(widths[:last + 1])
+    annex_c0 = _span_start(widths[:last + 1], 62)
+    annex_text = f"{spec.annex(lang)}\n\n{spec.kind_line(lang)}"
+    ws.set_row(0, _text_height(annex_text, sum(widths[annex_c0:last + 1]), 8, italic=True))
+    ws.merge_range(0, annex_c0, 0, last, annex_text,
                    F(text_wrap=True, align="right", italic=True, font_size=8, valign="top"))
-    ws.set_row(1, 48)
+    ws.set_row(1, _text_height(spec.title(lang), total_w, 12, bold=True))
     ws.merge_range(1, 0, 1, last, spec.title(lang), F(text_wrap=True, align="center", bold=True, font_size=12))
-    ws.set_row(2, 28)
-    ws.merge_range(2, 0, 2, last,
-                   f"{UI['index'](lang)}: {spec.sheet_name}    {UI['periodicity'](lang)}: {spec.periodicity(lang)}"
-                   f"    {UI['deadline'](lang)}: {spec.deadline.text(lang)}", F(text_wrap=True, align="left"))
-    ws.set_row(3, 40)
-    ws.merge_range(3, 0, 3, last, f"{UI['submitter'](lang)}: {spec.submitter(lang)}\n"
-                                  f"{UI['recipient'](lang)}: {spec.recipient(lang)}",
-                   F(text_wrap=True, align="left", font_size=9))
+    # the regulation prints index, periodicity, submitter, recipient and deadline one under the other
+    line2 = f"{UI['index'](lang)}: {spec.sheet_name}\n{UI['periodicity'](lang)}: {spec.periodicity(lang)}"
+    ws.set_row(2, _text_height(line2, total_w, 10))
+    ws.merge_range(2, 0, 2, last, line2, F(text_wrap=True, align="left"))
+    line3 = (f"{UI['submitter'](lang)}: {spec.submitter(lang)}\n{UI['recipient'](lang)}: {spec.recipient(lang)}\n"
+             f"{UI['deadline'](lang)}: {spec.deadline.text(lang)}")
+    ws.set_row(3, _text_height(line3, total_w, 10))
+    ws.merge_range(3, 0, 3, last, line3, F(text_wrap=True, align="left"))
 
     # ---- header fields
     v0, v1 = _value_span(lay)
@@ -242,26 +358,30 @@ def write_form(
     in_f = F(bg_color=INPUT_FILL, border=1, locked=False, align="left", num_format="@", text_wrap=True)
     for h in spec.header:
         r = lay.header_rows[h.key]
-        ws.set_row(r, 30 if h.type == "programme" else 18)
-        ws.merge_range(r, 0, r, v0 - 1, h.label(lang), label_f)
         val = header.get(h.key)
         if h.key == "basis" and val in BASIS_VALUES:
             val = BASIS_VALUES[val](lang)
+        ws.set_row(r, max(_text_height(h.label(lang), sum(widths[:v0]), 10, bold=True, minimum=18),
+                          _text_height(str(val or ""), sum(widths[v0:v1 + 1]), 10, minimum=18),
+                          30 if h.type == "programme" else 18))
+        ws.merge_range(r, 0, r, v0 - 1, h.label(lang), label_f)
         ws.merge_range(r, v0, r, v1, "", in_f if input_cells else F(border=1, align="left", text_wrap=True))
         if val not in (None, ""):
             ws.write_string(r, v0, str(val), in_f if input_cells else F(border=1, align="left", text_wrap=True))
         wb.define_name(h.name, f"='{spec.sheet_name}'!${column_letter(v0)}${r + 1}")
         _header_validation(ws, h, r, v0, list_names, lang)
-    if spec.unit_caption is not None:
-        r = max(lay.header_rows.values()) + 1
-        ws.merge_range(r, v0, r, v1, spec.unit_caption(lang), F(italic=True, font_size=8, align="center"))
+    if lay.caption_row is not None:
+        ws.merge_range(lay.caption_row, v0, lay.caption_row, v1, spec.unit_caption(lang),
+                       F(italic=True, font_size=8, align="center", valign="top", text_wrap=True))
+        ws.set_row(lay.caption_row, _text_height(spec.unit_caption(lang), sum(widths[v0:v1 + 1]), 8, minimum=12))
 
     # ---- column headings: group row, title row, number row (= table header)
     hr = lay.heading_row
     head_f = F(bold=True, text_wrap=True, align="center", border=1, bg_color="#DDEBF7")
     sup_f = F(bold=True, text_wrap=True, align="center", border=1, bg_color="#E2EFDA")
-    ws.set_row(hr, 54)
-    ws.set_row(hr + 1, 66)
+    group_h, title_h = _heading_heights(cols, lang)
+    ws.set_row(hr, group_h)
+    ws.set_row(hr + 1, title_h)
     i = 0
     while i < len(cols):
         c = cols[i]
@@ -303,6 +423,9 @@ def write_form(
     wb.define_name("KRM_COLNUMS", f"='{spec.sheet_name}'!$A${first}:${column_letter(len(cols) - 1)}${first}")
     for ri in range(first, lastr + 1):
         rec = data[ri - first]
+        if spec.rows != Rows.FREE:  # region / activity names wrap in their column
+            key_ci = next(i for i, c in enumerate(cols) if c.key in ("region", "activity"))
+            ws.set_row(ri, _text_height(str(rec.get(cols[key_ci].key) or ""), widths[key_ci], 10))
         for ci, c in enumerate(cols):
             _write_value(ws, ri, ci, c, rec.get(c.key), col_formats[ci])
     _data_validations(ws, spec, cols, first, lastr, list_names)
@@ -331,7 +454,8 @@ def write_form(
     sig = signature or {}
     for s in SIGNATURE:
         r = lay.signature_rows[s.key]
-        ws.merge_range(r, 0, r, v0 - 1, s.label(lang), F(align="right"))
+        ws.set_row(r, _text_height(s.label(lang), sum(widths[:v0]), 10, minimum=18))
+        ws.merge_range(r, 0, r, v0 - 1, s.label(lang), F(align="right", text_wrap=True))
         f = in_f if input_cells else F(border=1, align="left")
         ws.merge_range(r, v0, r, v1, "", f)
         if sig.get(s.key):
@@ -343,25 +467,140 @@ def write_form(
     ws.write_string(r, 1, SEAL(lang), F(italic=True))
     if spec.footnote is not None:
         ws.merge_range(r + 1, 0, r + 1, last, spec.footnote(lang), F(italic=True, font_size=9, text_wrap=True))
-        ws.set_row(r + 1, 26)
+        ws.set_row(r + 1, _text_height(spec.footnote(lang), total_w, 9, italic=True))
 
     # ---- sheet settings: protection, print, freeze
     ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                     "select_unlocked_cells": True, "sort": False, "autofilter": False})
     ws.set_landscape()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    if breaks:
+        # wide forms (KRM-6, KRM-7) continue on further pages, as the regulation prints them:
+        # № and the row name repeat on every page, and a plan/fact pair is never split
+        ws.set_v_pagebreaks(breaks)
+        ws.repeat_columns(0, 1)
+        ws.set_print_scale(print_scale(widths, breaks))
+    else:
+        ws.fit_to_pages(1, 0)
     ws.repeat_rows(hr, lay.number_row)
     ws.freeze_panes(first, 0)
     ws.set_footer(f"&L{spec.sheet_name}&R&P / &N")
     ws.activate()
 
+    if group_ws is not None:
+        _write_group_view(wb, group_ws, F, spec, lay, data, lang)
     _write_instructions(instructions, F, spec, lang, lay)
     for name, table in extra_sheets or []:
         _write_extra_sheet(wb, F, name, table)
     wb.close()
     return lay
+
+
+def has_group_view(spec: FormSpec) -> bool:
+    """KRM-2 and KRM-3 (free rows with an activity column) get the nine-activity grouped view."""
+    return spec.rows == Rows.FREE and any(c.type == ColType.ACTIVITY for c in spec.columns)
+
+
+def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], lang: str) -> None:
+    """The nine activity groups as the regulation prints them, summed from the form's table.
+
+    Every figure is a COUNTIFS/SUMIFS formula over the table's columns, written with its
+    cached value (computed here the way Excel computes it: exact, case-insensitive text
+    match) so that programs that do not calculate (calamine, pandas) read the right numbers.
+    A row for activities that match no group and a total row make the sheet add up to the
+    table, so nothing filled in disappears from the view.
+    """
+    sheet = spec.sheet_name
+    cols = lay.columns
+    act_ci = next(i for i, c in enumerate(cols) if c.type == ColType.ACTIVITY)
+    nums = [(i, c) for i, c in enumerate(cols) if c.type.numeric]
+    f0, f1 = lay.first_data_row + 1, lay.last_data_row + 1
+
+    def rng(ci: int) -> str:
+        L = column_letter(ci)
+        return f"'{sheet}'!${L}${f0}:${L}${f1}"
+
+    def num(v) -> float | None:
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, (int, float, Decimal)):
+            return float(v)
+        return None
+
+    def cached(c: Column, total: float):
+        return round(total, 6) if c.type == ColType.MONEY else int(round(total))
+
+    title = T(f"{sheet}: экономикалық қызмет түрлері бойынша топтастырылған көрініс",
+              f"{sheet}: сводка по видам экономической деятельности",
+              f"{sheet}: grouped by economic activity")(lang)
+    note = T("Бұл парақ нысан кестесінен формулалармен есептеледі (толтырмаңыз). Топқа сәйкес келмейтін жолдар "
+             "жеке көрсетіледі; «Барлығы» кестенің барлық жолдарының сомасы.",
+             "Лист рассчитывается формулами из таблицы формы (не заполняйте). Строки, вид деятельности которых "
+             "не совпадает со списком, показаны отдельно; «Всего» — сумма всех строк таблицы.",
+             "Computed by formulas from the form's table (do not fill). Rows whose activity matches no group are "
+             "shown separately; Total is the sum of every row of the table.")(lang)
+    head_f = F(bold=True, text_wrap=True, align="center", border=1, bg_color="#DDEBF7")
+    widths = [48, 11] + [13] * len(nums)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    last = len(widths) - 1
+    ws.set_row(0, _text_height(title, sum(widths), 12, bold=True))
+    ws.merge_range(0, 0, 0, last, title, F(bold=True, font_size=12, text_wrap=True, align="center"))
+    ws.set_row(1, _text_height(note, sum(widths), 9, italic=True))
+    ws.merge_range(1, 0, 1, last, note, F(italic=True, font_size=9, text_wrap=True))
+    heads = [cols[act_ci].title(lang), T("Жолдар саны", "Число строк", "Rows")(lang)]
+    for _, c in nums:
+        heads.append(f"{c.group(lang) + ': ' if c.group else ''}{c.title(lang)} ({c.number})")
+    hr = 3
+    ws.set_row(hr, max(_text_height(h, w, 10, bold=True) for h, w in zip(heads, widths)))
+    for i, h in enumerate(heads):
+        ws.write_string(hr, i, h, head_f)
+    text_f = F(border=1, text_wrap=True)
+    count_f = F(border=1, num_format="#,##0")
+    num_f = {i: F(border=1, num_format=NUM_FORMATS[c.type]) for i, c in nums}
+    bold_f = F(border=1, bold=True, text_wrap=True)
+    bold_num = {i: F(border=1, bold=True, num_format=NUM_FORMATS[c.type]) for i, c in nums}
+    acts = reference.activities()
+    key = cols[act_ci].key
+    filled = [d for d in data if d.get(key) not in (None, "")]
+    matched = 0
+    group_sums = {i: 0.0 for i, _ in nums}
+    first = hr + 1
+    for gi, a in enumerate(acts):
+        r = first + gi
+        label = a.label(lang)
+        ws.set_row(r, _text_height(label, widths[0], 10))
+        ws.write_string(r, 0, label, text_f)
+        mine = [d for d in data if isinstance(d.get(key), str) and d[key].strip().casefold() == label.casefold()]
+        matched += len(mine)
+        ws.write_formula(r, 1, f"=COUNTIFS({rng(act_ci)},$A{r + 1})", count_f, len(mine))
+        for ci, c in nums:
+            t = sum(v for v in (num(d.get(c.key)) for d in mine) if v is not None)
+            group_sums[ci] += t
+            ws.write_formula(r, 2 + [x for x, _ in nums].index(ci),
+                             f"=SUMIFS({rng(ci)},{rng(act_ci)},$A{r + 1})", num_f[ci], cached(c, t))
+    g0, g1 = first + 1, first + len(acts)
+    ru = first + len(acts)  # rows whose activity matches no group (or is blank but has figures)
+    tr = ru + 1
+    ws.write_string(ru, 0, T("Топқа сәйкес келмейтін жолдар", "Строки вне групп (вид не из списка)",
+                             "Rows matching no group")(lang), text_f)
+    ws.write_formula(ru, 1, f"=COUNTA({rng(act_ci)})-SUM(B{g0}:B{g1})", count_f, len(filled) - matched)
+    ws.write_string(tr, 0, T("Барлығы", "Всего", "Total")(lang), bold_f)
+    ws.write_formula(tr, 1, f"=COUNTA({rng(act_ci)})", F(border=1, bold=True, num_format="#,##0"), len(filled))
+    for k, (ci, c) in enumerate(nums):
+        L = column_letter(2 + k)
+        total = sum(v for v in (num(d.get(c.key)) for d in data) if v is not None)
+        ws.write_formula(ru, 2 + k, f"=SUM({rng(ci)})-SUM({L}{g0}:{L}{g1})", num_f[ci],
+                         cached(c, total - group_sums[ci]))
+        ws.write_formula(tr, 2 + k, f"=SUM({rng(ci)})", bold_num[ci], cached(c, total))
+    wb.define_name("KRM_GROUPS", f"='{lay.group_sheet}'!$A${first + 1}:${column_letter(last)}${tr + 1}")
+    ws.protect("")
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer(f"&L{sheet}: {lay.group_sheet}&R&P / &N")
 
 
 def _place_rows(spec: FormSpec, lay: Layout, rows: list[dict], lang: str) -> list[dict]:
@@ -419,13 +658,18 @@ def _write_lists(wb, ws, F, spec: FormSpec, lang: str, on: dt.date, header: dict
     cols.append(("KRM_LIST_BASIS", T("Деректер", "Данные", "Figures")(lang), [b(lang) for b in BASIS_VALUES.values()]))
     out = {}
     for ci, (name, title, values) in enumerate(cols):
-        ws.set_column(ci, ci, 45)
+        ws.set_column(ci, ci, min(60, max(14, len(title), *(len(v) for v in values)) * 0.9) if values else 14)
         ws.write_string(0, ci, title, bold)
         for ri, v in enumerate(values, start=1):
             ws.write_string(ri, ci, v)
         wb.define_name(name, f"='{sheet}'!${column_letter(ci)}$2:${column_letter(ci)}${len(values) + 1}")
         out[name] = f"={name}"
     ws.protect("")
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer(f"&L{spec.sheet_name}: {sheet}&R&P / &N")
     return out
 
 
@@ -514,12 +758,15 @@ INSTRUCTIONS = {
 def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
     ws.set_column(0, 0, 110)
     wrap = F(text_wrap=True, valign="top")
-    ws.write_string(0, 0, f"{spec.sheet_name}. {spec.title(lang)}", F(bold=True, text_wrap=True, font_size=12))
+    title = f"{spec.sheet_name}. {spec.title(lang)}"
+    ws.set_row(0, _text_height(title, 110, 12, bold=True))
+    ws.write_string(0, 0, title, F(bold=True, text_wrap=True, font_size=12))
     r = 2
     ws.write_string(r, 0, T("Жұмыс кітабын қалай толтыру керек", "Как заполнять рабочую книгу",
                             "How to fill this workbook")(lang), F(bold=True))
     r += 1
     for line in INSTRUCTIONS.get(lang, INSTRUCTIONS["en"]):
+        ws.set_row(r, _text_height(f"• {line}", 110))
         ws.write_string(r, 0, f"• {line}", wrap)
         r += 1
     r += 1
@@ -528,6 +775,7 @@ def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
                             "Explanation for filling the form (from the Rules)")(lang), F(bold=True))
     r += 1
     for i, p in enumerate(spec.explanation, start=1):
+        ws.set_row(r, _text_height(f"{i}. {p(lang)}", 110))
         ws.write_string(r, 0, f"{i}. {p(lang)}", wrap)
         r += 1
     r += 1
@@ -537,9 +785,15 @@ def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
         extra = "" if c.official else " [krm]"
         unit = f" ({c.unit(lang)})" if c.unit else ""
         group = f"{c.group(lang)}: " if c.group else ""
-        ws.write_string(r, 0, f"{c.number} — {group}{c.title(lang)}{unit}{extra}", wrap)
+        line = f"{c.number} — {group}{c.title(lang)}{unit}{extra}"
+        ws.set_row(r, _text_height(line, 110))
+        ws.write_string(r, 0, line, wrap)
         r += 1
     ws.protect("")
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.6, right=0.6, top=0.6, bottom=0.6)
+    ws.set_footer(f"&L{spec.sheet_name}: {UI['instructions'](lang)}&R&P / &N")
 
 
 def _write_extra_sheet(wb, F, name: str, table: list[list]) -> None:
@@ -570,6 +824,9 @@ def atomic_write(path: Path, writer, *, force: bool = False) -> None:
         writer(tmp)
         if not force and path.exists():
             raise FileExistsError(str(path))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; a template is an ordinary file
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

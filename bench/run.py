@@ -1,0 +1,426 @@
+#!/usr/bin/env python3
+"""krm benchmark: a national month (3,000 KRM-2 workbooks) or a year (36,000) end to end.
+
+    python bench/run.py --files 3000 [--reps 3] [--cache DIR] [--baseline-files 300]
+
+1. Generates N realistic filled KRM-2 workbooks (bench/gen.py; cached under
+   bench/.cache/, reused between runs; only the missing ones are written).
+2. Times, as medians over --reps runs (the order of the measurements rotates
+   between reps so no one always runs on a warm or cold machine):
+   * floor     - open each zip and inflate its sheet XML + shared strings, no parsing
+                 (in this process);
+   * calamine  - python-calamine reading every cell of the form sheet (in this process):
+                 the reader krm uses, without krm's work;
+   * baseline  - what a user would write: pandas.read_excel(engine="openpyxl") per file,
+                 summing the jobs-fact column (in this process; with --baseline-files M it
+                 runs on the first M files and is scaled per file, and says so);
+   * krm validate DIR, krm aggregate DIR, krm report, krm template --all, krm --help
+     as whole processes (start-up and imports included), with peak memory.
+3. Prints files/s, each ratio to the floor and to the baseline, peak RSS, and the issue's
+   targets as met / missed.  Results are also written to <cache>/<pool>/results-N.json; a
+   36,000-file run compares itself with the 3,000-file one for the linearity target.
+
+A command that is not in this krm yet is reported as "not available".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing as mp
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import gen  # noqa: E402
+import measure  # noqa: E402
+
+TARGETS = {
+    "validate_vs_floor": 6.0,  # krm validate within 6x the floor
+    "validate_vs_baseline": 10.0,  # at least 10x faster than the baseline
+    "month_total_s": 10.0,  # validate + aggregate + report for 3,000 files
+    "linear": 1.2,  # 36,000 files within 1.2 x 12 x the 3,000-file time
+    "peak_mb": 500.0,  # at 36,000 files
+    "template_s": 2.0,
+    "help_s": 0.5,
+}
+
+
+# ------------------------------------------------------------------ generation
+def _gen_worker(args):
+    i, root, kw = args
+    rec = gen.write_one(i, root / "files" / gen.file_spec(i).relpath, **kw)
+    return rec
+
+
+def ensure_files(cache: Path, n: int, *, nrows: int, spare_rows: int, seed: int, faulty: float,
+                 jobs: int) -> tuple[Path, list[dict]]:
+    """Make sure files 0…n-1 exist in the pool; return the pool dir and the n manifest records."""
+    root = cache / gen.pool_name(nrows, spare_rows, seed, faulty)
+    root.mkdir(parents=True, exist_ok=True)
+    man_path = root / "manifest.jsonl"
+    have: dict[int, dict] = {}
+    if man_path.exists():
+        for line in man_path.read_text(encoding="utf-8").splitlines():
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by an interrupted run
+            if (root / "files" / rec["path"]).exists():
+                have[rec["i"]] = rec
+    missing = [i for i in range(n) if i not in have]
+    if missing:
+        print(f"generating {len(missing)} workbooks into {root} ({jobs} processes) …", flush=True)
+        t0 = time.perf_counter()
+        kw = dict(nrows=nrows, spare_rows=spare_rows, seed=seed, faulty=faulty)
+        with open(man_path, "a", encoding="utf-8") as man, mp.get_context("fork").Pool(jobs) as pool:
+            step = max(1, len(missing) // 10)
+            for k, rec in enumerate(pool.imap(_gen_worker, [(i, root, kw) for i in missing], chunksize=16), 1):
+                man.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                have[rec["i"]] = rec
+                if k % step == 0:
+                    print(f"  {k}/{len(missing)}  {time.perf_counter() - t0:.0f} s", flush=True)
+        print(f"generated in {time.perf_counter() - t0:.1f} s", flush=True)
+    return root, [have[i] for i in range(n)]
+
+
+def make_set(root: Path, recs: list[dict]) -> Path:
+    """A folder holding exactly these files (hard links into the pool; copies if links fail)."""
+    d = root / "sets" / str(len(recs))
+    marker = d / ".complete"
+    if marker.exists():
+        return d
+    if d.exists():
+        shutil.rmtree(d)
+    for r in recs:
+        src = root / "files" / r["path"]
+        dst = d / r["path"]
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy2(src, dst)
+    marker.write_text("ok\n")
+    return d
+
+
+# ------------------------------------------------------------------ in-process readers
+def floor(paths: list[Path]) -> int:
+    """Open each zip and inflate its sheet XML (and the shared strings); no XML parsing."""
+    n = 0
+    for p in paths:
+        with zipfile.ZipFile(p) as zf:
+            n += len(zf.read("xl/worksheets/sheet1.xml"))
+            try:
+                n += len(zf.read("xl/sharedStrings.xml"))
+            except KeyError:
+                pass
+    return n
+
+
+def calamine_read(paths: list[Path]) -> int:
+    from python_calamine import CalamineWorkbook
+
+    n = 0
+    for p in paths:
+        n += len(CalamineWorkbook.from_path(str(p)).get_sheet_by_index(0).to_python(skip_empty_area=False))
+    return n
+
+
+def krm_read(paths: list[Path]) -> int:
+    from krm.workbook.reader import read
+
+    return sum(len(read(p).rows) for p in paths)
+
+
+def baseline(paths: list[Path], skiprows: int, fact_col: int) -> int:
+    """What an analyst would write with pandas: read each workbook, sum the jobs-fact column."""
+    import warnings
+
+    import pandas as pd
+
+    total = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for p in paths:
+            df = pd.read_excel(p, engine="openpyxl", header=None, skiprows=skiprows)
+            total += int(pd.to_numeric(df[fact_col], errors="coerce").fillna(0).sum())
+    return total
+
+
+def _timed(fn, *a):
+    t0 = time.perf_counter()
+    out = fn(*a)
+    return time.perf_counter() - t0, out
+
+
+# ------------------------------------------------------------------ krm commands
+def krm_exe() -> list[str]:
+    exe = shutil.which("krm")
+    return [exe] if exe else [sys.executable, "-c", "from krm.cli import run; run()"]
+
+
+def command_help(name: str) -> str | None:
+    """The --help text of `krm NAME`, or None when the command does not exist."""
+    try:
+        p = subprocess.run(krm_exe() + [name, "--help"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if p.returncode != 0:
+        return None
+    return p.stdout
+
+
+def plan_commands(set_dir: Path, out_dir: Path, period: str, jobs: int | None) -> dict[str, dict]:
+    """The command lines to time, built from what each command's --help offers."""
+    krm = krm_exe()
+    plans: dict[str, dict] = {}
+    jobs_opt = lambda h: (["--jobs", str(jobs)] if jobs and h and "--jobs" in h else [])  # noqa: E731
+
+    h = command_help("validate")
+    if h is None:
+        plans["krm validate"] = {"missing": "krm validate: not available"}
+    else:
+        fmt = ["--format", "json"] if "--format" in h else []
+        plans["krm validate"] = {"cmd": krm + ["validate", str(set_dir)] + fmt + jobs_opt(h), "stdout": "file",
+                                 "ok": (0, 1)}
+    h = command_help("aggregate")
+    agg_out = out_dir / "aggregate"
+    if h is None:
+        plans["krm aggregate"] = {"missing": "krm aggregate: not available"}
+    else:
+        cmd = krm + ["aggregate", str(set_dir)]
+        if "--out" in h:
+            cmd += ["--out", str(agg_out)]
+        if "--force" in h:
+            cmd += ["--force"]
+        plans["krm aggregate"] = {"cmd": cmd + jobs_opt(h), "stdout": "file", "ok": (0, 1), "clean": agg_out}
+    h = command_help("report")
+    rep_out = out_dir / "report"
+    if h is None:
+        plans["krm report"] = {"missing": "krm report: not available"}
+    else:
+        cmd = krm + ["report"]
+        if "--month" in h:
+            cmd += ["--month", period]
+        cmd += [str(set_dir)]
+        if "--out" in h:
+            cmd += ["--out", str(rep_out)]
+        if "--force" in h:
+            cmd += ["--force"]
+        plans["krm report"] = {"cmd": cmd + jobs_opt(h), "stdout": "file", "ok": (0, 1), "clean": rep_out}
+    tpl_out = out_dir / "templates"
+    plans["krm template --all"] = {"cmd": krm + ["template", "--all", "--out", str(tpl_out), "--force"],
+                                   "ok": (0,), "clean": tpl_out}
+    plans["krm --help"] = {"cmd": krm + ["--help"], "ok": (0,)}
+    return plans
+
+
+# ------------------------------------------------------------------ report
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo", encoding="utf-8"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        for line in open("/proc/meminfo", encoding="utf-8"):
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GB"
+                break
+    except OSError:
+        pass
+    import python_calamine
+
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram": mem, "python": platform.python_version(),
+            "platform": platform.platform(), "date": dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            "loadavg": os.getloadavg(), "calamine": getattr(python_calamine, "__version__", "?")}
+
+
+def fmt_s(x: float | None) -> str:
+    return "—" if x is None else (f"{x:.3f}" if x < 10 else f"{x:.1f}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--files", type=int, default=3000, help="number of KRM-2 workbooks (3000 = a national month)")
+    ap.add_argument("--reps", type=int, default=3, help="runs per measurement; medians are reported")
+    ap.add_argument("--cache", type=Path, default=HERE / ".cache", help="where generated workbooks are kept")
+    ap.add_argument("--rows", type=int, default=60, help="data rows per workbook")
+    ap.add_argument("--spare-rows", type=int, default=0, help="blank table rows after the data")
+    ap.add_argument("--faulty", type=float, default=0.02, help="share of files with one typical mistake")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--baseline-files", type=int, default=None,
+                    help="measure the pandas/openpyxl baseline on the first M files and scale per file")
+    ap.add_argument("--jobs", type=int, default=None, help="pass --jobs to krm commands (default: theirs)")
+    ap.add_argument("--gen-jobs", type=int, default=os.cpu_count() or 1, help="processes for generation")
+    ap.add_argument("--only", default=None,
+                    help="comma list of measurements: floor,calamine,krm-read,baseline,validate,aggregate,report,"
+                         "template,help")
+    ap.add_argument("--generate-only", action="store_true", help="generate the files and stop")
+    a = ap.parse_args(argv)
+    if a.files < 1 or a.reps < 1:
+        ap.error("--files and --reps must be >= 1")
+
+    root, recs = ensure_files(a.cache, a.files, nrows=a.rows, spare_rows=a.spare_rows, seed=a.seed,
+                              faulty=a.faulty, jobs=max(1, a.gen_jobs))
+    set_dir = make_set(root, recs)
+    paths = [set_dir / r["path"] for r in recs]
+    du = sum(p.stat().st_size for p in paths)
+    print(f"{len(paths)} workbooks in {set_dir} ({du / 1e6:.1f} MB, {du / len(paths) / 1e3:.1f} KB each; "
+          f"{sum(1 for r in recs if r['fault'])} with a planted mistake)")
+    if a.generate_only:
+        return 0
+
+    from krm import forms
+    from krm.workbook.writer import layout
+
+    lay = layout(forms.FORMS["KRM-2"], dt.date(2019, 1, 1), a.rows + a.spare_rows)
+    fact_col = [c.key for c in lay.columns].index("fact")
+    periods = sorted({gen.file_spec(r["i"]).period for r in recs})
+    period = periods[0]
+    want = set(a.only.split(",")) if a.only else None
+    sel = lambda k: want is None or k in want  # noqa: E731
+
+    nb = min(a.baseline_files or len(paths), len(paths))
+    base_paths = paths[:nb]
+    out_dir = root / "out"
+    out_dir.mkdir(exist_ok=True)
+    plans = plan_commands(set_dir, out_dir, period, a.jobs)
+    key_of = {"krm validate": "validate", "krm aggregate": "aggregate", "krm report": "report",
+              "krm template --all": "template", "krm --help": "help"}
+    plans = {k: v for k, v in plans.items() if sel(key_of[k])}
+
+    inproc = []
+    if sel("floor"):
+        inproc.append(("floor", lambda: floor(paths)))
+    if sel("calamine"):
+        inproc.append(("calamine read (in-process)", lambda: calamine_read(paths)))
+    if sel("krm-read"):
+        inproc.append(("krm reader.read (in-process)", lambda: krm_read(paths)))
+    if sel("baseline"):
+        inproc.append(("baseline", lambda: baseline(base_paths, lay.first_data_row, fact_col)))
+
+    times: dict[str, list[float]] = {}
+    runs: dict[str, list[measure.Run]] = {}
+    steps = [("in", name, fn) for name, fn in inproc] + [("cmd", name, p) for name, p in plans.items()
+                                                          if "cmd" in p]
+    expect_fact = sum(r["fact"] for r in recs[:nb])
+    for rep in range(a.reps):
+        k = rep % len(steps) if steps else 0
+        for kind, name, obj in steps[k:] + steps[:k]:
+            if kind == "in":
+                s, out = _timed(obj)
+                if name == "baseline" and out != expect_fact:
+                    print(f"  WARNING: baseline summed {out} jobs, the generator wrote {expect_fact}")
+                times.setdefault(name, []).append(s)
+            else:
+                if obj.get("clean"):
+                    shutil.rmtree(obj["clean"], ignore_errors=True)
+                log = out_dir / f"{name.split()[1]}.stdout"
+                with open(log, "wb") as fh:
+                    r = measure.run(obj["cmd"], stdout=fh)
+                if r.returncode not in obj["ok"]:
+                    print(f"  {name}: exit {r.returncode}: {r.stderr_tail}")
+                runs.setdefault(name, []).append(r)
+                times.setdefault(name, []).append(r.seconds)
+            print(f"  rep {rep + 1}/{a.reps} {name}: {fmt_s(times[name][-1])} s", flush=True)
+
+    med = {k: statistics.median(v) for k, v in times.items()}
+    if "baseline" in med and nb != len(paths):
+        med["baseline"] = med["baseline"] / nb * len(paths)
+    fl, bl = med.get("floor"), med.get("baseline")
+    n = len(paths)
+    m = machine()
+    print()
+    print(f"krm benchmark — {n} KRM-2 workbooks × {a.rows} rows, {a.reps} reps (medians); "
+          f"{m['nproc']} cores, {m['cpu']}, {m['ram']}, Python {m['python']}, {m['date']}, load {m['loadavg'][0]:.2f}")
+    if "baseline" in med and nb != len(paths):
+        print(f"baseline measured on the first {nb} files and scaled per file to {n}")
+    hdr = f"{'measurement':34} {'seconds':>9} {'files/s':>9} {'× floor':>8} {'vs baseline':>12} {'max RSS MB':>10} " \
+          f"{'tree MB':>8} {'exit':>5}"
+    print(hdr)
+    print("-" * len(hdr))
+    result_rows = []
+    for name in [x[0] for x in inproc] + list(plans):
+        p = plans.get(name, {})
+        if "missing" in p:
+            print(f"{name:34} {'not available':>9}")
+            result_rows.append({"name": name, "available": False})
+            continue
+        s = med.get(name)
+        if s is None:
+            continue
+        per_file = name not in ("krm template --all", "krm --help")
+        rr = runs.get(name, [])
+        rss = max((r.max_rss_mb for r in rr), default=None)
+        tree = max((r.tree_mb for r in rr), default=None)
+        codes = sorted({r.returncode for r in rr})
+        vsb = f"{bl / s:.1f}× faster" if (bl and per_file and name != "baseline") else ""
+        print(f"{name:34} {fmt_s(s):>9} {(f'{n / s:.0f}' if per_file else ''):>9} "
+              f"{(f'{s / fl:.2f}' if fl and per_file else ''):>8} {vsb:>12} "
+              f"{(f'{rss:.0f}' if rss else ''):>10} {(f'{tree:.0f}' if tree else ''):>8} "
+              f"{(','.join(map(str, codes)) if codes else ''):>5}")
+        result_rows.append({"name": name, "available": True, "median_s": s, "all_s": times[name],
+                            "files_per_s": n / s if per_file else None,
+                            "x_floor": s / fl if fl and per_file else None,
+                            "x_faster_than_baseline": bl / s if bl and per_file and name != "baseline" else None,
+                            "max_rss_mb": rss, "tree_mb": tree, "exit_codes": codes,
+                            "cmd": " ".join(p["cmd"]) if p.get("cmd") else None})
+
+    # ---- targets
+    print()
+    print("targets (issue 7):")
+    ok_all = True
+
+    def target(label: str, value, limit, cmp: str):
+        nonlocal ok_all
+        if value is None:
+            print(f"  [ n/a ] {label}: not measured")
+            return
+        met = value <= limit if cmp == "<=" else value >= limit
+        ok_all &= met
+        print(f"  [{'met' if met else 'MISS':^5}] {label}: {value:.2f} (target {cmp} {limit})")
+
+    v = med.get("krm validate")
+    target("validate time / floor", v / fl if v and fl else None, TARGETS["validate_vs_floor"], "<=")
+    target("baseline time / validate time", bl / v if v and bl else None, TARGETS["validate_vs_baseline"], ">=")
+    parts = [med.get(x) for x in ("krm validate", "krm aggregate", "krm report")]
+    month_s = sum(parts) if all(x is not None for x in parts) else None
+    target(f"validate + aggregate + report, s ({n} files)", month_s, TARGETS["month_total_s"] * n / 3000, "<=")
+    target("krm template --all, s", med.get("krm template --all"), TARGETS["template_s"], "<=")
+    target("krm --help, s", med.get("krm --help"), TARGETS["help_s"], "<=")
+    peak = max((r.max_rss_mb for rr in runs.values() for r in rr), default=None)
+    target("peak RSS of any krm process, MB", peak, TARGETS["peak_mb"], "<=")
+    prev = root / "results-3000.json"
+    if n > 3000 and prev.exists():
+        old = {r["name"]: r for r in json.loads(prev.read_text())["rows"] if r.get("available")}
+        for name in ("krm validate", "krm aggregate"):
+            if name in old and name in med:
+                growth = med[name] / (old[name]["median_s"] * n / 3000)
+                target(f"{name}: time / ({n // 3000 if n % 3000 == 0 else n / 3000} × 3000-file time)", growth,
+                       TARGETS["linear"], "<=")
+    res = {"files": n, "rows_per_file": a.rows, "spare_rows": a.spare_rows, "reps": a.reps, "baseline_files": nb,
+           "machine": m, "rows": result_rows, "set_dir": str(set_dir), "bytes": du}
+    (root / f"results-{n}.json").write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
+    print(f"\nresults: {root / f'results-{n}.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The correction loop (Rule 9): a copy of a submitted workbook with its findings marked.
+
+Each faulty cell is filled (red: error, yellow: warning; cells the rule involves
+are outlined in orange) and carries a comment with the finding's message and hint;
+a findings sheet lists every finding with a link to its cell.  The original file is
+only read.  The copy is written with openpyxl (load + save), which keeps values,
+styles, merged cells, defined names, data validations and protection, but drops
+cached formula results (Excel/LibreOffice recalculate them on opening) and
+Excel-2010 "x14" validations; macros are not carried over.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from krm.findings import Finding
+
+FILL = {"error": "FFC7CE", "warning": "FFEB9C"}
+RELATED = "F4B183"
+SHEET = {"kk": "Қателер", "ru": "Замечания", "en": "Findings"}
+HEAD = {"kk": ("Код", "Түрі", "Ұяшық", "Баған", "Мән", "Хабар", "Қалай түзету"),
+        "ru": ("Код", "Вид", "Ячейка", "Графа", "Значение", "Сообщение", "Как исправить"),
+        "en": ("Code", "Severity", "Cell", "Column", "Value", "Message", "How to fix")}
+SEVERITY = {"kk": {"error": "қате", "warning": "ескерту"}, "ru": {"error": "ошибка", "warning": "предупреждение"},
+            "en": {"error": "error", "warning": "warning"}}
+
+
+def _text(cell, value) -> None:
+    """User text stays text: never a formula, whatever it begins with."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+
+
+def annotate(src: str | Path, findings: list[Finding], out: str | Path, *, lang: str = "kk",
+             sheet: str | None = None, force: bool = False) -> Path:
+    """Write ``out``: a copy of ``src`` with ``findings`` marked. Raises FileExistsError without ``force``."""
+    import warnings
+
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+    from krm.workbook.writer import atomic_write
+
+    src, out = Path(src), Path(out)
+    if out.exists() and not force:
+        raise FileExistsError(str(out))
+    if out.resolve() == src.resolve():
+        raise FileExistsError(f"{out} is the input file; the original is never overwritten")
+    lang = lang if lang in SHEET else "en"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(src)
+    ws = wb[sheet] if sheet and sheet in wb.sheetnames else wb.worksheets[0]
+    if SHEET[lang] in wb.sheetnames:
+        del wb[SHEET[lang]]
+    thick = Side(style="medium", color=RELATED)
+    notes: dict[str, list[str]] = {}
+    worst: dict[str, str] = {}
+    for f in findings:
+        if f.cell and (f.sheet in (None, ws.title)):
+            notes.setdefault(f.cell, []).append(f"{f.code} {f.message(lang)}\n→ {f.hint(lang)}")
+            if worst.get(f.cell) != "error":
+                worst[f.cell] = f.severity
+            for r in f.related:
+                if r not in worst:
+                    ws[r].border = Border(left=thick, right=thick, top=thick, bottom=thick)
+    for ref, texts in notes.items():
+        c = ws[ref]
+        if type(c).__name__ == "MergedCell":
+            continue
+        c.fill = PatternFill("solid", fgColor=FILL[worst[ref]])
+        body = "\n\n".join(texts)
+        c.comment = Comment(body[:30000], "krm validate", width=360, height=min(60 + 16 * body.count("\n") + 16 * len(texts), 600))
+
+    fs = wb.create_sheet(SHEET[lang], 0)
+    bold = Font(bold=True)
+    for i, h in enumerate(HEAD[lang], start=1):
+        fs.cell(row=1, column=i, value=h).font = bold
+    for n, f in enumerate(findings, start=2):
+        fs.cell(row=n, column=1, value=f.code)
+        c = fs.cell(row=n, column=2, value=SEVERITY[lang][f.severity])
+        c.fill = PatternFill("solid", fgColor=FILL[f.severity])
+        if f.cell:
+            link = fs.cell(row=n, column=3, value=f.cell)
+            link.hyperlink = f"#'{ws.title}'!{f.cell}"
+            link.font = Font(color="0563C1", underline="single")
+        _text(fs.cell(row=n, column=4), f.column or "")
+        v = f.value
+        _text(fs.cell(row=n, column=5), "" if v is None else str(v))
+        _text(fs.cell(row=n, column=6), f.message(lang))
+        _text(fs.cell(row=n, column=7), f.hint(lang))
+        for col in (6, 7):
+            fs.cell(row=n, column=col).alignment = Alignment(wrap_text=True, vertical="top")
+    for col, w in zip("ABCDEFG", (11, 12, 9, 8, 20, 70, 50)):
+        fs.column_dimensions[col].width = w
+    fs.freeze_panes = "A2"
+    wb.active = 0
+    for w in wb.worksheets:
+        w.sheet_view.tabSelected = w is fs
+    atomic_write(out, wb.save, force=force)
+    return out

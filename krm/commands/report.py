@@ -1,0 +1,53 @@
+"""krm report — KRM-6, KRM-7 and the analytical note for a month (or quarter)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from krm.cli import app
+from krm.commands._common import fail
+
+
+@app.command()
+def report(
+    folder: Path = typer.Argument(Path("."), help="Folder with the month's workbooks (searched recursively)."),
+    month: Optional[str] = typer.Option(None, "--month", "-m", help="Reporting month, YYYY-MM (e.g. 2019-05)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write KRM-6, KRM-7 and the note into."),
+    lang: str = typer.Option("kk", "--lang", help="kk, ru, or kk,ru for both."),
+    quarter: Optional[str] = typer.Option(None, "--quarter", "-q",
+                                          help="Quarterly note (Rule 14), e.g. 2019Q2: made from the quarter's "
+                                               "last month, with its three months side by side."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
+    prefer: Optional[str] = typer.Option(None, "--prefer", help="newest: of duplicate submissions keep the newest "
+                                         "(default: count none of them, as krm aggregate)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 (and write nothing) if any input file of the "
+                                "month is excluded (errors, duplicates)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for reading (default: CPUs)."),
+) -> None:
+    """Write KRM-6 and KRM-7 (with a control sheet) and the analytical note (HTML) for a month.
+
+    Uses KRM-4/KRM-5 where they exist, otherwise rolls KRM-3 or KRM-2 up; never both for one region and
+    programme.  Exit 1 if the control totals do not balance (nothing is written then).
+    """
+    from krm.report import ReportError, make_report
+
+    if prefer not in (None, "newest"):
+        fail(f"unknown --prefer {prefer!r}: use newest")
+    langs = [x.strip() for x in lang.split(",") if x.strip()]
+    try:
+        rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
+                                    prefer=prefer, strict=strict)
+    except ReportError as e:
+        fail(str(e), e.code)
+    for w in rep.data.warnings:
+        typer.echo(f"krm: warning: {w}", err=True)
+    used = [s for s in rep.data.sources if s.status == "used"]
+    t = rep.data.total()
+    typer.echo(f"{rep.month}: {len(used)} files used, {sum(1 for s in rep.data.sources if s.status != 'used')} "
+               f"superseded or excluded; plan {t['plan'] if t['plan'] is not None else '—'}, "
+               f"fact {t['fact'] if t['fact'] is not None else '—'}; control totals balance", err=True)
+    for p in written:
+        typer.echo(str(p))

@@ -1,0 +1,183 @@
+"""krm validate — check filled KRM workbooks and say what to fix, where."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from krm.cli import app
+from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail
+
+LANGS = ("kk", "ru", "en", "auto")
+
+
+def report_json(reports, lang: str = "en") -> dict:
+    """The stable JSON shape (version 1, documented in docs/validate.md)."""
+    by_code = Counter(f.code for r in reports for f in r.findings)
+    return {
+        "version": 1,
+        "summary": {"files": len(reports), "errors": sum(r.errors for r in reports),
+                    "warnings": sum(r.warnings for r in reports), "by_code": dict(sorted(by_code.items()))},
+        "files": [{"path": str(r.path), "form": r.form, "errors": r.errors, "warnings": r.warnings}
+                  for r in reports],
+        "findings": [f.to_dict(_lang(lang, r)) for r in reports for f in r.findings],
+    }
+
+
+def _lang(lang: str, report) -> str:
+    if lang == "auto":
+        return report.lang if report.lang in ("kk", "ru", "en") else "kk"
+    return lang
+
+
+def exit_code(reports) -> int:
+    if any(r.unreadable for r in reports):
+        return EXIT_USAGE
+    return EXIT_DATA if any(r.errors for r in reports) else EXIT_OK
+
+
+WORDS = {
+    "en": ("error", "errors", "warning", "warnings", "files", "clean", "Total", "fix"),
+    "ru": ("ошибка", "ошибок", "предупреждение", "предупреждений", "файлов", "без замечаний", "Итого", "исправить"),
+    "kk": ("қате", "қате", "ескерту", "ескерту", "файл", "ескертусіз", "Барлығы", "түзету"),
+}
+
+
+def _counts(e: int, w: int, lang: str) -> str:
+    t = WORDS[lang]
+    return f"{e} {t[0] if e == 1 else t[1]}, {w} {t[2] if w == 1 else t[3]}"
+
+
+def print_text(reports, lang: str, summary: bool) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    con = Console(highlight=False, soft_wrap=False)
+    for r in reports:
+        lg = _lang(lang, r)
+        t = WORDS[lg]
+        style = "red" if r.errors else ("yellow" if r.warnings else "green")
+        state = _counts(r.errors, r.warnings, lg) if r.findings else t[5]
+        con.print(f"[bold]{escape(str(r.path))}[/bold]  {r.form or '—'}  [{style}]{state}[/{style}]")
+        if summary or not r.findings:
+            continue
+        tab = Table(show_header=False, box=None, pad_edge=False, padding=(0, 1))
+        tab.add_column(no_wrap=True)
+        tab.add_column(no_wrap=True)
+        tab.add_column(overflow="fold")
+        for f in r.findings:
+            sev = "[red]E[/red]" if f.severity == "error" else "[yellow]W[/yellow]"
+            where = f.cell or ""
+            tab.add_row(f"  {sev} {f.code}", escape(where),
+                        escape(f.message(lg)) + f"\n[dim]{escape(f.hint(lg))}[/dim]")
+        con.print(tab)
+    if len(reports) > 1:
+        lg = _lang(lang, reports[0]) if lang != "auto" else "en"
+        e, w = sum(r.errors for r in reports), sum(r.warnings for r in reports)
+        con.print(f"[bold]{WORDS[lg][6]}[/bold]: {len(reports)} {WORDS[lg][4]}, {_counts(e, w, lg)}")
+
+
+@app.command()
+def validate(
+    paths: list[Path] = typer.Argument(..., help="Workbooks or folders (searched recursively)."),
+    lang: str = typer.Option("en", "--lang", help="Language of the messages: kk, ru, en, or auto (each "
+                             "workbook's own language)."),
+    format_: str = typer.Option("text", "--format", help="text (readable report) or json (stable, see docs)."),
+    summary: bool = typer.Option(False, "--summary", help="One line per file."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
+    annotate: Optional[Path] = typer.Option(None, "--annotate", help="Write a copy of the (single) workbook "
+                                            "with faulty cells marked and a findings sheet."),
+    annotate_dir: Optional[Path] = typer.Option(None, "--annotate-dir", help="Write an annotated copy of every "
+                                                "workbook with findings into this folder."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing annotated copies."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge 'period in the future' as of this date "
+                                        "(YYYY-MM-DD; default today)."),
+) -> None:
+    """Check filled KRM-1 … KRM-7 workbooks. Exit 0: no errors; 1: errors; 2: unreadable input or usage."""
+    from krm.validate import find_workbooks, validate_paths
+
+    if lang not in LANGS:
+        fail(f"unknown language {lang!r}: use kk, ru, en or auto")
+    if format_ not in ("text", "json"):
+        fail(f"unknown format {format_!r}: use text or json")
+    if jobs is not None and jobs < 1:
+        fail("--jobs must be at least 1")
+    today = None
+    if as_of:
+        try:
+            today = dt.date.fromisoformat(as_of)
+        except ValueError:
+            fail(f"--as-of {as_of!r}: use YYYY-MM-DD")
+    for p in paths:
+        if not p.exists():
+            fail(f"{p}: no such file or folder")
+    files = find_workbooks(paths)
+    if not files:
+        fail("no workbooks (.xlsx, .xlsm, .xls, .ods) found in " + ", ".join(map(str, paths)))
+    if annotate is not None and len(files) != 1:
+        fail("--annotate takes one workbook; use --annotate-dir for several")
+    if annotate is not None and annotate.exists() and not force:
+        fail(f"{annotate} exists; use --force to overwrite")
+    if annotate_dir is not None:
+        try:
+            annotate_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            fail(f"cannot create folder {annotate_dir}: {e.strerror or e}")
+
+    progress = None
+    bar = None
+    if len(files) > 1 and sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        bar = Progress(TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       transient=True, console=__import__("rich.console").console.Console(stderr=True))
+        task = bar.add_task("", total=len(files))
+        bar.start()
+
+        def progress(path, report):  # noqa: F811 - the progress callback
+            bar.advance(task)
+    try:
+        reports = validate_paths(files, jobs=jobs if jobs is not None else (1 if len(files) < 4 else None),
+                                 progress=progress, today=today)
+    finally:
+        if bar is not None:
+            bar.stop()
+
+    if format_ == "json":
+        typer.echo(json.dumps(report_json(reports, lang), ensure_ascii=False, indent=1))
+    else:
+        print_text(reports, lang, summary)
+
+    code = exit_code(reports)
+    targets = []
+    if annotate is not None:
+        targets = [(reports[0], annotate)]
+    elif annotate_dir is not None:
+        targets = [(r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings]
+    for r, out in targets:
+        if r.unreadable:
+            typer.echo(f"krm: {r.path}: unreadable, no annotated copy written", err=True)
+            continue
+        from krm.annotate import annotate as write_annotated
+
+        try:
+            sheet = next((f.sheet for f in r.findings if f.sheet), None)
+            write_annotated(r.path, r.findings, out, lang=_lang(lang, r), sheet=sheet, force=force)
+        except FileExistsError:
+            fail(f"{out} exists; use --force to overwrite")
+        except OSError as e:
+            fail(f"cannot write {out}: {e.strerror or e}")
+        except Exception as e:  # noqa: BLE001 - openpyxl may refuse a workbook calamine could read
+            typer.echo(f"krm: {r.path}: cannot write an annotated copy ({type(e).__name__}: {e})", err=True)
+            code = max(code, EXIT_USAGE)
+            continue
+        if format_ != "json":
+            typer.echo(f"→ {out}", err=True)
+    raise typer.Exit(code)

@@ -1,0 +1,209 @@
+"""Structure: the table is where the form has it, with the form's columns and fixed rows,
+and nothing lies outside it; workbook-level warnings (macros, hidden rows/sheets, template)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Iterator
+
+from krm import reference
+from krm.findings import Finding
+from krm.rules import Ctx
+from krm.spec import SPEC_VERSION, ColType, Rows
+from krm.workbook.writer import a1, fixed_rows, table_headers
+
+
+def check(ctx: Ctx) -> Iterator[Finding]:
+    pf = ctx.pf
+    if pf.recognised_by == "index-text":
+        yield ctx.finding("KRM-W033", detail="recognised by its index text; no krm properties or names")
+    elif pf.spec_version and pf.spec_version != SPEC_VERSION:
+        yield ctx.finding("KRM-W033", detail=f"spec version {pf.spec_version}, current {SPEC_VERSION}")
+    if pf.has_macros:
+        yield ctx.finding("KRM-W030")
+    lists = {_lists_name(lang) for lang in ("kk", "ru", "en")}
+    for name in pf.hidden_sheets:
+        if name not in lists:
+            yield ctx.finding("KRM-W032", value=name)
+    yield from _formulas(ctx)
+    if pf.number_row is None:
+        ctx.columns_ok = False
+        yield ctx.finding("KRM-E011", form=pf.spec.id)
+        return
+    yield from _columns(ctx)
+    if not ctx.columns_ok:
+        return
+    yield from _fixed_rows(ctx)
+    yield from _merged(ctx)
+    yield from _hidden_rows(ctx)
+    yield from _stray(ctx)
+
+
+def _lists_name(lang: str) -> str:
+    from krm.workbook.writer import UI
+
+    return UI["lists"](lang)
+
+
+def _formulas(ctx: Ctx) -> Iterator[Finding]:
+    from krm.workbook.reader import parse_ref
+
+    inv = {c: k for k, c in ctx.pf.colmap.items()}
+    for ref in ctx.pf.formulas_without_value:
+        pr = parse_ref(ref)
+        if not pr:
+            continue
+        r, c = pr[1], pr[2]
+        yield ctx.finding("KRM-E023", r=r, c=c, key=inv.get(c))
+
+
+def _same_number(found: str, name: str, number: str) -> bool:
+    f = found.strip().rstrip(".").casefold()
+    return f in (name.rstrip(".").casefold(), number.rstrip(".").casefold())
+
+
+def _columns(ctx: Ctx) -> Iterator[Finding]:
+    pf = ctx.pf
+    cols = pf.columns
+    names = table_headers(cols)
+    c0 = min(pf.colmap.values()) if pf.colmap else 0
+    found = pf.found_numbers
+    nr = pf.number_row
+    for i, (col, name) in enumerate(zip(cols, names)):
+        got = found[c0 + i] if c0 + i < len(found) else ""
+        if not _same_number(got, name, col.number):
+            ctx.columns_ok = False
+            yield ctx.finding("KRM-E012", r=nr, c=c0 + i, key=col.key, value=got, expected=col.number)
+            return
+        if col.type == ColType.JOBS and col.measure and not col.programme:  # KRM-1 / KRM-5 activity columns
+            title = pf.cell(nr - 1, c0 + i)
+            a = reference.activity(title) if isinstance(title, str) else None
+            if title is not None and (a is None or a.code != col.measure):
+                ctx.columns_ok = False
+                yield ctx.finding("KRM-E012", r=nr - 1, c=c0 + i, key=col.key, value=title,
+                                  expected=f"{col.number} {col.title('kk')}")
+                return
+    extra = c0 + len(cols)
+    if extra < len(found) and found[extra] != "":
+        ctx.columns_ok = False
+        yield ctx.finding("KRM-E012", r=nr, c=extra, value=found[extra], expected="—")
+
+
+def _fixed_rows(ctx: Ctx) -> Iterator[Finding]:
+    pf, spec = ctx.pf, ctx.spec
+    if spec.rows == Rows.FREE or ctx.on is None:
+        return
+    keyname = "region" if spec.rows == Rows.REGIONS else "activity"
+    expected = fixed_rows(spec, ctx.on)
+    lang = pf.lang if pf.lang in ("kk", "ru", "en") else "kk"
+    li = {"kk": 1, "ru": 2, "en": 3}[lang]
+    for i, row in enumerate(pf.rows):
+        label = row.values.get(keyname)
+        want = expected[i] if i < len(expected) else None
+        if keyname == "region":
+            hit = reference.region(label, ctx.on) if label is not None else None
+            if hit is None and label is not None:
+                old = reference.region_any(label)
+                if old is not None:
+                    yield ctx.at("KRM-E053", row, keyname, period=ctx.period)
+                    continue
+                if want is None or reference.norm(label) != reference.norm(want[li]):
+                    yield ctx.at("KRM-E052", row, keyname)
+                    continue
+            got = hit.kato if hit else None
+        else:
+            hit = reference.activity(label) if label is not None else None
+            got = hit.code if hit else None
+        if want is None or got != want[0]:
+            yield ctx.at("KRM-E014", row, keyname, value=label if label is not None else "",
+                         expected=want[li] if want else "—")
+    if len(pf.rows) < len(expected):
+        r = pf.rows[-1].row + 1 if pf.rows else pf.data_range[0]
+        yield ctx.finding("KRM-E014", r=r, c=pf.colmap[keyname], key=keyname, value="",
+                          expected=expected[len(pf.rows)][li])
+
+
+def _merged(ctx: Ctx) -> Iterator[Finding]:
+    pf = ctx.pf
+    first, last = pf.data_range
+    if pf.total is not None:
+        last = pf.total.row
+    c0 = min(pf.colmap.values())
+    c1 = max(pf.colmap.values())
+    for r1, cc1, r2, cc2 in pf.merged:
+        if r2 < first or r1 > last or cc2 < c0 or cc1 > c1:
+            continue
+        if pf.total is not None and r1 == r2 == pf.total.row and cc2 <= c0 + 1:
+            continue  # a merged "Total" label
+        yield ctx.finding("KRM-E016", r=r1, c=cc1, detail=f"{a1(r1, cc1)}:{a1(r2, cc2)}")
+
+
+def _hidden_rows(ctx: Ctx) -> Iterator[Finding]:
+    hidden = set(ctx.pf.hidden_rows)
+    if not hidden:
+        return
+    c0 = min(ctx.pf.colmap.values())
+    for row in ctx.pf.rows:
+        if row.row in hidden:
+            yield ctx.finding("KRM-W031", r=row.row, c=c0)
+
+
+@lru_cache(maxsize=1)
+def _allowed_texts() -> frozenset[str]:
+    from krm import forms
+
+    out = set()
+    for s in forms.SIGNATURE:
+        for t in (s.label, s.hint):
+            if t is not None:
+                out.update(_key(t(lang)) for lang in ("kk", "ru", "en"))
+    out.update(_key(forms.SEAL(lang)) for lang in ("kk", "ru", "en"))
+    for spec in forms.FORMS.values():
+        for t in (spec.footnote, spec.total_label):
+            if t is not None:
+                out.update(_key(t(lang)) for lang in ("kk", "ru", "en"))
+    return frozenset(out)
+
+
+def _key(v) -> str:
+    return re.sub(r"[\s:：*]+", " ", str(v)).strip().casefold()
+
+
+def _stray(ctx: Ctx) -> Iterator[Finding]:
+    pf = ctx.pf
+    grid = pf.grid
+    c_end = max(pf.colmap.values()) + 1
+    first, last = pf.data_range
+    if pf.total is not None:
+        last = max(last, pf.total.row)
+    # right of the table, on the table's rows
+    for r in range(first, min(last, len(grid) - 1) + 1):
+        row = grid[r]
+        for c in range(c_end, len(row)):
+            v = row[c]
+            if v != "" and v is not None:
+                yield _stray_finding(ctx, r, c, v)
+    # below the table: only the signature block, the seal and footnotes belong there
+    allowed = _allowed_texts()
+    sig_cells = {(ref.row, ref.col) for ref in pf.signature_cells.values()}
+    for r in range(last + 1, len(grid)):
+        row = grid[r]
+        for c, v in enumerate(row):
+            if v == "" or v is None or (r, c) in sig_cells:
+                continue
+            if isinstance(v, str) and _key(v) in allowed:
+                continue
+            yield _stray_finding(ctx, r, c, v)
+
+
+def _stray_finding(ctx: Ctx, r: int, c: int, v) -> Finding:
+    from krm import values
+
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return ctx.finding("KRM-E015", r=r, c=c, value=v)
+    if isinstance(v, str):
+        d, _ = values.parse_money(v)
+        if d is not None:
+            return ctx.finding("KRM-E015", r=r, c=c, value=v)
+    return ctx.finding("KRM-W005", r=r, c=c, value=v)

@@ -1,0 +1,129 @@
+"""Validate KRM workbooks: the library behind ``krm validate``.
+
+:func:`validate_file` reads one workbook once (calamine), runs every rule of
+:mod:`krm.rules` over it and returns a :class:`FileReport`; it never raises on a
+bad file (an unreadable one gives a single KRM-E001…E010 finding).
+:func:`validate_paths` does the same for many files in isolated worker processes
+(:mod:`krm.pool`), so a hostile file fails only itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from krm.catalogue import CATALOGUE, READ_ERRORS
+from krm.findings import Finding
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+
+
+@dataclass
+class FileReport:
+    path: Path
+    form: str | None
+    findings: list[Finding] = field(default_factory=list)
+    submission: object | None = None  # krm.model.Submission when the table could be read
+    lang: str | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == "warning")
+
+    @property
+    def unreadable(self) -> bool:
+        return any(f.code in READ_ERRORS for f in self.findings)
+
+
+def _read_failure(path: Path, code: str, detail: str) -> FileReport:
+    return FileReport(path, None, [Finding(code=code, severity=CATALOGUE[code].severity, file=str(path),
+                                           params={"detail": detail})])
+
+
+def validate_file(path: str | Path, today: dt.date | None = None) -> FileReport:
+    """Every finding for one workbook."""
+    from krm import rules
+    from krm.workbook.reader import ReadError, read
+
+    path = Path(path)
+    try:
+        pf = read(path)
+    except ReadError as e:
+        return _read_failure(path, e.code, e.detail)
+    except OSError as e:
+        return _read_failure(path, "KRM-E008", e.strerror or str(e))
+    except MemoryError:
+        return _read_failure(path, "KRM-E009", "out of memory")
+    except Exception as e:  # noqa: BLE001 - a reader bug must not end a run over many files
+        return _read_failure(path, "KRM-E002", f"{type(e).__name__}: {e}")
+    findings = rules.run(pf, str(path), today)
+    sub = None
+    if pf.number_row is not None and not any(f.code in ("KRM-E011", "KRM-E012") for f in findings):
+        from krm.convert import to_submission
+
+        try:
+            sub = to_submission(pf)
+        except Exception:  # noqa: BLE001 - conversion is best effort after validation
+            sub = None
+    return FileReport(path, pf.spec.id, findings, sub, pf.lang)
+
+
+def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
+    """Files given, and workbooks in folders given (recursive, sorted), skipping ~$ lock and hidden files."""
+    out: list[Path] = []
+    seen = set()
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = []
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in files:
+                    if f.startswith((".", "~$")) or not f.lower().endswith(SUFFIXES):
+                        continue
+                    found.append(Path(root) / f)
+            items = sorted(found)
+        else:
+            items = [p]
+        for q in items:
+            if q not in seen:
+                seen.add(q)
+                out.append(q)
+    return out
+
+
+_TODAY: dt.date | None = None
+
+
+def _job(path: Path) -> FileReport:
+    return validate_file(path, _TODAY)
+
+
+def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
+                   progress: Callable[[Path, FileReport], None] | None = None,
+                   today: dt.date | None = None, timeout_s: float = 60, mem_limit_mb: int = 1024) -> list[FileReport]:
+    """Validate many files (see :func:`find_workbooks`), in input order, each in an isolated worker."""
+    global _TODAY
+    from krm.pool import run_isolated
+
+    files = find_workbooks(paths)
+    _TODAY = today
+    jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+
+    def on_result(item, ok, res):
+        if progress is not None:
+            progress(item, res if ok else _read_failure(item, "KRM-E009", str(res)))
+
+    results = run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
+                           chunksize=16, on_result=on_result, isolate=jobs > 1 or None)
+    out = []
+    for item, ok, res in results:
+        out.append(res if ok else _read_failure(item, "KRM-E009", str(res)))
+    return out

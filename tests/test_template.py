@@ -1,0 +1,686 @@
+"""`krm template`: the written workbooks, read back with openpyxl, against the specs and the regulation.
+
+Every check reads a real workbook written by the library or the CLI; positions are found
+through the workbook's own defined names and table, never assumed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter, range_boundaries
+
+from krm import forms, reference
+from krm.spec import SPEC_VERSION, ColType, Rows
+from krm.templates_api import write_template
+from krm.workbook.writer import has_group_view, table_headers, write_form
+
+ROOT = Path(__file__).resolve().parents[1]
+REGULATION = ROOT.parent / "shared" / "regulation" / "order-189-2019.kk.txt"
+FORM_IDS = list(forms.FORMS)
+LANGS = ("kk", "ru")
+INPUT_FILL = "FFF2CC"
+SUPPLEMENTARY_FILL = "E2EFDA"
+
+
+# ------------------------------------------------------------------ fixtures
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    """All 14 blank templates as `krm template --all` writes them (today's regions)."""
+    out = tmp_path_factory.mktemp("tpl")
+    paths = {}
+    for lang in LANGS:
+        for fid, spec in forms.FORMS.items():
+            paths[(fid, lang)] = write_template(spec, lang, out)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def books(written):
+    cache = {}
+
+    def get(fid: str, lang: str):
+        if (fid, lang) not in cache:
+            cache[(fid, lang)] = openpyxl.load_workbook(written[(fid, lang)])
+        return cache[(fid, lang)]
+
+    return get
+
+
+def _ref(wb, name: str) -> tuple[str, str]:
+    """(sheet, range) of a workbook defined name."""
+    dn = wb.defined_names[name]
+    dests = list(dn.destinations)
+    assert len(dests) == 1, (name, dests)
+    sheet, rng = dests[0]
+    return sheet, rng.replace("$", "")
+
+
+def _cell(wb, name: str):
+    sheet, rng = _ref(wb, name)
+    return wb[sheet][rng.split(":")[0]]
+
+
+def _table(wb, spec):
+    ws = wb[spec.sheet_name]
+    assert spec.table_name in ws.tables, f"{spec.id}: no table {spec.table_name}"
+    t = ws.tables[spec.table_name]
+    c0, r0, c1, r1 = range_boundaries(t.ref)
+    return ws, t, (c0, r0, c1, r1)  # 1-based; r0 = the column-number row (table header)
+
+
+def _merged_at(ws, row: int, col: int):
+    for mr in ws.merged_cells.ranges:
+        if mr.min_row <= row <= mr.max_row and mr.min_col <= col <= mr.max_col:
+            return mr
+    return None
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s).casefold()
+
+
+# ------------------------------------------------------------------ headings and numbers
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("fid", FORM_IDS)
+def test_column_headings_groups_and_numbers(books, fid, lang):
+    spec = forms.FORMS[fid]
+    wb = books(fid, lang)
+    ws, table, (c0, r0, c1, r1) = _table(wb, spec)
+    cols = spec.columns_for(reference.programmes(dt.date.today()) if spec.programme_columns else None)
+    assert c0 == 1 and c1 - c0 + 1 == len(cols)
+    numbers = table_headers(cols)
+    # the column-number row is the table's header row, and the table's column names are those numbers
+    assert [ws.cell(r0, c0 + i).value for i in range(len(cols))] == numbers
+    assert [tc.name for tc in table.tableColumns] == numbers
+    group_row, title_row = r0 - 2, r0 - 1
+    for i, c in enumerate(cols):
+        col = c0 + i
+        if c.group is None:
+            assert ws.cell(group_row, col).value == c.title(lang), (fid, c.key)
+            mr = _merged_at(ws, group_row, col)
+            assert mr is not None and (mr.min_row, mr.max_row) == (group_row, title_row), (fid, c.key)
+        else:
+            assert ws.cell(title_row, col).value == c.title(lang), (fid, c.key)
+            mr = _merged_at(ws, group_row, col)
+            top_left = ws.cell(group_row, mr.min_col if mr else col)
+            assert top_left.value == c.group(lang), (fid, c.key)
+            if mr is not None:  # the group spans exactly the columns that share it
+                span = [cols[k - c0].group for k in range(mr.min_col, mr.max_col + 1)]
+                assert all(g == c.group for g in span)
+        fill = ws.cell(group_row if c.group is None else title_row, col).fill.fgColor.rgb
+        assert fill.endswith(SUPPLEMENTARY_FILL) == (not c.official), (fid, c.key, fill)
+
+
+def test_krm2_numbers_and_supplementary_columns(books):
+    wb = books("KRM-2", "kk")
+    ws, _, (c0, r0, c1, _) = _table(wb, forms.KRM2)
+    assert [ws.cell(r0, c).value for c in range(c0, c1 + 1)] == \
+        ["1", "2", "3", "4", "5.1", "5.2", "6", "7", "8", "9", "к1"]
+    ws3, _, (c0, r0, c1, _) = _table(books("KRM-3", "ru"), forms.KRM3)
+    assert [ws3.cell(r0, c).value for c in range(c0, c1 + 1)] == \
+        ["1", "2", "3", "4", "5", "6", "7", "к1", "к2", "к3.1", "к3.2"]
+
+
+@pytest.mark.parametrize("fid", ["KRM-1", "KRM-5"])
+def test_nine_activity_columns_in_order(books, fid):
+    spec = forms.FORMS[fid]
+    acts = reference.activities()
+    assert len(acts) == 9
+    for lang in LANGS:
+        ws, _, (c0, r0, c1, _) = _table(books(fid, lang), spec)
+        act_cols = [c for c in spec.columns if c.key.startswith("act")]
+        first = c0 + [c.key for c in spec.columns].index("act1")
+        titles = [ws.cell(r0 - 1, first + i).value for i in range(9)]
+        assert titles == [a.name_kk if lang == "kk" else a.name_ru for a in acts]
+        nums = [ws.cell(r0, first + i).value for i in range(9)]
+        expected = [f"1.{i}" for i in range(1, 10)] if fid == "KRM-1" else [str(i) for i in range(4, 13)]
+        assert nums == expected
+        assert [c.measure for c in act_cols] == [a.code for a in acts]
+
+
+def _fixed_names(ws, spec, lang):
+    c0, r0, c1, r1 = range_boundaries(ws.tables[spec.table_name].ref)
+    key_col = c0 + [c.key for c in spec.columns].index("region" if spec.rows == Rows.REGIONS else "activity")
+    return [ws.cell(r, key_col).value for r in range(r0 + 1, r1 + 1)], [ws.cell(r, c0).value for r in
+                                                                        range(r0 + 1, r1 + 1)]
+
+
+@pytest.mark.parametrize("fid", ["KRM-4", "KRM-5", "KRM-6"])
+@pytest.mark.parametrize("period,count", [("2019-05", 17), (None, 20)])
+def test_region_rows_follow_the_period(tmp_path, fid, period, count):
+    spec = forms.FORMS[fid]
+    for lang in LANGS:
+        p = write_template(spec, lang, tmp_path, header={"period": period} if period else None)
+        wb = openpyxl.load_workbook(p)
+        ws = wb[spec.sheet_name]
+        names, seq = _fixed_names(ws, spec, lang)
+        on = reference.as_date(period) if period else dt.date.today()
+        assert names == [r.name(lang) for r in reference.regions(on)]
+        assert len(names) == count
+        assert seq == list(range(1, count + 1))
+        total = _cell(wb, "KRM_TOTAL").row
+        assert ws.cell(total, 2).value == spec.total_label(lang)
+        assert total == ws.cell(total, 1).row and total == range_boundaries(ws.tables[spec.table_name].ref)[3] + 1
+        p.unlink()
+
+
+def test_2019_and_today_region_names(tmp_path):
+    p19 = write_template(forms.KRM4, "kk", tmp_path, header={"period": "2019-05"})
+    names19, _ = _fixed_names(openpyxl.load_workbook(p19)[forms.KRM4.sheet_name], forms.KRM4, "kk")
+    assert "Абай облысы" not in names19 and any("Нұр-Сұлтан" in n for n in names19)
+
+
+def test_krm7_nine_activity_rows(books):
+    acts = reference.activities()
+    for lang in LANGS:
+        wb = books("KRM-7", lang)
+        names, seq = _fixed_names(wb[forms.KRM7.sheet_name], forms.KRM7, lang)
+        assert names == [a.label(lang) for a in acts]
+        assert seq == list(range(1, 10))
+        assert wb[forms.KRM7.sheet_name].cell(_cell(wb, "KRM_TOTAL").row, 2).value == forms.KRM7.total_label(lang)
+
+
+# ------------------------------------------------------------------ the regulation's words
+# Headings of official columns that are not one run of the regulation's text, each with the
+# regulation's own pieces (which must be in the text, and which must make up the heading).
+PIECES = {
+    # the PDF prints "Олардың ішінде" and "Жүзеге асырылған жобалар (бірліктер)" in separate cells
+    ("KRM-4", "projects_done"): ["Олардың ішінде", "жүзеге асырылған жобалар (бірліктер)"],
+    # "Мақсатты бағыты" and "Өлшем бірлігі (саны)" are two headings of KRM-1's block table
+    ("KRM-1", "*group"): ["Мақсатты бағыты", "Өлшем бірлігі (саны)"],
+    # KRM-1's block fields: the heading joins the field name and the caption printed under the blank line
+    ("KRM-1", "start"): ["Жобаны іске асыруды бастау", "(жылы, айы, күні)"],
+    ("KRM-1", "end"): ["Жобаның аяқталу мерзімі", "(жылы, айы, күні)"],
+}
+# Deliberate corrections of misprints, with the misprinted text that must be in the regulation.
+SIC = {
+    ("KRM-2", "bin"): "Кәсіпорынның БСН (ЖСНН)",  # explanation ¶2 says "БСН (ЖСН)"
+    ("KRM-7", "plan*group"): "Құрылып жатқын орындар саны",  # "жатқын", and "жұмыс" missing
+    ("KRM-7", "fact*group"): "Құрылып жатқын орындар саны",
+}
+# krm splits column 5 "Жобаны іске асыру кезеңі" (whose heading is the regulation's) into two date cells.
+KRM_SUBTITLES = {("KRM-2", "start"), ("KRM-2", "end")}
+
+
+@pytest.fixture(scope="module")
+def regulation() -> str:
+    if not REGULATION.exists():
+        pytest.skip(f"regulation text not found at {REGULATION}")
+    return _norm(REGULATION.read_text(encoding="utf-8").replace("_", ""))
+
+
+def _in_regulation(text: str, reg: str) -> bool:
+    return _norm(text).replace("_", "") in reg
+
+
+def _check_heading(fid, key, text, reg, what):
+    if (fid, key) in SIC:
+        assert _in_regulation(SIC[(fid, key)], reg), f"{fid} {key}: misprint no longer in the regulation"
+        return
+    pieces = PIECES.get((fid, key)) or (PIECES.get((fid, "*group")) if what == "group" else None)
+    if pieces:
+        for p in pieces:
+            assert _in_regulation(p, reg), f"{fid} {key}: {p!r} not in the regulation"
+        joined = _norm(" ".join(pieces))
+        assert re.sub(r"[/:,]", "", _norm(text)) == re.sub(r"[/:,]", "", joined), (fid, key, text)
+        return
+    assert _in_regulation(text, reg), f"{fid} {key} {what}: {text!r} is not the regulation's wording"
+
+
+@pytest.mark.parametrize("fid", FORM_IDS)
+def test_kk_headings_are_the_regulations_words(books, regulation, fid):
+    spec = forms.FORMS[fid]
+    wb = books(fid, "kk")
+    ws, _, (c0, r0, _, _) = _table(wb, spec)
+    cols = spec.columns_for(reference.programmes(dt.date.today()) if spec.programme_columns else None)
+    checked = 0
+    for i, c in enumerate(cols):
+        if not c.official:
+            continue
+        if c.group is None:
+            shown = ws.cell(r0 - 2, c0 + i).value
+        else:
+            shown = ws.cell(r0 - 1, c0 + i).value
+            mr = _merged_at(ws, r0 - 2, c0 + i)
+            group = ws.cell(r0 - 2, mr.min_col if mr else c0 + i).value
+            assert group == c.group("kk")
+            if (fid, f"{c.key}*group") in SIC:
+                _check_heading(fid, f"{c.key}*group", group, regulation, "group")
+            elif (fid, "*group") in PIECES:
+                _check_heading(fid, "*group", group, regulation, "group")
+            else:
+                _check_heading(fid, f"{c.key}*group", group, regulation, "group")
+        assert shown == c.title("kk")
+        if (fid, c.key) in KRM_SUBTITLES:
+            continue
+        if c.key == "total" and fid == "KRM-1":
+            # row 1 of the block table: the heading is the end of the regulation's sentence
+            assert _in_regulation(shown, regulation)
+        else:
+            _check_heading(fid, c.key, shown, regulation, "title")
+        checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.parametrize("fid", FORM_IDS)
+def test_kk_title_annex_and_kind_line_are_the_regulations_words(books, regulation, fid):
+    spec = forms.FORMS[fid]
+    ws = books(fid, "kk")[spec.sheet_name]
+    texts = [str(ws.cell(r, c).value or "") for r in range(1, 5) for c in range(1, 40)]
+    assert spec.title("kk") in texts
+    assert any(spec.annex("kk") in t and spec.kind_line("kk") in t for t in texts)
+    for t in (spec.title("kk"), spec.annex("kk"), spec.kind_line("kk")):
+        assert _in_regulation(t, regulation), t[:80]
+    for a in reference.activities():
+        assert _in_regulation(a.name_kk, regulation), a.name_kk
+
+
+def test_regulation_check_can_fail(regulation):
+    assert not _in_regulation("Жұмыс орындарының нақты құрылу санының жоспары", regulation)
+    assert _in_regulation("ө н е р к ә с і п", regulation)
+
+
+# ------------------------------------------------------------------ lists and validations
+def _validations(ws):
+    out = []
+    for dv in ws.data_validations.dataValidation:
+        for rng in str(dv.sqref).split():
+            out.append((rng, dv))
+    return out
+
+
+def _dv_for(ws, cell: str):
+    for rng, dv in _validations(ws):
+        c0, r0, c1, r1 = range_boundaries(rng if ":" in rng else f"{rng}:{rng}")
+        col, row = range_boundaries(f"{cell}:{cell}")[:2]
+        if c0 <= col <= c1 and r0 <= row <= r1:
+            return dv, rng
+    return None, None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("fid", FORM_IDS)
+def test_dropdowns_and_number_validations(books, fid, lang):
+    spec = forms.FORMS[fid]
+    wb = books(fid, lang)
+    ws, _, (c0, r0, c1, r1) = _table(wb, spec)
+    cols = spec.columns_for(reference.programmes(dt.date.today()) if spec.programme_columns else None)
+    first, last = r0 + 1, r1
+    for i, c in enumerate(cols):
+        L = get_column_letter(c0 + i)
+        fixed = spec.rows != Rows.FREE and c.key in ("region", "activity")
+        dv, rng = _dv_for(ws, f"{L}{first}")
+        if c.type == ColType.SEQ or fixed or (c.type == ColType.TEXT and c.key != "district"):
+            assert dv is None, (fid, c.key)
+            continue
+        assert dv is not None, (fid, c.key)
+        assert rng == f"{L}{first}:{L}{last}", (fid, c.key, rng)  # the whole column of the table
+        if c.type == ColType.ACTIVITY:
+            assert (dv.type, dv.formula1) == ("list", "KRM_LIST_ACTIVITIES")
+        elif c.key == "district":
+            assert (dv.type, dv.formula1) == ("list", "KRM_LIST_DISTRICTS")
+        elif c.type in (ColType.JOBS, ColType.COUNT):
+            assert (dv.type, dv.operator or "between", dv.formula1) == ("whole", "between", "0")  # OOXML default
+        elif c.type == ColType.MONEY:
+            assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThanOrEqual", "0")
+            assert ws[f"{L}{first}"].number_format == "#,##0.000"
+        elif c.type == ColType.DATE:
+            assert dv.type == "date"
+            assert ws[f"{L}{first}"].number_format == "yyyy-mm-dd"
+        elif c.type == ColType.ID:
+            assert (dv.type, dv.operator, dv.formula1) == ("textLength", "equal", "12")
+            assert ws[f"{L}{first}"].number_format == "@"  # text: leading zeros survive
+        assert dv.showErrorMessage
+    # header dropdowns
+    for h in spec.header:
+        cell = _cell(wb, h.name)
+        dv, _ = _dv_for(ws, cell.coordinate)
+        if h.type == "text":  # the central body's name is free text
+            assert dv is None
+            continue
+        assert dv is not None, (fid, h.key)
+        src = {"region": "KRM_LIST_REGIONS", "district": "KRM_LIST_DISTRICTS", "programme": "KRM_LIST_PROGRAMMES",
+               "basis": "KRM_LIST_BASIS"}.get(h.type)
+        if src:
+            assert (dv.type, dv.formula1) == ("list", src)
+        elif h.type in ("period", "year"):
+            assert (dv.type, dv.formula1) == ("textLength", "7" if h.type == "period" else "4")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_list_sources_on_the_lists_sheet(books, lang):
+    today = dt.date.today()
+    want = {
+        "KRM_LIST_ACTIVITIES": [a.label(lang) for a in reference.activities()],
+        "KRM_LIST_REGIONS": [r.name(lang) for r in reference.regions(today)],
+        "KRM_LIST_DISTRICTS": [reference.district_label(d, lang) for d in reference.districts(None, today)],
+        "KRM_LIST_PROGRAMMES": [p.name(lang) for p in reference.programmes(today)],
+        "KRM_LIST_BASIS": [b(lang) for b in forms.BASIS_VALUES.values()],
+    }
+    lists_sheet = {"kk": "Тізімдер", "ru": "Списки"}[lang]
+    for fid in FORM_IDS:
+        wb = books(fid, lang)
+        for name, values in want.items():
+            sheet, rng = _ref(wb, name)
+            assert sheet == lists_sheet
+            got = [row[0].value for row in wb[sheet][rng]]
+            assert got == values, (fid, name)
+        assert len(want["KRM_LIST_ACTIVITIES"]) == 9 and len(want["KRM_LIST_REGIONS"]) == 20
+
+
+def test_district_list_narrows_to_the_prefilled_region(tmp_path):
+    reg = reference.regions(dt.date(2019, 5, 1))[0]
+    p = write_template(forms.KRM2, "kk", tmp_path, header={"period": "2019-05", "region": reg.name("kk")})
+    wb = openpyxl.load_workbook(p)
+    sheet, rng = _ref(wb, "KRM_LIST_DISTRICTS")
+    got = [row[0].value for row in wb[sheet][rng]]
+    want = [reference.district_label(d, "kk") for d in reference.districts(reg.kato, dt.date(2019, 5, 1))]
+    assert got == want and 0 < len(got) < 60
+
+
+# ------------------------------------------------------------------ protection
+def _input_cells(wb, spec) -> set[str]:
+    """Cells a user fills: header and signature values (whole merged ranges) and the table's input columns."""
+    ws = wb[spec.sheet_name]
+    out: set[str] = set()
+    names = [h.name for h in spec.header] + [s.name for s in forms.SIGNATURE]
+    for n in names:  # a merged value cell is its top-left cell (the one Excel edits)
+        c = _cell(wb, n)
+        mr = _merged_at(ws, c.row, c.column)
+        assert mr is None or (mr.min_row, mr.min_col) == (c.row, c.column)
+        out.add(c.coordinate)
+    _, _, (c0, r0, c1, r1) = _table(wb, spec)
+    cols = spec.columns_for(reference.programmes(dt.date.today()) if spec.programme_columns else None)
+    for i, c in enumerate(cols):
+        if c.type == ColType.SEQ or (spec.rows != Rows.FREE and c.key in ("region", "activity")):
+            continue
+        for r in range(r0 + 1, r1 + 1):
+            out.add(f"{get_column_letter(c0 + i)}{r}")
+    return out
+
+
+@pytest.mark.parametrize("fid", FORM_IDS)
+def test_protection_on_and_only_input_cells_unlocked(books, fid):
+    spec = forms.FORMS[fid]
+    wb = books(fid, "kk")
+    ws = wb[spec.sheet_name]
+    assert ws.protection.sheet is True
+    assert not ws.protection.password  # protected against slips, not locked away
+    expected = _input_cells(wb, spec)
+    unlocked, yellow = set(), set()
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell, MergedCell):
+                continue
+            if cell.protection is not None and cell.protection.locked is False:
+                unlocked.add(cell.coordinate)
+            if str(cell.fill.fgColor.rgb).endswith(INPUT_FILL):
+                yellow.add(cell.coordinate)
+    assert unlocked == expected
+    assert yellow == expected  # input cells are visibly marked, and nothing else is
+    for other in wb.sheetnames[1:]:
+        assert wb[other].protection.sheet is True, other
+
+
+# ------------------------------------------------------------------ names, table, properties, print
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("fid", FORM_IDS)
+def test_defined_names_table_properties_and_print(books, fid, lang):
+    spec = forms.FORMS[fid]
+    wb = books(fid, lang)
+    ws, table, (c0, r0, c1, r1) = _table(wb, spec)
+    assert wb.sheetnames[0] == spec.sheet_name == f"КРМ-{spec.number}"
+    assert table.displayName == spec.table_name == f"KRM{spec.number}_DATA"
+    # names of the header fields point at single cells of the form sheet
+    for h in spec.header:
+        sheet, rng = _ref(wb, h.name)
+        assert sheet == spec.sheet_name and ":" not in rng
+    assert {h.name for h in spec.header} >= {"KRM_PERIOD"}
+    for s in forms.SIGNATURE:
+        assert _ref(wb, s.name)[0] == spec.sheet_name
+    sheet, data = _ref(wb, "KRM_DATA")
+    assert data == f"A{r0 + 1}:{get_column_letter(c1)}{r1}"  # the table body
+    assert _ref(wb, "KRM_COLNUMS")[1] == f"A{r0}:{get_column_letter(c1)}{r0}"
+    if spec.total_label is not None:
+        assert _ref(wb, "KRM_TOTAL")[1] == f"A{r1 + 1}:{get_column_letter(c1)}{r1 + 1}"
+    else:
+        assert "KRM_TOTAL" not in wb.defined_names
+    if spec.rows == Rows.FREE:
+        assert r1 - r0 == spec.spare_rows
+    # document properties
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props["krm_form"] == spec.id
+    assert props["krm_spec_version"] == SPEC_VERSION
+    assert props["krm_lang"] == lang
+    assert wb.properties.subject == spec.id
+    # print settings: A4 landscape, fit to width (or page breaks for the wide forms), headings repeated
+    ps = ws.page_setup
+    assert ps.orientation == "landscape" and str(ps.paperSize) == "9"
+    assert ws.print_title_rows.replace("$", "") == f"{r0 - 2}:{r0}"
+    if fid in ("KRM-6", "KRM-7"):
+        assert ws.col_breaks.count >= 1 and ws.print_title_cols.replace("$", "") == "A:B"
+        assert 40 <= int(ps.scale) <= 100
+    else:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert (ps.fitToWidth or 1, ps.fitToHeight) == (1, 0)  # OOXML default width: 1 page
+    assert ws.freeze_panes == f"A{r0 + 1}"
+    # the workbook opens on the form
+    assert wb.active.title == spec.sheet_name
+
+
+@pytest.mark.parametrize("fid", FORM_IDS)
+def test_form_header_block(books, fid):
+    spec = forms.FORMS[fid]
+    for lang in LANGS:
+        wb = books(fid, lang)
+        ws = wb[spec.sheet_name]
+        texts = "\n".join(str(ws.cell(r, c).value or "") for r in range(1, 5) for c in range(1, 40))
+        assert f"КРМ-{spec.number}" in texts
+        for part in (spec.periodicity(lang), spec.submitter(lang), spec.recipient(lang), spec.deadline.text(lang)):
+            assert part in texts
+        if spec.unit_caption is not None:
+            cells = [str(c.value) for row in ws.iter_rows(max_row=20) for c in row if c.value]
+            assert spec.unit_caption(lang) in cells
+        # programme in the header of KRM-1/2/3 (FORMS.md: needed to roll them up)
+        if fid in ("KRM-1", "KRM-2", "KRM-3"):
+            assert "KRM_PROGRAMME" in wb.defined_names
+        # signature block and footnote below the table
+        _, _, (_, _, _, r1) = _table(wb, spec)
+        below = [str(c.value) for row in ws.iter_rows(min_row=r1 + 1) for c in row if c.value]
+        for s in forms.SIGNATURE:
+            assert s.label(lang) in below
+        assert forms.SEAL(lang) in below
+        if spec.footnote is not None:
+            assert spec.footnote(lang) in below
+
+
+@pytest.mark.parametrize("fid", FORM_IDS)
+def test_instructions_sheet_has_the_regulations_explanation(books, fid):
+    spec = forms.FORMS[fid]
+    for lang in LANGS:
+        wb = books(fid, lang)
+        ws = wb[{"kk": "Нұсқаулық", "ru": "Инструкция"}[lang]]
+        text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+        assert spec.explanation, fid
+        for p in spec.explanation:
+            assert p(lang) in text
+
+
+# ------------------------------------------------------------------ grouped view (KRM-2, KRM-3)
+def test_group_view_sheet_blank(books):
+    for fid in ("KRM-2", "KRM-3"):
+        spec = forms.FORMS[fid]
+        assert has_group_view(spec)
+        for lang in LANGS:
+            wb = books(fid, lang)
+            name = {"kk": "Қызмет түрлері бойынша", "ru": "По видам деятельности"}[lang]
+            assert wb.sheetnames[:2] == [spec.sheet_name, name]
+            ws = wb[name]
+            sheet, rng = _ref(wb, "KRM_GROUPS")
+            rows = list(ws[rng])
+            assert [r[0].value for r in rows[:9]] == [a.label(lang) for a in reference.activities()]
+            assert len(rows) == 11  # nine groups, rows matching no group, total
+            assert str(rows[0][1].value).startswith("=COUNTIFS(")
+    for fid in ("KRM-1", "KRM-4", "KRM-5", "KRM-6", "KRM-7"):
+        assert not has_group_view(forms.FORMS[fid])
+        assert "KRM_GROUPS" not in books(fid, "kk").defined_names
+
+
+def test_group_view_values_of_a_filled_form(tmp_path):
+    """Cached values equal what the formulas compute, and the form still reads back in full."""
+    from python_calamine import CalamineWorkbook
+
+    from krm.workbook.reader import read
+
+    acts = reference.activities()
+    rows = [
+        {"bin": "012345678901", "activity": acts[0].label("kk"), "project": "=HYPERLINK(\"x\")", "plan": 10,
+         "fact": 4, "allocated": Decimal("1.250"), "disbursed": Decimal("0.5"), "enterprise": "+7 ЖШС"},
+        {"bin": "123456789012", "activity": acts[0].label("kk").upper(), "project": "Б", "plan": 5, "fact": 5,
+         "allocated": Decimal("2"), "disbursed": None},
+        {"bin": "223456789012", "activity": acts[8].label("kk"), "project": "В", "plan": 1, "fact": 0},
+        {"bin": "323456789012", "activity": "балық аулау", "project": "Г", "plan": 7, "fact": 3,
+         "allocated": Decimal("0.001")},
+    ]
+    p = tmp_path / "KRM-2.kk.xlsx"
+    write_form(p, forms.KRM2, "kk", header={"period": "2019-05"}, rows=rows, spare_rows=2)
+    grid = CalamineWorkbook.from_path(str(p)).get_sheet_by_name("Қызмет түрлері бойынша").to_python(
+        skip_empty_area=False)
+    by_label = {r[0]: r[1:] for r in grid if r and isinstance(r[0], str)}
+    g1 = by_label[acts[0].label("kk")]
+    assert g1[:5] == [2.0, 15.0, 9.0, 3.25, 0.5]  # count, plan, fact, allocated, disbursed (case-insensitive match)
+    assert by_label[acts[8].label("kk")][:3] == [1.0, 1.0, 0.0]
+    assert by_label[acts[4].label("kk")][:3] == [0.0, 0.0, 0.0]
+    unmatched = by_label["Топқа сәйкес келмейтін жолдар"]
+    assert unmatched[:4] == [1.0, 7.0, 3.0, 0.001]
+    total = by_label["Барлығы"]
+    assert total[:5] == [4.0, 23.0, 12.0, 3.251, 0.5]
+    # the form sheet is untouched by the extra sheet: every row reads back, text stays text
+    pf = read(p)
+    assert pf.spec.id == "KRM-2" and len(pf.rows) == 4 and not pf.formulas_without_value
+    assert pf.rows[0].values["project"] == "=HYPERLINK(\"x\")"
+    assert pf.rows[0].values["bin"] == "012345678901"
+    wb = openpyxl.load_workbook(p)
+    assert wb["КРМ-2"]["D15"].data_type == "s" or all(
+        c.data_type != "f" for row in wb["КРМ-2"].iter_rows() for c in row)
+
+
+# ------------------------------------------------------------------ CLI
+def _krm(*args, cwd=None):
+    return subprocess.run([sys.executable, "-c", "from krm.cli import run; run()", "template", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def _one_line_error(res, *words):
+    assert res.returncode == 2, (res.returncode, res.stdout, res.stderr)
+    err = res.stderr.strip()
+    assert "Traceback" not in res.stderr and len(err.splitlines()) == 1, res.stderr
+    for w in words:
+        assert w in err, err
+    return err
+
+
+def test_cli_default_writes_krm1_and_krm2_into_the_current_folder(tmp_path):
+    res = _krm(cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["KRM-1.kk.xlsx", "KRM-2.kk.xlsx"]
+    assert (tmp_path / "KRM-1.kk.xlsx").stat().st_mode & 0o044  # a normal, readable file (not mkstemp's 0600)
+
+
+def test_cli_all_both_languages(tmp_path):
+    for lang in LANGS:
+        assert _krm("--all", "--lang", lang, "--out", str(tmp_path)).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{f}.{l}.xlsx" for f in FORM_IDS for l in LANGS)
+
+
+def test_cli_bad_options(tmp_path):
+    _one_line_error(_krm("KRM-9", "--out", str(tmp_path)), "KRM-9")
+    _one_line_error(_krm("--lang", "en", "--out", str(tmp_path)), "'en'", "kk")
+    _one_line_error(_krm("--rows", "0", "--out", str(tmp_path)), "--rows")
+    _one_line_error(_krm("KRM-2", "--period", "2019-13", "--out", str(tmp_path)), "YYYY-MM")
+    _one_line_error(_krm("KRM-2", "--region", "Атлантида", "--out", str(tmp_path)), "Атлантида")
+    _one_line_error(_krm("KRM-2", "--programme", "NOPE", "--out", str(tmp_path)), "NOPE")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    _one_line_error(_krm("--out", str(afile)), "not a folder")
+    _one_line_error(_krm("--out", str(afile / "sub")), "cannot create folder")
+    _one_line_error(_krm("--out", "/proc/self"), "cannot write")  # unwritable even for root
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # nothing half-written, no temp files
+
+
+def test_cli_never_overwrites_without_force(tmp_path):
+    target = tmp_path / "KRM-3.ru.xlsx"
+    target.write_bytes(b"analyst's own file")
+    err = _one_line_error(_krm("KRM-3", "KRM-4", "--lang", "ru", "--out", str(tmp_path)), "--force")
+    assert str(target) in err
+    assert target.read_bytes() == b"analyst's own file"
+    assert not (tmp_path / "KRM-4.ru.xlsx").exists()  # checked before anything is written
+    res = _krm("KRM-3", "KRM-4", "--lang", "ru", "--out", str(tmp_path), "--force")
+    assert res.returncode == 0, res.stderr
+    assert zipfile.is_zipfile(target)
+    assert openpyxl.load_workbook(target).sheetnames[0] == "КРМ-3"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["KRM-3.ru.xlsx", "KRM-4.ru.xlsx"]
+
+
+def test_cli_header_prefill(tmp_path):
+    reg = reference.regions(dt.date(2019, 5, 1))
+    almaty_obl = next(r for r in reg if r.kato.startswith("19"))
+    dist = reference.districts(almaty_obl.kato, dt.date(2019, 5, 1))[0]
+    prog = reference.programmes(dt.date(2019, 5, 1))[6]
+    res = _krm("KRM-1", "KRM-2", "KRM-4", "--out", str(tmp_path), "--period", "2019-05", "--region",
+               almaty_obl.kato, "--district", dist.kato, "--programme", prog.code, "--body", "=Министрлік")
+    assert res.returncode == 0, res.stderr
+    wb = openpyxl.load_workbook(tmp_path / "KRM-2.kk.xlsx")
+    assert _cell(wb, "KRM_PERIOD").value == "2019-05"
+    assert _cell(wb, "KRM_REGION").value == almaty_obl.name("kk")
+    assert _cell(wb, "KRM_DISTRICT").value == reference.district_label(dist, "kk")
+    assert _cell(wb, "KRM_PROGRAMME").value == prog.name("kk")
+    assert _cell(wb, "KRM_BASIS").value == forms.BASIS_VALUES["cumulative"]("kk")
+    wb1 = openpyxl.load_workbook(tmp_path / "KRM-1.kk.xlsx")
+    assert _cell(wb1, "KRM_PERIOD").value == "2019"  # KRM-1 is yearly: the year of --period
+    wb4 = openpyxl.load_workbook(tmp_path / "KRM-4.kk.xlsx")
+    body = _cell(wb4, "KRM_BODY")
+    assert body.value == "=Министрлік" and body.data_type == "s"  # user text never becomes a formula
+    names, _ = _fixed_names(wb4["КРМ-4"], forms.KRM4, "kk")
+    assert len(names) == 17  # the 2019 regions
+
+
+def test_cli_rows_option(tmp_path):
+    assert _krm("KRM-2", "KRM-4", "--rows", "25", "--out", str(tmp_path)).returncode == 0
+    _, _, (_, r0, _, r1) = _table(openpyxl.load_workbook(tmp_path / "KRM-2.kk.xlsx"), forms.KRM2)
+    assert r1 - r0 == 25
+    names, _ = _fixed_names(openpyxl.load_workbook(tmp_path / "KRM-4.kk.xlsx")["КРМ-4"], forms.KRM4, "kk")
+    assert len(names) == 20  # fixed-row forms ignore --rows
+
+
+def test_reruns_are_byte_identical(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for d in (a, b):
+        assert _krm("--all", "--out", str(d), "--period", "2019-05", "--region", "Алматы облысы").returncode == 0
+    for p in sorted(a.iterdir()):
+        assert p.read_bytes() == (b / p.name).read_bytes(), p.name
+
+
+# ------------------------------------------------------------------ committed templates
+def test_committed_templates_match_krm_template(tmp_path):
+    """templates/ holds exactly what `krm template --all --lang kk|ru` writes today; regenerate with
+    `krm template --all --out templates --force && krm template --all --lang ru --out templates --force`."""
+    committed = ROOT / "templates"
+    for lang in LANGS:
+        res = _krm("--all", "--lang", lang, "--out", str(tmp_path))
+        assert res.returncode == 0, res.stderr
+    fresh = sorted(p.name for p in tmp_path.iterdir())
+    assert fresh == sorted(f"{f}.{l}.xlsx" for f in FORM_IDS for l in LANGS)
+    assert sorted(p.name for p in committed.glob("*.xlsx")) == fresh
+    drifted = [n for n in fresh if (committed / n).read_bytes() != (tmp_path / n).read_bytes()]
+    assert not drifted, f"templates/ drifted from krm template: {drifted}; regenerate them (see docstring)"
