@@ -7,6 +7,8 @@
   so a worker pool's largest worker counts).  The command is started by /usr/bin/time, a
   small C program, because a child forked straight from this (pandas-loaded) process
   would inherit its high-water mark across exec;
+* ``cpu_s``: user + system CPU seconds of the command and all its (waited-for) workers,
+  from GNU time: less sensitive than wall time to other work on a shared machine;
 * ``tree_mb``: the peak of the *sum* over the process tree, sampled every 50 ms from
   /proc (PSS from smaps_rollup when readable, so pages shared by forked workers are
   not counted twice; else RSS).  A sample can miss a short spike; it is a lower bound.
@@ -33,6 +35,7 @@ class Run:
     returncode: int
     max_rss_mb: float
     tree_mb: float
+    cpu_s: float | None  # user + system CPU seconds of the whole tree (None without GNU time)
     stderr_tail: str
 
 
@@ -87,7 +90,7 @@ def run(cmd: list[str], *, cwd: Path | None = None, stdout=None, env=None, sampl
     if gnu_time:
         fd, rss_file = tempfile.mkstemp(prefix="krmbench-", suffix=".rss")
         os.close(fd)
-        full = [gnu_time, "-f", "%M", "-o", rss_file] + full
+        full = [gnu_time, "-f", "%M %U %S", "-o", rss_file] + full
     t0 = time.perf_counter()
     proc = subprocess.Popen(full, cwd=cwd, stdout=stdout if stdout is not None else subprocess.DEVNULL,
                             stderr=subprocess.PIPE, env=env)
@@ -119,12 +122,14 @@ def run(cmd: list[str], *, cwd: Path | None = None, stdout=None, env=None, sampl
         th.join(1)
     tail = (err[0] if err else b"").decode("utf-8", "replace").strip().splitlines()[-3:]
     max_kb = ru.ru_maxrss
+    cpu = None
     if rss_file:
         try:
             txt = Path(rss_file).read_text().strip().splitlines()
-            max_kb = int(txt[-1])  # a first line "Command exited with non-zero status N" may precede it
+            m, u, s_ = txt[-1].split()  # a first line "Command exited with non-zero status N" may precede it
+            max_kb, cpu = int(m), float(u) + float(s_)
         except (OSError, ValueError, IndexError):
             pass
         finally:
             os.unlink(rss_file)
-    return Run(cmd, seconds, proc.returncode, max_kb / 1024, peak[0] / 1024, "\n".join(tail))
+    return Run(cmd, seconds, proc.returncode, max_kb / 1024, peak[0] / 1024, cpu, "\n".join(tail))

@@ -159,15 +159,19 @@ def baseline(paths: list[Path], skiprows: int, fact_col: int) -> int:
 
 
 def _timed(fn, *a):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = fn(*a)
-    return time.perf_counter() - t0, out
+    return time.perf_counter() - t0, time.process_time() - c0, out
 
 
 # ------------------------------------------------------------------ krm commands
 def krm_exe() -> list[str]:
-    exe = shutil.which("krm")
-    return [exe] if exe else [sys.executable, "-c", "from krm.cli import run; run()"]
+    """The krm console script of this interpreter (not a pyenv/asdf shim, which adds its own start-up)."""
+    exe = Path(sys.executable).parent / "krm"
+    if exe.is_file():
+        return [str(exe)]
+    found = shutil.which("krm")
+    return [found] if found else [sys.executable, "-c", "from krm.cli import run; run()"]
 
 
 def command_help(name: str) -> str | None:
@@ -316,7 +320,9 @@ def main(argv=None) -> int:
     if sel("baseline"):
         inproc.append(("baseline", lambda: baseline(base_paths, lay.first_data_row, fact_col)))
 
+    load0 = os.getloadavg()[0]
     times: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
     runs: dict[str, list[measure.Run]] = {}
     steps = [("in", name, fn) for name, fn in inproc] + [("cmd", name, p) for name, p in plans.items()
                                                           if "cmd" in p]
@@ -325,7 +331,8 @@ def main(argv=None) -> int:
         k = rep % len(steps) if steps else 0
         for kind, name, obj in steps[k:] + steps[:k]:
             if kind == "in":
-                s, out = _timed(obj)
+                s, cpu, out = _timed(obj)
+                cpus.setdefault(name, []).append(cpu)
                 if name == "baseline" and out != expect_fact:
                     print(f"  WARNING: baseline summed {out} jobs, the generator wrote {expect_fact}")
                 times.setdefault(name, []).append(s)
@@ -339,11 +346,15 @@ def main(argv=None) -> int:
                     print(f"  {name}: exit {r.returncode}: {r.stderr_tail}")
                 runs.setdefault(name, []).append(r)
                 times.setdefault(name, []).append(r.seconds)
+                if r.cpu_s is not None:
+                    cpus.setdefault(name, []).append(r.cpu_s)
             print(f"  rep {rep + 1}/{a.reps} {name}: {fmt_s(times[name][-1])} s", flush=True)
 
     med = {k: statistics.median(v) for k, v in times.items()}
+    cmed = {k: statistics.median(v) for k, v in cpus.items()}
     if "baseline" in med and nb != len(paths):
         med["baseline"] = med["baseline"] / nb * len(paths)
+        cmed["baseline"] = cmed["baseline"] / nb * len(paths)
     fl, bl = med.get("floor"), med.get("baseline")
     n = len(paths)
     m = machine()
@@ -352,7 +363,10 @@ def main(argv=None) -> int:
           f"{m['nproc']} cores, {m['cpu']}, {m['ram']}, Python {m['python']}, {m['date']}, load {m['loadavg'][0]:.2f}")
     if "baseline" in med and nb != len(paths):
         print(f"baseline measured on the first {nb} files and scaled per file to {n}")
-    hdr = f"{'measurement':34} {'seconds':>9} {'files/s':>9} {'× floor':>8} {'vs baseline':>12} {'max RSS MB':>10} " \
+    if load0 > 1.0:
+        print(f"NOTE: load average was {load0:.2f} when the run started: other work shares these cores, wall "
+              f"times are inflated; CPU seconds (user+sys of the whole process tree) are less affected")
+    hdr = f"{'measurement':34} {'seconds':>9} {'CPU s':>8} {'files/s':>9} {'× floor':>8} {'vs baseline':>12} {'max RSS MB':>10} " \
           f"{'tree MB':>8} {'exit':>5}"
     print(hdr)
     print("-" * len(hdr))
@@ -372,11 +386,14 @@ def main(argv=None) -> int:
         tree = max((r.tree_mb for r in rr), default=None)
         codes = sorted({r.returncode for r in rr})
         vsb = f"{bl / s:.1f}× faster" if (bl and per_file and name != "baseline") else ""
-        print(f"{name:34} {fmt_s(s):>9} {(f'{n / s:.0f}' if per_file else ''):>9} "
+        cs = cmed.get(name)
+        print(f"{name:34} {fmt_s(s):>9} {fmt_s(cs) if cs is not None else '':>8} "
+              f"{(f'{n / s:.0f}' if per_file else ''):>9} "
               f"{(f'{s / fl:.2f}' if fl and per_file else ''):>8} {vsb:>12} "
               f"{(f'{rss:.0f}' if rss else ''):>10} {(f'{tree:.0f}' if tree else ''):>8} "
               f"{(','.join(map(str, codes)) if codes else ''):>5}")
         result_rows.append({"name": name, "available": True, "median_s": s, "all_s": times[name],
+                            "median_cpu_s": cs, "all_cpu_s": cpus.get(name),
                             "files_per_s": n / s if per_file else None,
                             "x_floor": s / fl if fl and per_file else None,
                             "x_faster_than_baseline": bl / s if bl and per_file and name != "baseline" else None,
@@ -416,7 +433,7 @@ def main(argv=None) -> int:
                 target(f"{name}: time / ({n // 3000 if n % 3000 == 0 else n / 3000} × 3000-file time)", growth,
                        TARGETS["linear"], "<=")
     res = {"files": n, "rows_per_file": a.rows, "spare_rows": a.spare_rows, "reps": a.reps, "baseline_files": nb,
-           "machine": m, "rows": result_rows, "set_dir": str(set_dir), "bytes": du}
+           "machine": m, "load_at_start": load0, "rows": result_rows, "set_dir": str(set_dir), "bytes": du}
     (root / f"results-{n}.json").write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
     print(f"\nresults: {root / f'results-{n}.json'}")
     return 0

@@ -39,6 +39,7 @@ from krm.model import Submission
 from krm.spec import T
 
 INPUT_FORMS = ("KRM-1", "KRM-2", "KRM-3")
+PLAN_FORMS = ("KRM-4-plan", "KRM-5-plan")  # the annual plan summary (Rule 12.1) in the KRM-4 / KRM-5 layouts
 SUMMARY_NAME = "aggregate-summary.json"
 
 
@@ -151,6 +152,10 @@ class AggregateResult:
                                "projects_planned": sum(r.projects_planned for r in o.submission.regions),
                                "projects_done": sum(r.projects_done for r in o.submission.regions),
                                **_jsonable(t)})
+        plans = [{"year": o.period, "programme": o.programme, "regions": len(o.submission.regions),
+                  "projects_planned": sum(r.projects_planned for r in o.submission.regions),
+                  "plan": o.submission.totals()["plan"], "allocated": str(o.submission.totals()["allocated"])}
+                 for o in self.outputs if o.form == "KRM-5-plan"]
         return {
             "dir": self.dir.name,
             "period": self.period,
@@ -169,6 +174,7 @@ class AggregateResult:
                               "expected": c.expected, "received": c.received, "percent": c.percent,
                               "missing": c.missing, "not_counted": c.not_counted} for c in self.completeness],
             "totals": totals,
+            "plan_totals": plans,
             "outputs": [{"file": o.rel, "form": o.form, "period": o.period, "programme": o.programme,
                          "region": o.region, "basis": o.basis, "inputs": len(o.inputs),
                          "rows": o.control.output_total.rows, "totals": _jsonable(o.control.output_total.values()),
@@ -265,10 +271,18 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
                 f" (+{f.errors - 1} more errors)" if f.errors > 1 else "")
         elif f.form in ("KRM-2", "KRM-3") and rollup.region_of(f.submission) is None:
             f.status, f.note = "excluded", "no region in the header"
+        elif f.form in ("KRM-2", "KRM-3") and rollup.region_of(f.submission) not in {
+                r.kato for r in reference.regions(_on(f.submission.period))}:
+            f.status, f.note = "excluded", (f"region {rollup.region_of(f.submission)} did not exist in "
+                                            f"{f.submission.period}")
         elif not f.submission.programme:
             f.status, f.note = "excluded", "no programme in the header"
         out.append(f)
     return out
+
+
+def _on(period: str) -> str:
+    return f"{period}-01" if len(str(period)) == 4 else str(period)
 
 
 def _finding_line(x) -> str:
@@ -473,9 +487,10 @@ def compute(result: AggregateResult) -> None:
                                                         f.submission.district or "", f.rel))
         [sub] = rollup.annual_plan([f.submission for f in fs])
         ctl = rollup.control_totals([f.submission for f in fs], [sub], label=lambda s: _rel_of(s, fs))
-        result.outputs.append(Output(form="KRM-5-plan", period=year, programme=programme, basis="plan",
-                                     region=None, rel=f"{year}/KRM-5-plan.{programme}.xlsx", submission=sub,
-                                     inputs=fs, control=ctl))
+        for form in ("KRM-4-plan", "KRM-5-plan"):
+            result.outputs.append(Output(form=form, period=year, programme=programme, basis="plan",
+                                         region=None, rel=f"{year}/{form}.{programme}.xlsx", submission=sub,
+                                         inputs=fs, control=ctl))
     result.outputs.sort(key=lambda o: o.rel)
 
 
@@ -485,7 +500,7 @@ def _rel_of(sub: Submission, fs: list[InputFile]) -> str:
 
 def aggregate(directory: Path, out: Path | None = None, *, period: str | None = None, programme: str | None = None,
               prefer: str | None = None, lang: str = "kk", body: str | None = None, force: bool = False,
-              strict: bool = False,
+              strict: bool = False, signature: dict | None = None,
               jobs: int | None = None, progress=None, today: dt.date | None = None, write: bool = True,
               ) -> AggregateResult:
     """The whole `krm aggregate` run; raises :class:`AggregateUsageError` for exit-2 conditions.
@@ -517,8 +532,11 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
     result.conflicts = resolve_conflicts(files, prefer)
     result.completeness = _completeness(files, lang, programme)
     compute(result)
+    if strict and any(f.status in ("excluded", "conflict") for f in files):
+        result.notes.append("--strict: files were excluded or in conflict, so nothing was written")
+        write = False
     if write:
-        write_outputs(result, body=body, force=force)
+        write_outputs(result, body=body, force=force, signature=signature)
     return result
 
 
@@ -562,6 +580,17 @@ STATUS = {
     "superseded": T("ескі қайталама", "устаревший дубликат", "older duplicate"),
 }
 
+PLAN_NOTE_4 = T(
+    "ЖОСПАР (КРМ-1, Қағидалардың 12.1-тармағы): бұл жинақ КРМ-4 нысанының үлгісімен берілген: 3-баған — "
+    "жоспарланған жобалар саны, 5-баған — бөлінген сома (РБ + ЖБ), 7-баған — жоспарланған жұмыс орындары; "
+    "4, 6, 8-бағандар (факт) бос. Кезең — жоспарланған жылдың желтоқсаны.",
+    "ПЛАН (КРМ-1, пункт 12.1 Правил): свод дан по макету формы КРМ-4: графа 3 — количество планируемых "
+    "проектов, графа 5 — выделенная сумма (РБ + МБ), графа 7 — плановое количество рабочих мест; графы 4, 6, 8 "
+    "(факт) пусты. Период — декабрь планового года.",
+    "PLAN (KRM-1, Rule 12.1): this summary uses the KRM-4 layout: column 3 planned projects, column 5 the "
+    "allocated budget (republican + local), column 7 planned jobs; columns 4, 6 and 8 (facts) are empty. "
+    "Period: December of the plan year.")
+
 PLAN_NOTE = T(
     "ЖОСПАР (КРМ-1, Қағидалардың 12.1-тармағы): бұл жинақ КРМ-5 нысанының үлгісімен берілген, бірақ 3-баған "
     "жоспарланған жұмыс орындарының жалпы санын, 4-12-бағандар экономикалық қызмет түрлері бойынша жоспарды "
@@ -575,18 +604,22 @@ PLAN_NOTE = T(
 
 
 def _header(o: Output, lang: str, body: str | None) -> dict:
-    period = o.period if o.form != "KRM-5-plan" else f"{o.period}-12"
+    period = o.period if o.form not in PLAN_FORMS else f"{o.period}-12"
     p = reference.programme(o.programme, period) or reference.programme(o.programme)
     h = {"period": period, "programme": p.name(lang) if p else o.programme,
-         "basis": "cumulative" if o.form == "KRM-5-plan" else o.basis}
+         "basis": "cumulative" if o.form in PLAN_FORMS else o.basis}
     if o.region:
         r = reference.region(o.region, period)
         h["region"] = r.name(lang) if r else o.region
-    if o.form in ("KRM-4", "KRM-5", "KRM-5-plan"):
+    if o.form in ("KRM-4", "KRM-5") + PLAN_FORMS:
         short = p.short if p else o.programme
         h["body"] = body or T(f"«{short}» бағдарламасын іске асыруға жауапты орталық мемлекеттік орган",
                               f"Центральный государственный орган, ответственный за программу «{short}»",
                               f"Central state body responsible for «{short}»")(lang)
+        if o.form in PLAN_FORMS:
+            h["body"] += T(" — ЖОСПАР (КРМ-1 жинағы, Қағидалардың 12.1-тармағы)",
+                           " — ПЛАН (свод КРМ-1, пункт 12.1 Правил)",
+                           " — PLAN (KRM-1 summary, Rule 12.1)")(lang)
     return h
 
 
@@ -615,6 +648,9 @@ def _form_rows(o: Output, lang: str) -> list[dict]:
     if o.form == "KRM-5":
         return [{"region": r.region, "fact": r.fact, **{f"act{c}": n for c, n in r.by_activity.items()}}
                 for r in s.regions]
+    if o.form == "KRM-4-plan":  # column 3 planned projects, 5 planned budget (RB + LB), 7 planned jobs
+        return [{"region": r.region, "projects_planned": r.projects_planned, "allocated": r.allocated,
+                 "plan": r.plan} for r in s.regions]
     # annual plan in the KRM-5 layout: column 3 = planned jobs, 4-12 = plan by activity
     return [{"region": r.region, "fact": r.plan, **{f"act{c}": n for c, n in r.by_activity.items()}}
             for r in s.regions]
@@ -653,8 +689,8 @@ def _control_sheet(o: Output, result: AggregateResult) -> list[list]:
             if f.status == "excluded":
                 for x in [x for x in f.findings if x.severity == "error"][:10]:
                     table.append(["", "", x.code, _finding_line(x)])
-    if o.form == "KRM-5-plan":
-        table += [[], [PLAN_NOTE(lang)]]
+    if o.form in PLAN_FORMS:
+        table += [[], [(PLAN_NOTE_4 if o.form == "KRM-4-plan" else PLAN_NOTE)(lang)]]
     comp = [c for c in result.completeness if _completeness_belongs(c, o)]
     if comp:
         table += [[], [L("completeness")], [L("region"), L("form"), L("expected"), L("received"), L("percent"),
@@ -669,7 +705,7 @@ def _belongs(f: InputFile, o: Output) -> bool:
     s = f.submission
     if s is None:
         return True  # unreadable: its header is unknown, so it is listed on every control sheet
-    if o.form == "KRM-5-plan":
+    if o.form in PLAN_FORMS:
         return s.form == "KRM-1" and s.period == o.period and (s.programme or "") == o.programme
     if s.form == "KRM-1" or s.period != o.period or (s.programme or "") != o.programme:
         return False
@@ -679,7 +715,7 @@ def _belongs(f: InputFile, o: Output) -> bool:
 
 
 def _completeness_belongs(c: Completeness, o: Output) -> bool:
-    if o.form == "KRM-5-plan":
+    if o.form in PLAN_FORMS:
         return c.form == "KRM-1" and c.period == o.period
     if c.period != o.period:
         return False
@@ -710,26 +746,31 @@ def _grouped_sheet(o: Output, lang: str) -> list[list]:
     return table
 
 
-def _write_one(o: Output, result: AggregateResult, body: str | None):
+def _write_one(o: Output, result: AggregateResult, body: str | None, signature: dict | None = None):
     from krm.workbook.writer import write_form
 
     lang = result.lang
-    spec = forms.get("KRM-5" if o.form == "KRM-5-plan" else o.form)
+    spec = forms.get(o.form.replace("-plan", ""))
     header = _header(o, lang, body)
     extra = [(UI["control"](lang), _control_sheet(o, result))]
     if o.form == "KRM-3":
         extra.insert(0, (UI["grouped"](lang), _grouped_sheet(o, lang)))
-    if o.form == "KRM-5-plan":
-        extra.insert(0, (UI["note"](lang), [[UI["note"](lang)], [PLAN_NOTE(lang)], [PLAN_NOTE("en")]]))
+    if o.form in PLAN_FORMS:
+        note = PLAN_NOTE_4 if o.form == "KRM-4-plan" else PLAN_NOTE
+        extra.insert(0, (UI["note"](lang), [[UI["note"](lang)], [note(lang)], [note("en")]]))
 
     def writer(tmp):
         write_form(tmp, spec, lang, header=header, rows=_form_rows(o, lang), period=header["period"],
-                   spare_rows=0, extra_sheets=extra, input_cells=False)
+                   spare_rows=0, extra_sheets=extra, input_cells=False, signature=signature)
     return writer
 
 
-def write_outputs(result: AggregateResult, *, body: str | None = None, force: bool = False) -> None:
-    """Write the balanced outputs and ``aggregate-summary.json``; refuses to overwrite unless ``force``."""
+def write_outputs(result: AggregateResult, *, body: str | None = None, force: bool = False,
+                  signature: dict | None = None) -> None:
+    """Write the balanced outputs and ``aggregate-summary.json``; refuses to overwrite unless ``force``.
+
+    ``signature`` pre-fills the signature block (keys email, executor, phone, head).
+    """
     from krm.workbook.writer import atomic_write
 
     out = result.out
@@ -744,7 +785,7 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
         for t in targets:
             t.parent.mkdir(parents=True, exist_ok=True)
         for o in todo:
-            atomic_write(out / o.rel, _write_one(o, result, body), force=force)
+            atomic_write(out / o.rel, _write_one(o, result, body, signature), force=force)
             o.written = True
         data = json.dumps(result.summary(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 

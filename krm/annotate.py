@@ -40,6 +40,7 @@ def annotate(src: str | Path, findings: list[Finding], out: str | Path, *, lang:
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     from krm.workbook.writer import atomic_write
 
@@ -84,7 +85,8 @@ def annotate(src: str | Path, findings: list[Finding], out: str | Path, *, lang:
         c.fill = PatternFill("solid", fgColor=FILL[f.severity])
         if f.cell:
             link = fs.cell(row=n, column=3, value=f.cell)
-            link.hyperlink = f"#'{ws.title}'!{f.cell}"
+            link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{ws.title}'!{f.cell}",
+                                       display=f.cell)
             link.font = Font(color="0563C1", underline="single")
         _text(fs.cell(row=n, column=4), f.column or "")
         v = f.value

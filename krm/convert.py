@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from krm import ids, reference, values
+from krm.rules import lookup
 from krm.model import ProjectRow, RegionRow, Submission
 from krm.spec import ColType, Rows
 from krm.workbook.reader import DataRow, ParsedForm
@@ -43,12 +44,12 @@ def to_submission(pf: ParsedForm) -> Submission:
     spec = pf.spec
     period, _ = values.parse_period(pf.header.get("period"), spec.period_kind)
     on = reference.as_date(period) if period else None
-    reg = reference.region(pf.header.get("region"), on) if pf.header.get("region") is not None and on else None
+    reg = lookup.region(pf.header.get("region"), on) if pf.header.get("region") is not None and on else None
     dist = None
     if pf.header.get("district") is not None and on:
-        d = reference.district(pf.header.get("district"), reg.kato if reg else None, on)
+        d = lookup.district(pf.header.get("district"), reg.kato if reg else None, on)
         dist = d.kato if d else None
-    prog = reference.programme(pf.header.get("programme"), on) if pf.header.get("programme") is not None else None
+    prog = lookup.programme(pf.header.get("programme"), on) if pf.header.get("programme") is not None else None
     sub = Submission(path=pf.path, form=spec.id, period=period or "", programme=prog.code if prog else None,
                      region=reg.kato if reg else None, district=dist,
                      basis=basis(pf.header.get("basis")) or "cumulative" if pf.header.get("basis") else "cumulative",
@@ -62,7 +63,7 @@ def to_submission(pf: ParsedForm) -> Submission:
 
 def _project(pf: ParsedForm, r: DataRow, reg, on) -> ProjectRow:
     v = r.values
-    a = reference.activity(v.get("activity")) if v.get("activity") is not None else None
+    a = lookup.activity(v.get("activity")) if v.get("activity") is not None else None
     start, _ = values.parse_date(v.get("start"))
     end, _ = values.parse_date(v.get("end"))
     row = ProjectRow(activity=a.code if a else "", project=_text(v.get("project")) or "",
@@ -72,7 +73,7 @@ def _project(pf: ParsedForm, r: DataRow, reg, on) -> ProjectRow:
                      allocated=_money(v.get("allocated")), disbursed=_money(v.get("disbursed")),
                      cell=a1(r.row, min(r.cols.values())), sheet_row=r.row + 1)
     if "district" in r.values and v.get("district") is not None and on:
-        d = reference.district(v.get("district"), reg.kato if reg else None, on)
+        d = lookup.district(v.get("district"), reg.kato if reg else None, on)
         row.district = d.kato if d else None
     if pf.spec.id == "KRM-1":
         by = {c.measure: _int(v.get(c.key)) for c in pf.columns if c.key.startswith("act") and c.measure}
@@ -86,7 +87,7 @@ def _project(pf: ParsedForm, r: DataRow, reg, on) -> ProjectRow:
 
 def _region_row(pf: ParsedForm, r: DataRow, on) -> RegionRow | None:
     v = r.values
-    reg = reference.region(v.get("region"), on) if on and v.get("region") is not None else None
+    reg = lookup.region(v.get("region"), on) if on and v.get("region") is not None else None
     if reg is None:
         return None
     row = RegionRow(region=reg.kato, projects_planned=_int(v.get("projects_planned")),

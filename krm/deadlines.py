@@ -157,7 +157,7 @@ MONTHLY = (
           T("КРМ-7: экономикалық қызмет түрлері бойынша нәтижелер", "КРМ-7: результаты по видам деятельности",
             "KRM-7: results by economic activity"), LRDC, AUTH),
 )
-# yearly steps: (key, form, step, month, day, rule, title, who, to); the period is the coming year
+# yearly steps: day N of December of the year before the plan year (the period is the plan year)
 YEARLY = (
     _Rule("KRM-1", "KRM-1", "submit", 5, "7",
           T("КРМ-1: алдағы жылға жоспарлы көрсеткіштер", "КРМ-1: плановые показатели на предстоящий год",

@@ -126,7 +126,11 @@ def activity(text: object) -> Activity | None:
     """The activity group named by ``text`` (code, or kk/ru/en name, with or without "N.")."""
     if text is None:
         return None
-    s = str(text).strip()
+    return _activity_of(str(text).strip())
+
+
+@lru_cache(maxsize=4096)  # every row of every KRM-1/2/3 names one of a few dozen labels
+def _activity_of(s: str) -> Activity | None:
     m = re.match(r"^\s*(\d)\s*\.?\s*(.*)$", s, re.S)
     by_code = {a.code: a for a in activities()}
     if m and not m.group(2).strip(" .;"):

@@ -194,6 +194,13 @@ def _rows_by_activity(rows, attr: str) -> dict[str, int] | None:
     return out
 
 
+def _empty_row(r) -> bool:
+    """A KRM-4/5 region row with nothing in it: the reader gives blank cells as 0, and a blank row is a
+    region the programme did not report — it must show as "not reported", never as zero."""
+    return not (r.plan or r.fact or r.allocated or r.disbursed or r.projects_planned or r.projects_done
+                or any(r.by_activity.values()))
+
+
 def _unit_key(s: Submission, region: str | None) -> tuple:
     """What one submission speaks for: the same key twice is a duplicate."""
     unit = {"KRM-2": s.district, "KRM-3": region}.get(s.form, "")
@@ -279,8 +286,8 @@ def select(subs: list[Submission], period: str, root: Path | None = None, *,
     units: dict[tuple[str, str], Unit] = {}
     lower: list[Submission] = []
     for p in progs:
-        r4 = {r.region: r for r in k4[p].regions} if p in k4 else {}
-        r5 = {r.region: r for r in k5[p].regions} if p in k5 else {}
+        r4 = {r.region: r for r in k4[p].regions if not _empty_row(r)} if p in k4 else {}
+        r5 = {r.region: r for r in k5[p].regions if not _empty_row(r)} if p in k5 else {}
         low_regions = {r for (pp, r) in k3 if pp == p} | {r for (pp, r) in k2 if pp == p and k2[(pp, r)]}
         for region in sorted(set(r4) | set(r5) | low_regions):
             if region in r4 or region in r5:
@@ -362,7 +369,8 @@ def select(subs: list[Submission], period: str, root: Path | None = None, *,
             continue
         e = expected.setdefault(s.programme, {"plan": None, "fact": None})
         if s.form == "KRM-5":  # a KRM-5 gives the facts only where no KRM-4 covers the region
-            only5 = [r.fact for r in s.regions if units[(s.programme, r.region)].level == "KRM-5"]
+            only5 = [r.fact for r in s.regions if not _empty_row(r) and
+                     units[(s.programme, r.region)].level == "KRM-5"]
             if only5:
                 e["fact"] = (e["fact"] or 0) + sum(only5)
             continue
@@ -734,6 +742,7 @@ def note_context(rep: Report, lang: str) -> dict:
     ctx["based_on"] = t("based_on", n=len(used), levels=", ".join(
         f"{f.replace('KRM', 'КРМ')} × {n}" for f, n in sorted(counts.items())))
     ctx["has_data"] = md.has_data
+    ctx["has_prev"] = prev is not None
 
     # headline
     pct = _pct(rep_total["fact"], rep_total["plan"])
@@ -818,6 +827,10 @@ def note_context(rep: Report, lang: str) -> dict:
                          "fact": fi(fa) if fact_ok else t("na"), "pct": fp(_pct(fa, pl))})
         act_chart.append((a.name(lang), pl if plan_ok else None, fa if fact_ok else None))
     ctx["activities"] = act_rows
+    tp, tf = _opt_sum(md.activity_value(a.code, None, "plan") for a in reference.activities()), \
+        _opt_sum(md.activity_value(a.code, None, "fact") for a in reference.activities())
+    ctx["activity_total"] = {"plan": fi(tp) if plan_ok else t("na"), "fact": fi(tf) if fact_ok else t("na"),
+                             "pct": fp(_pct(tf, tp))}
     ctx["activity_chart"] = svg.bullet_chart(act_chart, plan_label=t("plan"), fact_label=t("fact"),
                                              missing_label=t("na"), title=t("sec_activities")) \
         if (plan_ok or fact_ok) else ""
@@ -860,7 +873,8 @@ def note_context(rep: Report, lang: str) -> dict:
                 if missing else t("compl_prog_full", programme=t.programme(p), total=len(regions)))
         if planned is not None and missing:
             exp = [t.region(r) for r in missing if any(pp == p.code and rr == r.kato for pp, rr, _ in planned)]
-            line += " " + (t("compl_expected", list=", ".join(exp)) if exp else t("compl_expected_none"))
+            if exp:
+                line += " " + t("compl_expected", list=", ".join(exp))
         compl.append(line)
         for u in md.units_of(p.code):
             if u.districts is None:
@@ -894,7 +908,10 @@ def note_context(rep: Report, lang: str) -> dict:
     ctx["grid"] = grid
     ctx["planned_known"] = planned is not None
     ctx["no_data_programmes"] = t("compl_no_data", n=len(none), list=", ".join(none)) if none else ""
-    ctx["districts"] = districts
+    ctx["districts_total"] = len(districts)
+    ctx["districts"] = [d for d in districts if d["missing"] != "—"] if planned is not None else districts
+    ctx["districts_complete"] = t("compl_districts_ok", n=len(districts) - len(ctx["districts"]),
+                                  total=len(districts)) if planned is not None and districts else ""
     ctx["region_level_note"] = any(u.districts is None for u in md.units.values())
 
     # quarter

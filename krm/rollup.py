@@ -136,7 +136,7 @@ def krm3_from_krm2(subs: list[Submission]) -> list[Submission]:
         rows.sort(key=lambda t: (_activity_rank(t[2].activity), row_district(t[1], t[2]) or "",
                                  _sort_text(t[2].project), t[2].bin or "", t[0]))
         projects = [ProjectRow(activity=r.activity, project=r.project, bin=r.bin, enterprise=r.enterprise,
-                               district=row_district(s, r), start=r.start, end=r.end, plan=r.plan, fact=r.fact,
+                               district=None, start=r.start, end=r.end, plan=r.plan, fact=r.fact,
                                allocated=r.allocated, disbursed=r.disbursed)
                     for _, s, r in rows]
         out.append(Submission(path=Path(f"KRM-3.{period}.{programme}.{region}"), form="KRM-3", period=period,

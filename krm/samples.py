@@ -454,13 +454,21 @@ def _projects(rng: random.Random, programme: str, region: str, year: int, month_
     return out, over
 
 
-def _submission_time(rng: random.Random, due: dt.date, late_share: float) -> dt.datetime:
+def _submission_time(rng: random.Random, due: dt.date, late_share: float, earliest: dt.date) -> dt.datetime:
+    """When a report was sent: mostly in the last days before the due date, some late; on a weekday,
+    never before ``earliest`` (the day after the reporting period ends)."""
     if rng.random() < late_share:
         day = due + dt.timedelta(days=rng.randint(1, 9))
     else:
-        day = due - dt.timedelta(days=rng.choice((0, 0, 1, 1, 1, 2, 2, 3, 4, 5)))
-    while day.weekday() >= 5:  # offices send on weekdays
-        day -= dt.timedelta(days=1)
+        day = max(earliest, due - dt.timedelta(days=rng.choice((0, 0, 1, 1, 1, 2, 2, 3, 4, 5))))
+    back = day
+    while back.weekday() >= 5:  # offices send on weekdays
+        back -= dt.timedelta(days=1)
+    if back >= earliest:
+        day = back
+    else:
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
     return dt.datetime(day.year, day.month, day.day, rng.randint(9, 17), rng.randint(0, 59), rng.randint(0, 59))
 
 
@@ -497,8 +505,8 @@ def plan_month(month: str, seed: int = DEFAULT_SEED, regions: list[str] | None =
                 sig = {"executor": _person(srng, lang), "phone": _phone(srng, reg.kato),
                        "head": _person(srng, lang),
                        "email": f"{code.lower().replace('_', '')}.{slug(d.name_en).lower()}@akimat.example.kz"}
-                t1 = _submission_time(srng, due1, 0.06)
-                t2 = _submission_time(srng, due2, 0.08)
+                t1 = _submission_time(srng, due1, 0.06, dt.date(year - 1, 11, 1))
+                t2 = _submission_time(srng, due2, 0.08, month_end + dt.timedelta(days=1))
                 arrived = srng.random() >= 0.03
                 slots.append(Slot(reg.kato, d.kato, code, lang, projects, sig, t1, t2 if arrived else None, over))
     return slots

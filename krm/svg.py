@@ -76,10 +76,10 @@ def bullet_chart(rows: list[tuple[str, int | None, int | None]], *, plan_label: 
 
     ``rows`` are (label, plan, fact); None means "not reported" and is drawn as a note, never as a zero bar.
     """
-    row_h, top = 30, 34
+    row_h, top = 25, 30
     height = top + row_h * max(len(rows), 1) + 10
     maxv = max([v for _, p, f in rows for v in (p, f) if v] + [1])
-    bar_w = width - label_width - 120
+    bar_w = width - label_width - 175
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
            f'width="100%" {FONT}>']
     if title:
@@ -92,25 +92,28 @@ def bullet_chart(rows: list[tuple[str, int | None, int | None]], *, plan_label: 
     out.append(_t(lx + 19, 15, fact_label, size=10, fill=MUTED))
     for i, (label, plan, fact) in enumerate(rows):
         y = top + i * row_h
-        lines = _wrap(label, 34)
+        lines = _wrap(label, 30)
         for j, line in enumerate(lines):
-            out.append(_t(label_width - 8, y + 13 + (j - (len(lines) - 1) / 2) * 11, line, size=10.5,
+            out.append(_t(label_width - 8, y + 14 + (j - (len(lines) - 1) / 2) * 11, line, size=10.5,
                           anchor="end"))
         if plan is None and fact is None:
             out.append(_t(label_width + 4, y + 16, missing_label, size=10, fill=MUTED))
             continue
         if plan:
-            out.append(f'<rect x="{label_width}" y="{y + 2}" width="{bar_w * plan / maxv:.1f}" height="20" '
+            out.append(f'<rect x="{label_width}" y="{y + 2}" width="{bar_w * plan / maxv:.1f}" height="18" '
                        f'fill="{PLAN_COLOUR}"/>')
         if fact:
-            out.append(f'<rect x="{label_width}" y="{y + 7}" width="{bar_w * fact / maxv:.1f}" height="10" '
+            out.append(f'<rect x="{label_width}" y="{y + 6}" width="{bar_w * fact / maxv:.1f}" height="10" '
                        f'fill="{FACT_COLOUR}"/>')
         end = label_width + bar_w * max(plan or 0, fact or 0) / maxv + 6
         pct = (100.0 * fact / plan) if plan and fact is not None else None
         txt = f"{fmt_int(fact)} / {fmt_int(plan)}"
-        out.append(_t(end, y + 11, txt, size=10))
-        out.append(_t(end, y + 23, fmt_pct(pct), size=9.5, fill=class_colour(pct) if pct is not None else MUTED,
-                      weight="bold"))
+        out.append(_t(end, y + 14.5, txt, size=10))
+        tw = 6.0 * len(txt) + 8
+        if pct is not None:
+            out.append(f'<circle cx="{end + tw + 3.5:.1f}" cy="{y + 11}" r="3.5" fill="{class_colour(pct)}" '
+                       f'stroke="#7d8894" stroke-width="0.5"/>')
+        out.append(_t(end + tw + (10 if pct is not None else 0), y + 14.5, fmt_pct(pct), size=10, weight="bold"))
     out.append("</svg>")
     return "".join(out)
 
@@ -137,7 +140,7 @@ def grouped_bars(rows: list[tuple[str, list[int | None]]], series: list[str], *,
         x += 40 + 7 * len(s)
     for i, (label, vals) in enumerate(rows):
         y = top + i * row_h
-        lines = _wrap(label, 34)
+        lines = _wrap(label, 30)
         for j, line in enumerate(lines):
             out.append(_t(label_width - 8, y + row_h / 2 + (j - (len(lines) - 1) / 2) * 11, line, size=10.5,
                           anchor="end"))

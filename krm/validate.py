@@ -122,7 +122,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
             progress(item, res if ok else _read_failure(item, "KRM-E009", str(res)))
 
     results = run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
-                           chunksize=16, on_result=on_result, isolate=jobs > 1 or None)
+                           chunksize=16, on_result=on_result, isolate=True)  # always: a native crash fails one file, not the run
     out = []
     for item, ok, res in results:
         out.append(res if ok else _read_failure(item, "KRM-E009", str(res)))

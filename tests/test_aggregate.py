@@ -312,8 +312,9 @@ def test_krm1_annual_plan(tmp_path):
              "total": 8, "act1": 8}]
     write_form(d / "plan.xlsx", forms.get("KRM-1"), "kk", header=header, rows=rows, spare_rows=0, signature=SIG)
     res = run(d, tmp_path / "out")
-    [o] = res.outputs
-    assert o.rel == "2019/KRM-5-plan.ENBEK.xlsx" and o.control.balanced
+    assert [x.rel for x in res.outputs] == ["2019/KRM-4-plan.ENBEK.xlsx", "2019/KRM-5-plan.ENBEK.xlsx"]
+    o = res.outputs[1]
+    assert o.control.balanced
     [row] = o.submission.regions
     assert (row.plan, row.by_activity["1"], row.by_activity["3"], row.by_activity["7"]) == (23, 8, 10, 5)
     grid = sheet(tmp_path / "out" / o.rel)
@@ -321,3 +322,39 @@ def test_krm1_annual_plan(tmp_path):
     assert akm[2:12] == [23.0, 8.0, 0.0, 10.0, 0.0, 0.0, 0.0, 5.0, 0.0, 0.0]
     note = sheet(tmp_path / "out" / o.rel, "Ескертпе")
     assert "ЖОСПАР" in note[1][0]
+    grid4 = sheet(tmp_path / "out" / "2019/KRM-4-plan.ENBEK.xlsx")
+    akm4 = next(r for r in grid4 if r and r[1] == REG.name("kk"))
+    assert akm4[2:8] == [2.0, "", 162.875, "", 23.0, ""]  # projects, budget RB+LB, planned jobs; facts empty
+
+
+def test_strict_writes_nothing_when_a_file_is_excluded(two_districts, tmp_path):
+    krm2(two_districts / "c", "bad.xlsx", D3, [r2("2", "Зауыт", -5, 1, 10, 2, 4)])
+    out = tmp_path / "out"
+    res = run(two_districts, out, strict=True)
+    assert res.exit_code() == 1 and not out.exists()
+    assert any("--strict" in n for n in res.notes)
+
+
+def test_signature_prefill_gives_clean_outputs(two_districts, tmp_path):
+    validate = pytest.importorskip("krm.validate")
+    out = tmp_path / "out"
+    run(two_districts, out, signature=SIG)
+    reps = [validate.validate_file(p, today=TODAY) for p in sorted(out.rglob("*.xlsx"))]
+    assert len(reps) == 3 and all(not r.findings for r in reps), [f.to_dict() for r in reps for f in r.findings]
+
+
+def test_unreadable_and_other_forms(two_districts, tmp_path):
+    (two_districts / "junk.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (two_districts / "empty.xlsx").write_bytes(b"")
+    (two_districts / "~$one.xlsx").write_bytes(b"lock file")  # Excel's lock file: not an input
+    write_form(two_districts / "k4.xlsx", forms.get("KRM-4"), "kk", header={"period": PERIOD}, rows=[])
+    res = run(two_districts, tmp_path / "out")
+    st = {f.rel: f.status for f in res.inputs}
+    assert st == {"a/one.xlsx": "accepted", "b/two.xlsx": "accepted", "empty.xlsx": "excluded",
+                  "junk.xlsx": "excluded", "k4.xlsx": "skipped"}
+    assert next(o for o in res.outputs if o.form == "KRM-3").submission.totals()["plan"] == 24
+    # an unreadable file's header is unknown: it is listed on every control sheet
+    for o in res.outputs:
+        ctl = sheet(tmp_path / "out" / o.rel, "Бақылау")
+        assert any(row and row[0] == "junk.xlsx" for row in ctl), o.rel
+    assert res.exit_code() == 0 and res.exit_code(strict=True) == 1

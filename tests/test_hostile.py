@@ -15,8 +15,10 @@ bounded time and memory:
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import resource
 import subprocess
 import sys
@@ -30,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from make_bad_corpus import make_corpus  # noqa: E402
 
 from krm.pool import run_isolated  # noqa: E402
+import krm.validate  # noqa: E402,F401 - imported before forking, so worker timings are the validation alone
 
 KRM = [sys.executable, "-c", "from krm.cli import run; run()"]
 CLI_TIMEOUT_S = 120
@@ -39,6 +42,7 @@ CASE_TIMEOUT_S = 30
 CASE_MEM_MB = 512
 
 _DIR = Path(tempfile.mkdtemp(prefix="krm-bad-corpus-"))
+atexit.register(shutil.rmtree, _DIR, True)
 EXPECTED = make_corpus(_DIR)
 NAMES = sorted(EXPECTED)
 HOSTILE = [n for n in NAMES if n.startswith(("zip_bomb", "laughs", "xxe", "million", "far_cell", "old_", "encrypted",
@@ -158,3 +162,18 @@ def test_every_case_bounded_in_isolation():
     if os.environ.get("KRM_HOSTILE_TABLE"):  # the table in docs/hostile.md
         for p, ok, (codes, secs, grow) in results:
             print(f"| {p.name} | {', '.join(codes) or '—'} | {secs * 1000:.0f} | {grow} |")
+
+
+def test_sheet_extent_sees_far_cells_cheaply():
+    from krm.workbook import guard
+
+    rows = b"".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>'.encode() for r in range(1, 40))
+    assert guard.sheet_extent(b"<sheetData>" + rows + b"</sheetData>") == (39, 0)
+    # rows out of order: the far one is in the middle
+    far = rows.replace(b'<row r="5">', b'<row r="500000">')
+    assert guard.sheet_extent(far)[0] == 500000
+    wide = rows.replace(b'<c r="A7">', b'<c r="XFD7">')
+    assert guard.sheet_extent(wide) == (39, 16384)
+    with pytest.raises(Exception) as e:
+        guard.check_extent(wide, 100_000, 400)
+    assert getattr(e.value, "code", None) == "KRM-E007"

@@ -16,6 +16,7 @@ import pytest
 import fill
 from krm import reference
 from krm.catalogue import CATALOGUE
+from krm.rules import lookup
 from krm.validate import validate_file
 from krm.workbook.reader import read
 from krm.workbook.writer import a1
@@ -289,6 +290,7 @@ def test_programme_not_valid_then(tmp_path, monkeypatch):
         "NEW,1,Жаңа,Жаңа бағдарлама,Новая программа,New programme,2020-01-01,2020-12-31\n", encoding="utf-8")
     monkeypatch.setenv("KRM_REFERENCE_DIR", str(tmp_path / "ref"))
     reference._programme_lists.cache_clear()
+    lookup.cache_clear()
     try:
         rep, pf = make(tmp_path, "KRM-2", cells=lambda pf: {_header_cell(pf, "period"): "2020-05"},
                        today=dt.date(2020, 7, 1))
@@ -296,6 +298,7 @@ def test_programme_not_valid_then(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("KRM_REFERENCE_DIR")
         reference._programme_lists.cache_clear()
+        lookup.cache_clear()
 
 
 def test_activity_unknown(tmp_path):

@@ -67,7 +67,10 @@ def test_plan_covers_every_2019_district_with_realistic_sizes():
     assert 0.01 * len(projects) < len(iins) < 0.2 * len(projects)  # a few individual entrepreneurs
     assert all(ids.inspect(p.bin).ok for p in projects)
     names = {p.name_kk for p in projects} | {p.name_ru for p in projects}
-    assert len(names) > 80 and "Жылыжай кешенін салу (2 га)" in names or any("Жылыжай" in n for n in names)
+    assert len(names) > 80
+    assert any(n.startswith("Жылыжай кешенін салу") for n in names)
+    assert any(n.startswith("Строительство цеха по переработке молока") for n in names) or \
+        "Строительство цеха по переработке молока" in " ".join(names)
     assert {s.lang for s in slots} == {"kk", "ru"}
     assert any(s.krm2_time is None for s in slots)  # some KRM-2 did not arrive (for krm status)
 
@@ -209,11 +212,12 @@ def test_committed_sample_month_matches_its_manifest():
         pytest.skip("samples/ not generated in this checkout")
     summary = json.loads((month / "samples.json").read_text(encoding="utf-8"))
     manifest = json.loads((month / "faulty.json").read_text(encoding="utf-8"))
-    files = sorted(p.relative_to(ROOT / "samples").as_posix() for p in (ROOT / "samples").rglob("*.xlsx"))
+    files = sorted(p.relative_to(ROOT / "samples").as_posix() for sub in ("2019", "2019-05")
+                   for p in (ROOT / "samples" / sub).rglob("*.xlsx"))
     assert files == sorted(summary["krm1"] + summary["krm2"])
     assert 200 <= len(summary["krm2"]) <= 400
     assert len(manifest["files"]) == 6
-    size = sum(p.stat().st_size for p in (ROOT / "samples").rglob("*.xlsx"))
+    size = sum((ROOT / "samples" / f).stat().st_size for f in files)
     assert size < 9_000_000
     for rel in manifest["files"]:
         assert (month / rel).is_file()
@@ -227,3 +231,20 @@ def test_money_has_at_most_three_decimals(sample):
             for v in (p.allocated, p.disbursed, p.rb, p.lb):
                 assert v == v.quantize(Decimal("0.001"))
             assert p.rb + p.lb == p.allocated
+
+
+@pytest.mark.slow
+def test_committed_sample_month_validates_as_its_manifest_says():
+    from krm.validate import validate_paths
+
+    root = ROOT / "samples"
+    month = root / "2019-05"
+    if not (month / "faulty.json").is_file():
+        pytest.skip("samples/ not generated in this checkout")
+    manifest = json.loads((month / "faulty.json").read_text(encoding="utf-8"))["files"]
+    for r in validate_paths([root / "2019", month], jobs=2):
+        rel = r.path.relative_to(month).as_posix() if month in r.path.parents else None
+        if rel in manifest and manifest[rel]["scope"] == "file":
+            assert {f.code for f in r.findings} == {manifest[rel]["code"]}, rel
+        else:
+            assert r.errors == 0, (r.path, [(f.code, f.cell) for f in r.findings if f.severity == "error"])

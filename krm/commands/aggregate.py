@@ -27,6 +27,10 @@ def aggregate(
     force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
     lang: str = typer.Option("kk", "--lang", help="Language of the output forms: kk or ru."),
     body: Optional[str] = typer.Option(None, help="Central state body named in KRM-4/KRM-5 headers."),
+    executor: Optional[str] = typer.Option(None, help="Signature block: executor (name)."),
+    phone: Optional[str] = typer.Option(None, help="Signature block: executor's telephone."),
+    head: Optional[str] = typer.Option(None, help="Signature block: head or acting head."),
+    email: Optional[str] = typer.Option(None, help="Signature block: e-mail address."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for reading (default: cores)."),
     fmt: str = typer.Option("table", "--format", help="Summary as 'table' (terminal) or 'json'."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Compute and report, write nothing."),
@@ -46,7 +50,8 @@ def aggregate(
     with _progress() as progress:
         try:
             result = run(directory, out, period=period, programme=programme, prefer=prefer, lang=lang, body=body,
-                         force=force, strict=strict, jobs=jobs, progress=progress, write=not dry_run)
+                         force=force, strict=strict,
+                         signature={"executor": executor, "phone": phone, "head": head, "email": email}, jobs=jobs, progress=progress, write=not dry_run)
         except AggregateUsageError as e:
             progress_close(progress)
             fail(str(e))
@@ -142,6 +147,14 @@ def print_summary(result, dry_run: bool = False) -> None:
             tt.add_row(x["period"], x["programme"], x["basis"], str(x["regions"]), str(x["projects_planned"]),
                        str(x["projects_done"]), str(x["plan"]), str(x["fact"]), x["allocated"], x["disbursed"])
         con.print(tt)
+    if s["plan_totals"]:
+        pt = Table(title="annual plan (KRM-1, Rule 12.1)")
+        for c in ("year", "programme", "regions", "projects", "jobs plan", "allocated"):
+            pt.add_column(c, justify="left" if c in ("year", "programme") else "right")
+        for x in s["plan_totals"]:
+            pt.add_row(x["year"], x["programme"], str(x["regions"]), str(x["projects_planned"]), str(x["plan"]),
+                       x["allocated"])
+        con.print(pt)
     bad = [i for i in result.inputs if i.status in ("excluded", "conflict", "superseded")]
     if bad:
         et = Table(title="files not counted")

@@ -28,7 +28,8 @@ def calendar(
     period: Optional[str] = typer.Option(None, "--period",
                                          help="Deadlines of one reporting period: YYYY-MM, or YYYY (plan year)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
-    ics: Optional[Path] = typer.Option(None, "--ics", help="Also write an iCalendar file (Outlook, Google, Thunderbird)."),
+    ics: Optional[Path] = typer.Option(None, "--ics",
+                                       help="Also write an iCalendar file (Outlook, Google, Thunderbird)."),
     lang: str = typer.Option("kk", "--lang", help="kk, ru or en."),
     force: bool = typer.Option(False, "--force", help="Overwrite the --ics file."),
 ) -> None:

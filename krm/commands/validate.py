@@ -49,7 +49,16 @@ WORDS = {
 }
 
 
+def _plural_ru(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    return few if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else many
+
+
 def _counts(e: int, w: int, lang: str) -> str:
+    if lang == "ru":
+        return (f"{e} {_plural_ru(e, 'ошибка', 'ошибки', 'ошибок')}, "
+                f"{w} {_plural_ru(w, 'предупреждение', 'предупреждения', 'предупреждений')}")
     t = WORDS[lang]
     return f"{e} {t[0] if e == 1 else t[1]}, {w} {t[2] if w == 1 else t[3]}"
 

@@ -61,12 +61,12 @@ class Ctx:
     @cached_property
     def region(self):
         """The header's region valid in the period (None if absent/unknown)."""
-        from krm import reference
+        from krm.rules import lookup
 
         v = self.pf.header.get("region")
         if v is None or self.on is None:
             return None
-        return reference.region(v, self.on)
+        return lookup.region(v, self.on)
 
     # ---------------------------------------------------------------- typed cells
     def typed(self, row: DataRow, key: str):

@@ -44,7 +44,7 @@ def check(ctx: Ctx) -> Iterator[Finding]:
                              expected=_fmt(ctx.num(row, "allocated")))
         for plan, fact in _plan_fact_pairs(pf.columns):
             p, f = ctx.num(row, plan), ctx.num(row, fact)
-            if f > p and not values.is_blank(row.values.get(plan)) and ctx.known(row, plan, fact):
+            if f > p >= 0 and not values.is_blank(row.values.get(plan)) and ctx.known(row, plan, fact):
                 yield ctx.at("KRM-W010", row, fact, related=[ctx.cell(row, plan)], expected=_fmt(p))
         if "start" in cols and "end" in cols:
             s, _ = ctx.typed(row, "start")

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Iterator
 
 from krm import reference, values
+from krm.rules import lookup
 from krm.findings import Finding
 from krm.rules import Ctx
 
@@ -25,14 +26,14 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         if h.key == "period":
             yield from _period(ctx, v, r, c)
         elif h.key == "region" and ctx.on is not None:
-            if reference.region(v, ctx.on) is None:
-                code = "KRM-E053" if reference.region_any(v) is not None else "KRM-E052"
+            if lookup.region(v, ctx.on) is None:
+                code = "KRM-E053" if lookup.region_any(v) is not None else "KRM-E052"
                 yield ctx.finding(code, r=r, c=c, value=v, period=ctx.period)
         elif h.key == "district" and ctx.on is not None:
             yield from district(ctx, v, r, c)
         elif h.key == "programme" and ctx.on is not None:
-            if reference.programme(v, ctx.on) is None:
-                code = "KRM-E057" if reference.programme(v) is not None else "KRM-E056"
+            if lookup.programme(v, ctx.on) is None:
+                code = "KRM-E057" if lookup.programme(v) is not None else "KRM-E056"
                 yield ctx.finding(code, r=r, c=c, value=v, period=ctx.period)
         elif h.key == "basis":
             if basis(v) is None:
@@ -71,13 +72,13 @@ def district(ctx: Ctx, v, r, c, key: str | None = None, row=None) -> Iterator[Fi
     """E054 unknown / E055 in another region / E060 not valid in the period (header or KRM-3 column)."""
     region = ctx.region
     rk = region.kato if region else None
-    if reference.district(v, rk, ctx.on) is not None:
+    if lookup.district(v, rk, ctx.on) is not None:
         return
-    if rk and reference.district_any(v, rk) is not None:
+    if rk and lookup.district_any(v, rk) is not None:
         code, extra = "KRM-E060", {}
-    elif rk and (reference.district(v, None, ctx.on) or reference.district_any(v)) is not None:
+    elif rk and (lookup.district(v, None, ctx.on) or lookup.district_any(v)) is not None:
         code, extra = "KRM-E055", {"region": region.name(ctx.pf.lang or "kk")}
-    elif not rk and reference.district_any(v) is not None:
+    elif not rk and lookup.district_any(v) is not None:
         code, extra = "KRM-E060", {}
     else:
         code, extra = "KRM-E054", {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from krm import reference, values
+from krm.rules import lookup
 from krm.findings import Finding
 from krm.rules import Ctx
 from krm.rules.header import district
@@ -21,7 +22,7 @@ def check(ctx: Ctx) -> Iterator[Finding]:
     for row in ctx.pf.rows:
         if act:
             v = row.values.get(act)
-            if not values.is_blank(v) and reference.activity(v) is None:
+            if not values.is_blank(v) and lookup.activity(v) is None:
                 yield ctx.at("KRM-E058", row, act)
         if dist and ctx.on is not None:
             v = row.values.get(dist)

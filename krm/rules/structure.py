@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Iterator
 
 from krm import reference
+from krm.rules import lookup
 from krm.findings import Finding
 from krm.rules import Ctx
 from krm.spec import SPEC_VERSION, ColType, Rows
@@ -78,7 +79,7 @@ def _columns(ctx: Ctx) -> Iterator[Finding]:
             return
         if col.type == ColType.JOBS and col.measure and not col.programme:  # KRM-1 / KRM-5 activity columns
             title = pf.cell(nr - 1, c0 + i)
-            a = reference.activity(title) if isinstance(title, str) else None
+            a = lookup.activity(title) if isinstance(title, str) else None
             if title is not None and (a is None or a.code != col.measure):
                 ctx.columns_ok = False
                 yield ctx.finding("KRM-E012", r=nr - 1, c=c0 + i, key=col.key, value=title,
@@ -102,9 +103,9 @@ def _fixed_rows(ctx: Ctx) -> Iterator[Finding]:
         label = row.values.get(keyname)
         want = expected[i] if i < len(expected) else None
         if keyname == "region":
-            hit = reference.region(label, ctx.on) if label is not None else None
+            hit = lookup.region(label, ctx.on) if label is not None else None
             if hit is None and label is not None:
-                old = reference.region_any(label)
+                old = lookup.region_any(label)
                 if old is not None:
                     yield ctx.at("KRM-E053", row, keyname, period=ctx.period)
                     continue
@@ -113,7 +114,7 @@ def _fixed_rows(ctx: Ctx) -> Iterator[Finding]:
                     continue
             got = hit.kato if hit else None
         else:
-            hit = reference.activity(label) if label is not None else None
+            hit = lookup.activity(label) if label is not None else None
             got = hit.code if hit else None
         if want is None or got != want[0]:
             yield ctx.at("KRM-E014", row, keyname, value=label if label is not None else "",

@@ -30,7 +30,7 @@ MAX_CELLS = 5_000_000
 _ROOT = re.compile(rb"<[A-Za-z]")
 _ROW_R = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL_COL = re.compile(rb'<c r="([A-Z]+)\d+"')
-_WIDE = re.compile(rb'<c r="[A-Z]{3}')
+_SUSPECT = re.compile(rb'r="(?:\d{6}|[A-Z]{3})')  # a row number >= 100000 or a column >= AAA
 
 
 def _error(code: str, detail: str, **params):
@@ -88,23 +88,33 @@ def check_shared_parts(zf: zipfile.ZipFile) -> None:
             read_part(zf, name, keep=False)
 
 
-def sheet_extent(xml: bytes) -> tuple[int, int]:
-    """(rows, columns) the sheet's cells reach, from the XML text (columns 0 when provably < 703)."""
-    rows = xml.count(b"<row")
+def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:
+    """(rows, columns) the sheet's cells reach, read from the XML text.
+
+    Exact when anything looks large (a row number of 6+ digits, a 3-letter column,
+    many rows); otherwise the last row's number and 0 columns (provably < 703).
+    """
+    rows = 0
     i = xml.rfind(b"<row")
-    if i >= 0:
-        m = _ROW_R.match(xml, i)
-        if m:
-            rows = max(rows, int(m.group(1)))
+    m = _ROW_R.match(xml, i) if i >= 0 else None
+    if m:
+        rows = int(m.group(1))
+    if len(xml) >= 6 * max_rows:  # room for that many "<row/>": count them (rows may omit r="")
+        rows = max(rows, xml.count(b"<row"))
     cols = 0
-    if _WIDE.search(xml) or rows * 702 > MAX_CELLS:
+    if rows > max_rows:
+        return rows, cols
+    if rows * 702 > MAX_CELLS or _SUSPECT.search(xml):
         from krm.workbook.reader import col_index
 
+        rows = max([rows] + [int(r) for r in _ROW_R.findall(xml)])  # rows out of order
         cols = max((col_index(c.decode()) + 1 for c in set(_CELL_COL.findall(xml))), default=0)
     return rows, cols
 
 
 def check_extent(xml: bytes, max_rows: int, max_cols: int) -> None:
-    rows, cols = sheet_extent(xml)
+    rows, cols = sheet_extent(xml, max_rows)
     if rows > max_rows or cols > max_cols or rows * cols > MAX_CELLS:
-        raise _error("KRM-E007", f"the sheet's cells reach row {rows} and column {cols}", rows=rows, cols=cols)
+        where = f"row {rows} and column {cols}" if cols else f"row {rows}"
+        raise _error("KRM-E007", f"the sheet's cells reach {where} (limits: {max_rows} rows, {max_cols} columns)",
+                     rows=rows, cols=cols)
