@@ -752,12 +752,14 @@ WRONG_YEAR_DISTRICT = "111600000"
 
 
 def new_districts(on: dt.date) -> dict[str, list]:
-    """Region -> districts of the current KATO set whose code is not in the set valid on ``on``."""
-    old = {d.kato for d in reference.districts(None, on)}
+    """Region -> districts of another KATO set (the current one for 2019) whose code is not in the set
+    valid on ``on``: a district that did not exist then."""
+    valid = {d.kato for d in reference.districts(None, on)}
     regions_then = {r.kato for r in reference.regions(on)}
+    this_set = reference.district_set(on)
     out: dict[str, list] = {}
-    for d in reference.districts(None, "2100-01-01"):
-        if d.kato not in old and d.region_kato in regions_then:
+    for d in reference._all_districts():
+        if d.set != this_set and d.kato not in valid and d.region_kato in regions_then:
             out.setdefault(d.region_kato, []).append(d)
     return out
 
@@ -766,8 +768,9 @@ def _fault_wrong_district(s: Slot, mdir: Path, month: str, seed: int, codes: dic
     """An extra workbook for a district that does not exist in that year (the current-set list was used)."""
     k2 = forms.get("KRM-2")
     _, month_end = month_bounds(month)
-    cands = new_districts(month_end).get(s.region)
-    d = cands[0] if cands else next(x for x in reference.districts("11", "2100-01-01") if x.kato == WRONG_YEAR_DISTRICT)
+    others = new_districts(month_end)
+    cands = others.get(s.region) or others.get("11") or next(iter(others.values()))
+    d = next((x for x in cands if x.kato == WRONG_YEAR_DISTRICT), cands[0])
     reg = d.region_kato
     rng = _stream(seed, "fault", d.kato)
     lang = s.lang
@@ -785,7 +788,7 @@ def _fault_wrong_district(s: Slot, mdir: Path, month: str, seed: int, codes: dic
     lay = layout(k2, reference.as_date(month), 1)
     return Fault("district-not-valid-for-period", rel, codes.get("district-not-valid-for-period"), "file",
                  a1(lay.header_rows["district"], lay.value_col),
-                 f"district {d.name_ru} ({d.kato}) is in the current KATO list, not in the {month[:4]} one")
+                 f"district {d.name_ru} ({d.kato}) is in the {d.set} KATO list, not in the one valid in {month}")
 
 
 def _write_manifests(res: SampleResult, slots: list[Slot], mdir: Path, force: bool) -> None:

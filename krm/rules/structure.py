@@ -3,6 +3,7 @@ and nothing lies outside it; workbook-level warnings (macros, hidden rows/sheets
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from typing import Iterator
@@ -185,6 +186,17 @@ def _stray(ctx: Ctx) -> Iterator[Finding]:
             v = row[c]
             if v != "" and v is not None:
                 yield _stray_finding(ctx, r, c, v)
+    # above the table: in krm's own layout the header block holds text and the header input cells only,
+    # so a number (or date) typed anywhere else there would be lost. Foreign layouts put numbers in
+    # their header freely (a year typed as a number), so they are not judged here.
+    if pf.recognised_by != "index-text" and pf.number_row is not None:
+        head_cells = {(ref.row, ref.col) for ref in pf.header_cells.values()}
+        for r in range(0, min(pf.number_row, len(grid))):
+            for c, v in enumerate(grid[r]):
+                if (r, c) in head_cells or isinstance(v, bool):
+                    continue
+                if isinstance(v, (int, float, dt.date, dt.datetime)):
+                    yield _stray_finding(ctx, r, c, v)
     # below the table: only the signature block, the seal and footnotes belong there
     allowed = _allowed_texts()
     sig_cells = {(ref.row, ref.col) for ref in pf.signature_cells.values()}
