@@ -136,7 +136,7 @@ def krm3_from_krm2(subs: list[Submission]) -> list[Submission]:
         rows.sort(key=lambda t: (_activity_rank(t[2].activity), row_district(t[1], t[2]) or "",
                                  _sort_text(t[2].project), t[2].bin or "", t[0]))
         projects = [ProjectRow(activity=r.activity, project=r.project, bin=r.bin, enterprise=r.enterprise,
-                               district=None, start=r.start, end=r.end, plan=r.plan, fact=r.fact,
+                               district=row_district(s, r), start=r.start, end=r.end, plan=r.plan, fact=r.fact,
                                allocated=r.allocated, disbursed=r.disbursed)
                     for _, s, r in rows]
         out.append(Submission(path=Path(f"KRM-3.{period}.{programme}.{region}"), form="KRM-3", period=period,
@@ -161,7 +161,7 @@ def _region_row(region: str, items: list[tuple[Submission, ProjectRow]], period:
     return RegionRow(
         region=region,
         projects_planned=len(ends),
-        projects_done=sum(1 for es in ends.values() if None not in es and is_implemented(max(es), period)),
+        projects_done=sum(1 for es in ends.values() if is_implemented(max((e for e in es if e), default=None), period)),
         allocated=sum((r.allocated for _, r in items), ZERO),
         disbursed=sum((r.disbursed for _, r in items), ZERO),
         plan=sum(r.plan for _, r in items),
