@@ -161,7 +161,7 @@ def _region_row(region: str, items: list[tuple[Submission, ProjectRow]], period:
     return RegionRow(
         region=region,
         projects_planned=len(ends),
-        projects_done=sum(1 for es in ends.values() if is_implemented(max((e for e in es if e), default=None), period)),
+        projects_done=sum(1 for es in ends.values() if None not in es and is_implemented(max(es), period)),
         allocated=sum((r.allocated for _, r in items), ZERO),
         disbursed=sum((r.disbursed for _, r in items), ZERO),
         plan=sum(r.plan for _, r in items),

@@ -167,3 +167,11 @@ def test_level_by_level_equals_straight_through(subs):
     # mixing levels region by region gives the same figures too
     mixed = [s for s in subs if s.region == AKT] + [s for s in k3s if s.region == AKM]
     assert programme_level(mixed) == straight
+
+
+def test_a_project_row_without_end_date_is_not_implemented():
+    a = k2(AKM_D[0], [row("1", "P", 1, 1, "1", "1", end=dt.date(2019, 3, 1)),
+                      row("1", "P", 1, 1, "1", "1", end=None),
+                      row("1", "Q", 1, 1, "1", "1", end=dt.date(2019, 5, 31))])
+    [k4] = programme_level([a])
+    assert (k4.regions[0].projects_planned, k4.regions[0].projects_done) == (2, 1)

@@ -42,6 +42,7 @@ def aggregate(
     """
     from krm.aggregate import AggregateUsageError
     from krm.aggregate import aggregate as run
+    from krm.rollup import RollupError
 
     if fmt not in ("table", "json"):
         fail(f"--format {fmt!r}: use table or json")
@@ -50,11 +51,17 @@ def aggregate(
     with _progress() as progress:
         try:
             result = run(directory, out, period=period, programme=programme, prefer=prefer, lang=lang, body=body,
-                         force=force, strict=strict,
-                         signature={"executor": executor, "phone": phone, "head": head, "email": email}, jobs=jobs, progress=progress, write=not dry_run)
+                         force=force, strict=strict, jobs=jobs, progress=progress, write=not dry_run,
+                         signature={"executor": executor, "phone": phone, "head": head, "email": email})
         except AggregateUsageError as e:
             progress_close(progress)
             fail(str(e))
+        except RollupError as e:  # inputs that would be mixed or doubled: refuse rather than guess
+            progress_close(progress)
+            fail(f"roll-up refused: {e}", 1)
+        except OSError as e:
+            progress_close(progress)
+            fail(f"{getattr(e, 'filename', None) or directory}: {e.strerror or e}")
     code = result.exit_code()
     if fmt == "json":
         data = result.summary()
