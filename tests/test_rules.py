@@ -283,6 +283,14 @@ def test_programme_unknown(tmp_path):
     expect(rep, "KRM-E056", _header_cell(pf, "programme"))
 
 
+def test_programme_list_not_covering_period(tmp_path):
+    # the built-in list is the 2019 edition; a 2021 form is checked against it, with a warning
+    rep, pf = make(tmp_path, "KRM-2", cells=lambda pf: {_header_cell(pf, "period"): "2021-05"},
+                   today=dt.date(2021, 7, 1))
+    f = expect(rep, "KRM-W035", _header_cell(pf, "programme"))
+    assert "2021-05" in f.message("en")
+
+
 def test_programme_not_valid_then(tmp_path, monkeypatch):
     (tmp_path / "ref").mkdir()
     (tmp_path / "ref" / "programmes-2020.csv").write_text(

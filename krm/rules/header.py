@@ -35,6 +35,8 @@ def check(ctx: Ctx) -> Iterator[Finding]:
             if lookup.programme(v, ctx.on) is None:
                 code = "KRM-E057" if lookup.programme(v) is not None else "KRM-E056"
                 yield ctx.finding(code, r=r, c=c, value=v, period=ctx.period)
+            elif not reference.programmes_cover(ctx.on):
+                yield ctx.finding("KRM-W035", r=r, c=c, value=v, period=ctx.period)
         elif h.key == "basis":
             if basis(v) is None:
                 yield ctx.finding("KRM-E059", r=r, c=c, value=v)
