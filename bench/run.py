@@ -223,6 +223,16 @@ def plan_commands(set_dir: Path, out_dir: Path, period: str, jobs: int | None) -
         if "--force" in h:
             cmd += ["--force"]
         plans["krm report"] = {"cmd": cmd + jobs_opt(h), "stdout": "file", "ok": (0, 1), "clean": rep_out}
+    # the ministry's path: report over the aggregate's KRM-4/KRM-5 (prepared once, outside the timing)
+    agg_ready = out_dir / "aggregate-for-report"
+    if h is not None and "cmd" in plans.get("krm aggregate", {}):
+        plans["krm report (from aggregate)"] = {
+            "cmd": krm + ["report"] + (["--month", period] if "--month" in h else []) + [str(agg_ready)]
+            + (["--out", str(out_dir / "report-from-agg")] if "--out" in h else []) + (["--force"] if "--force" in h else [])
+            + jobs_opt(h),
+            "stdout": "file", "ok": (0, 1), "clean": out_dir / "report-from-agg",
+            "prepare": plans["krm aggregate"]["cmd"][:plans["krm aggregate"]["cmd"].index(str(set_dir)) + 1]
+            + ["--out", str(agg_ready), "--force"], "prepared": agg_ready}
     tpl_out = out_dir / "templates"
     plans["krm template --all"] = {"cmd": krm + ["template", "--all", "--out", str(tpl_out), "--force"],
                                    "ok": (0,), "clean": tpl_out}
@@ -275,7 +285,7 @@ def main(argv=None) -> int:
     ap.add_argument("--gen-jobs", type=int, default=os.cpu_count() or 1, help="processes for generation")
     ap.add_argument("--only", default=None,
                     help="comma list of measurements: floor,calamine,krm-read,baseline,validate,aggregate,report,"
-                         "template,help")
+                         "report-from-aggregate,template,help")
     ap.add_argument("--generate-only", action="store_true", help="generate the files and stop")
     a = ap.parse_args(argv)
     if a.files < 1 or a.reps < 1:
@@ -307,8 +317,18 @@ def main(argv=None) -> int:
     out_dir.mkdir(exist_ok=True)
     plans = plan_commands(set_dir, out_dir, period, a.jobs)
     key_of = {"krm validate": "validate", "krm aggregate": "aggregate", "krm report": "report",
+              "krm report (from aggregate)": "report-from-aggregate",
               "krm template --all": "template", "krm --help": "help"}
     plans = {k: v for k, v in plans.items() if sel(key_of[k])}
+
+    for name, p in plans.items():
+        if p.get("prepare"):
+            shutil.rmtree(p["prepared"], ignore_errors=True)
+            print(f"preparing {name}: {' '.join(p['prepare'][1:])}", flush=True)
+            r = subprocess.run(p["prepare"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if r.returncode not in (0, 1) or not p["prepared"].exists():
+                p.clear()
+                p["missing"] = f"{name}: preparing failed: {r.stderr.strip()[-200:]}"
 
     inproc = []
     if sel("floor"):
@@ -339,7 +359,7 @@ def main(argv=None) -> int:
             else:
                 if obj.get("clean"):
                     shutil.rmtree(obj["clean"], ignore_errors=True)
-                log = out_dir / f"{name.split()[1]}.stdout"
+                log = out_dir / f"{name.split()[1]}{'-agg' if 'from aggregate' in name else ''}.stdout"
                 with open(log, "wb") as fh:
                     r = measure.run(obj["cmd"], stdout=fh)
                 if r.returncode not in obj["ok"]:
@@ -417,9 +437,11 @@ def main(argv=None) -> int:
     v = med.get("krm validate")
     target("validate time / floor", v / fl if v and fl else None, TARGETS["validate_vs_floor"], "<=")
     target("baseline time / validate time", bl / v if v and bl else None, TARGETS["validate_vs_baseline"], ">=")
-    parts = [med.get(x) for x in ("krm validate", "krm aggregate", "krm report")]
-    month_s = sum(parts) if all(x is not None for x in parts) else None
-    target(f"validate + aggregate + report, s ({n} files)", month_s, TARGETS["month_total_s"] * n / 3000, "<=")
+    for rep_name in ("krm report", "krm report (from aggregate)"):
+        parts = [med.get(x) for x in ("krm validate", "krm aggregate", rep_name)]
+        month_s = sum(parts) if all(x is not None for x in parts) else None
+        target(f"validate + aggregate + {rep_name[4:]}, s ({n} files; target scaled to {n})", month_s,
+               TARGETS["month_total_s"] * n / 3000, "<=")
     target("krm template --all, s", med.get("krm template --all"), TARGETS["template_s"], "<=")
     target("krm --help, s", med.get("krm --help"), TARGETS["help_s"], "<=")
     peak = max((r.max_rss_mb for rr in runs.values() for r in rr), default=None)

@@ -154,7 +154,7 @@ def validate(
             bar.advance(task)
     try:
         reports = validate_paths(files, jobs=jobs if jobs is not None else (1 if len(files) < 4 else None),
-                                 progress=progress, today=today)
+                                 progress=progress, today=today, submissions=False)
     finally:
         if bar is not None:
             bar.stop()
