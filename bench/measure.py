@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -83,8 +82,7 @@ def run(cmd: list[str], *, cwd: Path | None = None, stdout=None, env=None, sampl
         timeout: float = 3600) -> Run:
     peak = [0]
     done = threading.Event()
-    gnu_time = shutil.which("time") if os.path.exists("/usr/bin/time") else None
-    gnu_time = "/usr/bin/time" if os.path.exists("/usr/bin/time") else gnu_time
+    gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None  # GNU time: -f/-o
     rss_file = None
     full = list(cmd)
     if gnu_time:

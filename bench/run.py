@@ -456,8 +456,12 @@ def main(argv=None) -> int:
                        TARGETS["linear"], "<=")
     res = {"files": n, "rows_per_file": a.rows, "spare_rows": a.spare_rows, "reps": a.reps, "baseline_files": nb,
            "machine": m, "load_at_start": load0, "rows": result_rows, "set_dir": str(set_dir), "bytes": du}
-    (root / f"results-{n}.json").write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
-    print(f"\nresults: {root / f'results-{n}.json'}")
+    # a partial run (--only, --jobs, other rows) must not replace the reference a later 36,000 run compares with
+    full = want is None and a.jobs is None and a.rows == 60 and a.spare_rows == 0
+    res["full_run"] = full
+    dest = root / (f"results-{n}.json" if full else f"results-{n}-partial.json")
+    dest.write_text(json.dumps(res, ensure_ascii=False, indent=1, default=str))
+    print(f"\nresults: {dest}")
     return 0
 
 
