@@ -9,8 +9,7 @@ the same N gives the same bytes on every machine.
 Rows come from krm/samples.py's project model (the one `krm samples` uses: per-programme
 sizes, valid BIN/IIN check digits, Kazakh/Russian project and enterprise names, start/end
 dates, cumulative plan/fact jobs, money in million tenge with 3 decimals), drawn in batches
-until a workbook has ``nrows`` rows; if krm.samples is absent, a local model of the same
-shape is used (:func:`local_rows`).
+until a workbook has ``nrows`` rows.
 A small share of files (``faulty``) carries one typical mistake each (bad BIN check digit,
 fact as text "1 234", negative plan, disbursed above allocated, blank activity, a
 formula-looking project name) so that ``krm validate`` exercises its finding paths.
@@ -21,7 +20,6 @@ its own templates (xlsxwriter), with ``spare_rows`` blank table rows after the d
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import random
@@ -34,15 +32,6 @@ PER_MONTH = 3000
 N_DISTRICTS = 200
 YEAR = 2019
 
-_WORDS_KK = ["Жаңа", "Өрлеу", "Береке", "Нұр", "Алтын", "Дала", "Шапағат", "Ақ жол", "Жасыл", "Қуат"]
-_OBJECTS_KK = ["мектеп құрылысы", "жылыжай кешені", "сүт-тауар фермасы", "жол жөндеу", "нан зауыты",
-               "тігін цехы", "логистикалық орталық", "емхана", "сауда орталығы", "автосервис",
-               "балабақша", "жем зауыты", "қонақ үй", "құс фабрикасы", "кірпіш зауыты"]
-_OBJECTS_RU = ["строительство школы", "тепличный комплекс", "молочно-товарная ферма", "ремонт дорог",
-               "хлебозавод", "швейный цех", "логистический центр", "поликлиника", "торговый центр",
-               "автосервис", "детский сад", "комбикормовый завод", "гостиница", "птицефабрика",
-               "кирпичный завод"]
-_FORMS_OF_ENTERPRISE = ["ЖШС", "ТОО", "ЖК", "ИП", "АҚ"]
 FAULTS = ("bin-check-digit", "text-number", "negative-plan", "disbursed-above-allocated", "blank-activity",
           "formula-text")
 
@@ -85,47 +74,17 @@ def file_spec(i: int, _cache={}) -> FileSpec:  # noqa: B006 - module-level memo
     return FileSpec(i, m % 12 + 1, YEAR + m // 12, d.kato, d.region_kato, p.code)
 
 
-def bin_check_digit(first11: str) -> int | None:
-    """The Kazakh BIN/IIN check digit (weights 1…11, then 3…11,1,2); None if the number is unusable."""
-    d = [int(c) for c in first11]
-    s = sum(w * x for w, x in zip(range(1, 12), d)) % 11
-    if s == 10:
-        s = sum(w * x for w, x in zip([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2], d)) % 11
-        if s == 10:
-            return None
-    return s
-
-
-def make_bin(rng: random.Random) -> str:
-    """A well-formed BIN: YYMM of registration, type 4/5/6, attribute digit 0-3, 5-digit serial, check digit."""
-    while True:
-        yy = rng.randrange(0, 19)
-        mm = rng.randrange(1, 13)
-        first11 = f"{yy:02d}{mm:02d}{rng.choice('456')}{rng.randrange(0, 4)}{rng.randrange(0, 100000):05d}"
-        c = bin_check_digit(first11)
-        if c is not None:
-            return first11 + str(c)
-
-
-def _money(rng: random.Random, lo: float, hi: float) -> Decimal:
-    return Decimal(rng.randrange(int(lo * 1000), int(hi * 1000) + 1)) / 1000
-
-
-def samples_rows(fs: FileSpec, nrows: int, seed: int, lang: str = "kk") -> list[dict] | None:
+def samples_rows(fs: FileSpec, nrows: int, seed: int, lang: str = "kk") -> list[dict]:
     """Rows from krm/samples.py's project model (what `krm samples` writes), stretched to ``nrows``.
 
     A sample district/programme has a handful of projects; the benchmark wants ~60 rows per
-    workbook, so batches of the same model are drawn until there are enough.  Returns None
-    when krm.samples does not offer the model (then :func:`rows_for` uses its own).
+    workbook, so batches of the same model are drawn until there are enough.
     """
-    try:
-        from krm import samples
+    from krm import samples
 
-        model = samples.PROGRAMME_MODEL
-        month_end = samples.month_bounds(fs.period)[1]
-        draw, to_rows = samples._projects, samples.krm2_rows
-    except (ImportError, AttributeError):
-        return None
+    model = samples.PROGRAMME_MODEL
+    month_end = samples.month_bounds(fs.period)[1]
+    draw, to_rows = samples._projects, samples.krm2_rows
     code = fs.programme if fs.programme in model else sorted(model)[hash_int(fs.programme) % len(model)]
     projects = []
     k = 0
@@ -146,38 +105,8 @@ def hash_int(text: str) -> int:
 
 
 def rows_for(fs: FileSpec, nrows: int, seed: int, lang: str = "kk") -> list[dict]:
-    """The data rows of one file: krm.samples' model if present, else a local one."""
-    rows = samples_rows(fs, nrows, seed, lang)
-    if rows is not None:
-        return rows
-    return local_rows(fs, nrows, seed, lang)
-
-
-def local_rows(fs: FileSpec, nrows: int, seed: int, lang: str = "kk") -> list[dict]:
-    """Local fallback model (cumulative fact grows with the month)."""
-    from krm import reference
-
-    acts = reference.activities()
-    # projects belong to a district and programme, not to a month: same rng for every month
-    rng = random.Random(f"{seed}/{fs.district}/{fs.programme}")
-    objs = _OBJECTS_KK if lang == "kk" else _OBJECTS_RU
-    rows = []
-    for k in range(nrows):
-        a = acts[min(int(rng.expovariate(0.45)), 8)]  # agriculture and industry most common
-        start = dt.date(rng.randrange(2017, 2020), rng.randrange(1, 13), rng.randrange(1, 29))
-        end = start + dt.timedelta(days=rng.randrange(90, 1100))
-        plan = max(1, int(rng.lognormvariate(1.8, 0.9)))
-        done_share = rng.random()
-        allocated = _money(rng, 0.5, 800)
-        name = f"{rng.choice(_WORDS_KK)} {rng.choice(objs)} №{rng.randrange(1, 40)}"
-        ent = f"{rng.choice(_FORMS_OF_ENTERPRISE)} «{rng.choice(_WORDS_KK)}-{rng.randrange(1, 99)}»"
-        rows.append({"bin": make_bin(rng), "activity": a.label(lang), "project": name, "start": start, "end": end,
-                     "plan": plan, "_done": done_share, "allocated": allocated, "enterprise": ent})
-    frac = fs.month / 12
-    for r in rows:
-        r["fact"] = min(r["plan"], int(r["plan"] * frac * (0.5 + r.pop("_done"))))
-        r["disbursed"] = (r["allocated"] * Decimal(str(round(min(1.0, frac * 1.1), 3)))).quantize(Decimal("0.001"))
-    return rows
+    """The data rows of one file, from krm.samples' model (one model for samples and benchmark)."""
+    return samples_rows(fs, nrows, seed, lang)
 
 
 def inject_fault(rows: list[dict], rng: random.Random) -> str:

@@ -132,3 +132,15 @@ def test_note_renders_in_chromium_without_console_errors(folder, tmp_path):
         pages = sorted(tmp_path.glob("pg-*.png"))
         assert len(pages) >= 3
         assert all(p.stat().st_size > 1000 for p in pages)
+
+
+def test_month_without_usable_data_is_refused(tmp_path):
+    """A folder with nothing usable for the month: exit 1, one line, nothing written (never a blank 'zero' KRM-6)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    out = tmp_path / "o"
+    r = CliRunner().invoke(app, ["report", "--month", "2019-05", str(folder), "--out", str(out)])
+    assert r.exit_code == 1, r.output
+    assert "no usable" in r.output
+    assert not out.exists() or not any(out.iterdir())
