@@ -47,8 +47,12 @@ def _read_failure(path: Path, code: str, detail: str) -> FileReport:
                                            params={"detail": detail})])
 
 
-def validate_file(path: str | Path, today: dt.date | None = None) -> FileReport:
-    """Every finding for one workbook."""
+def validate_file(path: str | Path, today: dt.date | None = None, *, convert: bool = True) -> FileReport:
+    """Every finding for one workbook.
+
+    ``convert=False`` skips building the typed :class:`~krm.model.Submission` (``krm validate`` needs
+    only the findings).
+    """
     from krm import rules
     from krm.workbook.reader import ReadError, read
 
@@ -65,7 +69,7 @@ def validate_file(path: str | Path, today: dt.date | None = None) -> FileReport:
         return _read_failure(path, "KRM-E002", f"{type(e).__name__}: {e}")
     findings = rules.run(pf, str(path), today)
     sub = None
-    if pf.number_row is not None and not any(f.code in ("KRM-E011", "KRM-E012") for f in findings):
+    if convert and pf.number_row is not None and not any(f.code in ("KRM-E011", "KRM-E012") for f in findings):
         from krm.convert import to_submission
 
         try:
@@ -101,30 +105,35 @@ def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
 
 _TODAY: dt.date | None = None
 _SUBMISSIONS = True
+_REDUCE: Callable[[FileReport], object] | None = None
 
 
-def _job(path: Path) -> FileReport:
-    r = validate_file(path, _TODAY)
-    if not _SUBMISSIONS:  # findings only: ~1 KB to pickle back instead of ~14 KB, ~56 KB less held per file
-        r.submission = None
-    return r
+def _job(path: Path):
+    r = validate_file(path, _TODAY, convert=_SUBMISSIONS)  # findings only: ~1 KB to pickle back, not ~14 KB
+    return _REDUCE(r) if _REDUCE is not None else r
 
 
 def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
                    progress: Callable[[Path, FileReport], None] | None = None,
                    today: dt.date | None = None, timeout_s: float = 60, mem_limit_mb: int = 1024,
-                   submissions: bool = True) -> list[FileReport]:
+                   submissions: bool = True,
+                   reduce: Callable[[FileReport], object] | None = None) -> list:
     """Validate many files (see :func:`find_workbooks`), in input order, each in an isolated worker.
 
-    ``submissions=False`` drops each report's typed :class:`~krm.model.Submission` in the worker
-    (``krm validate`` needs only the findings): less to send back and to hold for big folders.
+    ``submissions=False`` does not build each report's typed :class:`~krm.model.Submission`
+    (``krm validate`` needs only the findings): less work, less to send back and to hold.
+    ``reduce(report)`` runs *in the worker* on each :class:`FileReport`, and what it returns is
+    what comes back (and what ``progress`` gets) instead of the report: this is how aggregate and
+    report keep only what they need of each file, so memory does not grow with the rows read.
+    A file whose worker crashed still comes back as a KRM-E009 :class:`FileReport`, not reduced.
     """
-    global _TODAY, _SUBMISSIONS
+    global _TODAY, _SUBMISSIONS, _REDUCE
     from krm.pool import run_isolated
 
     files = find_workbooks(paths)
     _TODAY = today
     _SUBMISSIONS = submissions
+    _REDUCE = reduce
     jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
 
     def on_result(item, ok, res):

@@ -133,10 +133,10 @@ def test_crashing_reader_fails_only_its_file(tmp_path, monkeypatch):
     boom = fill.filled("KRM-4", tmp_path, name="boom.xlsx")
     real = v.validate_file
 
-    def crashing(path, today=None):
+    def crashing(path, today=None, **kw):
         if Path(path).name == "boom.xlsx":
             os.abort()
-        return real(path, today)
+        return real(path, today, **kw)
 
     monkeypatch.setattr(v, "validate_file", crashing)
     reps = validate_paths([good, boom], jobs=2, today=fill.TODAY)
