@@ -79,6 +79,12 @@ def validate_file(path: str | Path, today: dt.date | None = None, *, convert: bo
     return FileReport(path, pf.spec.id, findings, sub, pf.lang)
 
 
+def _cache_enabled() -> bool:
+    from krm.cache import enabled
+
+    return enabled()
+
+
 def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
     """Files given, and workbooks in folders given (recursive, sorted), skipping ~$ lock and hidden files."""
     out: list[Path] = []
@@ -108,8 +114,44 @@ _SUBMISSIONS = True
 _REDUCE: Callable[[FileReport], object] | None = None
 
 
+_CACHE = None  # krm.cache.Cache of this run, or None
+
+
+def _cached_validate(path: Path, cache) -> FileReport:
+    """validate_file through the per-file cache (see :mod:`krm.cache`): same bytes, same code, same day."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_CACHED_BYTES + 1)
+    except OSError:
+        return validate_file(path, _TODAY, convert=_SUBMISSIONS)
+    if len(data) > MAX_CACHED_BYTES:  # a huge file: not worth keeping (and not worth hashing twice)
+        return validate_file(path, _TODAY, convert=_SUBMISSIONS)
+    key = cache.key(data)
+    del data
+    hit = cache.get(key)
+    if isinstance(hit, FileReport):
+        hit.path = path
+        for f in hit.findings:
+            f.file = str(path)
+        if hit.submission is not None:
+            hit.submission.path = path
+        return hit
+    r = validate_file(path, _TODAY, convert=True)  # an entry always holds the submission: aggregate needs it
+    if not r.unreadable:  # read failures are cheap to find again, and their details may name the path
+        cache.put(key, r)
+    return r
+
+
+MAX_CACHED_BYTES = 16 * 1024 * 1024
+
+
 def _job(path: Path):
-    r = validate_file(path, _TODAY, convert=_SUBMISSIONS)  # findings only: ~1 KB to pickle back, not ~14 KB
+    if _CACHE is not None:
+        r = _cached_validate(path, _CACHE)
+        if not _SUBMISSIONS:  # findings only: ~1 KB to pickle back, not ~14 KB
+            r.submission = None
+    else:
+        r = validate_file(path, _TODAY, convert=_SUBMISSIONS)
     return _REDUCE(r) if _REDUCE is not None else r
 
 
@@ -117,7 +159,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
                    progress: Callable[[Path, FileReport], None] | None = None,
                    today: dt.date | None = None, timeout_s: float = 60, mem_limit_mb: int = 1024,
                    submissions: bool = True,
-                   reduce: Callable[[FileReport], object] | None = None) -> list:
+                   reduce: Callable[[FileReport], object] | None = None, cache: bool | None = None) -> list:
     """Validate many files (see :func:`find_workbooks`), in input order, each in an isolated worker.
 
     ``submissions=False`` does not build each report's typed :class:`~krm.model.Submission`
@@ -126,14 +168,21 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     what comes back (and what ``progress`` gets) instead of the report: this is how aggregate and
     report keep only what they need of each file, so memory does not grow with the rows read.
     A file whose worker crashed still comes back as a KRM-E009 :class:`FileReport`, not reduced.
+    ``cache``: use the per-file result cache (:mod:`krm.cache`); default: unless ``KRM_CACHE=off``.
     """
-    global _TODAY, _SUBMISSIONS, _REDUCE
+    global _TODAY, _SUBMISSIONS, _REDUCE, _CACHE
     from krm.pool import run_isolated
 
     files = find_workbooks(paths)
     _TODAY = today
     _SUBMISSIONS = submissions
     _REDUCE = reduce
+    _CACHE = None
+    if cache if cache is not None else _cache_enabled():
+        from krm.cache import Cache
+
+        c = Cache(today)
+        _CACHE = c if c.usable else None
     jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
 
     def on_result(item, ok, res):

@@ -108,6 +108,8 @@ def validate(
     force: bool = typer.Option(False, "--force", help="Overwrite existing annotated copies."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge 'period in the future' as of this date "
                                         "(YYYY-MM-DD; default today)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read every workbook again, ignoring the per-file "
+                                  "cache (see krm cache; KRM_CACHE=off does the same)."),
 ) -> None:
     """Check filled KRM-1 … KRM-7 workbooks. Exit 0: no errors; 1: errors; 2: unreadable input or usage."""
     from krm.validate import find_workbooks, validate_paths
@@ -154,7 +156,8 @@ def validate(
             bar.advance(task)
     try:
         reports = validate_paths(files, jobs=jobs if jobs is not None else (1 if len(files) < 4 else None),
-                                 progress=progress, today=today, submissions=False)
+                                 progress=progress, today=today, submissions=False,
+                                 cache=False if no_cache else None)
     finally:
         if bar is not None:
             bar.stop()
