@@ -171,6 +171,9 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     ``cache``: use the per-file result cache (:mod:`krm.cache`); default: unless ``KRM_CACHE=off``.
     """
     global _TODAY, _SUBMISSIONS, _REDUCE, _CACHE
+    import krm.convert  # noqa: F401 - imported once here, before the fork, not once in every worker
+    import krm.rules  # noqa: F401
+    import krm.workbook.reader  # noqa: F401
     from krm.pool import run_isolated
 
     files = find_workbooks(paths)
