@@ -427,7 +427,9 @@ def _projects(rng: random.Random, programme: str, region: str, year: int, month_
         if i == 0 or rng.random() < 0.8:  # most of the plan has started by the reporting month
             start = year_start - dt.timedelta(days=rng.randint(-(month_end - year_start).days, 700))
         else:
-            start = month_end + dt.timedelta(days=rng.randint(5, (year_end - month_end).days - 20))
+            # not started yet: later this year, or early next year when the month is December
+            later = (year_end - month_end).days - 20
+            start = month_end + dt.timedelta(days=rng.randint(5, later if later >= 5 else 60))
         length = rng.randint(90, 900) if programme not in ("ENBEK", "SME") else rng.randint(60, 400)
         end = max(start + dt.timedelta(days=length), year_start + dt.timedelta(days=rng.randint(30, 200)))
         # progress by the end of the reporting month (cumulative)

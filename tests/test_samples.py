@@ -248,3 +248,14 @@ def test_committed_sample_month_validates_as_its_manifest_says():
             assert {f.code for f in r.findings} == {manifest[rel]["code"]}, rel
         else:
             assert r.errors == 0, (r.path, [(f.code, f.cell) for f in r.findings if f.severity == "error"])
+
+
+@pytest.mark.parametrize("month", ["2019-11", "2019-12"])
+def test_the_last_months_of_a_year_generate_and_validate_clean(tmp_path, month):
+    """December used to fail: a not-yet-started project had no days left in the year to start in."""
+    from krm.validate import validate_paths
+
+    res = samples.generate(tmp_path, month, seed=11, regions=["47"])
+    reps = validate_paths([tmp_path / month], jobs=1)
+    assert reps and not [f.code for r in reps for f in r.findings if f.severity == "error"]
+    assert res is not None
