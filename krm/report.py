@@ -2,13 +2,16 @@
 
 The pipeline, in the order :func:`make_report` runs it:
 
+0. **Read** (:func:`load_inputs`): every workbook validated in a worker, and only a :class:`FileSummary`
+   of it kept (header, control totals, sums by activity, KRM-4/5 region rows) — never the rows; a KRM-3
+   that the programme's KRM-4/5 cover is read for its header and totals only (see ``docs/report.md``).
 1. **Select** (:func:`select`): for every (programme, region) of the month pick exactly one level —
    the programme's KRM-4 (with its KRM-5 for the activity breakdown) or a lone KRM-5 where they
    cover the region, otherwise the region's KRM-3, otherwise its districts' KRM-2 — and mark
    every other file for that cell as *superseded*.  Nothing is counted twice; every file of the
    month is listed in the control sheet with what happened to it.
-2. **Roll up** the chosen KRM-2/KRM-3 with :func:`krm.rollup.programme_level`, and prove the
-   roll-up against our own sums of the same rows.
+2. **Roll up** the chosen KRM-2/KRM-3 with :func:`krm.rollup.programme_level` (each file's rows where
+   it was read, the files grouped here), and prove the roll-up against our own sums of the same rows.
 3. **Build** KRM-6 (region x programme) and KRM-7 (activity x programme) rows.  A cell nobody
    reported stays blank — never zero.  KRM-5 has facts by activity but no plan by activity, so a
    programme's KRM-7 plan column is filled only when every region of that programme came with
@@ -24,6 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
+import stat
+import struct
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -116,6 +124,9 @@ class MonthData:
     sources: list[Source]
     warnings: list[str]
     expected: dict[str, dict[str, int | None]]  # programme -> plan/fact/allocated/disbursed from the inputs' totals
+    # files read for their header and totals only (FileSummary.checked False) that this selection would not
+    # simply list as superseded: they must be read and validated in full, and the selection made again
+    needs_check: list[Path] = field(default_factory=list)
 
     @property
     def programmes(self) -> list:
@@ -130,8 +141,18 @@ class MonthData:
         return bool(self.units)
 
     def units_of(self, programme: str | None = None, region: str | None = None) -> list[Unit]:
-        return [u for (p, r), u in sorted(self.units.items())
-                if (programme is None or p == programme) and (region is None or r == region)]
+        # the note asks this a few thousand times: the units are sorted and indexed once (again if they change)
+        stamp = (id(self.units), len(self.units))
+        if self.__dict__.get("_index_stamp") != stamp:
+            ordered = sorted(self.units.items())
+            index: dict = defaultdict(list)
+            for (p, r), u in ordered:
+                index[(p, None)].append(u)
+                index[(None, r)].append(u)
+                index[(p, r)].append(u)
+            index[(None, None)] = [u for _, u in ordered]
+            self.__dict__["_index"], self.__dict__["_index_stamp"] = index, stamp
+        return list(self.__dict__["_index"].get((programme, region), ()))
 
     def total(self, programme: str | None = None, region: str | None = None) -> dict:
         return _sum_units(self.units_of(programme, region))
@@ -171,13 +192,38 @@ def _sum_units(units: list[Unit]) -> dict:
 
 
 def _display(path: Path, root: Path | None) -> str:
-    p = Path(path)
+    return _displayer(root)(path)
+
+
+def _displayer(root: Path | None):
+    """``_display`` for many paths: the root and each folder resolved once (a selection shows thousands of
+    paths); a file that is itself a symbolic link is resolved in full, as before."""
+    base = None
     if root is not None:
         try:
-            return p.resolve().relative_to(Path(root).resolve()).as_posix()
-        except (ValueError, OSError):
-            pass
-    return p.as_posix()
+            base = Path(root).resolve()
+        except OSError:
+            base = None
+    folders: dict[Path, Path] = {}
+
+    def resolved(p: Path) -> Path:
+        if p.is_symlink() or p.name in ("", ".", ".."):
+            return p.resolve()
+        d = p.parent
+        if d not in folders:
+            folders[d] = d.resolve()
+        return folders[d] / p.name
+
+    def show(path: Path) -> str:
+        p = Path(path)
+        if base is not None:
+            try:
+                return resolved(p).relative_to(base).as_posix()
+            except (ValueError, OSError):
+                pass
+        return p.as_posix()
+
+    return show
 
 
 def _activity_codes() -> tuple[str, ...]:
@@ -194,6 +240,17 @@ def _rows_by_activity(rows, attr: str) -> dict[str, int] | None:
     return out
 
 
+def _merge_activities(parts: list[dict[str, int] | None]) -> dict[str, int] | None:
+    """Per-file activity sums added up: None (not available) as soon as one file has an unknown activity."""
+    out = {c: 0 for c in _activity_codes()}
+    for part in parts:
+        if part is None:
+            return None
+        for k, v in part.items():
+            out[k] += v
+    return out
+
+
 def _empty_row(r) -> bool:
     """A KRM-4/5 region row with nothing in it: the reader gives blank cells as 0, and a blank row is a
     region the programme did not report — it must show as "not reported", never as zero."""
@@ -201,16 +258,86 @@ def _empty_row(r) -> bool:
                 or any(r.by_activity.values()))
 
 
-def _unit_key(s: Submission, region: str | None) -> tuple:
+# ------------------------------------------------------------------ what is kept of each file
+@dataclass
+class FileSummary:
+    """What the report keeps of one valid workbook: its header, its control totals and the figures it can
+    be used for — never its rows.
+
+    :func:`summarise` makes it from a :class:`~krm.model.Submission`, in the worker that read the file
+    (``validate_paths(..., reduce=...)``), so memory does not grow with the rows read: a KRM-2/3 keeps
+    its sums per activity and the row :func:`krm.rollup.programme_level` gives for it alone (what the
+    selection cross-checks), a KRM-4/5 its region rows, a KRM-1 its header.
+    """
+
+    path: Path
+    form: str
+    period: str
+    programme: str | None
+    region: str | None  # the region it speaks for: rollup.region_of (the header's, else its district's)
+    header_region: str | None  # Submission.region (the header's own)
+    district: str | None
+    basis: str | None  # as in the Submission (None/"" read as cumulative)
+    modified: dt.datetime | None
+    totals: dict  # Submission.totals(): plan, fact, allocated, disbursed
+    regions: list = field(default_factory=list)  # KRM-4/5: RegionRow
+    act_plan: dict[str, int] | None = None  # KRM-2/3: activity -> jobs planned (None: an unknown activity)
+    act_fact: dict[str, int] | None = None
+    rolled: object | None = None  # KRM-2/3: the RegionRow of rollup.programme_level([this file])
+    # False: a KRM-3 read for its header and totals only, not validated, because the programme's KRM-4/5
+    # cover it (see load_inputs); select() asks for it in full if it would be more than superseded
+    checked: bool = True
+
+
+def summarise(sub) -> FileSummary:
+    """A :class:`FileSummary` of a (valid) Submission; a FileSummary is returned as it is."""
+    from krm import rollup
+
+    if isinstance(sub, FileSummary):
+        return sub
+    out = FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme,
+                      region=rollup.region_of(sub), header_region=sub.region, district=sub.district,
+                      basis=sub.basis, modified=sub.modified, totals=sub.totals())
+    if sub.form in ("KRM-4", "KRM-5"):
+        out.regions = list(sub.regions)
+    elif sub.form in ("KRM-2", "KRM-3"):
+        out.act_plan = _rows_by_activity(sub.projects, "plan")
+        out.act_fact = _rows_by_activity(sub.projects, "fact")
+        try:
+            rolled = rollup.programme_level([sub])
+            out.rolled = rolled[0].regions[0] if rolled and rolled[0].regions else None
+        except rollup.RollupError:  # one file cannot mix bases or repeat a unit; never here
+            out.rolled = None
+    return out
+
+
+def _unit_key(s: FileSummary, region: str | None) -> tuple:
     """What one submission speaks for: the same key twice is a duplicate."""
     unit = {"KRM-2": s.district, "KRM-3": region}.get(s.form, "")
     return (s.form, s.programme or "", unit or "")
 
 
-def select(subs: list[Submission], period: str, root: Path | None = None, *,
+def _stand_in(s: FileSummary) -> Submission:
+    """The file's header as a Submission without rows: what rollup.programme_level groups by and refuses."""
+    return Submission(path=s.path, form=s.form, period=s.period, programme=s.programme, region=s.header_region,
+                      district=s.district, basis=s.basis)
+
+
+def _add_rows(rows: list) -> tuple:
+    """(plan, fact, allocated, disbursed, by_activity) of RegionRows added up (rollup's own arithmetic)."""
+    by: dict[str, int] = defaultdict(int)
+    for r in rows:
+        for k, v in r.by_activity.items():
+            by[k] += v
+    return (sum(r.plan for r in rows), sum(r.fact for r in rows), sum((r.allocated for r in rows), ZERO),
+            sum((r.disbursed for r in rows), ZERO), dict(by))
+
+
+def select(subs: list, period: str, root: Path | None = None, *,
            prefer: str | None = None) -> MonthData:
     """Choose one level per (programme, region) for ``period`` and build the units (see the module docstring).
 
+    ``subs``: :class:`~krm.model.Submission` or :class:`FileSummary` objects (any periods and forms).
     Duplicates (two files for the same district/region/programme, or two KRM-4/KRM-5 of one programme) are
     all left out, as ``krm aggregate`` does, unless ``prefer="newest"`` keeps the newest (document modified
     time, then path); either way the control sheet and the note say so.
@@ -219,21 +346,24 @@ def select(subs: list[Submission], period: str, root: Path | None = None, *,
 
     progs = [p.code for p in reference.programmes(period)]
     valid_regions = {r.kato for r in reference.regions(period)}
+    show = _displayer(root)
     sources: list[Source] = []
     warnings: list[str] = []
     by_path: dict[int, Source] = {}
-    k4: dict[str, Submission] = {}
-    k5: dict[str, Submission] = {}
-    k3: dict[tuple[str, str], Submission] = {}
-    k2: dict[tuple[str, str], dict[str, Submission]] = defaultdict(dict)
+    k4: dict[str, FileSummary] = {}
+    k5: dict[str, FileSummary] = {}
+    k3: dict[tuple[str, str], FileSummary] = {}
+    k2: dict[tuple[str, str], dict[str, FileSummary]] = defaultdict(dict)
+    needs: set[Path] = set()
 
-    mine = sorted((s for s in subs if s.period == period and s.form in INPUT_FORMS),
-                  key=lambda s: (s.form, _display(s.path, root)))
-    candidates: list[tuple[Submission, str | None]] = []
-    for s in mine:
-        region = rollup.region_of(s) if s.form in ("KRM-2", "KRM-3") else None
-        src = Source(path=_display(s.path, root), form=s.form, period=s.period, programme=s.programme,
-                     region=region, district=s.district, basis=s.basis or "cumulative", totals=s.totals())
+    shown = [(summarise(s), show(s.path)) for s in subs if s.period == period and s.form in INPUT_FORMS]
+    shown.sort(key=lambda x: (x[0].form, x[1]))
+    mine = [s for s, _ in shown]
+    candidates: list[tuple[FileSummary, str | None]] = []
+    for s, path in shown:
+        region = s.region if s.form in ("KRM-2", "KRM-3") else None
+        src = Source(path=path, form=s.form, period=s.period, programme=s.programme,
+                     region=region, district=s.district, basis=s.basis or "cumulative", totals=s.totals)
         sources.append(src)
         by_path[id(s)] = src
         if not s.programme:
@@ -250,12 +380,14 @@ def select(subs: list[Submission], period: str, root: Path | None = None, *,
         else:
             candidates.append((s, region))
 
-    groups: dict[tuple, list[tuple[Submission, str | None]]] = defaultdict(list)
+    groups: dict[tuple, list[tuple[FileSummary, str | None]]] = defaultdict(list)
     for s, region in candidates:
         groups[_unit_key(s, region)].append((s, region))
     for key in sorted(groups):
         members = groups[key]
         if len(members) > 1:
+            # which one is kept, or whether any is, depends on each being valid: only a validated file decides
+            needs.update(s.path for s, _ in members if not s.checked)
             names = [by_path[id(s)].path for s, _ in members]
             if prefer == "newest":
                 ranked = sorted(members, key=lambda m: (m[0].modified or dt.datetime.min, by_path[id(m[0])].path))
@@ -284,7 +416,7 @@ def select(subs: list[Submission], period: str, root: Path | None = None, *,
             k2[(s.programme, region)][s.district] = s
 
     units: dict[tuple[str, str], Unit] = {}
-    lower: list[Submission] = []
+    lower: list[FileSummary] = []
     for p in progs:
         r4 = {r.region: r for r in k4[p].regions if not _empty_row(r)} if p in k4 else {}
         r5 = {r.region: r for r in k5[p].regions if not _empty_row(r)} if p in k5 else {}
@@ -327,32 +459,44 @@ def select(subs: list[Submission], period: str, root: Path | None = None, *,
                 chosen = [k2[(p, region)][d] for d in sorted(k2[(p, region)])]
                 level = "KRM-2"
             lower.extend(chosen)
-            rows = [r for s in chosen for r in s.projects]
+            # the sums of the chosen files' rows (each file's, added up: the same numbers, to the last tenge)
             units[(p, region)] = Unit(
-                p, region, level, sum(r.plan for r in rows), sum(r.fact for r in rows),
-                sum((r.allocated for r in rows), ZERO), sum((r.disbursed for r in rows), ZERO),
-                _rows_by_activity(rows, "plan"), _rows_by_activity(rows, "fact"),
+                p, region, level, sum(s.totals["plan"] for s in chosen), sum(s.totals["fact"] for s in chosen),
+                sum((s.totals["allocated"] for s in chosen), ZERO), sum((s.totals["disbursed"] for s in chosen), ZERO),
+                _merge_activities([s.act_plan for s in chosen]), _merge_activities([s.act_fact for s in chosen]),
                 tuple(sorted(s.district for s in chosen)) if level == "KRM-2" else None,
                 [by_path[id(s)].path for s in chosen])
             if units[(p, region)].act_plan is None:
                 warnings.append(f"{p}, region {region}: rows with an unknown activity code; the activity "
                                 f"breakdown is not shown")
 
-    # the aggregate engineer's roll-up must give the same figures as our own sums of the same rows
+    needs.update(s.path for s in mine if not s.checked and by_path[id(s)].status != "superseded")
+    if needs:  # a file read for its totals only would be used, or decides a duplicate: read it in full first
+        return MonthData(period, None, {}, sources, warnings, {}, sorted(needs))
+
+    # the aggregate engineer's roll-up must give the same figures as our own sums of the same rows: each
+    # file's rows were rolled up (rollup.programme_level) where it was read; here the roll-up groups the
+    # files (refusing mixed bases, a unit twice) and its per-file rows are added up against the units
     if lower:
         try:
-            rolled = rollup.programme_level(lower)
+            rolled = rollup.programme_level([_stand_in(s) for s in lower])
         except rollup.RollupError as e:
             raise ReportError(str(e)) from None
+        per_unit: dict[tuple, list] = defaultdict(list)
+        for s in lower:
+            if s.rolled is None:
+                raise ReportError(f"roll-up of {by_path[id(s)].path} failed")
+            per_unit[(s.programme, s.region)].append(s.rolled)
         for sub in rolled:
             for row in sub.regions:
                 u = units.get((sub.programme, row.region))
                 mine_ = (u.plan, u.fact, u.allocated, u.disbursed) if u else None
-                theirs = (row.plan, row.fact, row.allocated, row.disbursed)
+                plan, fact, allocated, disbursed, by_activity = _add_rows(per_unit[(sub.programme, row.region)])
+                theirs = (plan, fact, allocated, disbursed)
                 if mine_ != theirs:
                     raise ReportError(f"roll-up of {sub.programme} region {row.region} does not balance: "
                                       f"rollup {theirs} vs report {mine_}")
-                if u.act_fact is not None and {k: v for k, v in row.by_activity.items() if v} != \
+                if u.act_fact is not None and {k: v for k, v in by_activity.items() if v} != \
                         {k: v for k, v in u.act_fact.items() if v}:
                     raise ReportError(f"roll-up of {sub.programme} region {row.region}: facts by activity differ")
 
@@ -515,29 +659,244 @@ def control_sheet(md: MonthData, chk: list[Check], t: Texts) -> tuple[str, list[
 
 
 # ------------------------------------------------------------------ inputs from disk
-def load_submissions(root: Path, *, jobs: int | None = None) -> tuple[list[Submission], list[Source]]:
-    """Every readable KRM workbook under ``root`` (validated); unreadable or erroneous files as excluded sources."""
-    from krm.validate import find_workbooks, validate_paths
+def report_periods(month: str, quarter: str | None = None) -> frozenset[str]:
+    """The months whose KRM-2 … KRM-5 a report of ``month`` (or ``quarter``) can use: the month, the previous
+    month (the month's change) and the quarter's months."""
+    months = {month, previous_month(month)}
+    if quarter:
+        months.update(parse_quarter(quarter)[1])
+    return frozenset(months)
 
-    root = Path(root)
-    if not root.exists():
-        raise ReportError(f"{root}: no such folder", 2)
-    paths = find_workbooks([root])
-    reports = validate_paths(paths, jobs=jobs)
-    subs, bad = [], []
-    for rep in reports:
+
+@dataclass
+class _Bad:
+    """A file that is unreadable or has errors: listed as excluded (built in the worker, a few hundred bytes)."""
+
+    path: Path
+    form: str
+    period: str
+    programme: str | None
+    note: str
+
+    def source(self, show) -> Source:
+        return Source(path=show(self.path), form=self.form, period=self.period, programme=self.programme,
+                      region=None, district=None, basis="",
+                      totals={"plan": None, "fact": None, "allocated": None, "disbursed": None},
+                      status="excluded", note=self.note)
+
+
+class _Keep:
+    """``validate_paths(reduce=...)``: what the report keeps of one validated file, computed in the worker.
+
+    A :class:`FileSummary` for a valid KRM-2 … KRM-5 of a month the report uses (:func:`report_periods`) and
+    for a KRM-1 of the year (its header says who planned jobs); a :class:`_Bad` for a file with errors or
+    unreadable; ``None`` for anything else (other months, other forms): nothing of it is held."""
+
+    def __init__(self, periods: frozenset[str], year: str):
+        self.periods, self.year = periods, year
+
+    def __call__(self, rep):
         sub = getattr(rep, "submission", None)
         if rep.errors or sub is None:
             first = next((f for f in rep.findings if f.severity == "error"), None)
             why = f"{rep.errors} errors" + (f" (first: {first.code} {first.message('en')})" if first else "")
-            bad.append(Source(path=_display(rep.path, root), form=rep.form or "?",
-                              period=getattr(sub, "period", "") or "", programme=getattr(sub, "programme", None),
-                              region=None, district=None, basis="", totals={"plan": None, "fact": None,
-                                                                             "allocated": None, "disbursed": None},
-                              status="excluded", note=f"{why}; run krm validate on it"))
-            continue
-        subs.append(sub)
-    return subs, bad
+            return _Bad(rep.path, rep.form or "?", getattr(sub, "period", "") or "",
+                        getattr(sub, "programme", None), f"{why}; run krm validate on it")
+        if (sub.form in INPUT_FORMS and sub.period in self.periods) or \
+                (sub.form == "KRM-1" and str(sub.period) == self.year and sub.programme):
+            return summarise(sub)
+        return None
+
+
+_KRM_FORM = re.compile(rb'name="krm_form"[^>]*>\s*<[^>]*>\s*([^<]{1,16}?)\s*<')
+_CUSTOM = b"docProps/custom.xml"
+
+
+def _form_hint(path: Path) -> str | None:
+    """The ``krm_form`` document property of a workbook, or None (absent, unusual or unreadable zip).
+
+    Only a hint for the order of reading (:func:`load_inputs`): a wrong or missing hint costs time, never
+    changes a figure, because every file is then read by the reader itself.  It reads two small pieces of
+    the zip by hand (the central directory at its end, then the one member, at most 64 KB, inflated with a
+    bound), which is a few times cheaper than opening the zip and safe on any bytes: it runs in this process.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the run
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            size = fh.seek(0, 2)
+            tail_len = min(size, 65536 + 22)
+            fh.seek(size - tail_len)
+            tail = fh.read(tail_len)
+            e = tail.rfind(b"PK\x05\x06")
+            if e < 0 or len(tail) < e + 22:
+                return None
+            cd_size, cd_offset = struct.unpack_from("<II", tail, e + 12)
+            if cd_size > 1 << 20 or cd_offset + cd_size > size:
+                return None
+            fh.seek(cd_offset)
+            cd = fh.read(cd_size)
+            i = cd.find(b"PK\x01\x02")
+            while 0 <= i and i + 46 <= len(cd):
+                method, = struct.unpack_from("<H", cd, i + 10)
+                csize, usize, nlen, xlen, clen = struct.unpack_from("<IIHHH", cd, i + 20)
+                local, = struct.unpack_from("<I", cd, i + 42)
+                if cd[i + 46:i + 46 + nlen] == _CUSTOM:
+                    if csize > 65536 or usize > 65536 or method not in (0, 8):
+                        return None
+                    fh.seek(local)
+                    lh = fh.read(30)
+                    if len(lh) < 30 or lh[:4] != b"PK\x03\x04":
+                        return None
+                    lnlen, lxlen = struct.unpack_from("<HH", lh, 26)
+                    fh.seek(local + 30 + lnlen + lxlen)
+                    data = fh.read(csize)
+                    if method == 8:
+                        data = zlib.decompressobj(-15).decompress(data, 65536)
+                    m = _KRM_FORM.search(data)
+                    return m.group(1).decode("ascii", "replace") if m else None
+                i = cd.find(b"PK\x01\x02", i + 46 + nlen + xlen + clen)
+    except (OSError, ValueError, struct.error, zlib.error):
+        return None
+    return None
+
+
+def _light_totals(rows) -> dict:
+    """Submission.totals() of a KRM-3's data rows without building the rows: the same parsing as
+    krm.convert (a blank or unreadable number counts as 0), the same sums in the same order."""
+    from krm import values
+
+    plan = fact = 0
+    allocated = disbursed = Decimal(0)
+    for r in rows:
+        v = r.values
+        n, _ = values.parse_int(v.get("plan"))
+        plan += n if n is not None else 0
+        n, _ = values.parse_int(v.get("fact"))
+        fact += n if n is not None else 0
+        d, _ = values.parse_money(v.get("allocated"))
+        allocated += d if d is not None else Decimal(0)
+        d, _ = values.parse_money(v.get("disbursed"))
+        disbursed += d if d is not None else Decimal(0)
+    return {"plan": plan, "fact": fact, "allocated": allocated, "disbursed": disbursed}
+
+
+class _Light:
+    """Read a KRM-3 for its header and control totals only — no rules, no rows kept — if a higher level
+    covers its (period, programme, region), as its own header says; otherwise None (read it in full)."""
+
+    def __init__(self, cover: set[tuple[str, str, str]]):
+        self.cover = cover
+
+    def __call__(self, path: Path) -> FileSummary | None:
+        from krm import rollup
+        from krm.convert import to_submission
+        from krm.workbook.reader import ReadError, read
+
+        try:
+            pf = read(Path(path))
+        except (ReadError, OSError):
+            return None
+        if pf.spec.id != "KRM-3" or pf.number_row is None:
+            return None
+        rows, pf.rows = pf.rows, []  # the header only: to_submission's own reading of it
+        try:
+            sub = to_submission(pf)
+        except Exception:  # noqa: BLE001 - read it in full: validation will say what is wrong
+            return None
+        region = rollup.region_of(sub)
+        if (sub.period, sub.programme, region) not in self.cover:
+            return None
+        return FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme, region=region,
+                           header_region=sub.region, district=sub.district, basis=sub.basis, modified=sub.modified,
+                           totals=_light_totals(rows), checked=False)
+
+
+def _covered(records) -> set[tuple[str, str, str]]:
+    """(period, programme, region) that a non-empty KRM-4/5 row of the records speaks for."""
+    cover = set()
+    for r in records:
+        if isinstance(r, FileSummary) and r.form in ("KRM-4", "KRM-5"):
+            cover.update((r.period, r.programme, row.region) for row in r.regions if not _empty_row(row))
+    return cover
+
+
+def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int | None = None,
+                prefer: str | None = None, cache: bool | None = None,
+                light: bool = True) -> tuple[list[FileSummary], list[Source]]:
+    """What the report needs of every workbook under ``root``: a :class:`FileSummary` of each valid KRM-2 …
+    KRM-5 of the months it uses (:func:`report_periods`) and of each KRM-1 of the year, and an excluded
+    :class:`Source` for each file that is unreadable or has errors (any month).  Nothing else of any file
+    is held, and no file's rows: each is summarised in the worker that validated it.
+
+    A KRM-3 is not validated for nothing when the programme's KRM-4/KRM-5 cover its region (as in
+    ``krm aggregate``'s output, where the report uses KRM-4/5 and lists every KRM-3 as superseded):
+
+    1. a hint of each file's form (its ``krm_form`` property, :func:`_form_hint`; a wrong hint costs time);
+    2. every file but the KRM-3 is validated (``validate_paths``, ``reduce`` keeping the summary);
+    3. a KRM-3 whose own header (read by the reader, not the hint) names a (period, programme, region) that
+       a non-empty KRM-4/5 row covers is read for its header and totals only, without the rules
+       (``checked=False``); every other KRM-3 is validated;
+    4. any KRM-3 read that way that :func:`select` would do more with than list as *superseded* (use it,
+       because the KRM-4/5 turn out to be excluded or duplicates, or weigh it against a duplicate) is then
+       validated too, and the selection made again.
+
+    So such a KRM-3 is listed as superseded with its own totals, exactly as before, unless it has errors:
+    those are not looked for (it used to be listed as excluded for them; ``krm validate`` finds them).
+    ``light=False`` (``--strict``) validates every file.
+    """
+    from krm.pool import run_isolated
+    from krm.validate import FileReport, find_workbooks, validate_paths
+
+    root = Path(root)
+    if not root.exists():
+        raise ReportError(f"{root}: no such folder", 2)
+    month = parse_month(month)
+    periods = report_periods(month, quarter)
+    keep = _Keep(periods, month[:4])
+    paths = find_workbooks([root])
+    results: dict[Path, object] = {}
+
+    def validate(todo: list[Path]) -> None:
+        if todo:
+            for p, r in zip(todo, validate_paths(todo, jobs=jobs, reduce=keep, cache=cache)):
+                results[p] = keep(r) if isinstance(r, FileReport) else r  # a crashed worker's report
+
+    hints = {p: _form_hint(p) for p in paths} if light else {}
+    validate([p for p in paths if hints.get(p) != "KRM-3"])
+    todo = [p for p in paths if hints.get(p) == "KRM-3"]
+    cover = _covered(results.values())
+    if cover and todo:
+        import krm.convert  # noqa: F401 - imported once here, before the fork
+        import krm.rollup  # noqa: F401
+        import krm.workbook.reader  # noqa: F401
+
+        full = []
+        for p, ok, res in run_isolated(_Light(cover), todo, jobs=jobs if jobs is not None else
+                                       min(os.cpu_count() or 1, 8), mem_limit_mb=1024, timeout_s=60, chunksize=4,
+                                       isolate=True):
+            if ok and isinstance(res, FileSummary):
+                results[p] = res
+            else:
+                full.append(p)
+        todo = full
+    validate(todo)
+    while any(isinstance(r, FileSummary) and not r.checked for r in results.values()):
+        summaries = [r for r in results.values() if isinstance(r, FileSummary)]
+        needs: set[Path] = set()
+        for period in sorted(periods):
+            try:
+                needs.update(select(summaries, period, root, prefer=prefer).needs_check)
+            except ReportError:  # only raised once nothing needs reading; build() raises it where it matters
+                pass
+        if not needs:
+            break
+        validate([p for p in paths if p in needs])
+    show = _displayer(root)
+    ordered = [results[p] for p in paths]
+    return [r for r in ordered if isinstance(r, FileSummary)], [r.source(show) for r in ordered if isinstance(r, _Bad)]
 
 
 # ------------------------------------------------------------------ the report
@@ -559,9 +918,11 @@ class Report:
         return all(c.ok for c in self.checks)
 
 
-def build(subs: list[Submission], month: str, *, quarter: str | None = None, root: Path | None = None,
+def build(subs: list, month: str, *, quarter: str | None = None, root: Path | None = None,
           excluded: list[Source] | None = None, prefer: str | None = None) -> Report:
-    """Everything the outputs need, computed and checked in memory (no files written)."""
+    """Everything the outputs need, computed and checked in memory (no files written).
+
+    ``subs``: :class:`~krm.model.Submission` or :class:`FileSummary` objects (:func:`load_inputs`)."""
     month = parse_month(month)
     q_months: list[str] = []
     if quarter:
@@ -569,32 +930,40 @@ def build(subs: list[Submission], month: str, *, quarter: str | None = None, roo
         if month != q_months[-1]:
             raise ReportError(f"the quarterly note {quarter} is made from the quarter's last month {q_months[-1]}, "
                               f"not {month}", 2)
+    periods = report_periods(month, quarter)
+    subs = [summarise(s) for s in subs if (s.form in INPUT_FORMS and s.period in periods) or s.form == "KRM-1"]
     excluded = [e for e in (excluded or []) if not e.period or e.period == month]
-    md = select(subs, month, root, prefer=prefer)
+    md = _select_checked(subs, month, root, prefer)
     md.sources.extend(excluded)
     prev = None
     pm = previous_month(month)
     if month[5:7] != "01" or md.basis == "month":
-        p = select(subs, pm, root, prefer=prefer)
+        p = _select_checked(subs, pm, root, prefer)
         prev = p if p.has_data else None
     qm = []
     for m in q_months:
         if m == month:
             qm.append(md)
         else:
-            d = select(subs, m, root, prefer=prefer)
+            d = _select_checked(subs, m, root, prefer)
             qm.append(d if d.has_data else None)
     rows6, rows7 = krm6_rows(md), krm7_rows(md)
     chk = checks(md, rows6, rows7)
-    from krm import rollup
-
     plans = [s for s in subs if s.form == "KRM-1" and str(s.period) == month[:4] and s.programme]
-    planned = {(s.programme, rollup.region_of(s) or "", s.district or "") for s in plans} if plans else None
+    planned = {(s.programme, s.region or "", s.district or "") for s in plans} if plans else None
     rep = Report(month, quarter, md, prev, qm, rows6, rows7, chk, excluded, planned)
     if not rep.ok:
         raise ReportError("control totals do not balance: " + "; ".join(
             f"{c.what}: inputs {c.inputs}, KRM-6 {c.krm6}, KRM-7 {c.krm7}" for c in chk if not c.ok))
     return rep
+
+
+def _select_checked(subs: list[FileSummary], period: str, root: Path | None, prefer: str | None) -> MonthData:
+    md = select(subs, period, root, prefer=prefer)
+    if md.needs_check:  # load_inputs reads these in full before building; a caller of build() must too
+        raise ReportError(f"{period}: {len(md.needs_check)} files were read for their totals only and must be "
+                          f"validated first (first: {md.needs_check[0]})")
+    return md
 
 
 def output_names(rep_month: str, quarter: str | None, langs: list[str]) -> list[str]:
@@ -660,8 +1029,12 @@ def _atomic(atomic_write, target: Path, writer, force: bool) -> None:
 
 def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | None = None,
                 quarter: str | None = None, force: bool = False, jobs: int | None = None,
-                prefer: str | None = None, strict: bool = False) -> tuple[Report, list[Path]]:
-    """The whole command: read ``root``, build, check, write.  Raises :class:`ReportError`."""
+                prefer: str | None = None, strict: bool = False,
+                cache: bool | None = None) -> tuple[Report, list[Path]]:
+    """The whole command: read ``root``, build, check, write.  Raises :class:`ReportError`.
+
+    ``cache``: use the per-file result cache (``krm.cache``) for the files validated; default: unless
+    ``KRM_CACHE=off``."""
     langs = langs or ["kk"]
     for lang in langs:
         if lang not in LANGS:
@@ -670,7 +1043,15 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
         month = parse_quarter(quarter)[1][-1]
     if not month:
         raise ReportError("give --month YYYY-MM (or --quarter YYYYQn)", 2)
-    subs, excluded = load_submissions(Path(root), jobs=jobs)
+    if not Path(root).exists():
+        raise ReportError(f"{root}: no such folder", 2)
+    month = parse_month(month)
+    if quarter:  # a bad or mismatched quarter is refused before any file is read (build() says the same)
+        quarter_id, q_months = parse_quarter(quarter)
+        if month != q_months[-1]:
+            raise ReportError(f"the quarterly note {quarter_id} is made from the quarter's last month "
+                              f"{q_months[-1]}, not {month}", 2)
+    subs, excluded = load_inputs(Path(root), month, quarter, jobs=jobs, prefer=prefer, cache=cache, light=not strict)
     rep = build(subs, month, quarter=quarter, root=Path(root), excluded=excluded, prefer=prefer)
     left_out = [s for s in rep.data.sources if s.status == "excluded"]
     if not any(s.status == "used" for s in rep.data.sources) and not any(rep.quarter_months or []):

@@ -26,6 +26,8 @@ def report(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 (and write nothing) if any input file of the "
                                 "month is excluded (errors, duplicates)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for reading (default: CPUs)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read every workbook again, ignoring the per-file "
+                                  "cache (see krm cache; KRM_CACHE=off does the same)."),
 ) -> None:
     """Write KRM-6 and KRM-7 (with a control sheet) and the analytical note (HTML) for a month.
 
@@ -39,7 +41,7 @@ def report(
     langs = [x.strip() for x in lang.split(",") if x.strip()]
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
-                                    prefer=prefer, strict=strict)
+                                    prefer=prefer, strict=strict, cache=False if no_cache else None)
     except ReportError as e:
         fail(str(e), e.code)
     for w in rep.data.warnings:
