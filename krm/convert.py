@@ -12,11 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from krm import ids, reference, values
-from krm.rules import lookup
+from krm.rules import lookup, row_parsers, typed_columns
 from krm.model import ProjectRow, RegionRow, Submission
 from krm.spec import ColType, Rows
 from krm.workbook.reader import DataRow, ParsedForm
-from krm.workbook.writer import a1
+from krm.workbook.writer import column_letter
 
 
 def _int(v) -> int:
@@ -29,7 +29,39 @@ def _money(v) -> Decimal:
     return d if d is not None else Decimal(0)
 
 
+class _Row:
+    """A data row's cells as the conversion reads them: from the typed columns (:func:`krm.rules.typed_columns`,
+    parsed once for the rules too) where they were parsed the same way, else parsed here."""
+
+    __slots__ = ("v", "t", "kinds")
+
+    def __init__(self, r: DataRow, typed: dict, i: int, kinds: dict):
+        self.v = r.values
+        self.t = {k: col[i] for k, col in typed.items()}
+        self.kinds = kinds  # column key -> the parser its typed value came from
+
+    def get(self, key: str, parse):
+        return self.t[key][0] if self.kinds.get(key) is parse else parse(self.v.get(key))[0]
+
+    def int(self, key: str) -> int:
+        n = self.get(key, values.parse_int)
+        return n if n is not None else 0
+
+    def money(self, key: str) -> Decimal:
+        d = self.get(key, values.parse_money)
+        return d if d is not None else Decimal(0)
+
+
+# the cells of a project row: (key, parser), as ProjectRow's bin, start, end, plan, fact, allocated, disbursed
+_PROJECT_CELLS = (("bin", ids.normalise), ("start", values.parse_date), ("end", values.parse_date),
+                  ("plan", values.parse_int), ("fact", values.parse_int), ("allocated", values.parse_money),
+                  ("disbursed", values.parse_money))
+
+
 def _text(v) -> str | None:
+    if type(v) is str:  # the common case (what follows, for a str)
+        v = v.strip()
+        return v if v else None
     if values.is_blank(v):
         return None
     if isinstance(v, float) and v.is_integer():
@@ -54,51 +86,67 @@ def to_submission(pf: ParsedForm) -> Submission:
                      region=reg.kato if reg else None, district=dist,
                      basis=basis(pf.header.get("basis")) or "cumulative" if pf.header.get("basis") else "cumulative",
                      lang=pf.lang, modified=pf.modified, body=_text(pf.header.get("body")))
+    kinds = dict(row_parsers(pf.columns))
     if spec.rows == Rows.FREE:
-        sub.projects = [_project(pf, r, reg, on) for r in pf.rows]
+        letters: dict[int, str] = {}  # first column -> its letter, for each row's A1 cell
+        # each cell taken from the typed columns when it was typed by the same parser, else parsed here
+        typed = typed_columns(pf)
+        n = len(pf.rows)
+        cells = [[v for v, _ in typed[k]] if kinds.get(k) is parse else
+                 [parse(r.values.get(k))[0] for r in pf.rows] for k, parse in _PROJECT_CELLS]
+        sub.projects = [_project(pf, r, c, reg, on, letters) for r, c in zip(pf.rows, zip(*cells))] if n else []
+        if spec.id == "KRM-1":  # the plan per activity, total and sums of the plan rows
+            for i, (r, row) in enumerate(zip(pf.rows, sub.projects)):
+                _plan_row(pf, row, _Row(r, typed, i, kinds))
     elif spec.rows == Rows.REGIONS:
-        sub.regions = [x for x in (_region_row(pf, r, on) for r in pf.rows) if x is not None]
+        typed = typed_columns(pf)
+        sub.regions = [x for x in (_region_row(pf, r, _Row(r, typed, i, kinds), on) for i, r in enumerate(pf.rows))
+                       if x is not None]
     return sub
 
 
-def _project(pf: ParsedForm, r: DataRow, reg, on) -> ProjectRow:
+def _project(pf: ParsedForm, r: DataRow, cells: tuple, reg, on, letters: dict) -> ProjectRow:
     v = r.values
+    b, start, end, plan, fact, allocated, disbursed = cells
     a = lookup.activity(v.get("activity")) if v.get("activity") is not None else None
-    start, _ = values.parse_date(v.get("start"))
-    end, _ = values.parse_date(v.get("end"))
+    first = min(r.cols.values())
+    letter = letters.get(first) or letters.setdefault(first, column_letter(first))
     row = ProjectRow(activity=a.code if a else "", project=_text(v.get("project")) or "",
-                     bin=ids.normalise(v.get("bin"))[0] if v.get("bin") is not None else None,
-                     enterprise=_text(v.get("enterprise")), start=start, end=end,
-                     plan=_int(v.get("plan")), fact=_int(v.get("fact")),
-                     allocated=_money(v.get("allocated")), disbursed=_money(v.get("disbursed")),
-                     cell=a1(r.row, min(r.cols.values())), sheet_row=r.row + 1)
+                     bin=b, enterprise=_text(v.get("enterprise")), start=start, end=end,
+                     plan=plan if plan is not None else 0, fact=fact if fact is not None else 0,
+                     allocated=allocated if allocated is not None else Decimal(0),
+                     disbursed=disbursed if disbursed is not None else Decimal(0),
+                     cell=f"{letter}{r.row + 1}", sheet_row=r.row + 1)  # cell: a1(r.row, first)
     if "district" in r.values and v.get("district") is not None and on:
         d = lookup.district(v.get("district"), reg.kato if reg else None, on)
         row.district = d.kato if d else None
-    if pf.spec.id == "KRM-1":
-        by = {c.measure: _int(v.get(c.key)) for c in pf.columns if c.key.startswith("act") and c.measure}
-        row.plan_by_activity = {k: n for k, n in by.items() if n}
-        row.plan = _int(v.get("total"))
-        row.allocated = _money(v.get("rb")) + _money(v.get("lb"))
-        if row.plan_by_activity:  # the activity with most planned jobs (first in order on a tie)
-            row.activity = max(sorted(row.plan_by_activity), key=lambda k: (row.plan_by_activity[k], -int(k)))
     return row
 
 
-def _region_row(pf: ParsedForm, r: DataRow, on) -> RegionRow | None:
+def _plan_row(pf: ParsedForm, row: ProjectRow, c: _Row) -> None:
+    """KRM-1: the planned jobs per activity (the activity with most), their total, the РБ + ЖБ sum."""
+    by = {col.measure: c.int(col.key) for col in pf.columns if col.key.startswith("act") and col.measure}
+    row.plan_by_activity = {k: n for k, n in by.items() if n}
+    row.plan = c.int("total")
+    row.allocated = c.money("rb") + c.money("lb")
+    if row.plan_by_activity:  # the activity with most planned jobs (first in order on a tie)
+        row.activity = max(sorted(row.plan_by_activity), key=lambda k: (row.plan_by_activity[k], -int(k)))
+
+
+def _region_row(pf: ParsedForm, r: DataRow, c: _Row, on) -> RegionRow | None:
     v = r.values
     reg = lookup.region(v.get("region"), on) if on and v.get("region") is not None else None
     if reg is None:
         return None
-    row = RegionRow(region=reg.kato, projects_planned=_int(v.get("projects_planned")),
-                    projects_done=_int(v.get("projects_done")), allocated=_money(v.get("allocated")),
-                    disbursed=_money(v.get("disbursed")), plan=_int(v.get("plan")), fact=_int(v.get("fact")))
+    row = RegionRow(region=reg.kato, projects_planned=c.int("projects_planned"),
+                    projects_done=c.int("projects_done"), allocated=c.money("allocated"),
+                    disbursed=c.money("disbursed"), plan=c.int("plan"), fact=c.int("fact"))
     if pf.spec.id == "KRM-5":
-        row.by_activity = {c.measure: _int(v.get(c.key)) for c in pf.columns
-                           if c.key.startswith("act") and c.measure and _int(v.get(c.key))}
+        row.by_activity = {col.measure: c.int(col.key) for col in pf.columns
+                           if col.key.startswith("act") and col.measure and c.int(col.key)}
     if pf.spec.id == "KRM-6":  # plan/fact over all programmes
-        row.plan = sum(_int(v.get(c.key)) for c in pf.columns if c.programme and c.measure == "plan")
-        row.fact = sum(_int(v.get(c.key)) for c in pf.columns if c.programme and c.measure == "fact")
+        row.plan = sum(c.int(col.key) for col in pf.columns if col.programme and col.measure == "plan")
+        row.fact = sum(c.int(col.key) for col in pf.columns if col.programme and col.measure == "fact")
     return row
 
 

@@ -16,20 +16,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from operator import mul
 
 W1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 W2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 CENTURY = {1: 1800, 2: 1800, 3: 1900, 4: 1900, 5: 2000, 6: 2000}
 BIN_TYPES = {4: "resident legal entity", 5: "non-resident legal entity", 6: "joint individual entrepreneurship"}
 BIN_ATTRIBUTES = {0: "head unit", 1: "branch", 2: "representative office", 3: "peasant farm"}
+_W1_48, _W2_48 = 48 * sum(W1), 48 * sum(W2)
 
 
 def check_digit(first11: str) -> int | None:
     """The 12th digit for these 11 digits, or None when no valid number has this prefix."""
-    d = [int(c) for c in first11]
-    c = sum(w * x for w, x in zip(W1, d)) % 11
+    d = [c - 48 for c in first11.encode()] if first11.isascii() and first11.isdigit() else [int(c) for c in first11]
+    c = sum(map(mul, W1, d)) % 11
     if c == 10:
-        c = sum(w * x for w, x in zip(W2, d)) % 11
+        c = sum(map(mul, W2, d)) % 11
         if c == 10:
             return None
     return c
@@ -93,6 +95,40 @@ def inspect(num: str, today: dt.date | None = None) -> IdCheck:
     return IdCheck(num, kind, problem, detail, date)
 
 
+def valid(num: str, today: dt.date | None = None) -> bool:
+    """``inspect(num, today).ok``, without building the details (the common case: a correct number)."""
+    if len(num) != 12 or not num.isdigit():
+        return False
+    if num.isascii():  # bytes of "0"…"9" are 48…57: the weighted sums of the bytes, less 48 × the weights
+        d = num.encode()
+        c = (sum(map(mul, W1, d)) - _W1_48) % 11  # check_digit(num[:11]): W1 has 11 weights
+        if c == 10:
+            c = (sum(map(mul, W2, d)) - _W2_48) % 11
+            if c == 10:
+                return False
+        d = [x - 48 for x in d]
+    else:
+        d = [int(x) for x in num]
+        c = sum(map(mul, W1, d)) % 11
+        if c == 10:
+            c = sum(map(mul, W2, d)) % 11
+            if c == 10:
+                return False
+    if c != d[11]:
+        return False
+    mm, fifth = d[2] * 10 + d[3], d[4]
+    if fifth >= 4:  # BIN (_structure)
+        return 1 <= mm <= 12 and fifth in BIN_TYPES and d[5] in BIN_ATTRIBUTES
+    century = CENTURY.get(d[6])
+    if century is None:
+        return False
+    try:
+        born = dt.date(century + d[0] * 10 + d[1], mm, d[4] * 10 + d[5])
+    except ValueError:
+        return False
+    return not born > (today or dt.date.today())
+
+
 _SEP = re.compile(r"[\s\u00a0\-]")
 
 
@@ -104,6 +140,8 @@ def normalise(v: object) -> tuple[str | None, str | None]:
     """
     if v is None:
         return None, None
+    if type(v) is str and v.isdigit():  # the common case: digits only, nothing to strip
+        return v, None
     if isinstance(v, bool):
         return str(v), "invalid"
     if isinstance(v, (int, float)):

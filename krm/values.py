@@ -70,6 +70,8 @@ def number_text(s: str) -> Decimal | None:
 
 def _decimal(v: object) -> tuple[Decimal | None, str | None]:
     """Any cell value as an exact Decimal (floats by their shortest repr: 0.1 -> 0.1)."""
+    if type(v) is float and v - v == 0:  # the common case first: a finite float
+        return Decimal(repr(v)), None
     if is_blank(v):
         return None, None
     if isinstance(v, bool):
@@ -93,8 +95,16 @@ def parse_money(v: object) -> tuple[Decimal | None, str | None]:
     return _decimal(v)
 
 
+FLOAT_EXACT = 2.0 ** 53  # below this every whole float is exact, and so is its repr
+
+
 def parse_int(v: object) -> tuple[int | None, str | None]:
     """A whole number (jobs, project counts). ``2.5`` -> invalid; ``12.0`` and ``"12,0"`` -> 12."""
+    t = type(v)
+    if t is int:
+        return v, None
+    if t is float and -FLOAT_EXACT < v < FLOAT_EXACT:  # whole here <=> whole by its repr: no Decimal needed
+        return (int(v), None) if v.is_integer() else (None, INVALID)
     d, note = _decimal(v)
     if d is None:
         return None, note
@@ -105,6 +115,9 @@ def parse_int(v: object) -> tuple[int | None, str | None]:
 
 def decimals(d: Decimal) -> int:
     """Number of significant decimals of a Decimal (1.500 -> 1)."""
+    exp = d.as_tuple().exponent
+    if isinstance(exp, int) and exp >= 0:
+        return 0  # normalising only removes trailing zeros: cannot add decimals
     d = d.normalize()
     exp = d.as_tuple().exponent
     return -exp if isinstance(exp, int) and exp < 0 else 0
@@ -135,6 +148,11 @@ def excel_serial(v: float) -> dt.date | None:
 
 def parse_date(v: object) -> tuple[dt.date | None, str | None]:
     """A date: a date cell, an Excel serial number, or text "2019-05-01" / "01.05.2019" (day first)."""
+    t = type(v)
+    if t is dt.date:
+        return v, None
+    if t is dt.datetime:
+        return v.date(), None
     if is_blank(v):
         return None, None
     if isinstance(v, dt.datetime):

@@ -165,3 +165,101 @@ def test_catalogue_page_is_current():
 
     page = Path(__file__).parent.parent / "docs" / "catalogue.md"
     assert page.read_text(encoding="utf-8") == markdown(), "run: python -m krm.catalogue > docs/catalogue.md"
+
+
+# ------------------------------------------------------------------ the fast ways of reading a package
+_DTD = b'<!DOCTYPE x [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/custom.xml", "docProps/core.xml",
+          "xl/tables/table1.xml")
+
+
+def _rewrite(src: Path, out: Path, name: str, fn) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for i in zin.infolist():
+            data = zin.read(i.filename)
+            zout.writestr(i.filename, fn(data) if i.filename == name else data)
+    return out
+
+
+def _with_dtd(data: bytes, encoding: str) -> bytes:
+    body = data[data.index(b"?>") + 2:].lstrip() if data.startswith(b"<?xml") else data
+    if encoding == "none":
+        return _DTD + body
+    text = f'<?xml version="1.0" encoding="{encoding}"?>'.encode() + _DTD + body
+    return text.decode("utf-8").encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["UTF-8", "UTF-16", "none"])
+def test_entities_refused_in_every_package_part(tmp_path, encoding):
+    """Parts declaring UTF-8 without <!DOCTYPE are parsed by the C parser, all others by defusedxml: an entity
+    is refused either way, also right after the same part was read clean from another workbook."""
+    good = fill.filled("KRM-2", tmp_path)
+    assert not validate_file(good, today=fill.TODAY).findings  # the parts of the good file are now remembered
+    for name in _PARTS:
+        out = _rewrite(good, tmp_path / f"dtd-{name.replace('/', '_')}.xlsx", name, lambda d: _with_dtd(d, encoding))
+        rep = validate_file(out, today=fill.TODAY)
+        assert [f.code for f in rep.findings] == ["KRM-E006"], (name, [(f.code, f.params) for f in rep.findings])
+        assert "Entities" in rep.findings[0].params["detail"] or "DTD" in rep.findings[0].params["detail"]
+
+
+@pytest.mark.parametrize("data", [b"", b"\0 not xml", b'<?xml version="1.0" encoding="UTF-8"?><a><b></a>',
+                                  b'<?xml version="1.0" encoding="UTF-8"?><a>&nope;</a>',
+                                  b'<?xml version="1.0" encoding="UTF-8"?><a x="1>', b"<a>"])
+def test_fast_xml_parser_fails_as_defusedxml_does(data):
+    from defusedxml import ElementTree
+
+    from krm.workbook.reader import ReadError, _xml
+
+    with pytest.raises(Exception) as want:
+        ElementTree.fromstring(data)
+    with pytest.raises(ReadError) as got:
+        _xml(None, "docProps/custom.xml", data)
+    assert got.value.code == "KRM-E006"
+    assert got.value.detail == f"docProps/custom.xml: {type(want.value).__name__}: {want.value}"
+
+
+def _forge_crc(data: bytes, name: str) -> bytes:
+    """The zip with the CRC of ``name`` changed in its local header and in the central directory."""
+    out = bytearray(data)
+    enc = name.encode()
+    for sig, crc_at, name_at in ((b"PK\x03\x04", 14, 30), (b"PK\x01\x02", 16, 46)):
+        i = out.find(sig)
+        while i >= 0:
+            if out[i + name_at:i + name_at + len(enc)] == enc:
+                out[i + crc_at:i + crc_at + 4] = (int.from_bytes(out[i + crc_at:i + crc_at + 4], "little") ^ 1
+                                                  ).to_bytes(4, "little")
+            i = out.find(sig, i + 4)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("name,code,detail", [
+    ("xl/styles.xml", "KRM-E005", "xl/styles.xml holds other data than its declared"),
+    ("xl/worksheets/sheet1.xml", "KRM-E005", "xl/worksheets/sheet1.xml holds other data than its declared"),
+    ("docProps/custom.xml", "KRM-E002", "BadZipFile: Bad CRC-32 for file 'docProps/custom.xml'")])
+def test_a_part_seen_before_is_checked_again_when_its_crc_differs(tmp_path, name, code, detail):
+    """Parts read in one step are remembered by their compressed bytes, size and CRC: a copy of a part
+    already read clean but with another CRC is read by zipfile again, and fails as it always did."""
+    good = fill.filled("KRM-2", tmp_path)
+    assert not validate_file(good, today=fill.TODAY).findings
+    bad = tmp_path / "crc.xlsx"
+    bad.write_bytes(_forge_crc(good.read_bytes(), name))
+    rep = validate_file(bad, today=fill.TODAY)
+    assert [f.code for f in rep.findings] == [code], [(f.code, f.params) for f in rep.findings]
+    assert rep.findings[0].params["detail"].startswith(detail)
+
+
+@pytest.mark.parametrize("name", ["xl/sharedStrings.xml", "xl/styles.xml", "xl/worksheets/sheet1.xml"])
+def test_a_dtd_behind_a_comment_is_refused(tmp_path, name):
+    """The guard looks for a DTD up to the root element; a "<x" inside a comment is not the root."""
+    good = fill.filled("KRM-2", tmp_path)
+
+    def insert(data: bytes, what: bytes) -> bytes:
+        end = data.index(b"?>") + 2
+        return data[:end] + what + data[end:]
+
+    hidden = _rewrite(good, tmp_path / "hidden.xlsx", name, lambda d: insert(d, b"<!-- <a> -->" + _DTD))
+    rep = validate_file(hidden, today=fill.TODAY)
+    assert [(f.code, f.params["detail"]) for f in rep.findings] == [
+        ("KRM-E006", f"{name}: a DTD with entity declarations (billion laughs / external entities)")]
+    harmless = _rewrite(good, tmp_path / "comment.xlsx", name, lambda d: insert(d, b"<!-- <a> --><?pi x?>"))
+    assert not validate_file(harmless, today=fill.TODAY).findings

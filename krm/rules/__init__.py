@@ -14,12 +14,14 @@ are blank in a data row are errors (KRM-E024).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
+from itertools import repeat
 from typing import Callable, Iterable, Iterator
 
-from krm import values
+from krm import ids, values
 from krm.catalogue import CATALOGUE
 from krm.findings import Finding
 from krm.spec import ColType, Column
@@ -33,7 +35,6 @@ class Ctx:
     today: dt.date
     file: str
     columns_ok: bool = True  # False once the column layout is found changed: data rules stop
-    _typed: dict = field(default_factory=dict)
 
     # ---------------------------------------------------------------- derived, once
     @cached_property
@@ -46,17 +47,18 @@ class Ctx:
 
     @cached_property
     def period(self) -> str | None:
-        p, _ = values.parse_period(self.pf.header.get("period"), self.spec.period_kind)
-        return p
+        v = self.pf.header.get("period")
+        try:
+            return _period(type(v), v, self.spec.period_kind)
+        except TypeError:  # not hashable
+            return values.parse_period(v, self.spec.period_kind)[0]
 
     @cached_property
     def on(self) -> dt.date | None:
         """The day reference data are looked up on: the period's first day."""
         if not self.period:
             return None
-        from krm.reference import as_date
-
-        return as_date(self.period)
+        return _first_day(self.period)
 
     @cached_property
     def region(self):
@@ -69,21 +71,35 @@ class Ctx:
         return lookup.region(v, self.on)
 
     # ---------------------------------------------------------------- typed cells
-    def typed(self, row: DataRow, key: str):
-        """(value, note) of a data cell, parsed by the column's type (cached)."""
-        k = (row.row, key)
-        if k not in self._typed:
-            col = self.colmap[key]
-            v = row.values.get(key)
-            if col.type in (ColType.JOBS, ColType.COUNT):
-                self._typed[k] = values.parse_int(v)
-            elif col.type == ColType.MONEY:
-                self._typed[k] = values.parse_money(v)
-            elif col.type == ColType.DATE:
-                self._typed[k] = values.parse_date(v)
+    @cached_property
+    def columns(self) -> dict[str, list[tuple]]:
+        """Column key -> the (value, note) of that cell in each data row (``pf.rows``, not the total),
+        typed once for all rows (:func:`typed_columns`)."""
+        return typed_columns(self.pf)
+
+    @cached_property
+    def _row_index(self) -> dict[int, int]:
+        return {id(r): i for i, r in enumerate(self.pf.rows)}
+
+    def row_typed(self, row: DataRow) -> dict[str, tuple]:
+        """``row.typed``: taken from :attr:`columns` for a data row, parsed for any other (the total)."""
+        if row.typed is None:
+            i = self._row_index.get(id(row))
+            if i is not None and self.pf.rows[i] is row:
+                row.typed = {k: col[i] for k, col in self.columns.items()}
             else:
-                self._typed[k] = (v, None)
-        return self._typed[k]
+                typed_row(row, self.pf.columns)
+        return row.typed
+
+    def typed(self, row: DataRow, key: str):
+        """(value, note) of a data cell, parsed by the column's type (once: :meth:`row_typed`);
+        (raw value, None) for a text column."""
+        t = row.typed if row.typed is not None else self.row_typed(row)
+        r = t.get(key)
+        if r is None:
+            self.colmap[key]  # noqa: B018 - a key that is not a column is a KeyError, as ever
+            return row.values.get(key), None
+        return r
 
     def num(self, row: DataRow, key: str) -> Decimal:
         """A numeric cell as a Decimal; blank (and unreadable) counts as 0 — the blank-vs-zero rule."""
@@ -124,6 +140,98 @@ class Ctx:
 
 
 Rule = Callable[[Ctx], Iterator[Finding]]
+
+
+@lru_cache(maxsize=1024)  # every workbook of a month names the same period
+def _period(_type: type, v, kind: str) -> str | None:
+    return values.parse_period(v, kind)[0]  # the type is in the key: 1 == 1.0 == True as keys
+
+
+@lru_cache(maxsize=1024)
+def _first_day(period: str) -> dt.date:
+    from krm.reference import as_date
+
+    return as_date(period)
+
+
+# ---------------------------------------------------------------- typing the cells once
+_PARSERS = {ColType.JOBS: values.parse_int, ColType.COUNT: values.parse_int, ColType.MONEY: values.parse_money,
+            ColType.DATE: values.parse_date, ColType.ID: ids.normalise}
+_PLANS: dict[int, tuple] = {}  # id(columns) -> (columns, ((key, parser), ...)): columns are per form, not per file
+
+
+def row_parsers(columns: tuple[Column, ...]) -> tuple:
+    """((column key, parser), ...) for the typed columns, worked out once per columns tuple (per form)."""
+    got = _PLANS.get(id(columns))
+    if got is None or got[0] is not columns:
+        last = {c.key: c for c in columns}  # a repeated key is typed by its last column, as Ctx.colmap sees it
+        parsers = {k: _PARSERS[c.type] for k, c in last.items() if c.type in _PARSERS}
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        got = _PLANS[id(columns)] = (columns, tuple(parsers.items()))
+    return got[1]
+
+
+def typed_row(row: DataRow, columns: tuple[Column, ...]) -> dict[str, tuple]:
+    """The (value, note) of every numeric, date and BIN/IIN cell of a data row (:mod:`krm.values`,
+    :func:`krm.ids.normalise`), parsed once and kept on the row (``row.typed``): the rules and
+    :func:`krm.convert.to_submission` read them from there."""
+    if row.typed is None:
+        v = row.values
+        t = {}
+        for k, parse in row_parsers(columns):
+            x = v.get(k)
+            tx = type(x)
+            # what the parser gives for the values calamine returns most, without calling it
+            if tx is float and parse is _INT and -_EXACT < x < _EXACT:
+                t[k] = (int(x), None) if x.is_integer() else _INVALID
+            elif tx is float and parse is _MONEY and x - x == 0:
+                t[k] = (Decimal(repr(x)), None)
+            elif tx is dt.date and parse is _DATE:
+                t[k] = (x, None)
+            elif x is None:
+                t[k] = _BLANK
+            else:
+                t[k] = parse(x)
+        row.typed = t
+    return row.typed
+
+
+_INT, _MONEY, _DATE = values.parse_int, values.parse_money, values.parse_date
+_EXACT = values.FLOAT_EXACT
+_BLANK = (None, None)  # every parser's answer for a blank cell
+_INVALID = (None, values.INVALID)
+
+
+def typed_columns(pf: ParsedForm) -> dict[str, list[tuple]]:
+    """``pf.typed``: column key -> [(value, note) of that cell in each of ``pf.rows``], typed once
+    (:func:`type_rows`) for the rules and :func:`krm.convert.to_submission`."""
+    if pf.typed is None or pf.typed[0] is not pf.rows or pf.typed[1] != len(pf.rows):
+        pf.typed = (pf.rows, len(pf.rows), type_rows(pf.rows, pf.columns))
+    return pf.typed[2]
+
+
+def type_rows(rows: list[DataRow], columns: tuple[Column, ...]) -> dict[str, list[tuple]]:
+    """What :func:`typed_row` gives, for many rows at once, column by column: a column of what calamine
+    gives most (all floats, all dates, all digit strings) is typed by builtins over the whole column,
+    the rest cell by cell.  Returns column key -> [(value, note) of each row]."""
+    plan = row_parsers(columns)
+    cols: dict[str, list[tuple]] = {}
+    for key, parse in plan:
+        raw = [r.values.get(key) for r in rows]
+        kinds = set(map(type, raw))
+        if kinds == {float} and parse is _INT and -_EXACT < min(raw) and max(raw) < _EXACT \
+                and all(map(float.is_integer, raw)):
+            cols[key] = list(zip(map(int, raw), repeat(None)))
+        elif kinds == {float} and parse is _MONEY and all(map(math.isfinite, raw)):
+            cols[key] = list(zip(map(Decimal, map(repr, raw)), repeat(None)))
+        elif kinds == {dt.date} and parse is _DATE:
+            cols[key] = list(zip(raw, repeat(None)))
+        elif kinds == {str} and parse is ids.normalise and all(map(str.isdigit, raw)):
+            cols[key] = list(zip(raw, repeat(None)))
+        else:
+            cols[key] = [_BLANK if x is None else parse(x) for x in raw]
+    return cols
 
 
 def all_rules() -> list[Rule]:

@@ -5,9 +5,11 @@ start <= end; duplicate projects (same BIN/IIN and project name)."""
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import gt, is_, itemgetter
 from typing import Iterator
 
-from krm import values
+from krm import ids, values
 from krm.findings import Finding
 from krm.model import project_key
 from krm.rules import Ctx
@@ -30,32 +32,74 @@ def check(ctx: Ctx) -> Iterator[Finding]:
     # row rules over the rows only: a total row that differs from its rows is KRM-E032's
     with_total = rows
     acts = [c.key for c in pf.columns if c.key.startswith("act") and c.measure]
+    done = "projects_done" in cols
+    money = "disbursed" in cols and "allocated" in cols
+    pairs = _plan_fact_pairs(pf.columns)
+    dates = "start" in cols and "end" in cols
+    sums = (spec.id == "KRM-1" and "total" in cols) or spec.id == "KRM-5"
+    if not sums and not done:  # the rows the checks below may report on, found a column at a time
+        with_total = _candidates(ctx, rows, money, pairs, dates)
     for row in with_total:
+        t = row.typed if row.typed is not None else ctx.row_typed(row)
         if spec.id == "KRM-1" and "total" in cols:
             yield from _sum_check(ctx, row, "total", acts, "KRM-E030")
         if spec.id == "KRM-5":
             yield from _sum_check(ctx, row, "fact", acts, "KRM-E031")
-        if "projects_done" in cols and ctx.known(row, "projects_done", "projects_planned") and ctx.num(row, "projects_done") > ctx.num(row, "projects_planned"):
+        if done and ctx.known(row, "projects_done", "projects_planned") and ctx.num(row, "projects_done") > ctx.num(row, "projects_planned"):
             yield ctx.at("KRM-E033", row, "projects_done", related=[ctx.cell(row, "projects_planned")],
                          expected=_fmt(ctx.num(row, "projects_planned")))
-        if "disbursed" in cols and "allocated" in cols:
-            if ctx.known(row, "disbursed", "allocated") and ctx.num(row, "disbursed") > ctx.num(row, "allocated"):
-                yield ctx.at("KRM-E034", row, "disbursed", related=[ctx.cell(row, "allocated")],
-                             expected=_fmt(ctx.num(row, "allocated")))
-        for plan, fact in _plan_fact_pairs(pf.columns):
-            p, f = ctx.num(row, plan), ctx.num(row, fact)
-            if f > p >= 0 and not values.is_blank(row.values.get(plan)) and ctx.known(row, plan, fact):
-                yield ctx.at("KRM-W010", row, fact, related=[ctx.cell(row, plan)], expected=_fmt(p))
-        if "start" in cols and "end" in cols:
-            s, _ = ctx.typed(row, "start")
-            e, _ = ctx.typed(row, "end")
+        if money and _above(ctx, t, row, "disbursed", "allocated") and ctx.known(row, "disbursed", "allocated"):
+            yield ctx.at("KRM-E034", row, "disbursed", related=[ctx.cell(row, "allocated")],
+                         expected=_fmt(ctx.num(row, "allocated")))
+        for plan, fact in pairs:
+            if _above(ctx, t, row, fact, plan) and ctx.num(row, plan) >= 0 and not values.is_blank(row.values.get(plan)) \
+                    and ctx.known(row, plan, fact):
+                yield ctx.at("KRM-W010", row, fact, related=[ctx.cell(row, plan)], expected=_fmt(ctx.num(row, plan)))
+        if dates:
+            s = (t.get("start") or ctx.typed(row, "start"))[0]
+            e = (t.get("end") or ctx.typed(row, "end"))[0]
             if s is not None and e is not None and s > e:
                 yield ctx.at("KRM-E035", row, "start", value=s.isoformat(), related=[ctx.cell(row, "end")],
                              expected=e.isoformat())
     if pf.total is not None:
         yield from _totals(ctx, rows, pf.total)
     if spec.rows == Rows.FREE and "project" in cols:
-        yield from _duplicates(ctx, rows)
+        yield from _duplicates(ctx, pf.rows)
+
+
+def _candidates(ctx: Ctx, rows: list, money: bool, pairs: list, dates: bool) -> list:
+    """The rows (in order) where disbursed > allocated, fact > plan or start > end: the first condition of
+    each row check, so no other row can be reported.  All rows when a column is not typed."""
+    cols = ctx.columns
+    hit: set[int] = set()
+    checks = ([("disbursed", "allocated")] if money else []) + [(fact, plan) for plan, fact in pairs]
+    for key, other in checks:  # as _above: a blank number counts as 0
+        if key not in cols or other not in cols:
+            return rows
+        a = list(map(itemgetter(0), cols[key]))
+        b = list(map(itemgetter(0), cols[other]))
+        if any(map(is_, a, repeat(None))):  # not `None in`: Decimal == None is slow
+            a = [0 if v is None else v for v in a]
+        if any(map(is_, b, repeat(None))):
+            b = [0 if v is None else v for v in b]
+        hit.update(compress(range(len(a)), map(gt, a, b)))
+    if dates:
+        if "start" not in cols or "end" not in cols:
+            return rows
+        s = list(map(itemgetter(0), cols["start"]))
+        e = list(map(itemgetter(0), cols["end"]))
+        if any(map(is_, s, repeat(None))) or any(map(is_, e, repeat(None))):
+            hit.update(i for i, (x, y) in enumerate(zip(s, e)) if x is not None and y is not None and x > y)
+        else:
+            hit.update(compress(range(len(s)), map(gt, s, e)))
+    return [rows[i] for i in sorted(hit)]
+
+
+def _above(ctx: Ctx, typed: dict, row, key: str, other: str) -> bool:
+    """``ctx.num(row, key) > ctx.num(row, other)``, without making Decimals of whole numbers."""
+    v = (typed.get(key) or ctx.typed(row, key))[0]
+    w = (typed.get(other) or ctx.typed(row, other))[0]
+    return (0 if v is None else v) > (0 if w is None else w)
 
 
 def _plan_fact_pairs(columns) -> list[tuple[str, str]]:
@@ -96,15 +140,19 @@ def _totals(ctx: Ctx, rows, total) -> Iterator[Finding]:
 def _duplicates(ctx: Ctx, rows) -> Iterator[Finding]:
     seen: dict[tuple, object] = {}
     has_bin = "bin" in ctx.colmap
-    for row in rows:
+    has_district = "district" in ctx.colmap
+    if not has_bin:
+        bins = [None] * len(rows)
+    elif ctx.colmap["bin"].type == ColType.ID and rows is ctx.pf.rows and "bin" in ctx.columns:
+        bins = list(map(itemgetter(0), ctx.columns["bin"]))  # ids.normalise of each, done once (type_rows)
+    else:
+        bins = [ids.normalise(r.values.get("bin"))[0] for r in rows]
+    for row, b in zip(rows, bins):
         name = row.values.get("project")
-        if values.is_blank(name):
+        if name is None or (isinstance(name, str) and name.strip() == ""):  # values.is_blank
             continue
-        from krm import ids
-
-        b = ids.normalise(row.values.get("bin"))[0] if has_bin else None
         key = project_key(b, name)
-        if "district" in ctx.colmap:
+        if has_district:
             key = key + (str(row.values.get("district") or "").strip().casefold(),)
         if key in seen:
             first = seen[key]

@@ -55,7 +55,7 @@ def basis(v) -> str | None:
 
 def _period(ctx: Ctx, v, r, c) -> Iterator[Finding]:
     kind = ctx.spec.period_kind
-    p, note = values.parse_period(v, kind)
+    p = ctx.period  # values.parse_period(v, kind): v is the header's period
     if p is None:
         yield ctx.finding("KRM-E050", r=r, c=c, value=v)
         return

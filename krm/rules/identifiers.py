@@ -6,18 +6,24 @@ from typing import Iterator
 
 from krm import ids
 from krm.findings import Finding
-from krm.rules import Ctx
+from krm.rules import Ctx, row_parsers
 from krm.spec import ColType
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:
     if not ctx.columns_ok:
         return
-    keys = [c.key for c in ctx.pf.columns if c.type == ColType.ID]
-    for row in ctx.pf.rows:
-        for key in keys:
-            v = row.values.get(key)
-            num, note = ids.normalise(v)
+    cols = ctx.pf.columns
+    keys = [c.key for c in cols if c.type == ColType.ID]
+    if not keys:
+        return
+    today = ctx.today
+    parsers = dict(row_parsers(cols))
+    # ids.normalise of each cell, done once (krm.rules.type_rows)
+    typed = [ctx.columns.get(key) if parsers.get(key) is ids.normalise else None for key in keys]
+    for i, row in enumerate(ctx.pf.rows):
+        for key, col in zip(keys, typed):
+            num, note = col[i] if col is not None else ids.normalise(row.values.get(key))
             if num is None:
                 continue  # blank: required-missing is the cells rule's
             if note == "invalid" or len(num) != 12:
@@ -25,7 +31,9 @@ def check(ctx: Ctx) -> Iterator[Finding]:
                 continue
             if note == "as-number":
                 yield ctx.at("KRM-W011", row, key, parsed=num)
-            r = ids.inspect(num, ctx.today)
+            if ids.valid(num, today):
+                continue
+            r = ids.inspect(num, today)
             if r.problem == "checksum":
                 yield ctx.at("KRM-E041", row, key, value=num, detail=r.detail)
             elif r.problem == "iin-structure":

@@ -24,7 +24,7 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         yield ctx.finding("KRM-W033", detail=f"spec version {pf.spec_version}, current {SPEC_VERSION}")
     if pf.has_macros:
         yield ctx.finding("KRM-W030")
-    lists = {_lists_name(lang) for lang in ("kk", "ru", "en")}
+    lists = _lists_names()
     for name in pf.hidden_sheets:
         if name not in lists:
             yield ctx.finding("KRM-W032", value=name)
@@ -40,6 +40,11 @@ def check(ctx: Ctx) -> Iterator[Finding]:
     yield from _merged(ctx)
     yield from _hidden_rows(ctx)
     yield from _stray(ctx)
+
+
+@lru_cache(maxsize=1)
+def _lists_names() -> frozenset[str]:
+    return frozenset(_lists_name(lang) for lang in ("kk", "ru", "en"))
 
 
 def _lists_name(lang: str) -> str:
@@ -60,6 +65,7 @@ def _formulas(ctx: Ctx) -> Iterator[Finding]:
         yield ctx.finding("KRM-E023", r=r, c=c, key=inv.get(c))
 
 
+@lru_cache(maxsize=4096)
 def _same_number(found: str, name: str, number: str) -> bool:
     f = found.strip().rstrip(".").casefold()
     return f in (name.rstrip(".").casefold(), number.rstrip(".").casefold())
@@ -68,7 +74,7 @@ def _same_number(found: str, name: str, number: str) -> bool:
 def _columns(ctx: Ctx) -> Iterator[Finding]:
     pf = ctx.pf
     cols = pf.columns
-    names = table_headers(cols)
+    names = _table_headers(cols)
     c0 = min(pf.colmap.values()) if pf.colmap else 0
     found = pf.found_numbers
     nr = pf.number_row
@@ -168,7 +174,28 @@ def _allowed_texts() -> frozenset[str]:
     return frozenset(out)
 
 
+_HEADERS: dict[int, tuple] = {}  # id(columns) -> (columns, table_headers(columns)): columns are per form
+
+
+def _table_headers(cols) -> list[str]:
+    got = _HEADERS.get(id(cols))
+    if got is None or got[0] is not cols:
+        if len(_HEADERS) >= 64:
+            _HEADERS.clear()
+        got = _HEADERS[id(cols)] = (cols, table_headers(cols))
+    return got[1]
+
+
 def _key(v) -> str:
+    return _text_key(v) if type(v) is str else _key_of(v)
+
+
+@lru_cache(maxsize=4096)  # the signature block's labels, the same in every workbook
+def _text_key(v: str) -> str:
+    return _key_of(v)
+
+
+def _key_of(v) -> str:
     return re.sub(r"[\s:：*]+", " ", str(v)).strip().casefold()
 
 
@@ -182,6 +209,11 @@ def _stray(ctx: Ctx) -> Iterator[Finding]:
     # right of the table, on the table's rows
     for r in range(first, min(last, len(grid) - 1) + 1):
         row = grid[r]
+        if len(row) <= c_end:
+            continue
+        tail = row[c_end:]
+        if tail.count("") + tail.count(None) == len(tail):
+            continue  # all empty: the common case, without a Python loop
         for c in range(c_end, len(row)):
             v = row[c]
             if v != "" and v is not None:
@@ -193,8 +225,8 @@ def _stray(ctx: Ctx) -> Iterator[Finding]:
         head_cells = {(ref.row, ref.col) for ref in pf.header_cells.values()}
         for r in range(0, min(pf.number_row, len(grid))):
             for c, v in enumerate(grid[r]):
-                if (r, c) in head_cells or isinstance(v, bool):
-                    continue
+                if type(v) is str or (r, c) in head_cells or isinstance(v, bool):
+                    continue  # text is never a stray number
                 if isinstance(v, (int, float, dt.date, dt.datetime)):
                     yield _stray_finding(ctx, r, c, v)
     # below the table: only the signature block, the seal and footnotes belong there
@@ -202,6 +234,8 @@ def _stray(ctx: Ctx) -> Iterator[Finding]:
     sig_cells = {(ref.row, ref.col) for ref in pf.signature_cells.values()}
     for r in range(last + 1, len(grid)):
         row = grid[r]
+        if row.count("") + row.count(None) == len(row):
+            continue
         for c, v in enumerate(row):
             if v == "" or v is None or (r, c) in sig_cells:
                 continue

@@ -19,9 +19,13 @@ with a catalogue code.  ``docs/hostile.md`` lists what each kind of bad file giv
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
+import zlib
 
 CHUNK = 1 << 20
+#: parts declared up to this size may be inflated in one step from the file's bytes (:func:`quick_read`)
+QUICK_MAX = 4 << 20
 #: a legitimate part's root element starts within its first bytes; 64 KB of prolog is hostile padding
 PROLOG_MAX = 64 * 1024
 #: cells of the dense grid calamine builds (rows x columns); 5 M cells is ~160 MB in calamine
@@ -39,25 +43,116 @@ def _error(code: str, detail: str, **params):
     return ReadError(code, detail, **params)
 
 
+def _root_start(head: bytes) -> int | None:
+    """Where the root element starts: the first "<" + letter outside a comment or processing instruction
+    (a "<x" inside ``<!-- … -->`` must not end the prolog early, or a DTD after it would go unseen)."""
+    i = 0
+    while True:
+        m = _ROOT.search(head, i)
+        if m is None:
+            return None
+        c = head.find(b"<!--", i, m.start())
+        p = head.find(b"<?", i, m.start())
+        if c < 0 and p < 0:
+            return m.start()
+        if c >= 0 and (p < 0 or c < p):
+            end = head.find(b"-->", c + 4)
+            i = end + 3 if end >= 0 else len(head)
+        else:
+            end = head.find(b"?>", p + 2)
+            i = end + 2 if end >= 0 else len(head)
+
+
 def check_prolog(name: str, head: bytes) -> None:
     """Refuse a DTD (entities: billion laughs, XXE) before the root element of a part."""
-    m = _ROOT.search(head)
-    if m is None:
+    start = _root_start(head)
+    if start is None:
         if len(head) >= PROLOG_MAX:
             raise _error("KRM-E006", f"{name}: no XML root element in the first {PROLOG_MAX // 1024} KB")
         prolog = head
     else:
-        prolog = head[: m.start()]
+        prolog = head[:start]
     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
         raise _error("KRM-E006", f"{name}: a DTD with entity declarations (billion laughs / external entities)")
 
 
-def read_part(zf: zipfile.ZipFile, name: str, keep: bool = True) -> bytes:
-    """Inflate one part in bounded steps; check its prolog and that it matches the zip directory."""
+def quick_read(zf: zipfile.ZipFile, name: str, raw: bytes | None) -> bytes | None:
+    """A part's bytes straight from the zip file's bytes ``raw`` (a few µs, where ``zf.read`` takes tens),
+    or None whenever anything is unusual: then the caller reads it with zipfile, which raises its own errors.
+
+    Only a plain part takes this path: an ASCII name that its local header repeats, stored or deflated,
+    not encrypted, declared no larger than :data:`QUICK_MAX`, whose deflate stream ends exactly at its
+    declared size and whose CRC is right.  zipfile would return exactly these bytes, without an error.
+    Inflating is bounded by the declared size, so a forged size cannot make this a bomb either.
+    """
+    if raw is None:
+        return None
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if (info.file_size > QUICK_MAX or info.flag_bits & 0x61 or info.compress_type not in (0, 8)
+            or info.orig_filename != name or not name.isascii()):
+        return None
+    off = info.header_offset
+    head = raw[off:off + 30]
+    if len(head) < 30 or head[:4] != b"PK\x03\x04":
+        return None
+    n, m = struct.unpack("<HH", head[26:30])
+    if raw[off + 30:off + 30 + n] != name.encode("ascii"):
+        return None
+    start = off + 30 + n + m
+    comp = raw[start:start + info.compress_size]
+    if len(comp) != info.compress_size:
+        return None
+    key = (info.compress_type, info.file_size, info.CRC, comp) if info.file_size <= QUICK_CACHED else None
+    data = _QUICK.get(key) if key else None
+    if data is not None:  # these very bytes were inflated and checked before (a template's repeated parts)
+        return data
+    if info.compress_type == 0:
+        data = comp
+    else:
+        d = zlib.decompressobj(-15)
+        try:
+            data = d.decompress(comp, info.file_size + 1)
+        except zlib.error:
+            return None
+        if not d.eof:
+            return None
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        return None
+    if key:
+        if len(_QUICK) >= 256:
+            _QUICK.clear()
+        _QUICK[key] = data
+    return data
+
+
+QUICK_CACHED = 8 * 1024  # parts up to this size are remembered by their compressed bytes (at most 4 MB held)
+_QUICK: dict[tuple, bytes] = {}
+
+
+def read_part(zf: zipfile.ZipFile, name: str, keep: bool = True, opened: tuple | None = None,
+              raw: bytes | None = None) -> bytes:
+    """Inflate one part in bounded steps; check its prolog and that it matches the zip directory.
+
+    ``opened=(handle, first_bytes)`` continues a part the caller has opened and begun to read
+    (the reader looks at a sheet's first 4 KB for its ``<dimension>`` before inflating the rest).
+    ``raw`` (the zip file's bytes) lets a plain part be read in one step (:func:`quick_read`).
+    """
+    data = quick_read(zf, name, raw) if opened is None else None
+    if data is not None:
+        check_prolog(name, data[:PROLOG_MAX])
+        return data if keep else b""
     out = []
     try:
-        with zf.open(name) as fh:
-            head = fh.read(PROLOG_MAX)
+        with (opened[0] if opened else zf.open(name)) as fh:
+            if opened:
+                head = opened[1]
+                if len(head) < PROLOG_MAX:
+                    head += fh.read(PROLOG_MAX - len(head))
+            else:
+                head = fh.read(PROLOG_MAX)
             check_prolog(name, head)
             if keep:
                 out.append(head)
@@ -80,12 +175,18 @@ def read_part(zf: zipfile.ZipFile, name: str, keep: bool = True) -> bytes:
     return b"".join(out)
 
 
-def check_shared_parts(zf: zipfile.ZipFile) -> None:
-    """The parts calamine parses when it opens a workbook (before any sheet)."""
+def check_shared_parts(zf: zipfile.ZipFile, read: dict[str, bytes] | None = None, raw: bytes | None = None) -> None:
+    """The parts calamine parses when it opens a workbook (before any sheet).
+
+    ``read`` holds parts the caller has already read whole with ``zf.read`` (which checks the size
+    and CRC as :func:`read_part` does): only their prolog is left to check.
+    """
     names = set(zf.namelist())
     for name in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"):
-        if name in names:
-            read_part(zf, name, keep=False)
+        if read and read.get(name) is not None:
+            check_prolog(name, read[name][:PROLOG_MAX])
+        elif name in names:
+            read_part(zf, name, keep=False, raw=raw)
 
 
 def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:

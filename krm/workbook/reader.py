@@ -14,9 +14,13 @@ read by finding its column-number row.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import os
 import re
+import xml.etree.ElementTree as _ET
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from krm import forms
@@ -29,6 +33,7 @@ MAX_TOTAL_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_ROWS = 100_000
 MAX_COLS = 400
+RAW_MAX = 32 * 1024 * 1024  # a workbook file up to this size is read into memory once, its parts read from there
 
 
 class ReadError(Exception):
@@ -41,7 +46,7 @@ class ReadError(Exception):
         self.params = params
 
 
-@dataclass
+@dataclass(slots=True)
 class CellRef:
     row: int  # 0-based sheet row
     col: int  # 0-based sheet column
@@ -53,11 +58,13 @@ class CellRef:
         return a1(self.row, self.col)
 
 
-@dataclass
+@dataclass(slots=True)
 class DataRow:
     row: int  # 0-based sheet row
     values: dict[str, object]  # column key -> raw value as read (str, float, date, None)
     cols: dict[str, int]  # column key -> 0-based sheet column
+    #: column key -> (value, note) parsed by the column's type, filled once (:meth:`krm.rules.Ctx.row_typed`)
+    typed: dict[str, tuple] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -87,6 +94,9 @@ class ParsedForm:
     modified: dt.datetime | None = None
     programmes: list | None = None  # KRM-6/7: programmes the columns were matched to
     colmap: dict[str, int] = field(default_factory=dict)  # column key -> 0-based sheet column
+    #: (rows, their number, {column key: [(value, note) per row]}): the data cells typed once, by
+    #: :func:`krm.rules.typed_columns` (the rows are kept to tell when ``rows`` was replaced)
+    typed: tuple | None = field(default=None, repr=False, compare=False)
 
     def cell(self, row: int, col: int):
         if 0 <= row < len(self.grid) and 0 <= col < len(self.grid[row]):
@@ -98,8 +108,22 @@ class ParsedForm:
 # ------------------------------------------------------------------ zip-level helpers
 def precheck_zip(path: Path) -> zipfile.ZipFile:
     """Open the zip and refuse bombs and non-workbooks before any XML is parsed."""
+    return _open_zip(path)[0]
+
+
+def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
+    """:func:`precheck_zip`, and the file's bytes when it is small (parts are then read from them)."""
+    raw = None
     with open(path, "rb") as fh:
         head = fh.read(8)
+        if head.startswith(b"PK"):
+            try:
+                if os.fstat(fh.fileno()).st_size <= RAW_MAX:
+                    raw = head + fh.read()
+                    if len(raw) > RAW_MAX:  # it grew meanwhile: read it as a file
+                        raw = None
+            except OSError:
+                raw = None
     if not head:
         raise ReadError("KRM-E001", "empty file")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -108,7 +132,7 @@ def precheck_zip(path: Path) -> zipfile.ZipFile:
     if not head.startswith(b"PK"):
         raise ReadError("KRM-E002", "not a zip/xlsx file")
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(raw) if raw is not None else path)
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
         raise ReadError("KRM-E002", f"damaged zip: {e}") from None
@@ -125,19 +149,41 @@ def precheck_zip(path: Path) -> zipfile.ZipFile:
             raise ReadError("KRM-E005", f"{i.filename} inflates to {i.file_size} bytes (ratio {ratio:.0f}:1)")
     if total > MAX_TOTAL_BYTES:
         raise ReadError("KRM-E005", f"package inflates to {total} bytes")
-    return zf
+    return zf, raw
 
 
-def _xml(zf: zipfile.ZipFile, name: str):
-    from defusedxml import ElementTree
+# A part that declares itself UTF-8 XML 1.0, as every writer of workbooks does
+_UTF8_DECL = re.compile(rb"""(?:\xef\xbb\xbf)?<\?xml version=["']1\.0["'](?: encoding=["'](?i:utf-8)["'])?"""
+                        rb"""(?: standalone=["'](?:yes|no)["'])?\s*\?>""")
 
+
+def _read(zf: zipfile.ZipFile, name: str, raw: bytes | None) -> bytes:
+    """``zf.read(name)`` (KeyError if absent), in one step from the file's bytes when the part is plain."""
+    data = guard.quick_read(zf, name, raw)
+    return data if data is not None else zf.read(name)
+
+
+def _xml(zf: zipfile.ZipFile, name: str, data: bytes | None = None, raw: bytes | None = None):
+    """A small package part parsed, refusing entities (billion laughs, XXE): None if the part is absent.
+
+    Entities can only be declared in a DTD, and a DTD can only come as ``<!DOCTYPE``.  A part that
+    declares UTF-8 (so those bytes would appear as such) and holds no ``<!DOCTYPE`` anywhere has no
+    DTD, hence nothing to refuse: it is parsed by the C ElementTree parser (2-3x faster).  Any other
+    part goes through defusedxml, which refuses entity declarations and external references.
+    Both raise the same ``ParseError`` for XML that is not well-formed (both are expat).
+    """
+    if data is None:
+        try:
+            data = _read(zf, name, raw)
+        except KeyError:
+            return None
     try:
-        data = zf.read(name)
-    except KeyError:
-        return None
-    try:
+        if _UTF8_DECL.match(data) and b"<!DOCTYPE" not in data:
+            return _ET.fromstring(data)
+        from defusedxml import ElementTree
+
         return ElementTree.fromstring(data)
-    except Exception as e:  # defusedxml forbids entities (billion laughs) and DTDs
+    except Exception as e:  # defusedxml forbids entities (billion laughs) and external references
         raise ReadError("KRM-E006", f"{name}: {type(e).__name__}: {e}") from None
 
 
@@ -158,6 +204,7 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
+@lru_cache(maxsize=4096)  # the same few names ('КРМ-2'!$D$8 …) in every workbook of a template
 def parse_ref(ref: str) -> tuple[str | None, int, int, int, int] | None:
     m = _REF.match(ref.strip())
     if not m:
@@ -182,47 +229,97 @@ class Package:
     tables: dict[str, tuple[str, str]]  # table name -> (sheet part, ref)
 
 
-def read_package(zf: zipfile.ZipFile) -> Package:
-    wb = _xml(zf, "xl/workbook.xml")
-    rels = _xml(zf, "xl/_rels/workbook.xml.rels")
-    targets = {}
-    if rels is not None:
-        for r in rels.findall("rel:Relationship", NS):
-            t = r.get("Target", "")
-            t = t.lstrip("/") if t.startswith("/") else "xl/" + t
-            targets[r.get("Id")] = t
-    sheets = []
-    for s in wb.findall("m:sheets/m:sheet", NS):
-        rid = s.get(f"{{{NS['r']}}}id")
-        sheets.append((s.get("name"), targets.get(rid, ""), s.get("state", "visible")))
+def read_package(zf: zipfile.ZipFile, workbook_xml: bytes | None = None, raw: bytes | None = None) -> Package:
+    wb = _part(zf, "xl/workbook.xml", _workbook_info, workbook_xml, raw)
+    targets = _part(zf, "xl/_rels/workbook.xml.rels", _rels_targets, raw=raw) or {}
+    sheets = [(name, targets.get(rid, ""), state) for name, rid, state in wb[0]]
+    names = dict(wb[1])
+    props = dict(_part(zf, "docProps/custom.xml", _custom_props, raw=raw) or ())
+    modified = _part(zf, "docProps/core.xml", _core_modified, raw=raw)
+    modified = modified[0] if modified else None
+    tables = {}
+    namelist = zf.namelist()
+    for part in namelist:
+        if part.startswith("xl/tables/") and part.endswith(".xml"):
+            t = _part(zf, part, _table_info, raw=raw)
+            if t is not None:
+                tables[t[0]] = (part, t[1])
+    has_macros = "xl/vbaProject.bin" in namelist
+    return Package(sheets, names, props, modified, has_macros, tables)
+
+
+# What read_package takes from each part, a pure function of the part's bytes.  Workbooks made from one
+# template repeat most of these parts byte for byte, so the answers are kept per content (bounded).
+_PARTS: dict[tuple, object] = {}
+_PART_CACHE_MAX = 256
+_PART_CACHED_BYTES = 16 * 1024  # at most 4 MB held
+
+
+def _part(zf: zipfile.ZipFile, name: str, extract, data: bytes | None = None, raw: bytes | None = None):
+    """``extract(root)`` of a package part (None if the part is absent); the XML is parsed by :func:`_xml`
+    (which refuses DTD entities) unless the same bytes were parsed before."""
+    if data is None:
+        try:
+            data = _read(zf, name, raw)
+        except KeyError:
+            return None
+    key = (extract, data)
+    got = _PARTS.get(key)
+    if got is None:
+        got = extract(_xml(zf, name, data))
+        if len(data) <= _PART_CACHED_BYTES:
+            if len(_PARTS) >= _PART_CACHE_MAX:
+                _PARTS.clear()
+            _PARTS[key] = got
+    return got
+
+
+_M = "{%s}" % NS["m"]
+_R_ID = "{%s}id" % NS["r"]
+
+
+def _workbook_info(wb) -> tuple:
+    """((sheet name, relationship id, state), ...), ((defined name, text), ...) of the workbook-level names."""
+    sheets = tuple((s.get("name"), s.get(_R_ID), s.get("state", "visible"))
+                   for s in wb.findall(f"{_M}sheets/{_M}sheet"))
     names = {}
-    for d in wb.findall("m:definedNames/m:definedName", NS):
+    for d in wb.findall(f"{_M}definedNames/{_M}definedName"):
         if d.get("localSheetId") is None and d.text:
             names[d.get("name")] = d.text
+    return sheets, tuple(names.items())
+
+
+def _rels_targets(rels) -> dict:
+    targets = {}
+    for r in rels.findall("{%s}Relationship" % NS["rel"]):
+        t = r.get("Target", "")
+        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
+        targets[r.get("Id")] = t
+    return targets
+
+
+def _custom_props(custom) -> tuple:
     props = {}
-    custom = _xml(zf, "docProps/custom.xml")
-    if custom is not None:
-        for p in custom.findall("cp:property", NS):
-            child = next(iter(p), None)
-            if child is not None and child.text is not None:
-                props[p.get("name")] = child.text
-    modified = None
-    core = _xml(zf, "docProps/core.xml")
-    if core is not None:
-        m = core.find("dcterms:modified", NS)
-        if m is not None and m.text:
-            try:
-                modified = dt.datetime.fromisoformat(m.text.replace("Z", "+00:00")).replace(tzinfo=None)
-            except ValueError:
-                modified = None
-    tables = {}
-    for part in zf.namelist():
-        if part.startswith("xl/tables/") and part.endswith(".xml"):
-            t = _xml(zf, part)
-            if t is not None:
-                tables[t.get("name") or t.get("displayName")] = (part, t.get("ref", ""))
-    has_macros = "xl/vbaProject.bin" in zf.namelist()
-    return Package(sheets, names, props, modified, has_macros, tables)
+    for p in custom.findall("{%s}property" % NS["cp"]):
+        child = next(iter(p), None)
+        if child is not None and child.text is not None:
+            props[p.get("name")] = child.text
+    return tuple(props.items())
+
+
+def _core_modified(core) -> tuple:
+    """(modified,): a tuple, so that a cached None is told from no answer."""
+    m = core.find("{%s}modified" % NS["dcterms"])
+    if m is not None and m.text:
+        try:
+            return (dt.datetime.fromisoformat(m.text.replace("Z", "+00:00")).replace(tzinfo=None),)
+        except ValueError:
+            pass
+    return (None,)
+
+
+def _table_info(t) -> tuple:
+    return t.get("name") or t.get("displayName"), t.get("ref", "")
 
 
 _CELL_F = re.compile(rb"<c r=\"([A-Z]+\d+)\"[^>]*>(.*?)</c>", re.S)
@@ -276,10 +373,12 @@ def read(path: str | Path) -> ParsedForm:
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
-    zf = precheck_zip(path)
+    zf, raw = _open_zip(path)
     with zf:
-        pkg = read_package(zf)
-        guard.check_shared_parts(zf)  # calamine parses these on open: no DTD, no forged sizes
+        wb_xml = _read(zf, "xl/workbook.xml", raw)  # read once: parsed here, its prolog checked by the guard
+        pkg = read_package(zf, wb_xml, raw)
+        # calamine parses these on open: no DTD, no forged sizes
+        guard.check_shared_parts(zf, {"xl/workbook.xml": wb_xml}, raw)
         try:
             cwb = CalamineWorkbook.from_path(str(path))
         except Exception as e:  # noqa: BLE001 - calamine raises its own error types
@@ -299,10 +398,7 @@ def read(path: str | Path) -> ParsedForm:
         if sheet_name is None:
             raise ReadError("KRM-E010", "workbook has no sheets")
         part = next((p for n, p, _ in pkg.sheets if n == sheet_name), "")
-        dim = _dimension(zf, part)
-        if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
-            raise ReadError("KRM-E007", f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
-        xml = guard.read_part(zf, part) if part else b""  # bounded inflate, no DTD
+        xml = _sheet_xml(zf, part, raw)
         guard.check_extent(xml, MAX_ROWS, MAX_COLS)  # a far cell makes calamine allocate the whole grid
         try:
             csheet = cwb.get_sheet_by_name(sheet_name)  # parses the sheet: once, not per use
@@ -328,15 +424,36 @@ def read(path: str | Path) -> ParsedForm:
     return pf
 
 
-def _dimension(zf: zipfile.ZipFile, part: str) -> tuple[int, int] | None:
+def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> bytes:
+    """The form sheet's XML (b"" if it has no part): a ``<dimension>`` beyond the limits in its first
+    4 KB is refused (KRM-E007) before the rest is inflated; the rest is read by the guard (bounded
+    inflate, no DTD, size and CRC as declared)."""
     if not part:
-        return None
+        return b""
+    data = guard.quick_read(zf, part, raw)
+    if data is not None:  # a plain part, read whole: the same checks in the same order
+        dim = _dimension(data[:4096])
+        if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
+            raise ReadError("KRM-E007", f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
+        guard.check_prolog(part, data[:guard.PROLOG_MAX])
+        return data
     try:
-        with zf.open(part) as fh:
-            head = fh.read(4096)
+        fh = zf.open(part)
     except KeyError:
-        return None
-    m = re.search(rb'<dimension ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"', head)
+        return b""
+    with fh:
+        head = fh.read(4096)
+        dim = _dimension(head)
+        if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
+            raise ReadError("KRM-E007", f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
+        return guard.read_part(zf, part, opened=(fh, head))
+
+
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
+
+
+def _dimension(head: bytes) -> tuple[int, int] | None:
+    m = _DIMENSION.search(head)
     if not m:
         return None
     pr = parse_ref(m.group(1).decode())
@@ -380,7 +497,6 @@ def _locate(pf: ParsedForm, pkg: Package) -> None:
             pf.programmes = reference.programmes()
     cols = spec.columns_for(pf.programmes)
     pf.columns = cols
-    expected = table_headers(cols)
 
     # the data range: the table (or KRM_DATA name), else the column-number row found by scanning
     first = last = None
@@ -393,7 +509,7 @@ def _locate(pf: ParsedForm, pkg: Package) -> None:
         else:
             pf.number_row, first, last, c0 = pr[1] - 1, pr[1], pr[3], pr[2]
     else:
-        pf.number_row = _find_number_row(pf.grid, expected)
+        pf.number_row = _find_number_row(pf.grid, table_headers(cols))
         if pf.number_row is not None:
             first = pf.number_row + 1
             last = _end_of_data(pf.grid, first, spec)
@@ -401,21 +517,39 @@ def _locate(pf: ParsedForm, pkg: Package) -> None:
         return
     pf.found_numbers = [_numtext(v) for v in (pf.grid[pf.number_row] if pf.number_row < len(pf.grid) else [])]
     pf.data_range = (first, last)
-    colmap = {c.key: c0 + i for i, c in enumerate(cols)}
+    keys = [c.key for c in cols]
+    colmap = {k: c0 + i for i, k in enumerate(keys)}
     pf.colmap = colmap
-    for r in range(first, min(last, len(pf.grid) - 1) + 1):
-        vals = {c.key: pf.cell(r, colmap[c.key]) for c in cols}
-        keyed = [k for k, v in vals.items() if v is not None and k != "seq"]
-        if spec.rows == Rows.FREE and not keyed:
-            continue
-        pf.rows.append(DataRow(r, vals, colmap))
+    free = spec.rows == Rows.FREE
+    seq = keys.index("seq") if "seq" in colmap else -1
+    grid = pf.grid
+    n = len(keys)
+    rows = pf.rows
+    for r in range(first, min(last, len(grid) - 1) + 1):
+        vals = grid[r][c0:c0 + n] if c0 >= 0 else None
+        if vals is None or len(vals) < n or "" in vals:
+            vals = _row_values(grid[r], c0, n)
+        if free and vals.count(None) + (seq >= 0 and vals[seq] is not None) == n:
+            continue  # nothing but (at most) the sequence number
+        rows.append(DataRow(r, dict(zip(keys, vals)), colmap))
     if spec.total_label is not None:
         tr = last + 1
         if "KRM_TOTAL" in pkg.names:
             p2 = parse_ref(pkg.names["KRM_TOTAL"])
             tr = p2[1] if p2 else tr
-        if tr < len(pf.grid):
-            pf.total = DataRow(tr, {c.key: pf.cell(tr, colmap[c.key]) for c in cols}, colmap)
+        if tr < len(grid):
+            vals = _row_values(grid[tr], c0, len(keys)) if tr >= 0 else [None] * len(keys)
+            pf.total = DataRow(tr, dict(zip(keys, vals)), colmap)
+
+
+def _row_values(row: list, c0: int, n: int) -> list:
+    """``n`` cells of a grid row from column ``c0`` as :meth:`ParsedForm.cell` gives them ("" -> None)."""
+    if c0 < 0:
+        return [row[c] if 0 <= c < len(row) and row[c] != "" else None for c in range(c0, c0 + n)]
+    vals = row[c0:c0 + n]
+    if len(vals) < n:
+        vals += [None] * (n - len(vals))
+    return [None if v == "" else v for v in vals] if "" in vals else vals
 
 
 def _label_key(v) -> str:
