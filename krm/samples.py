@@ -616,6 +616,7 @@ def generate(out: str | Path, month: str = "2019-05", seed: int = DEFAULT_SEED, 
         _remove_stale(mdir, ydir)
 
     faulty_slots = {id(s): kind for kind, s in faults}
+    ghosts: set[str] = set()
     k2, k1 = forms.get("KRM-2"), forms.get("KRM-1")
     total = len(slots) * (2 if krm1 else 1)
     done = 0
@@ -629,7 +630,7 @@ def generate(out: str | Path, month: str = "2019-05", seed: int = DEFAULT_SEED, 
         if s.krm2_time is None:
             res.missing.append(f"{s.district}/{s.programme}")
         elif id(s) in faulty_slots:
-            faults_written, paths = _write_fault(faulty_slots[id(s)], s, mdir, month, seed, codes, force)
+            faults_written, paths = _write_fault(faulty_slots[id(s)], s, mdir, month, seed, codes, force, ghosts)
             res.faulty += faults_written
             res.krm2 += paths
         else:
@@ -678,7 +679,7 @@ FAULT_TITLES: dict[str, tuple[str, ...]] = {
 
 
 def _write_fault(kind: str, s: Slot, mdir: Path, month: str, seed: int, codes: dict,
-                 force: bool) -> tuple[list[Fault], list[Path]]:
+                 force: bool, ghosts: set[str] | None = None) -> tuple[list[Fault], list[Path]]:
     """Write the slot's KRM-2 with one realistic mistake; returns the fault record(s) and the files written."""
     from krm.workbook.writer import layout
 
@@ -729,7 +730,7 @@ def _write_fault(kind: str, s: Slot, mdir: Path, month: str, seed: int, codes: d
     elif kind == "district-not-valid-for-period":
         # the slot's own clean KRM-2, and an extra workbook for a district that did not exist that year
         clean = _write(mdir / rel, k2, s.lang, header, rows, s.signature, s.krm2_time, force)
-        f = _fault_wrong_district(s, mdir, month, seed, codes, force)
+        f = _fault_wrong_district(s, mdir, month, seed, codes, force, ghosts if ghosts is not None else set())
         return [f], [clean, mdir / f.file]
     elif kind == "duplicate-submission":
         # the clean submission, and the same district/programme/period sent again with corrected figures
@@ -766,13 +767,22 @@ def new_districts(on: dt.date) -> dict[str, list]:
     return out
 
 
-def _fault_wrong_district(s: Slot, mdir: Path, month: str, seed: int, codes: dict, force: bool) -> Fault:
-    """An extra workbook for a district that does not exist in that year (the current-set list was used)."""
+def _fault_wrong_district(s: Slot, mdir: Path, month: str, seed: int, codes: dict, force: bool,
+                          ghosts: set[str]) -> Fault:
+    """An extra workbook for a district that does not exist in that year (the current-set list was used).
+
+    ``ghosts``: the districts already given such a workbook in this run (each fault gets its own).
+    """
     k2 = forms.get("KRM-2")
     _, month_end = month_bounds(month)
     others = new_districts(month_end)
     cands = others.get(s.region) or others.get("11") or next(iter(others.values()))
     d = next((x for x in cands if x.kato == WRONG_YEAR_DISTRICT), cands[0])
+    if d.kato in ghosts:  # many faults of this kind: the next unused district of the newer list
+        free = [x for xs in [cands] + [others[k] for k in sorted(others)] for x in xs if x.kato not in ghosts]
+        if free:
+            d = free[0]
+    ghosts.add(d.kato)
     reg = d.region_kato
     rng = _stream(seed, "fault", d.kato)
     lang = s.lang

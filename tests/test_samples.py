@@ -259,3 +259,18 @@ def test_the_last_months_of_a_year_generate_and_validate_clean(tmp_path, month):
     reps = validate_paths([tmp_path / month], jobs=1)
     assert reps and not [f.code for r in reps for f in r.findings if f.severity == "error"]
     assert res is not None
+
+
+def test_many_faults_each_get_their_own_file(tmp_path):
+    """--faulty above the number of kinds repeats every kind; each repeat is its own file with its finding."""
+    from krm.validate import validate_paths
+
+    res = samples.generate(tmp_path, "2019-03", seed=5, faulty=3 * len(samples.FAULT_KINDS))
+    manifest = json.loads((tmp_path / "2019-03" / "faulty.json").read_text(encoding="utf-8"))["files"]
+    ghosts = [k for k, v in manifest.items() if v["kind"] == "district-not-valid-for-period"]
+    assert len(ghosts) == 3 and len(set(ghosts)) == 3
+    by_rel = {r.path.relative_to(tmp_path / "2019-03").as_posix(): r
+              for r in validate_paths([tmp_path / "2019-03"], jobs=2)}
+    for rel in ghosts:
+        assert {f.code for f in by_rel[rel].findings} == {manifest[rel]["code"]}
+    assert len(res.faulty) == len(manifest)
