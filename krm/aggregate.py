@@ -21,26 +21,44 @@ The pipeline (``docs/aggregate.md`` has the full story):
    an existing file unless ``force``.
 
 Everything is grouped by the workbook headers, never by folder or file names.
+
+Memory stays flat in the number of rows: each file is classified and digested in the
+worker that read it (:func:`krm.rollup.digest`: header, control totals, per-file project
+counts and activity sums; findings only if it is excluded), and its project rows go to a
+temporary spool folder (appended to one file per worker process; removed when the run
+ends, also on an error or Ctrl-C).  KRM-4/KRM-5 and the annual plan are summed from the
+digests; each KRM-3 is built from its districts' spooled rows in a worker process, checked,
+and written there in one go.  Outputs are written in parallel
+(:func:`krm.pool.run_isolated`), each on its own, so the bytes do not depend on the number
+of workers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import operator
+import os
+import pickle
 import re
+import shutil
+import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from krm import forms, reference, rollup
-from krm.model import Submission
+from krm.model import ProjectRow, Submission
 from krm.spec import T
 
 INPUT_FORMS = ("KRM-1", "KRM-2", "KRM-3")
 PLAN_FORMS = ("KRM-4-plan", "KRM-5-plan")  # the annual plan summary (Rule 12.1) in the KRM-4 / KRM-5 layouts
 SUMMARY_NAME = "aggregate-summary.json"
+#: zip deflate level of the output workbooks: 1 writes a region's KRM-3 ~12 % faster than zlib's default (6),
+#: for files ~25 % larger; the cell values are the same either way (None: xlsxwriter's default)
+COMPRESS_LEVEL = 1
 
 
 class AggregateUsageError(Exception):
@@ -48,7 +66,7 @@ class AggregateUsageError(Exception):
 
 
 # ------------------------------------------------------------------ records
-@dataclass
+@dataclass(slots=True)
 class InputFile:
     path: Path
     rel: str  # path relative to DIR, with "/" separators
@@ -56,10 +74,11 @@ class InputFile:
     status: str = "accepted"  # accepted | excluded | conflict | superseded | skipped | filtered
     errors: int = 0
     warnings: int = 0
-    findings: list = field(default_factory=list)  # krm.findings.Finding (errors first)
-    submission: Submission | None = None
+    findings: list = field(default_factory=list)  # krm.findings.Finding, errors first (excluded files only)
+    submission: Submission | None = None  # a rollup.Digest: the header and figures, without the rows
     note: str = ""
     mtime: float = 0.0
+    spool: tuple | None = None  # where its project rows are in the run's spool folder (accepted inputs only)
 
     @property
     def counted(self) -> bool:
@@ -103,10 +122,14 @@ class Output:
     basis: str
     region: str | None
     rel: str  # path relative to the output folder
-    submission: Submission  # the rolled-up figures
+    submission: Submission | None  # the rolled-up figures; None for KRM-3 (its rows are not kept: see totals())
     inputs: list[InputFile]
-    control: rollup.Control
+    control: rollup.Control | None  # None only until a KRM-3 is built (by write_outputs or check_krm3)
     written: bool = False
+
+    def totals(self) -> dict:
+        """The output's control totals (jobs plan, fact, allocated, disbursed), as the workbook holds them."""
+        return self.control.output_total.values()
 
 
 @dataclass
@@ -122,6 +145,8 @@ class AggregateResult:
     period: str | None = None
     programme: str | None = None
     strict: bool = False
+    jobs: int | None = None  # worker processes for building and writing outputs (None: as for reading)
+    spool: "_Spool | None" = field(default=None, repr=False)  # the inputs' rows, while the run lasts
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.inputs if f.status == status)
@@ -226,14 +251,131 @@ def _rel(path: Path, base: Path) -> str:
         return Path(path).as_posix()
 
 
+# ------------------------------------------------------------------ the spool: input rows on disk
+_ROW_FIELDS = tuple(f.name for f in fields(ProjectRow))
+_ROW_VALUES = operator.attrgetter(*_ROW_FIELDS)
+
+
+class _Spool:
+    """A temporary folder holding the counted inputs' project rows while the run lasts.
+
+    Each reading worker appends to a file of its own (``rows-*.bin``: one file per process,
+    not per input, so a month costs two files, not 3,000); an input's ``spool`` is
+    (file name, offset, length) of its pickled rows there.
+    """
+
+    def __init__(self, directory: Path | None = None):
+        self.dir = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="krm-aggregate-"))
+
+    def remove(self) -> None:
+        for key in [k for k in _SPOOL_FILES if k[1] == str(self.dir)]:  # files this process wrote, if any
+            try:
+                os.close(_SPOOL_FILES.pop(key)[0])
+            except OSError:
+                pass
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def rows(self, f: InputFile) -> list[ProjectRow]:
+        """The project rows of ``f``, as its Submission had them."""
+        if not f.spool:
+            return []
+        name, offset, length = f.spool
+        with open(self.dir / name, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(length)
+        if len(data) != length:
+            raise OSError(f"{name}: the temporary rows of {f.rel} are incomplete")
+        return [ProjectRow(*t) for t in pickle.loads(data)]
+
+
+_SPOOL_FILES: dict = {}  # (pid, folder) -> [fd, name, size]: this process's spool file
+
+
+def _spool_rows(directory: str, rows: list[ProjectRow]) -> tuple[str, int, int]:
+    """Append ``rows`` to this process's spool file (in a reading worker); returns (name, offset, length)."""
+    data = pickle.dumps([_ROW_VALUES(r) for r in rows], protocol=pickle.HIGHEST_PROTOCOL)
+    key = (os.getpid(), directory)
+    f = _SPOOL_FILES.get(key)
+    if f is None:  # a new file of this process's own (mkstemp: never one another process had)
+        fd, path = tempfile.mkstemp(prefix="rows-", suffix=".bin", dir=directory)
+        f = _SPOOL_FILES[key] = [fd, os.path.basename(path), 0]
+    fd, name, offset = f
+    view = memoryview(data)
+    while view:  # a regular file takes it all at once; a short write (a signal) is continued
+        view = view[os.write(fd, view):]
+    f[2] = offset + len(data)
+    return name, offset, len(data)
+
+
+@dataclass(slots=True)
+class _Read:
+    """What comes back from a reading worker for one file: no rows (they went to the spool)."""
+
+    form: str | None
+    status: str
+    note: str
+    errors: int
+    warnings: int
+    findings: list  # an excluded file's (errors first); none for the others: they are never reported
+    submission: rollup.Digest | None
+    spool: tuple | None = None
+    spool_error: str | None = None
+
+
+def _classify(form: str | None, findings: list, sub, period: str | None, programme: str | None) -> _Read:
+    """A file's status (accepted / excluded / skipped / filtered), the note that says why, and its counts."""
+    findings = sorted(findings or [], key=lambda x: (x.severity != "error",))
+    errors = sum(1 for x in findings if x.severity == "error")
+    r = _Read(form=form, status="accepted", note="", errors=errors, warnings=len(findings) - errors, findings=[],
+              submission=None)
+    if sub is not None and not _in_scope(sub, period, programme):
+        r.status, r.note = "filtered", "outside --period/--programme"
+    elif form is not None and form not in INPUT_FORMS:
+        r.status, r.note = "skipped", f"{form} is not an input of a roll-up (KRM-1, KRM-2, KRM-3 are)"
+    elif errors or sub is None:
+        r.status = "excluded"
+        first = next((x for x in findings if x.severity == "error"), None)
+        r.note = (_finding_line(first) if first is not None else "not read as a KRM form") + (
+            f" (+{errors - 1} more errors)" if errors > 1 else "")
+    elif form in ("KRM-2", "KRM-3") and rollup.region_of(sub) is None:
+        r.status, r.note = "excluded", "no region in the header"
+    elif form in ("KRM-2", "KRM-3") and rollup.region_of(sub) not in {
+            x.kato for x in reference.regions(_on(sub.period))}:
+        r.status, r.note = "excluded", f"region {rollup.region_of(sub)} did not exist in {sub.period}"
+    elif not sub.programme:
+        r.status, r.note = "excluded", "no programme in the header"
+    if r.status == "excluded":
+        r.findings = findings  # only an excluded file's findings are reported (summary, control sheets)
+    return r
+
+
+def _reducer(spool_dir: str | None, period: str | None, programme: str | None):
+    """The ``reduce`` hook of validate_paths: classify and digest each file, spool the rows of counted ones."""
+
+    def reduce(rep) -> _Read:
+        sub = rep.submission
+        r = _classify(rep.form, rep.findings, sub, period, programme)
+        r.submission = rollup.digest(sub) if sub is not None else None
+        if spool_dir and r.status == "accepted" and sub.projects:
+            try:
+                r.spool = _spool_rows(spool_dir, sub.projects)
+            except OSError as e:
+                r.spool_error = e.strerror or str(e)
+        return r
+    return reduce
+
+
 # ------------------------------------------------------------------ the pipeline
 def collect(directory: Path, *, period: str | None = None, programme: str | None = None, jobs: int | None = None,
-            progress=None, today: dt.date | None = None) -> list[InputFile]:
+            progress=None, today: dt.date | None = None, spool: _Spool | None = None) -> list[InputFile]:
     """Find, validate and classify every workbook under ``directory`` (statuses accepted/excluded/skipped/filtered).
 
-    ``progress(done, total)`` is called after each file is validated.
+    ``progress(done, total)`` is called after each file is validated.  Each file is classified and
+    digested in the worker that read it: its ``submission`` is a :class:`krm.rollup.Digest`, its
+    ``findings`` are kept only if it is excluded, and the rows of accepted files go to ``spool``
+    (without one, they are not kept and no KRM-3 can be built).
     """
-    from krm.validate import find_workbooks, validate_paths
+    from krm.validate import FileReport, find_workbooks, validate_paths
 
     directory = Path(directory)
     paths = find_workbooks([directory])
@@ -244,41 +386,40 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
         if progress is not None:
             progress(done[0], len(paths))
 
-    reports = validate_paths(paths, jobs=jobs, progress=tick, today=today) if paths else []
+    reduce = _reducer(str(spool.dir) if spool is not None else None, period, programme)
+    reports = validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce) if paths else []
     if len(reports) != len(paths):
         raise RuntimeError(f"validation returned {len(reports)} reports for {len(paths)} files")
     out = []
     for p, rep in zip(paths, reports):
-        f = InputFile(path=p, rel=_rel(p, directory))
+        if isinstance(rep, FileReport):  # its worker crashed: a one-finding report, not reduced
+            rep = _classify(rep.form, rep.findings, None, period, programme)
+        if rep.spool_error:
+            raise AggregateUsageError(f"cannot write temporary files into {spool.dir}: {rep.spool_error}")
+        f = InputFile(path=p, rel=_rel(p, directory), form=rep.form, status=rep.status, errors=rep.errors,
+                      warnings=rep.warnings, findings=rep.findings, submission=_compact(rep.submission, p),
+                      note=rep.note, spool=rep.spool)
         try:
             f.mtime = p.stat().st_mtime
         except OSError:
             f.mtime = 0.0
-        f.form = getattr(rep, "form", None)
-        findings = list(getattr(rep, "findings", []) or [])
-        f.findings = sorted(findings, key=lambda x: (x.severity != "error",))
-        f.errors = sum(1 for x in findings if x.severity == "error")
-        f.warnings = sum(1 for x in findings if x.severity != "error")
-        f.submission = getattr(rep, "submission", None)
-        if f.submission is not None and not _in_scope(f.submission, period, programme):
-            f.status, f.note = "filtered", "outside --period/--programme"
-        elif f.form is not None and f.form not in INPUT_FORMS:
-            f.status, f.note = "skipped", f"{f.form} is not an input of a roll-up (KRM-1, KRM-2, KRM-3 are)"
-        elif f.errors or f.submission is None:
-            f.status = "excluded"
-            first = next((x for x in f.findings if x.severity == "error"), None)
-            f.note = (_finding_line(first) if first is not None else "not read as a KRM form") + (
-                f" (+{f.errors - 1} more errors)" if f.errors > 1 else "")
-        elif f.form in ("KRM-2", "KRM-3") and rollup.region_of(f.submission) is None:
-            f.status, f.note = "excluded", "no region in the header"
-        elif f.form in ("KRM-2", "KRM-3") and rollup.region_of(f.submission) not in {
-                r.kato for r in reference.regions(_on(f.submission.period))}:
-            f.status, f.note = "excluded", (f"region {rollup.region_of(f.submission)} did not exist in "
-                                            f"{f.submission.period}")
-        elif not f.submission.programme:
-            f.status, f.note = "excluded", "no programme in the header"
         out.append(f)
     return out
+
+
+_SHARED: dict = {}
+
+
+def _compact(d: rollup.Digest | None, path: Path) -> rollup.Digest | None:
+    """The same digest, lighter to hold for a year of files: its path is the input's, repeated strings shared."""
+    if d is None:
+        return None
+    d.path = path
+    for k in ("form", "period", "programme", "region", "district", "basis", "lang"):
+        v = getattr(d, k)
+        if isinstance(v, str):
+            setattr(d, k, _SHARED.setdefault(v, v))
+    return d
 
 
 def _on(period: str) -> str:
@@ -416,9 +557,14 @@ def _suffix(basis: str) -> str:
     return "" if basis == "cumulative" else f".{basis}"
 
 
-def compute(result: AggregateResult) -> None:
-    """Roll up the counted inputs of ``result`` into ``result.outputs`` (nothing is written)."""
-    lang = result.lang
+def compute(result: AggregateResult, *, check: bool = True) -> None:
+    """Roll up the counted inputs of ``result`` into ``result.outputs`` (nothing is written).
+
+    KRM-4/KRM-5 and the annual plan are summed from the inputs' digests here.  Each KRM-3 is
+    built from its inputs' spooled rows in worker processes (:func:`_build_krm3`), which send
+    back only its control totals: here with ``check`` (else its ``control`` stays None and
+    :func:`write_outputs` builds, checks and writes it in one go, or :func:`check_krm3` does).
+    """
     counted = [f for f in result.inputs if f.counted]
     k2 = [f for f in counted if f.form == "KRM-2"]
     k3 = [f for f in counted if f.form == "KRM-3"]
@@ -433,26 +579,28 @@ def compute(result: AggregateResult) -> None:
             result.notes.append(f"{programme} {period}: inputs mix bases {sorted(b)}; they are never added: "
                                 "each basis gets its own outputs (file names end in .month)")
 
-    # KRM-2 -> KRM-3, per (period, programme, region, basis)
-    k3_made: dict[tuple, Submission] = {}
+    # KRM-2 -> KRM-3, per (period, programme, region, basis): built and checked in workers
+    k3_made: dict[tuple, Output] = {}
     for key, fs in sorted(_basis_groups(k2, lambda s: (s.period, s.programme, rollup.region_of(s))).items()):
         period, programme, region, basis = key
         fs = sorted(fs, key=lambda f: (f.submission.district or "", f.rel))
-        [sub] = rollup.krm3_from_krm2([f.submission for f in fs])
-        k3_made[key] = sub
-        ctl = rollup.control_totals([f.submission for f in fs], [sub], label=lambda s: _rel_of(s, fs))
-        result.outputs.append(Output(form="KRM-3", period=period, programme=programme, basis=basis, region=region,
-                                     rel=f"{period}/KRM-3.{programme}.{region}{_suffix(basis)}.xlsx",
-                                     submission=sub, inputs=fs, control=ctl))
+        o = Output(form="KRM-3", period=period, programme=programme, basis=basis, region=region,
+                   rel=f"{period}/KRM-3.{programme}.{region}{_suffix(basis)}.xlsx", submission=None, inputs=fs,
+                   control=None)
+        k3_made[key] = o
+        result.outputs.append(o)
+    if check:
+        check_krm3(result)
 
     # a region that sent a KRM-3 and whose districts sent KRM-2: its own KRM-3 is counted at the programme level
     k3_keys = {(f.submission.period, f.submission.programme, rollup.region_of(f.submission),
                 f.submission.basis or "cumulative") for f in k3}
-    for key, sub in sorted(k3_made.items()):
+    for key, o in sorted(k3_made.items()):
         if key in k3_keys:
             own = next(f for f in k3 if (f.submission.period, f.submission.programme,
                                          rollup.region_of(f.submission), f.submission.basis or "cumulative") == key)
-            a, b = own.submission.totals(), sub.totals()
+            # the districts' totals: what their KRM-3 holds once it balances (its control proves that)
+            a, b = own.submission.totals(), _sum_totals(o.inputs)
             same = "equal" if a == b else "DIFFERENT: " + ", ".join(
                 f"{m} {a[m]} vs {b[m]}" for m in rollup.MEASURES if a[m] != b[m])
             result.notes.append(f"{key[1]} {key[0]} region {key[2]}: both the region's KRM-3 ({own.rel}) and its "
@@ -471,7 +619,7 @@ def compute(result: AggregateResult) -> None:
         period, programme, basis = key
         fs = sorted(level_in[key], key=lambda f: (rollup.region_of(f.submission) or "", f.form,
                                                   f.submission.district or "", f.rel))
-        [sub] = rollup.programme_level([f.submission for f in fs])
+        [sub] = rollup.programme_level_digests([f.submission for f in fs], rows=_rows_of(result, fs))
         ctl = rollup.control_totals([f.submission for f in fs], [sub], label=lambda s: _rel_of(s, fs))
         for form in ("KRM-4", "KRM-5"):
             result.outputs.append(Output(form=form, period=period, programme=programme, basis=basis, region=None,
@@ -485,13 +633,110 @@ def compute(result: AggregateResult) -> None:
     for (year, programme) in sorted(g1):
         fs = sorted(g1[(year, programme)], key=lambda f: (rollup.region_of(f.submission) or "",
                                                         f.submission.district or "", f.rel))
-        [sub] = rollup.annual_plan([f.submission for f in fs])
+        [sub] = rollup.annual_plan_digests([f.submission for f in fs], rows=_rows_of(result, fs))
         ctl = rollup.control_totals([f.submission for f in fs], [sub], label=lambda s: _rel_of(s, fs))
         for form in ("KRM-4-plan", "KRM-5-plan"):
             result.outputs.append(Output(form=form, period=year, programme=programme, basis="plan",
                                          region=None, rel=f"{year}/{form}.{programme}.xlsx", submission=sub,
                                          inputs=fs, control=ctl))
     result.outputs.sort(key=lambda o: o.rel)
+
+
+def _sum_totals(fs: list[InputFile]) -> dict:
+    return {m: sum((f.submission.totals()[m] for f in fs), rollup.ZERO if m in ("allocated", "disbursed") else 0)
+            for m in rollup.MEASURES}
+
+
+def check_krm3(result: AggregateResult) -> None:
+    """Build every KRM-3 not yet checked (in workers) and keep its control totals."""
+    todo = [o for o in result.outputs if o.form == "KRM-3" and o.control is None]
+    for o, (kind, value) in zip(todo, _in_workers(result, todo, _check_krm3)):
+        _raise_for(result, kind, value)
+        o.control = value
+
+
+def _raise_for(result: AggregateResult, kind: str, value) -> None:
+    if kind == "rollup":
+        raise rollup.RollupError(value)
+    if kind == "oserror-spool":
+        raise AggregateUsageError(f"cannot read the temporary files in {result.spool.dir}: {value}")
+
+
+def _rows_of(result: AggregateResult, fs: list[InputFile]):
+    """``rows(digest)`` for the roll-ups: the spooled rows of the input whose digest it is."""
+    by_id = {id(f.submission): f for f in fs}
+
+    def rows(d) -> list[ProjectRow]:
+        return result.spool.rows(by_id[id(d)]) if result.spool is not None else []
+    return rows
+
+
+def _build_krm3(o: Output, result: AggregateResult) -> tuple[Submission, rollup.Control]:
+    """The KRM-3 of ``o`` from its inputs' spooled rows, and its control totals against their digests."""
+    fs = o.inputs
+    subs = [rollup.header_of(f.submission, result.spool.rows(f) if result.spool is not None else [])
+            for f in fs]
+    [sub] = rollup.krm3_from_krm2(subs)
+    ctl = rollup.control_totals([f.submission for f in fs], [sub], label=lambda s: _rel_of(s, fs))
+    return sub, ctl
+
+
+def _check_krm3(o: Output, result: AggregateResult):
+    """In a worker: build the KRM-3 and send back only its control (or a refusal of the roll-up)."""
+    try:
+        return "ok", _build_krm3(o, result)[1]
+    except rollup.RollupError as e:
+        return "rollup", str(e)
+    except OSError as e:
+        return "oserror-spool", e.strerror or str(e)
+
+
+def _in_workers(result: AggregateResult, outputs: list[Output], task) -> list:
+    """``task(output, result)`` for every output, in forked worker processes (``result.jobs``; 1: here).
+
+    Each output is independent and ``task`` returns something small, so the results, and the
+    files written, do not depend on the number of workers.  A worker gets each of its outputs
+    as one pickled blob (the output, its inputs, the files and completeness rows of its control
+    sheet) and does not touch the inherited per-file records: touching them would copy their
+    memory pages into every worker (copy-on-write), which for a year of files is most of the
+    memory.  A worker that fails is an error of the run (these are krm's own computations on
+    checked inputs, not untrusted files).
+    """
+    import gc
+
+    from krm.pool import run_isolated
+
+    if not outputs:
+        return []
+    jobs = result.jobs if result.jobs is not None else min(os.cpu_count() or 1, 8)
+    if jobs <= 1 or len(outputs) == 1:
+        items, func = outputs, (lambda o: task(o, result))
+    else:
+        _not_counted(result)
+        items = [pickle.dumps((o, [f for f in _not_counted(result) if _belongs(f, o)],
+                               [c for c in result.completeness if _completeness_belongs(c, o)]),
+                              protocol=pickle.HIGHEST_PROTOCOL) for o in outputs]
+
+        def func(blob: bytes):
+            o, nc, comp = pickle.loads(blob)
+            view = AggregateResult(dir=result.dir, out=result.out, lang=result.lang, inputs=nc, completeness=comp,
+                                   period=result.period, programme=result.programme, strict=result.strict,
+                                   jobs=result.jobs, spool=result.spool)
+            return task(o, view)
+    # what exists now lives until the end of the run: keep the collector off it, here and in the forked
+    # workers (a full collection would otherwise walk, and copy, every inherited object again and again)
+    gc.freeze()
+    try:
+        results = run_isolated(func, items, jobs=jobs, mem_limit_mb=None, timeout_s=None, chunksize=1,
+                               isolate=jobs > 1 and len(outputs) > 1)
+    finally:
+        gc.unfreeze()
+    out = []
+    for _item, ok, res in results:
+        if not ok:
+            raise RuntimeError(f"a roll-up worker failed: {res}")
+        out.append(res)
+    return out
 
 
 def _rel_of(sub: Submission, fs: list[InputFile]) -> str:
@@ -526,18 +771,25 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
             raise AggregateUsageError(f"unknown programme {programme!r}; known: "
                                       + ", ".join(x.code for x in reference.programmes(None)))
         programme = p.code
-    files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress, today=today)
-    result = AggregateResult(dir=directory, out=out, lang=lang, inputs=files, period=period, programme=programme,
-                             strict=strict)
-    result.conflicts = resolve_conflicts(files, prefer)
-    result.completeness = _completeness(files, lang, programme)
-    compute(result)
-    if strict and any(f.status in ("excluded", "conflict") for f in files):
-        result.notes.append("--strict: files were excluded or in conflict, so nothing was written")
-        write = False
-    if write:
-        write_outputs(result, body=body, force=force, signature=signature)
-    return result
+    spool = _Spool()
+    try:
+        files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress, today=today,
+                        spool=spool)
+        result = AggregateResult(dir=directory, out=out, lang=lang, inputs=files, period=period,
+                                 programme=programme, strict=strict, jobs=jobs, spool=spool)
+        result.conflicts = resolve_conflicts(files, prefer)
+        result.completeness = _completeness(files, lang, programme)
+        gated = strict and any(f.status in ("excluded", "conflict") for f in files)
+        write = write and not gated
+        compute(result, check=not write)  # when writing, each KRM-3 is built once: checked, then written
+        if gated:
+            result.notes.append("--strict: files were excluded or in conflict, so nothing was written")
+        if write:
+            write_outputs(result, body=body, force=force, signature=signature)
+        result.spool = None
+        return result
+    finally:
+        spool.remove()
 
 
 # ------------------------------------------------------------------ writing
@@ -623,6 +875,7 @@ def _header(o: Output, lang: str, body: str | None) -> dict:
     return h
 
 
+@lru_cache(maxsize=256)
 def _activity_label(code: str, lang: str) -> str:
     a = next((x for x in reference.activities() if x.code == str(code)), None)
     return a.label(lang) if a else str(code)
@@ -634,8 +887,7 @@ def _district_label(kato: str | None, lang: str, period: str) -> str:
     return reference.district_label(d, lang) if d else str(kato or "")
 
 
-def _form_rows(o: Output, lang: str) -> list[dict]:
-    s = o.submission
+def _form_rows(o: Output, s: Submission, lang: str) -> list[dict]:
     if o.form == "KRM-3":
         return [{"activity": _activity_label(r.activity, lang), "project": r.project, "plan": r.plan,
                  "fact": r.fact, "allocated": r.allocated, "disbursed": r.disbursed,
@@ -681,7 +933,7 @@ def _control_sheet(o: Output, result: AggregateResult) -> list[list]:
     table.append([L("balanced"), (UI["yes"] if ctl.balanced else UI["no"])(lang)] +
                  (["; ".join(ctl.problems)] if ctl.problems else []))
     # files of this output's group that were not counted, and unreadable files that may belong here
-    nc = [f for f in result.inputs if f.status in ("excluded", "conflict", "superseded") and _belongs(f, o)]
+    nc = [f for f in _not_counted(result) if _belongs(f, o)]
     if nc:
         table += [[], [L("not_counted")], [L("file"), L("form"), L("status"), L("reason")]]
         for f in nc:
@@ -699,6 +951,18 @@ def _control_sheet(o: Output, result: AggregateResult) -> list[list]:
             table.append([_name_region(c.region, lang, c.period) if c.region else "", c.form, c.expected, c.received,
                           c.percent, "; ".join(c.missing), "; ".join(c.not_counted)])
     return table
+
+
+def _not_counted(result: AggregateResult) -> list[InputFile]:
+    """The inputs left out (errors, conflicts, older duplicates), in input order.
+
+    Found once per run (statuses are final once conflicts are resolved), not once per output.
+    """
+    cached = result.__dict__.get("_not_counted")
+    if cached is None:
+        cached = result.__dict__["_not_counted"] = [f for f in result.inputs
+                                                    if f.status in ("excluded", "conflict", "superseded")]
+    return cached
 
 
 def _belongs(f: InputFile, o: Output) -> bool:
@@ -724,69 +988,126 @@ def _completeness_belongs(c: Completeness, o: Output) -> bool:
     return c.form == "KRM-2" or (c.form == "KRM-3" and c.programme == o.programme)
 
 
-def _grouped_sheet(o: Output, lang: str) -> list[list]:
+def _grouped_sheet(o: Output, sub: Submission, lang: str) -> list[list]:
     """KRM-3 as the form prints it: the nine activity headings, each with its projects and subtotal."""
     head = ["№", UI["project"](lang), UI["district"](lang), UI["bin"](lang), UI["plan"](lang), UI["fact"](lang),
             UI["allocated"](lang), UI["disbursed"](lang)]
     table = [head]
-    rows = o.submission.projects
+    rows = sub.projects
     codes = [a.code for a in reference.activities()]
     codes += sorted({r.activity for r in rows} - set(codes))
+    by_code: dict[str, list] = defaultdict(list)
+    for r in rows:
+        by_code[r.activity].append(r)
     for code in codes:
-        rs = [r for r in rows if r.activity == code]
+        rs = by_code.get(code, [])
         table.append([f"{code}.", _activity_label(code, lang), "", "", sum(r.plan for r in rs),
                       sum(r.fact for r in rs), _num(sum((r.allocated for r in rs), Decimal(0))),
                       _num(sum((r.disbursed for r in rs), Decimal(0)))])
         for i, r in enumerate(rs, start=1):
             table.append([f"{code}.{i}", r.project, _district_label(r.district, lang, o.period), r.bin or "",
                           r.plan, r.fact, _num(r.allocated), _num(r.disbursed)])
-    t = o.submission.totals()
+    t = sub.totals()
     table.append([forms.TOTAL("kk") if lang == "kk" else forms.TOTAL(lang), "", "", "", t["plan"], t["fact"],
                   _num(t["allocated"]), _num(t["disbursed"])])
     return table
 
 
-def _write_one(o: Output, result: AggregateResult, body: str | None, signature: dict | None = None):
+def _write_one(o: Output, result: AggregateResult, body: str | None, signature: dict | None = None,
+               sub: Submission | None = None):
+    """``writer(tmp)`` for ``o`` (``sub``: the built KRM-3, whose rows ``o`` does not keep)."""
     from krm.workbook.writer import write_form
 
     lang = result.lang
+    sub = sub if sub is not None else o.submission
     spec = forms.get(o.form.replace("-plan", ""))
     header = _header(o, lang, body)
     extra = [(UI["control"](lang), _control_sheet(o, result))]
     if o.form == "KRM-3":
-        extra.insert(0, (UI["grouped"](lang), _grouped_sheet(o, lang)))
+        extra.insert(0, (UI["grouped"](lang), _grouped_sheet(o, sub, lang)))
     if o.form in PLAN_FORMS:
         note = PLAN_NOTE_4 if o.form == "KRM-4-plan" else PLAN_NOTE
         extra.insert(0, (UI["note"](lang), [[UI["note"](lang)], [note(lang)], [note("en")]]))
 
     def writer(tmp):
-        write_form(tmp, spec, lang, header=header, rows=_form_rows(o, lang), period=header["period"],
-                   spare_rows=0, extra_sheets=extra, input_cells=False, signature=signature)
+        write_form(tmp, spec, lang, header=header, rows=_form_rows(o, sub, lang), period=header["period"],
+                   spare_rows=0, extra_sheets=extra, input_cells=False, signature=signature,
+                   compress_level=COMPRESS_LEVEL)
     return writer
+
+
+def _write_task(o: Output, result: AggregateResult, body, signature, force: bool):
+    """In a worker: write one output atomically (a KRM-3 is rebuilt and re-checked first); a small status back."""
+    from krm.workbook.writer import atomic_write
+
+    sub = ctl = None
+    if o.form == "KRM-3":  # built here from the spool, checked, and written only if it balances
+        try:
+            sub, ctl = _build_krm3(o, result)
+        except rollup.RollupError as e:
+            return "rollup", str(e)
+        except OSError as e:
+            return "oserror-spool", e.strerror or str(e)
+        if not ctl.balanced:
+            return "unbalanced", ctl
+        o.control = ctl  # for its control sheet (the parent sets it too, from what is sent back)
+    try:
+        atomic_write(result.out / o.rel, _write_one(o, result, body, signature, sub), force=force)
+        return "ok", ctl
+    except FileExistsError as e:
+        return "exists", str(e)
+    except OSError as e:
+        return "oserror", e.strerror or str(e)
 
 
 def write_outputs(result: AggregateResult, *, body: str | None = None, force: bool = False,
                   signature: dict | None = None) -> None:
     """Write the balanced outputs and ``aggregate-summary.json``; refuses to overwrite unless ``force``.
 
-    ``signature`` pre-fills the signature block (keys email, executor, phone, head).
+    ``signature`` pre-fills the signature block (keys email, executor, phone, head).  The
+    workbooks are written in worker processes (``result.jobs``), each to a temporary file
+    renamed into place; nothing is written if any output exists and ``force`` is not set.
     """
     from krm.workbook.writer import atomic_write
 
     out = result.out
-    todo = [o for o in result.outputs if o.control.balanced]
+    todo = [o for o in result.outputs if o.control is None or o.control.balanced]  # None: a KRM-3 built below
     targets = [out / o.rel for o in todo] + [out / SUMMARY_NAME]
     if not force:
         existing = [t for t in targets if t.exists()]
+        if existing and any(o.control is None for o in todo):
+            check_krm3(result)  # an unbalanced output is never written, so it cannot be in the way: know which
+            todo = [o for o in result.outputs if o.control.balanced]
+            targets = [out / o.rel for o in todo] + [out / SUMMARY_NAME]
+            existing = [t for t in targets if t.exists()]
         if existing:
             more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
             raise AggregateUsageError(f"{existing[0]} exists{more}; use --force to overwrite")
     try:
         for t in targets:
             t.parent.mkdir(parents=True, exist_ok=True)
-        for o in todo:
-            atomic_write(out / o.rel, _write_one(o, result, body, signature), force=force)
-            o.written = True
+        _not_counted(result)  # once, before the workers fork
+        done = False
+        try:
+            statuses = _in_workers(result, todo, lambda o, view: _write_task(o, view, body, signature, force))
+            done = True
+        finally:
+            if not done:  # interrupted: workers that were killed leave their temporary files behind
+                _remove_temporaries(targets)
+        failure = None
+        for o, (kind, value) in zip(todo, statuses):
+            _raise_for(result, kind, value)
+            if kind == "ok":
+                o.written = True
+                o.control = value or o.control
+            elif kind == "unbalanced":
+                o.control = value
+            elif failure is None:
+                failure = (kind, value)
+        if failure is not None:
+            if failure[0] == "exists":
+                raise FileExistsError(failure[1])
+            raise OSError(failure[1])
         data = json.dumps(result.summary(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
         def write_json(tmp):
@@ -802,3 +1123,21 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
         raise AggregateUsageError(f"{e} exists; use --force to overwrite") from None
     except OSError as e:
         raise AggregateUsageError(f"cannot write into {out}: {e.strerror or e}") from None
+
+
+def _remove_temporaries(targets: list[Path]) -> None:
+    """Remove the temporary files (``.NAME.*.tmp``, see atomic_write) that interrupted writers left beside targets."""
+    by_dir: dict[Path, set[str]] = defaultdict(set)
+    for t in targets:
+        by_dir[t.parent].add(t.name)
+    for d, names in by_dir.items():
+        try:
+            entries = os.listdir(d)
+        except OSError:
+            continue
+        for e in entries:
+            if e.startswith(".") and e.endswith(".tmp") and e[1:].rsplit(".", 2)[0] in names:
+                try:
+                    os.unlink(d / e)
+                except OSError:
+                    pass

@@ -114,6 +114,7 @@ def krm3_from_krm2(subs: list[Submission]) -> list[Submission]:
     Raises :class:`RollupError` on a non-KRM-2 input, on two submissions of one
     district for the same programme and period, or on mixed bases within a group.
     """
+    _need_rows(subs, "krm3_from_krm2")
     groups: dict[tuple, list[Submission]] = defaultdict(list)
     for s in subs:
         if s.form != "KRM-2":
@@ -174,6 +175,40 @@ def _region_order(period: str) -> dict[str, int]:
     return {r.kato: i for i, r in enumerate(reference.regions(period))}
 
 
+def _programme_groups(subs: list[Submission]):
+    """Group KRM-2/KRM-3 for :func:`programme_level`: yield (period, programme, basis, [(region, members)]).
+
+    Regions come in the official order; every refusal of :func:`programme_level` is raised here.
+    """
+    groups: dict[tuple, list[Submission]] = defaultdict(list)
+    for s in subs:
+        if s.form not in ("KRM-2", "KRM-3"):
+            raise RollupError(f"{s.path}: programme_level takes KRM-2 or KRM-3 submissions, not {s.form}")
+        groups[(s.period, s.programme or "")].append(s)
+    for period, programme in sorted(groups):
+        members = groups[(period, programme)]
+        basis = _basis(members, f"KRM-4/5 {programme} {period}")
+        by_region: dict[str, list[Submission]] = defaultdict(list)
+        for s in members:
+            by_region[region_of(s) or ""].append(s)
+        order = _region_order(period)
+        regions = []
+        for region in sorted(by_region, key=lambda k: (order.get(k, len(order)), k)):
+            rs = by_region[region]
+            forms = {s.form for s in rs}
+            if len(forms) > 1:
+                raise RollupError(f"region {region}: both a KRM-3 and KRM-2 files for {programme} {period}")
+            key = "region" if "KRM-3" in forms else "district"
+            seen: dict = {}
+            for s in rs:
+                k = s.region if key == "region" else s.district
+                if k in seen:
+                    raise RollupError(f"{key} {k}: two {s.form} for {programme} {period} ({seen[k]} and {s.path})")
+                seen[k] = s.path
+            regions.append((region, rs))
+        yield period, programme, basis, regions
+
+
 def programme_level(subs: list[Submission]) -> list[Submission]:
     """KRM-4/KRM-5 figures: one Submission per (programme, period), with one RegionRow per region.
 
@@ -198,40 +233,51 @@ def programme_level(subs: list[Submission]) -> list[Submission]:
     Raises :class:`RollupError` if one group mixes bases, if a region arrives both as a
     KRM-3 and as KRM-2 files, or if a district (KRM-2) or region (KRM-3) arrives twice.
     """
-    groups: dict[tuple, list[Submission]] = defaultdict(list)
-    for s in subs:
-        if s.form not in ("KRM-2", "KRM-3"):
-            raise RollupError(f"{s.path}: programme_level takes KRM-2 or KRM-3 submissions, not {s.form}")
-        groups[(s.period, s.programme or "")].append(s)
+    _need_rows(subs, "programme_level")
     out = []
-    for period, programme in sorted(groups):
-        members = groups[(period, programme)]
-        basis = _basis(members, f"KRM-4/5 {programme} {period}")
-        by_region: dict[str, list[Submission]] = defaultdict(list)
-        for s in members:
-            by_region[region_of(s) or ""].append(s)
-        order = _region_order(period)
-        rows = []
-        for region in sorted(by_region, key=lambda k: (order.get(k, len(order)), k)):
-            rs = by_region[region]
-            forms = {s.form for s in rs}
-            if len(forms) > 1:
-                raise RollupError(f"region {region}: both a KRM-3 and KRM-2 files for {programme} {period}")
-            key = "region" if "KRM-3" in forms else "district"
-            seen: dict = {}
-            for s in rs:
-                k = s.region if key == "region" else s.district
-                if k in seen:
-                    raise RollupError(f"{key} {k}: two {s.form} for {programme} {period} ({seen[k]} and {s.path})")
-                seen[k] = s.path
-            items = [(s, r) for s in rs for r in s.projects]
-            rows.append(_region_row(region, items, period))
+    for period, programme, basis, regions in _programme_groups(subs):
+        rows = [_region_row(region, [(s, r) for s in rs for r in s.projects], period) for region, rs in regions]
         out.append(Submission(path=Path(f"KRM-4.{period}.{programme}"), form="KRM-4", period=period,
                               programme=programme or None, basis=basis, regions=rows))
     return out
 
 
 # ------------------------------------------------------------------ KRM-1 -> annual plan
+def _plan_groups(subs_krm1: list[Submission]):
+    """Group KRM-1 for :func:`annual_plan`: yield (year, programme, [(region, members)]), refusing doubles."""
+    groups: dict[tuple, list[Submission]] = defaultdict(list)
+    for s in subs_krm1:
+        if s.form != "KRM-1":
+            raise RollupError(f"{s.path}: annual_plan takes KRM-1 submissions, not {s.form}")
+        groups[(s.period, s.programme or "")].append(s)
+    for year, programme in sorted(groups):
+        members = groups[(year, programme)]
+        by_region: dict[str, list[Submission]] = defaultdict(list)
+        for s in members:
+            by_region[region_of(s) or ""].append(s)
+        order = _region_order(f"{year}-01" if len(str(year)) == 4 else year)
+        regions = []
+        for region in sorted(by_region, key=lambda k: (order.get(k, len(order)), k)):
+            seen: dict = {}
+            for s in by_region[region]:
+                if s.district in seen:
+                    raise RollupError(f"district {s.district}: two KRM-1 for {programme} {year} "
+                                      f"({seen[s.district]} and {s.path})")
+                seen[s.district] = s.path
+            regions.append((region, by_region[region]))
+        yield year, programme, regions
+
+
+def _plan_row(region: str, items: list[tuple[Submission, ProjectRow]]) -> RegionRow:
+    by_activity = {c: 0 for c in ACTIVITY_CODES}
+    for _, r in items:
+        for code, n in (r.plan_by_activity or {}).items():
+            by_activity[str(code)] = by_activity.get(str(code), 0) + int(n or 0)
+    return RegionRow(region=region, projects_planned=len({project_id(s, r) for s, r in items}),
+                     allocated=sum((r.allocated for _, r in items), ZERO),
+                     plan=sum(r.plan for _, r in items), by_activity=by_activity)
+
+
 def annual_plan(subs_krm1: list[Submission]) -> list[Submission]:
     """The annual plan summary of Rule 12.1: one Submission per (programme, year), by region and activity.
 
@@ -244,36 +290,153 @@ def annual_plan(subs_krm1: list[Submission]) -> list[Submission]:
     stay 0.  The form is "KRM-1" (plan level) so no one mistakes it for facts.
     Raises :class:`RollupError` on a non-KRM-1 input or a district sent twice.
     """
-    groups: dict[tuple, list[Submission]] = defaultdict(list)
-    for s in subs_krm1:
-        if s.form != "KRM-1":
-            raise RollupError(f"{s.path}: annual_plan takes KRM-1 submissions, not {s.form}")
-        groups[(s.period, s.programme or "")].append(s)
+    _need_rows(subs_krm1, "annual_plan")
     out = []
-    for year, programme in sorted(groups):
-        members = groups[(year, programme)]
-        by_region: dict[str, list[Submission]] = defaultdict(list)
-        for s in members:
-            by_region[region_of(s) or ""].append(s)
-        order = _region_order(f"{year}-01" if len(str(year)) == 4 else year)
-        rows = []
-        for region in sorted(by_region, key=lambda k: (order.get(k, len(order)), k)):
-            seen: dict = {}
-            for s in by_region[region]:
-                if s.district in seen:
-                    raise RollupError(f"district {s.district}: two KRM-1 for {programme} {year} "
-                                      f"({seen[s.district]} and {s.path})")
-                seen[s.district] = s.path
-            items = [(s, r) for s in by_region[region] for r in s.projects]
-            by_activity = {c: 0 for c in ACTIVITY_CODES}
-            for _, r in items:
-                for code, n in (r.plan_by_activity or {}).items():
-                    by_activity[str(code)] = by_activity.get(str(code), 0) + int(n or 0)
-            rows.append(RegionRow(region=region, projects_planned=len({project_id(s, r) for s, r in items}),
-                                  allocated=sum((r.allocated for _, r in items), ZERO),
-                                  plan=sum(r.plan for _, r in items), by_activity=by_activity))
+    for year, programme, regions in _plan_groups(subs_krm1):
+        rows = [_plan_row(region, [(s, r) for s in rs for r in s.projects]) for region, rs in regions]
         out.append(Submission(path=Path(f"PLAN.{year}.{programme}"), form="KRM-1", period=str(year),
                               programme=programme or None, regions=rows))
+    return out
+
+
+# ------------------------------------------------------------------ the same from digests (streaming)
+@dataclass(slots=True)
+class Digest:
+    """One input's header and what the roll-ups need of its rows, without the rows (:func:`digest`).
+
+    ``krm aggregate`` digests each file in the worker that read it, so the main process holds
+    a few hundred bytes per file instead of every project row.  The header fields are those of
+    :class:`~krm.model.Submission`; ``totals()`` and ``nrows`` are the file's control totals and
+    row count; ``by_activity`` its jobs by activity code as (code, jobs) pairs in order of first
+    appearance (KRM-2/3: fact, KRM-1: plan); ``projects_planned`` / ``projects_done`` its
+    distinct (implemented) projects (:func:`project_id`; implemented as of the file's own
+    period); ``districts`` the districts its project ids use.  It has no rows: the row-level
+    functions (:func:`krm3_from_krm2`, :func:`programme_level`, :func:`annual_plan`) refuse it.
+    """
+
+    path: Path
+    form: str
+    period: str
+    programme: str | None
+    region: str | None = None
+    district: str | None = None
+    basis: str = "cumulative"
+    lang: str | None = None
+    modified: dt.datetime | None = None
+    body: str | None = None
+    nrows: int = 0
+    plan: int = 0
+    fact: int = 0
+    allocated: Decimal = ZERO
+    disbursed: Decimal = ZERO
+    by_activity: tuple = ()
+    projects_planned: int = 0
+    projects_done: int = 0
+    districts: tuple = ()
+
+    @property
+    def projects(self) -> tuple:
+        return ()
+
+    def totals(self) -> dict[str, Decimal | int]:
+        return {"plan": self.plan, "fact": self.fact, "allocated": self.allocated, "disbursed": self.disbursed}
+
+
+_HEADER_FIELDS = ("path", "form", "period", "programme", "region", "district", "basis", "lang", "modified", "body")
+
+
+def digest(sub: Submission) -> Digest:
+    """The :class:`Digest` of a Submission (header, totals, per-file project counts and activity sums)."""
+    d = Digest(**{k: getattr(sub, k) for k in _HEADER_FIELDS},
+               nrows=len(sub.projects) if sub.projects else len(sub.regions), **sub.totals())
+    ids: dict[tuple, list[dt.date | None]] = defaultdict(list)
+    by: dict[str, int] = {}
+    if sub.form in ("KRM-2", "KRM-3"):
+        for r in sub.projects:
+            ids[project_id(sub, r)].append(r.end)
+            by[str(r.activity)] = by.get(str(r.activity), 0) + r.fact
+        d.projects_done = sum(1 for es in ids.values() if None not in es and is_implemented(max(es), sub.period))
+    elif sub.form == "KRM-1":
+        for r in sub.projects:
+            ids[project_id(sub, r)].append(r.end)
+            for code, n in (r.plan_by_activity or {}).items():
+                by[str(code)] = by.get(str(code), 0) + int(n or 0)
+    d.by_activity = tuple(by.items())
+    d.projects_planned = len(ids)
+    d.districts = tuple(sorted({k[0] for k in ids}))
+    return d
+
+
+def header_of(sub, projects: list[ProjectRow] | None = None) -> Submission:
+    """A plain Submission with ``sub``'s header (a Digest's, say) and the given rows."""
+    return Submission(**{k: getattr(sub, k) for k in _HEADER_FIELDS}, projects=list(projects or []))
+
+
+def _need_rows(subs, what: str) -> None:
+    for s in subs:
+        if isinstance(s, Digest):
+            raise TypeError(f"{what} needs the rows of {s.path}, not its Digest")
+
+
+def _disjoint(ds: list[Digest]) -> bool:
+    """No project id can be shared between these files: their districts do not overlap."""
+    return sum(len(d.districts) for d in ds) == len(set().union(*(d.districts for d in ds)))
+
+
+def _merged(region: str, ds: list[Digest], *, plan: bool = False) -> RegionRow:
+    """A region's row from its files' digests (their projects are disjoint, so counts add up)."""
+    by_activity = {c: 0 for c in ACTIVITY_CODES}
+    for d in ds:
+        for code, n in d.by_activity:
+            by_activity[code] = by_activity.get(code, 0) + n
+    row = RegionRow(region=region, projects_planned=sum(d.projects_planned for d in ds),
+                    allocated=sum((d.allocated for d in ds), ZERO), plan=sum(d.plan for d in ds),
+                    by_activity=by_activity)
+    if not plan:
+        row.projects_done = sum(d.projects_done for d in ds)
+        row.disbursed = sum((d.disbursed for d in ds), ZERO)
+        row.fact = sum(d.fact for d in ds)
+    return row
+
+
+def programme_level_digests(digests: list[Digest], rows=None) -> list[Submission]:
+    """:func:`programme_level` from :class:`Digest` objects: the same Submissions, the same refusals.
+
+    A region's figures are the sums of its files' digests when no two of its files share a
+    district (each district sends one file, so no project can be in two files): that is
+    always so after :mod:`krm.aggregate` resolved conflicts.  Otherwise ``rows(digest)``
+    must give the file's project rows and the region is computed from them
+    (``TypeError`` without ``rows``).
+    """
+    out = []
+    for period, programme, basis, regions in _programme_groups(digests):
+        rrows = []
+        for region, ds in regions:
+            if _disjoint(ds):
+                rrows.append(_merged(region, ds))
+            elif rows is None:
+                raise TypeError(f"region {region}: files share districts; their rows are needed")
+            else:
+                rrows.append(_region_row(region, [(d, r) for d in ds for r in rows(d)], period))
+        out.append(Submission(path=Path(f"KRM-4.{period}.{programme}"), form="KRM-4", period=period,
+                              programme=programme or None, basis=basis, regions=rrows))
+    return out
+
+
+def annual_plan_digests(digests: list[Digest], rows=None) -> list[Submission]:
+    """:func:`annual_plan` from :class:`Digest` objects (see :func:`programme_level_digests`)."""
+    out = []
+    for year, programme, regions in _plan_groups(digests):
+        rrows = []
+        for region, ds in regions:
+            if _disjoint(ds):
+                rrows.append(_merged(region, ds, plan=True))
+            elif rows is None:
+                raise TypeError(f"region {region}: files share districts; their rows are needed")
+            else:
+                rrows.append(_plan_row(region, [(d, r) for d in ds for r in rows(d)]))
+        out.append(Submission(path=Path(f"PLAN.{year}.{programme}"), form="KRM-1", period=str(year),
+                              programme=programme or None, regions=rrows))
     return out
 
 
@@ -315,7 +478,7 @@ class Control:
 
 def _line(label: str, sub: Submission) -> ControlLine:
     t = sub.totals()
-    n = len(sub.projects) if sub.projects else len(sub.regions)
+    n = sub.nrows if isinstance(sub, Digest) else len(sub.projects) if sub.projects else len(sub.regions)
     return ControlLine(label=label, form=sub.form, region=region_of(sub) if sub.form in ("KRM-1", "KRM-2", "KRM-3")
                        else sub.region, district=sub.district, rows=n, **t)
 

@@ -85,7 +85,7 @@ def test_exact_totals_hand_computed(two_districts, tmp_path):
     assert sorted(o.rel for o in res.outputs) == [
         "2019-05/KRM-3.ENBEK.11.xlsx", "2019-05/KRM-4.ENBEK.xlsx", "2019-05/KRM-5.ENBEK.xlsx"]
     k3 = next(o for o in res.outputs if o.form == "KRM-3")
-    assert k3.submission.totals() == {"plan": 24, "fact": 16, "allocated": D("152.626"), "disbursed": D("51.751")}
+    assert k3.totals() == {"plan": 24, "fact": 16, "allocated": D("152.626"), "disbursed": D("51.751")}
     assert all(o.control.balanced for o in res.outputs)
     # the written KRM-3: rows by activity 1, 3, 3, 9; KRM-3 column 3 = project; total row exact
     grid = sheet(out / "2019-05/KRM-3.ENBEK.11.xlsx")
@@ -157,7 +157,7 @@ def test_file_with_errors_is_excluded_and_listed(two_districts, tmp_path):
     f = next(x for x in res.inputs if x.rel == "c/bad.xlsx")
     assert f.status == "excluded" and f.errors >= 1
     k3 = next(o for o in res.outputs if o.form == "KRM-3")
-    assert k3.submission.totals()["plan"] == 24  # not counted
+    assert k3.totals()["plan"] == 24  # not counted
     s = res.summary()
     assert s["files"]["excluded"] == 1
     assert next(i for i in s["inputs"] if i["file"] == "c/bad.xlsx")["findings"]
@@ -175,12 +175,12 @@ def test_duplicate_submission_is_a_conflict(two_districts, tmp_path):
     res = run(two_districts, tmp_path / "o1")
     assert [c.files for c in res.conflicts] == [["a/one.xlsx", "late/one-again.xlsx"]]
     k3 = next(o for o in res.outputs if o.form == "KRM-3")
-    assert k3.submission.totals()["plan"] == 6  # only district 2 counted
+    assert k3.totals()["plan"] == 6  # only district 2 counted
     assert res.exit_code(strict=True) == 1
     res2 = run(two_districts, tmp_path / "o2", prefer="newest")
     assert res2.conflicts[0].kept == "late/one-again.xlsx" and "file modified time" in res2.conflicts[0].reason
     k3 = next(o for o in res2.outputs if o.form == "KRM-3")
-    assert k3.submission.totals() == {"plan": 16, "fact": 14, "allocated": D("112.501"), "disbursed": D("61.501")}
+    assert k3.totals() == {"plan": 16, "fact": 14, "allocated": D("112.501"), "disbursed": D("61.501")}
     assert next(i for i in res2.inputs if i.rel == "a/one.xlsx").status == "superseded"
 
 
@@ -267,7 +267,8 @@ def test_output_never_inside_inputs(two_districts, tmp_path):
         run(two_districts, two_districts / "out")
 
 
-def test_control_failure_fails_loudly(two_districts, tmp_path, monkeypatch):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_control_failure_fails_loudly(two_districts, tmp_path, monkeypatch, jobs):
     from krm import rollup
 
     real = rollup.krm3_from_krm2
@@ -277,11 +278,15 @@ def test_control_failure_fails_loudly(two_districts, tmp_path, monkeypatch):
         out[0].projects.pop()
         return out
 
-    monkeypatch.setattr(rollup, "krm3_from_krm2", lossy)
-    r = runner.invoke(app, ["aggregate", str(two_districts), "--out", str(tmp_path / "out"), "--jobs", "1"])
+    monkeypatch.setattr(rollup, "krm3_from_krm2", lossy)  # the workers are forked: they see it too
+    r = runner.invoke(app, ["aggregate", str(two_districts), "--out", str(tmp_path / "out"), "--jobs", jobs])
     assert r.exit_code == 1
     assert "CONTROL TOTALS FAILED" in r.output
     assert not (tmp_path / "out/2019-05/KRM-3.ENBEK.11.xlsx").exists()
+    assert (tmp_path / "out/2019-05/KRM-4.ENBEK.xlsx").exists()  # the balanced ones are written
+    summary = json.loads((tmp_path / "out/aggregate-summary.json").read_text(encoding="utf-8"))
+    k3 = next(o for o in summary["outputs"] if o["form"] == "KRM-3")
+    assert not k3["balanced"] and k3["problems"] and k3["rows"] == 3
 
 
 def test_cli_json_and_exit_codes(two_districts, tmp_path):
@@ -352,9 +357,79 @@ def test_unreadable_and_other_forms(two_districts, tmp_path):
     st = {f.rel: f.status for f in res.inputs}
     assert st == {"a/one.xlsx": "accepted", "b/two.xlsx": "accepted", "empty.xlsx": "excluded",
                   "junk.xlsx": "excluded", "k4.xlsx": "skipped"}
-    assert next(o for o in res.outputs if o.form == "KRM-3").submission.totals()["plan"] == 24
+    assert next(o for o in res.outputs if o.form == "KRM-3").totals()["plan"] == 24
     # an unreadable file's header is unknown: it is listed on every control sheet
     for o in res.outputs:
         ctl = sheet(tmp_path / "out" / o.rel, "Бақылау")
         assert any(row and row[0] == "junk.xlsx" for row in ctl), o.rel
     assert res.exit_code() == 0 and res.exit_code(strict=True) == 1
+
+
+# ------------------------------------------------------------------ streaming: memory flat, nothing left behind
+@pytest.fixture()
+def spool_parent(tmp_path, monkeypatch):
+    """Where the run's spool folder goes (the system temporary folder, redirected here)."""
+    import tempfile
+
+    d = tmp_path / "tmp"
+    d.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(d))
+    return d
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_main_process_keeps_no_rows(two_districts, tmp_path, spool_parent, jobs):
+    krm2(two_districts / "c", "bad.xlsx", D3, [r2("2", "Зауыт", -5, 1, 10, 2, 4)])
+    res = run(two_districts, tmp_path / "out", jobs=jobs)
+    from krm.rollup import Digest
+
+    for f in res.inputs:  # each input is its header and figures, not its rows
+        assert isinstance(f.submission, Digest) and f.submission.projects == ()
+        assert bool(f.findings) == (f.status == "excluded"), f.rel  # only findings that are reported are kept
+    one = next(f for f in res.inputs if f.rel == "a/one.xlsx").submission
+    assert (one.nrows, one.projects_planned, one.projects_done) == (2, 2, 1)
+    assert one.totals() == {"plan": 18, "fact": 11, "allocated": D("140.625"), "disbursed": D("50.25")}
+    k3 = next(o for o in res.outputs if o.form == "KRM-3")
+    assert k3.submission is None and k3.written and k3.control.balanced
+    assert k3.totals() == {"plan": 24, "fact": 16, "allocated": D("152.626"), "disbursed": D("51.751")}
+    assert sheet(tmp_path / "out" / k3.rel)  # written from the spool: the rows are all there
+    grid = sheet(tmp_path / "out" / k3.rel)
+    assert sum(1 for row in grid if row and row[2] in ("Мектеп құрылысы", "Жылыжай кешені", "+Дүкен")) == 3
+    assert list(spool_parent.iterdir()) == []  # the spool is gone
+
+
+def test_spool_removed_when_the_run_stops(two_districts, tmp_path, spool_parent):
+    out = tmp_path / "out"
+    run(two_districts, out)
+    stamp = {p: p.stat().st_mtime_ns for p in out.rglob("*.xlsx")}
+    with pytest.raises(AggregateUsageError, match="exists"):
+        run(two_districts, out, jobs=2)  # KRM-3 is checked first (an unbalanced one would not be in the way)
+    assert list(spool_parent.iterdir()) == []
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.xlsx")} == stamp  # nothing was rewritten
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("how", ["dry_run", "strict"])
+def test_outputs_checked_but_not_written(two_districts, tmp_path, spool_parent, how):
+    if how == "strict":
+        krm2(two_districts / "c", "bad.xlsx", D3, [r2("2", "Зауыт", -5, 1, 10, 2, 4)])
+    out = tmp_path / "out"
+    res = run(two_districts, out, jobs=2, **({"write": False} if how == "dry_run" else {"strict": True}))
+    assert not out.exists()
+    k3 = next(o for o in res.outputs if o.form == "KRM-3")
+    assert k3.control.balanced and k3.control.output_total.rows == 4 and not k3.written
+    assert next(o for o in res.summary()["outputs"] if o["form"] == "KRM-3")["rows"] == 4
+    assert list(spool_parent.iterdir()) == []
+
+
+def test_interrupted_writers_leave_no_temporary_files(tmp_path):
+    from krm.aggregate import _remove_temporaries
+
+    (tmp_path / "2019-05").mkdir()
+    target = tmp_path / "2019-05" / "KRM-3.ENBEK.11.xlsx"
+    left = tmp_path / "2019-05" / ".KRM-3.ENBEK.11.xlsx.k2j4_x9a.tmp"  # as atomic_write names them
+    other = tmp_path / "2019-05" / ".notes.txt.abc.tmp"
+    for p in (left, other, target):
+        p.write_bytes(b"x")
+    _remove_temporaries([target])
+    assert not left.exists() and other.exists() and target.exists()

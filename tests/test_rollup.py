@@ -13,13 +13,17 @@ from hypothesis import strategies as st
 from krm import reference
 from krm.model import ProjectRow, Submission
 from krm.rollup import (
+    Digest,
     RollupError,
     annual_plan,
+    annual_plan_digests,
     control_totals,
+    digest,
     is_implemented,
     krm3_from_krm2,
     period_end,
     programme_level,
+    programme_level_digests,
 )
 
 AKM = "11"  # Akmola
@@ -175,3 +179,75 @@ def test_a_project_row_without_end_date_is_not_implemented():
                       row("1", "Q", 1, 1, "1", "1", end=dt.date(2019, 5, 31))])
     [k4] = programme_level([a])
     assert (k4.regions[0].projects_planned, k4.regions[0].projects_done) == (2, 1)
+
+
+# ------------------------------------------------------------------ digests (streaming aggregate) = the rows
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(krm2_sets())
+def test_digests_give_what_the_rows_give(subs):
+    """KRM-4/5 summed from per-file digests are the same Submissions as from the rows, both levels, any mix."""
+    k3s = krm3_from_krm2(subs)
+    for inputs in (subs, k3s, [s for s in subs if s.region == AKT] + [s for s in k3s if s.region == AKM]):
+        ds = [digest(s) for s in inputs]
+        assert programme_level_digests(ds) == programme_level(inputs)
+        # the control totals of a digest are those of its file, line by line
+        by_path = lambda s: str(s.path)  # noqa: E731
+        assert (control_totals(ds, programme_level(inputs), label=by_path)
+                == control_totals(inputs, programme_level(inputs), label=by_path))
+    for d, s in zip([digest(s) for s in subs], subs):
+        assert d.totals() == s.totals() and d.nrows == len(s.projects) and d.projects == ()
+
+
+def test_digest_counts_projects_and_activities_per_file():
+    a = k2(AKM_D[0], [row("1", "P", 3, 1, "1.5", "1", end=dt.date(2019, 3, 1)),
+                      row("1", " p ", 2, 2, "2", "0.5", end=dt.date(2019, 4, 1)),  # the same project (folded name)
+                      row("7", "Q", 1, 4, "0.001", "0", end=None),
+                      row("x", "R", 0, 5, "0", "0", end=dt.date(2020, 1, 1))])  # an unknown code stays its own
+    d = digest(a)
+    assert (d.projects_planned, d.projects_done, d.nrows) == (3, 1, 4)
+    assert d.by_activity == (("1", 3), ("7", 4), ("x", 5))
+    assert d.totals() == {"plan": 6, "fact": 12, "allocated": D("3.501"), "disbursed": D("1.5")}
+    assert d.districts == (AKM_D[0],)
+    [k4] = programme_level_digests([d])
+    assert k4.regions[0].by_activity == {**{str(i): 0 for i in range(1, 10)}, "1": 3, "7": 4, "x": 5}
+
+
+def test_files_sharing_a_district_are_summed_from_their_rows():
+    """Two files whose projects may coincide (one district) cannot be added up: the rows decide."""
+    a = Submission(path=Path("a"), form="KRM-3", period="2019-05", programme="ENBEK", region=AKM,
+                   projects=[ProjectRow(activity="1", project="P", bin="1", district=AKM_D[0], plan=1, fact=1,
+                                        end=dt.date(2019, 1, 1))])
+    b = Submission(path=Path("b"), form="KRM-2", period="2019-05", programme="ENBEK", region=AKT,
+                   district=AKT_D[0], projects=[ProjectRow(activity="1", project="P", bin="1", plan=1, fact=1)])
+    c = Submission(path=Path("c"), form="KRM-2", period="2019-05", programme="ENBEK", region=AKT,
+                   district=AKT_D[1], projects=[ProjectRow(activity="1", project="P", bin="1", district=AKT_D[0],
+                                                           plan=1, fact=1)])
+    ds = [digest(s) for s in (a, b, c)]
+    rows = {id(d): s.projects for d, s in zip(ds, (a, b, c))}
+    with pytest.raises(TypeError, match="share districts"):
+        programme_level_digests(ds)  # b and c both name district AKT_D[0]: one project or two?
+    [k4] = programme_level_digests(ds, rows=lambda d: rows[id(d)])
+    assert [k4] == programme_level([a, b, c])
+    assert k4.regions[1].projects_planned == 1  # the rows say: one project, reported twice
+
+
+def test_annual_plan_from_digests():
+    p1 = Submission(path=Path("p1"), form="KRM-1", period="2020", programme="ENBEK", region=AKM, district=AKM_D[0],
+                    projects=[ProjectRow(activity="", project="A", plan=7, allocated=D("3.5"),
+                                         plan_by_activity={"1": 4, "3": 3}),
+                              ProjectRow(activity="", project="a", plan=2, plan_by_activity={"9": 2})])
+    p2 = Submission(path=Path("p2"), form="KRM-1", period="2020", programme="ENBEK", region=AKM, district=AKM_D[1],
+                    projects=[ProjectRow(activity="", project="A", plan=1, plan_by_activity={"3": 1})])
+    assert annual_plan_digests([digest(p2), digest(p1)]) == annual_plan([p2, p1])
+    with pytest.raises(RollupError, match="two KRM-1"):
+        annual_plan_digests([digest(p1), digest(p1)])
+
+
+def test_row_functions_refuse_a_digest():
+    d = digest(k2(AKM_D[0], [row("1", "P", 1, 1, "1", "1")]))
+    assert isinstance(d, Digest)
+    for f in (krm3_from_krm2, programme_level):
+        with pytest.raises(TypeError, match="needs the rows"):
+            f([d])
+    with pytest.raises(RollupError, match="two KRM-2"):
+        programme_level_digests([d, d])

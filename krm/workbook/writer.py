@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from pathlib import Path
 
@@ -255,6 +258,406 @@ class _Formats:
         return self._cache[key]
 
 
+#: write blocks of rows through :class:`_RowSheet` (False: cell by cell, as plain xlsxwriter; same bytes)
+BULK_ROWS = True
+
+_NUM, _STR, _BLANK, _DATE = 0, 1, 2, 3  # cell kinds: write_number, write_string, write_blank, write_datetime
+_LETTERS = [column_letter(c) for c in range(64)]
+_INF, _NINF = float("inf"), float("-inf")
+
+
+class _RowCells(tuple):
+    """Marker cell: (XML of a whole row's cells with a %s per style attribute, the cells' formats)."""
+
+    __slots__ = ()
+
+
+class _RowEnd(tuple):
+    """Marker cell in a bulk row's last column (keeps xlsxwriter's dimensions and row spans right); writes nothing."""
+
+    __slots__ = ()
+
+
+def _write_kind(ws, row: int, col: int, kind: int, v, fmt) -> None:
+    if kind == _NUM:
+        ws.write_number(row, col, v, fmt)
+    elif kind == _STR:
+        ws.write_string(row, col, v, fmt)
+    elif kind == _DATE:
+        ws.write_datetime(row, col, v, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
+
+
+def _form_cell(v, is_id: bool) -> tuple[int, object]:
+    """How a form's table cell holding ``v`` is written: (kind, value).  Text is always a string, never a formula."""
+    if v is None or v == "":
+        return _BLANK, None
+    if isinstance(v, bool):
+        return _STR, str(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return _DATE, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day)
+    if isinstance(v, (int, float, Decimal)) and not is_id:
+        return _NUM, float(v)
+    return _STR, str(v)
+
+
+def _plain_cell(v) -> tuple[int, object] | None:
+    """How an extra (control) sheet's cell holding ``v`` is written: numbers as numbers, the rest as text."""
+    if v is None:
+        return None
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        return _NUM, float(v)
+    return _STR, str(v)
+
+
+#: one cell of a bulk row, by kind: %s = column letter; then, filled per row, %%s = row number and %%s / %%.16G =
+#: the value (shared-string index or number); %%%%s stays for the style attribute, filled on close
+_CELL = {_STR: '<c r="%s%%s"%%%%s t="s"><v>%%s</v></c>', _NUM: '<c r="%s%%s"%%%%s><v>%%.16G</v></c>',
+         _BLANK: '<c r="%s%%s"%%%%s/>'}
+
+
+#: any name Worksheet._prepare_formula rewrites (its list has "\\SINGLE\\(": any character, then "INGLE(")
+_DYNAMIC_FUNCTIONS = re.compile(
+    r"(ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|"
+    r"REDUCE|SCAN|INGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|"
+    r"XLOOKUP)\(")
+
+
+@lru_cache(maxsize=1)
+def _row_sheet_class():
+    """An xlsxwriter Worksheet that takes a block of rows at once and writes each row's XML in one piece.
+
+    xlsxwriter spends ~10 µs per cell (a namedtuple per cell on write; an attribute list,
+    escaping and a file write per cell on close), and a region's KRM-3 holds ~15,000 cells.
+    :meth:`put_rows` classifies each value as :func:`_form_cell` / :func:`_plain_cell`
+    say, takes the shared-string indices in the order ``write_string`` would (so the string
+    table is the same), renders the row's ``<c>`` elements from a template per row shape,
+    leaving a placeholder for each style, and stores it as two marker cells (first and last
+    column, so dimensions and row spans are the same).  On close, :meth:`_write_rows` fills
+    in the style indices (taken in the same order as xlsxwriter takes them) and writes the
+    row.  The XML is byte for byte what xlsxwriter writes cell by cell
+    (``tests/test_writer_bulk.py`` compares whole workbooks written both ways); a row holding
+    a value this path does not reproduce exactly (NaN, infinity, a string over 16,383
+    characters, an unusual type, a row outside the sheet) goes through the ordinary
+    ``write_*`` calls.
+    """
+    from xlsxwriter.worksheet import Worksheet
+
+    class _RowSheet(Worksheet):
+        def put_rows(self, first: int, rows, formats: list, ids: list | None = None, *, form: bool = True) -> None:
+            """Write ``rows`` (lists of values, one per column from column 0) from row ``first`` on.
+
+            ``formats[c]`` is column c's cell format (or None); ``form=True`` writes values as
+            :func:`_form_cell` (``ids[c]``: column c holds identifiers, numbers stay text),
+            ``form=False`` as :func:`_plain_cell` (None: no cell).
+            """
+            sst = self.str_table
+            half = self.xls_strmax // 2
+            ids = ids or [False] * len(formats)
+            num_ok = [not (form and x) for x in ids]
+            letters = [_LETTERS[c] if c < 64 else column_letter(c) for c in range(len(formats))]
+            conv = self._convert_date_time
+            index = sst._get_shared_string_index
+            templates = self.__dict__.setdefault("_krm_templates", {})
+            dates = self.__dict__.setdefault("_krm_dates", {})
+            bulk = self.__dict__.setdefault("_krm_bulk", {})
+            no_fmt = [f is None for f in formats]
+            shapes: dict = {}  # row shape -> (template, formats, columns, first, last column), for this block
+            lo = hi = rmin = rmax = None  # the block's extent, for the sheet's dimensions (checked once, at the end)
+            for row, vals in enumerate(rows, start=first):
+                if row >= self.xls_rowmax:
+                    self._slow_row(row, vals, formats, ids, form)  # outside the sheet: ignored as xlsxwriter does
+                    continue
+                r1 = str(row + 1)
+                shape = []  # 4 * column + kind of every cell written
+                add = shape.append
+                args = []
+                arg = args.append
+                taken = sst.count
+                c = -1
+                for v in vals:
+                    c += 1
+                    t = v.__class__
+                    if t is str:
+                        if v == "" and form:
+                            if no_fmt[c]:
+                                continue
+                            add(4 * c + _BLANK)
+                            arg(r1)
+                        elif len(v) > half:
+                            break
+                        else:
+                            add(4 * c + _STR)
+                            arg(r1)
+                            arg(index(v))
+                    elif v is None:
+                        if not form or no_fmt[c]:
+                            continue  # a blank without a format is not written
+                        add(4 * c + _BLANK)
+                        arg(r1)
+                    elif (t is int or t is float or t is Decimal) and num_ok[c]:
+                        f = float(v)
+                        if f != f or f == _INF or f == _NINF:
+                            break
+                        add(4 * c + _NUM)
+                        arg(r1)
+                        arg(f)
+                    elif form and (t is dt.date or t is dt.datetime):
+                        d = dates.get(v)
+                        if d is None:
+                            d = dates[v] = conv(v if t is dt.datetime else dt.datetime(v.year, v.month, v.day))
+                        add(4 * c + _NUM)
+                        arg(r1)
+                        arg(d)
+                    else:
+                        break  # bool, a subclass, an identifier number …: the general path
+                else:
+                    if shape:
+                        shape = tuple(shape)
+                        known = shapes.get(shape)
+                        if known is None:
+                            cols = tuple(x >> 2 for x in shape)
+                            tmpl = templates.get(shape)
+                            if tmpl is None:
+                                tmpl = templates[shape] = "".join(_CELL[x & 3] % letters[x >> 2] for x in shape)
+                            known = shapes[shape] = (tmpl, tuple(formats[c] for c in cols), cols, cols[0], cols[-1])
+                        tmpl, fmts, cols, c0, c1 = known
+                        if lo is None:
+                            lo, hi, rmin = c0, c1, row
+                        elif c0 < lo or c1 > hi:
+                            lo, hi = min(lo, c0), max(hi, c1)
+                        rmax = row
+                        line = self.table[row]
+                        line[c0] = _RowCells((tmpl % tuple(args), fmts, cols))
+                        if c1 != c0:
+                            line[c1] = _RowEnd()
+                        bulk[row] = c0
+                    continue
+                # the strings of this row were counted once already: the general path counts them again
+                sst.count = taken
+                self._slow_row(row, vals, formats, ids, form)
+            if lo is not None:  # what _check_dimensions of each row's first and last cell would have stored
+                self._check_dimensions(rmin, lo)
+                self._check_dimensions(rmax, hi)
+
+        def _slow_row(self, row: int, vals, formats, ids, form: bool) -> None:
+            for c, v in enumerate(vals):
+                kv = _form_cell(v, ids[c]) if form else _plain_cell(v)
+                if kv is not None:
+                    _write_kind(self, row, c, kv[0], kv[1], formats[c])
+
+        def _bulk_xml(self, row: int, cell) -> str:
+            xml, fmts, cols = cell
+            cache = self.__dict__.setdefault("_krm_styles", {})
+            styles = cache.get(fmts)
+            if styles is None:  # the style attribute as Worksheet._write_cell makes it: cell, row or column format
+                key = fmts if None not in fmts else None  # without a cell format it depends on the row
+                info = self.row_info.get(row)
+                out = []
+                for c, fmt in zip(cols, fmts):
+                    if fmt:
+                        out.append(f' s="{fmt._get_xf_index()}"')
+                    elif info is not None and info.row_format:
+                        out.append(f' s="{info.row_format._get_xf_index()}"')
+                    elif c in self.col_info and self.col_info[c].column_format is not None:
+                        out.append(f' s="{self.col_info[c].column_format._get_xf_index()}"')
+                    else:
+                        out.append("")
+                styles = tuple(out)
+                if key is not None:
+                    cache[key] = styles
+            return xml % styles
+
+        def _write_cell(self, row, col, cell):
+            cls = cell.__class__
+            if cls is _RowEnd:
+                return None
+            if cls is _RowCells:
+                self.fh.write(self._bulk_xml(row, cell))
+                return None
+            return super()._write_cell(row, col, cell)
+
+        def _write_rows(self) -> None:
+            """Worksheet._write_rows, with each untouched bulk row written in one piece."""
+            bulk = self.__dict__.get("_krm_bulk")
+            if not bulk or self.excel_version == 2010 or self.default_row_height != self.original_row_height:
+                return super()._write_rows()  # rows with attributes of their own: xlsxwriter's way
+            self._calculate_spans()
+            spans = self.row_spans
+            table, row_info, comments = self.table, self.row_info, self.comments
+            styles = self.__dict__.setdefault("_krm_styles", {})
+            write = self.fh.write
+            for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+                c0 = bulk.get(row_num)
+                if c0 is not None and row_num not in row_info and row_num not in comments:
+                    line = table[row_num]
+                    cell = line.get(c0)
+                    if cell.__class__ is _RowCells and len(line) == (1 if cell[2][-1] == c0 else 2):
+                        span = spans.get(row_num >> 4)
+                        known = styles.get(cell[1])
+                        xml = cell[0] % known if known is not None else self._bulk_xml(row_num, cell)
+                        if span:
+                            write(f'<row r="{row_num + 1}" spans="{span}">{xml}</row>')
+                        else:
+                            write(f'<row r="{row_num + 1}">{xml}</row>')
+                        continue
+                self._write_one_row(row_num, spans)
+
+        def _calculate_spans(self) -> None:
+            """Worksheet._calculate_spans (the columns used in each block of 16 rows), from each row's keys."""
+            spans = {}
+            span_min = span_max = None
+            table, comments = self.table, self.comments
+            cmin, cmax = self.dim_colmin, self.dim_colmax
+            last = self.dim_rowmax
+            for row_num in range(self.dim_rowmin, last + 1):
+                for cells in (table.get(row_num), comments.get(row_num) if comments else None):
+                    if cells:
+                        lo, hi = min(cells), max(cells)
+                        if lo < cmin or hi > cmax:  # never for cells written through the checks, but exactly so
+                            cols = [c for c in cells if cmin <= c <= cmax]
+                            if not cols:
+                                continue
+                            lo, hi = min(cols), max(cols)
+                        if span_min is None:
+                            span_min, span_max = lo, hi
+                        else:
+                            span_min, span_max = min(span_min, lo), max(span_max, hi)
+                if ((row_num + 1) % 16 == 0) or row_num == last:
+                    if span_min is not None:
+                        spans[int(row_num / 16)] = f"{span_min + 1}:{span_max + 1}"
+                        span_min = None
+            self.row_spans = spans
+
+        def _prepare_formula(self, formula, expand_future_functions=False):
+            # Worksheet._prepare_formula runs ~30 substitutions (dynamic-array functions) on every
+            # formula; when none of those names occurs they change nothing, so skip them
+            if (not self.use_future_functions and not expand_future_functions and "_xlfn." not in formula
+                    and not _DYNAMIC_FUNCTIONS.search(formula)):
+                if formula.startswith("{"):
+                    formula = formula[1:]
+                if formula.startswith("="):
+                    formula = formula[1:]
+                if formula.endswith("}"):
+                    formula = formula[:-1]
+                return formula
+            return super()._prepare_formula(formula, expand_future_functions)
+
+        def _write_one_row(self, row_num: int, spans: dict) -> None:
+            # one iteration of Worksheet._write_rows (xlsxwriter 3.x)
+            if row_num in self.row_info or row_num in self.comments or self.table[row_num]:
+                span_index = int(row_num / 16)
+                span = spans[span_index] if span_index in spans else None
+                info = self.row_info[row_num] if row_num in self.row_info else None
+                if self.table[row_num]:
+                    if info is None:
+                        self._write_row(row_num, span)
+                    else:
+                        self._write_row(row_num, span, info)
+                    for col_num in range(self.dim_colmin, self.dim_colmax + 1):
+                        if col_num in self.table[row_num]:
+                            self._write_cell(row_num, col_num, self.table[row_num][col_num])
+                    self._xml_end_tag("row")
+                else:
+                    self._write_empty_row(row_num, span, info)
+
+    return _RowSheet
+
+
+def _values(records: list[dict], keys: list[str]):
+    """Each record's values in ``keys`` order (None where a key is missing)."""
+    if len(keys) < 2:
+        for rec in records:
+            yield [rec.get(k) for k in keys]
+        return
+    get = operator.itemgetter(*keys)
+    for rec in records:
+        try:
+            yield get(rec)
+        except KeyError:
+            yield [rec.get(k) for k in keys]
+
+
+#: a shared string that xlsxwriter writes other than as <si><t>text</t></si>: one that needs an _xHHHH_
+#: escape, XML escaping, xml:space="preserve", or is rich text (the union of xlsxwriter's own tests)
+_SST_SPECIAL = re.compile(r'_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff"&<>\n]|^\s|\s$')
+
+
+@lru_cache(maxsize=1)
+def _workbook_class():
+    """xlsxwriter's Workbook, storing its shared strings faster, with the zip deflate level settable.
+
+    * ``krm_compress_level``: xlsxwriter always deflates at zlib's default level (6).  For a big
+      workbook that is ~15 % of the time it takes to write; level 1 takes a third of that, for
+      files ~25 % larger (the cell values are the same, only the compressed bytes differ).
+      xlsxwriter makes a ``ZipInfo`` per part (in_memory mode); while this workbook is stored,
+      that name makes ones with the level set.
+    * With :data:`BULK_ROWS`, the shared-string table is written with one regular-expression test
+      per string: a string none of xlsxwriter's escapes applies to is written as it would be, the
+      others by xlsxwriter (same bytes; ``tests/test_writer_bulk.py``).
+    """
+    import zipfile
+
+    import xlsxwriter
+    import xlsxwriter.packager as xp
+    import xlsxwriter.workbook as xw
+    from xlsxwriter.sharedstrings import SharedStrings
+
+    class _Strings(SharedStrings):
+        def _write_sst_strings(self) -> None:
+            write, special, slow = self.fh.write, _SST_SPECIAL.search, self._write_si
+            for string in self.string_table.string_array:
+                if special(string):
+                    slow(string)
+                else:
+                    write(f"<si><t>{string}</t></si>")
+
+    class _Workbook(xlsxwriter.Workbook):
+        krm_compress_level: int | None = None
+
+        def _store_workbook(self) -> None:
+            level = self.krm_compress_level
+            patches = []
+            if BULK_ROWS and xp.SharedStrings is SharedStrings:
+                patches.append((xp, "SharedStrings", _Strings))
+            if level is not None and xw.ZipInfo is zipfile.ZipInfo:
+                class _Info(zipfile.ZipInfo):
+                    __slots__ = ()
+
+                    def __init__(self, *args, **kwargs):
+                        super().__init__(*args, **kwargs)
+                        self._compresslevel = level
+                patches.append((xw, "ZipInfo", _Info))
+            saved = [(m, name, getattr(m, name)) for m, name, _ in patches]
+            try:
+                for m, name, new in patches:
+                    setattr(m, name, new)
+                return super()._store_workbook()
+            finally:
+                for m, name, old in saved:
+                    setattr(m, name, old)
+
+    return _Workbook
+
+
+def _add_sheet(wb, name: str):
+    return wb.add_worksheet(name, _row_sheet_class()) if BULK_ROWS else wb.add_worksheet(name)
+
+
+def _put_rows(ws, first: int, rows, formats: list, ids: list | None = None, *, form: bool = True) -> None:
+    """Write a block of rows (see ``_RowSheet.put_rows``), in one piece per row when the sheet can."""
+    if BULK_ROWS and hasattr(ws, "put_rows"):
+        ws.put_rows(first, rows, formats, ids, form=form)
+        return
+    ids = ids or [False] * len(formats)
+    for row, vals in enumerate(rows, start=first):
+        for c, v in enumerate(vals):
+            kv = _form_cell(v, ids[c]) if form else _plain_cell(v)
+            if kv is not None:
+                _write_kind(ws, row, c, kv[0], kv[1], formats[c])
+
+
 INPUT_FILL = "#FFF2CC"  # input cells: light yellow, unlocked
 NUM_FORMATS = {ColType.MONEY: "#,##0.000", ColType.JOBS: "#,##0", ColType.COUNT: "#,##0",
                ColType.DATE: "yyyy-mm-dd", ColType.ID: "@", ColType.TEXT: "@", ColType.ACTIVITY: "@",
@@ -285,6 +688,7 @@ def write_form(
     extra_sheets: list[tuple[str, list[list]]] | None = None,
     input_cells: bool = True,
     doc_time: dt.datetime | None = None,
+    compress_level: int | None = None,
 ) -> Layout:
     """Write one form workbook.
 
@@ -305,8 +709,9 @@ def write_form(
     lay = layout(spec, on, n_free, programmes)
     cols = lay.columns
 
-    wb = xlsxwriter.Workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False,
-                                      "strings_to_urls": False, "in_memory": True})
+    wb = _workbook_class()(target, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                    "strings_to_urls": False, "in_memory": True})
+    wb.krm_compress_level = compress_level
     wb.set_properties({
         "title": f"{spec.sheet_name}: {spec.title(lang)}"[:250], "subject": spec.id, "author": "krm",
         "company": "krm", "comments": f"krm form {spec.id}, spec {SPEC_VERSION}", "created": doc_time or FIXED_TIME,
@@ -318,11 +723,11 @@ def write_form(
     if period:
         wb.set_custom_property("krm_period", str(period))
     F = _Formats(wb)
-    ws = wb.add_worksheet(spec.sheet_name)
+    ws = _add_sheet(wb, spec.sheet_name)
     group_ws = None
     if has_group_view(spec):
         lay.group_sheet = UI["groups"](lang)
-        group_ws = wb.add_worksheet(lay.group_sheet)
+        group_ws = _add_sheet(wb, lay.group_sheet)
     instructions = wb.add_worksheet(UI["instructions"](lang))
     lists = wb.add_worksheet(UI["lists"](lang))
 
@@ -421,13 +826,12 @@ def write_form(
     })
     wb.define_name("KRM_DATA", f"='{spec.sheet_name}'!$A${first + 1}:${column_letter(len(cols) - 1)}${lastr + 1}")
     wb.define_name("KRM_COLNUMS", f"='{spec.sheet_name}'!$A${first}:${column_letter(len(cols) - 1)}${first}")
-    for ri in range(first, lastr + 1):
-        rec = data[ri - first]
-        if spec.rows != Rows.FREE:  # region / activity names wrap in their column
-            key_ci = next(i for i, c in enumerate(cols) if c.key in ("region", "activity"))
-            ws.set_row(ri, _text_height(str(rec.get(cols[key_ci].key) or ""), widths[key_ci], 10))
-        for ci, c in enumerate(cols):
-            _write_value(ws, ri, ci, c, rec.get(c.key), col_formats[ci])
+    if spec.rows != Rows.FREE:  # region / activity names wrap in their column
+        key_ci = next(i for i, c in enumerate(cols) if c.key in ("region", "activity"))
+        for ri in range(first, lastr + 1):
+            ws.set_row(ri, _text_height(str(data[ri - first].get(cols[key_ci].key) or ""), widths[key_ci], 10))
+    keys = [c.key for c in cols]
+    _put_rows(ws, first, _values(data[: lastr - first + 1], keys), col_formats, [c.type == ColType.ID for c in cols])
     _data_validations(ws, spec, cols, first, lastr, list_names)
 
     # ---- total row
@@ -567,16 +971,23 @@ def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], 
     matched = 0
     group_sums = {i: 0.0 for i, _ in nums}
     first = hr + 1
+    by_label: dict[str, list[int]] = {}  # the rows of each activity label (case-insensitive), in table order
+    for i, d in enumerate(data):
+        v = d.get(key)
+        if isinstance(v, str):
+            by_label.setdefault(v.strip().casefold(), []).append(i)
+    values = {ci: [num(d.get(c.key)) for d in data] for ci, c in nums}  # summed in table order, as before
     for gi, a in enumerate(acts):
         r = first + gi
         label = a.label(lang)
         ws.set_row(r, _text_height(label, widths[0], 10))
         ws.write_string(r, 0, label, text_f)
-        mine = [d for d in data if isinstance(d.get(key), str) and d[key].strip().casefold() == label.casefold()]
+        mine = by_label.get(label.casefold(), [])
         matched += len(mine)
         ws.write_formula(r, 1, f"=COUNTIFS({rng(act_ci)},$A{r + 1})", count_f, len(mine))
         for ci, c in nums:
-            t = sum(v for v in (num(d.get(c.key)) for d in mine) if v is not None)
+            vs = values[ci]
+            t = sum([v for v in [vs[i] for i in mine] if v is not None])
             group_sums[ci] += t
             ws.write_formula(r, 2 + [x for x, _ in nums].index(ci),
                              f"=SUMIFS({rng(ci)},{rng(act_ci)},$A{r + 1})", num_f[ci], cached(c, t))
@@ -590,7 +1001,7 @@ def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], 
     ws.write_formula(tr, 1, f"=COUNTA({rng(act_ci)})", F(border=1, bold=True, num_format="#,##0"), len(filled))
     for k, (ci, c) in enumerate(nums):
         L = column_letter(2 + k)
-        total = sum(v for v in (num(d.get(c.key)) for d in data) if v is not None)
+        total = sum([v for v in values[ci] if v is not None])
         ws.write_formula(ru, 2 + k, f"=SUM({rng(ci)})-SUM({L}{g0}:{L}{g1})", num_f[ci],
                          cached(c, total - group_sums[ci]))
         ws.write_formula(tr, 2 + k, f"=SUM({rng(ci)})", bold_num[ci], cached(c, total))
@@ -628,16 +1039,8 @@ def _place_rows(spec: FormSpec, lay: Layout, rows: list[dict], lang: str) -> lis
 
 
 def _write_value(ws, r: int, c: int, col: Column, v, fmt) -> None:
-    if v is None or v == "":
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(v, bool):
-        ws.write_string(r, c, str(v), fmt)
-    elif isinstance(v, (dt.date, dt.datetime)):
-        ws.write_datetime(r, c, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day), fmt)
-    elif isinstance(v, (int, float, Decimal)) and col.type != ColType.ID:
-        ws.write_number(r, c, float(v), fmt)
-    else:
-        ws.write_string(r, c, str(v), fmt)
+    kind, x = _form_cell(v, col.type == ColType.ID)
+    _write_kind(ws, r, c, kind, x, fmt)
 
 
 def _write_lists(wb, ws, F, spec: FormSpec, lang: str, on: dt.date, header: dict, programmes) -> dict[str, str]:
@@ -797,17 +1200,12 @@ def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
 
 
 def _write_extra_sheet(wb, F, name: str, table: list[list]) -> None:
-    ws = wb.add_worksheet(name[:31])
+    ws = _add_sheet(wb, name[:31])
     bold = F(bold=True, border=1, bg_color="#F2F2F2", text_wrap=True)
-    for ri, row in enumerate(table):
-        for ci, v in enumerate(row):
-            f = bold if ri == 0 else None
-            if v is None:
-                continue
-            if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-                ws.write_number(ri, ci, float(v), f)
-            else:
-                ws.write_string(ri, ci, str(v), f)
+    if table:
+        width = max(len(r) for r in table)
+        _put_rows(ws, 0, table[:1], [bold] * width, form=False)
+        _put_rows(ws, 1, table[1:], [None] * width, form=False)
     if table:
         for ci in range(len(table[0])):
             ws.set_column(ci, ci, 18 if ci else 40)
