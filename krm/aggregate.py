@@ -367,7 +367,8 @@ def _reducer(spool_dir: str | None, period: str | None, programme: str | None):
 
 # ------------------------------------------------------------------ the pipeline
 def collect(directory: Path, *, period: str | None = None, programme: str | None = None, jobs: int | None = None,
-            progress=None, today: dt.date | None = None, spool: _Spool | None = None) -> list[InputFile]:
+            progress=None, today: dt.date | None = None, spool: _Spool | None = None,
+            cache: bool | None = None) -> list[InputFile]:
     """Find, validate and classify every workbook under ``directory`` (statuses accepted/excluded/skipped/filtered).
 
     ``progress(done, total)`` is called after each file is validated.  Each file is classified and
@@ -387,7 +388,8 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
             progress(done[0], len(paths))
 
     reduce = _reducer(str(spool.dir) if spool is not None else None, period, programme)
-    reports = validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce) if paths else []
+    reports = validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce,
+                             cache=cache) if paths else []
     if len(reports) != len(paths):
         raise RuntimeError(f"validation returned {len(reports)} reports for {len(paths)} files")
     out = []
@@ -747,7 +749,7 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
               prefer: str | None = None, lang: str = "kk", body: str | None = None, force: bool = False,
               strict: bool = False, signature: dict | None = None,
               jobs: int | None = None, progress=None, today: dt.date | None = None, write: bool = True,
-              ) -> AggregateResult:
+              cache: bool | None = None) -> AggregateResult:
     """The whole `krm aggregate` run; raises :class:`AggregateUsageError` for exit-2 conditions.
 
     ``write=False`` computes everything (for ``--dry-run`` and tests) without touching the disk.
@@ -774,7 +776,7 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
     spool = _Spool()
     try:
         files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress, today=today,
-                        spool=spool)
+                        spool=spool, cache=cache)
         result = AggregateResult(dir=directory, out=out, lang=lang, inputs=files, period=period,
                                  programme=programme, strict=strict, jobs=jobs, spool=spool)
         result.conflicts = resolve_conflicts(files, prefer)

@@ -129,3 +129,38 @@ def test_cli_cached_and_uncached_runs_agree_and_cache_command(on, folder, tmp_pa
 def test_unreadable_results_still_come_back_as_reports(on, folder):
     reps = validate_paths([folder], jobs=2, today=fill.TODAY)
     assert isinstance(reps[3], FileReport) and [x.code for x in reps[3].findings] == ["KRM-E001"]
+
+
+def _tree(d: Path) -> dict:
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def test_aggregate_and_report_give_the_same_bytes_from_the_cache(on, tmp_path):
+    """validate fills the cache; aggregate and report then read nothing again, and write the same bytes."""
+    from krm import samples
+    from krm.aggregate import aggregate
+    from krm.report import make_report
+
+    src = tmp_path / "src"
+    samples.generate(src, "2019-05", seed=3, regions=["47"], faulty=2)
+    month = src / "2019-05"
+    aggregate(month, tmp_path / "agg-off", cache=False, jobs=2)
+    make_report(month, "2019-05", tmp_path / "rep-off", cache=False)
+    assert _entries(on) == 0
+    validate_paths([month], jobs=2)  # what `krm validate` does first
+    n = _entries(on)
+    assert n >= 5
+    import krm.validate as v
+
+    def broken(*a, **k):
+        raise AssertionError("validate_file called although every file is in the cache")
+
+    v.validate_file, real = broken, v.validate_file
+    try:
+        aggregate(month, tmp_path / "agg-on", jobs=2)
+        make_report(month, "2019-05", tmp_path / "rep-on")
+    finally:
+        v.validate_file = real
+    assert _entries(on) == n
+    assert _tree(tmp_path / "agg-on") == _tree(tmp_path / "agg-off")
+    assert _tree(tmp_path / "rep-on") == _tree(tmp_path / "rep-off")

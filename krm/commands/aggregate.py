@@ -34,6 +34,8 @@ def aggregate(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for reading (default: cores)."),
     fmt: str = typer.Option("table", "--format", help="Summary as 'table' (terminal) or 'json'."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Compute and report, write nothing."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Read every workbook again, ignoring the per-file "
+                                  "cache (see krm cache; KRM_CACHE=off does the same)."),
 ) -> None:
     """Roll up a folder of forms to the next level, with control totals that must balance.
 
@@ -52,6 +54,7 @@ def aggregate(
         try:
             result = run(directory, out, period=period, programme=programme, prefer=prefer, lang=lang, body=body,
                          force=force, strict=strict, jobs=jobs, progress=progress, write=not dry_run,
+                         cache=False if no_cache else None,
                          signature={"executor": executor, "phone": phone, "head": head, "email": email})
         except AggregateUsageError as e:
             progress_close(progress)
