@@ -112,13 +112,21 @@ def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
 _TODAY: dt.date | None = None
 _SUBMISSIONS = True
 _REDUCE: Callable[[FileReport], object] | None = None
-
-
 _CACHE = None  # krm.cache.Cache of this run, or None
+MAX_CACHED_BYTES = 16 * 1024 * 1024  # bigger files are validated without the cache
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
 
 
 def _cached_validate(path: Path, cache) -> FileReport:
     """validate_file through the per-file cache (see :mod:`krm.cache`): same bytes, same code, same day."""
+    before = _stamp(path)
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_CACHED_BYTES + 1)
@@ -137,12 +145,11 @@ def _cached_validate(path: Path, cache) -> FileReport:
             hit.submission.path = path
         return hit
     r = validate_file(path, _TODAY, convert=True)  # an entry always holds the submission: aggregate needs it
-    if not r.unreadable:  # read failures are cheap to find again, and their details may name the path
+    # read failures are cheap to find again (and their details may name the path); a file saved while it
+    # was being read may not be the bytes that were hashed
+    if not r.unreadable and before is not None and _stamp(path) == before:
         cache.put(key, r)
     return r
-
-
-MAX_CACHED_BYTES = 16 * 1024 * 1024
 
 
 def _job(path: Path):

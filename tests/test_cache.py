@@ -56,7 +56,7 @@ def test_hits_give_the_same_reports_without_reading(on, folder, monkeypatch):
         raise AssertionError("validate_file called on a cache hit")
 
     monkeypatch.setattr(v, "validate_file", broken)
-    warm = validate_paths([folder], jobs=2, today=fill.TODAY, reduce=lambda r: r if r.unreadable else r)
+    warm = validate_paths([folder], jobs=2, today=fill.TODAY)
     assert _codes(warm)[:3] == _codes(cold)[:3]
     assert [r.submission for r in warm[:3]] == [r.submission for r in cold[:3]]
     assert warm[2].submission.path == folder / "c.xlsx"
@@ -115,7 +115,7 @@ def test_cli_cached_and_uncached_runs_agree_and_cache_command(on, folder, tmp_pa
     env = {**os.environ, "KRM_CACHE": "on", "KRM_CACHE_DIR": str(on)}
     args = KRM + ["validate", str(folder), "--format", "json", "--as-of", "2019-07-01"]
     cold = subprocess.run(args + ["--no-cache"], capture_output=True, text=True, env=env)
-    assert _entries(on) == 0 if on.exists() else True
+    assert not on.exists() or _entries(on) == 0
     first = subprocess.run(args, capture_output=True, text=True, env=env)
     warm = subprocess.run(args, capture_output=True, text=True, env=env)
     assert cold.returncode == first.returncode == warm.returncode == 2  # the empty file is unreadable
@@ -164,3 +164,22 @@ def test_aggregate_and_report_give_the_same_bytes_from_the_cache(on, tmp_path):
     assert _entries(on) == n
     assert _tree(tmp_path / "agg-on") == _tree(tmp_path / "agg-off")
     assert _tree(tmp_path / "rep-on") == _tree(tmp_path / "rep-off")
+
+
+def test_a_file_saved_while_it_was_read_is_not_kept(on, folder, monkeypatch):
+    import krm.validate as v
+
+    real = v.validate_file
+
+    def saved_meanwhile(path, today=None, **kw):
+        r = real(path, today, **kw)
+        st = os.stat(path)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))  # someone pressed Save meanwhile
+        return r
+
+    monkeypatch.setattr(v, "validate_file", saved_meanwhile)
+    validate_paths([folder / "a.xlsx"], jobs=1, today=fill.TODAY)
+    assert _entries(on) == 0
+    monkeypatch.setattr(v, "validate_file", real)
+    validate_paths([folder / "a.xlsx"], jobs=1, today=fill.TODAY)
+    assert _entries(on) == 1
