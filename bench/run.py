@@ -16,7 +16,7 @@
                  runs on the first M files and is scaled per file, and says so);
    * krm validate DIR, krm aggregate DIR, krm report, krm template --all, krm --help
      as whole processes (start-up and imports included), with peak memory, each with the
-     per-file result cache off (KRM_CACHE=off): what the engine costs on files it has not seen;
+     register of submissions off (KRM_REGISTER=off): what the engine costs on files it has not seen;
    * chain - validate, aggregate, report one after the other as a user runs them, with a
      cache that starts empty (validate fills it; aggregate and report find the month in it).
 3. Prints files/s, each ratio to the floor and to the baseline, peak RSS, and the issue's
@@ -349,14 +349,14 @@ def main(argv=None) -> int:
     runs: dict[str, list[measure.Run]] = {}
     steps = [("in", name, fn) for name, fn in inproc] + [("cmd", name, p) for name, p in plans.items()
                                                           if "cmd" in p]
-    # every command row above runs with the per-file cache off (KRM_CACHE=off): the engine's own cost.
-    # The chain is what a user's day looks like: validate with an empty cache, then aggregate and report
-    # (which find the month already checked in the cache).
+    # every command row above runs with the register off (KRM_REGISTER=off): the engine's own cost.
+    # The chain is what a user's day looks like: validate with an empty register, then aggregate and report
+    # (which find the month already read in the register).
     chain_names = [x for x in ("krm validate", "krm aggregate", "krm report") if "cmd" in plans.get(x, {})]
     if sel("chain") and len(chain_names) == 3:
         steps.append(("chain", "chain", chain_names))
-    env_off = {**os.environ, "KRM_CACHE": "off"}
-    chain_cache = out_dir / "krm-cache"
+    env_off = {**os.environ, "KRM_REGISTER": "off"}
+    chain_cache = out_dir / "krm-register"  # a folder of its own, made and removed by the bench
     expect_fact = sum(r["fact"] for r in recs[:nb])
     for rep in range(a.reps):
         k = rep % len(steps) if steps else 0
@@ -369,7 +369,7 @@ def main(argv=None) -> int:
                 times.setdefault(name, []).append(s)
             elif kind == "chain":
                 shutil.rmtree(chain_cache, ignore_errors=True)
-                env_on = {**os.environ, "KRM_CACHE": "on", "KRM_CACHE_DIR": str(chain_cache)}
+                env_on = {**os.environ, "KRM_REGISTER": str(chain_cache / "register.sqlite")}
                 total = total_cpu = 0.0
                 for step in obj:
                     p = plans[step]
@@ -379,7 +379,7 @@ def main(argv=None) -> int:
                         r = measure.run(p["cmd"], stdout=fh, env=env_on)
                     if r.returncode not in p["ok"]:
                         print(f"  chain {step}: exit {r.returncode}: {r.stderr_tail}")
-                    cname = f"chain: {step}" + (" (empty cache)" if step == "krm validate" else " (cache)")
+                    cname = f"chain: {step}" + (" (empty register)" if step == "krm validate" else " (register)")
                     runs.setdefault(cname, []).append(r)
                     times.setdefault(cname, []).append(r.seconds)
                     if r.cpu_s is not None:

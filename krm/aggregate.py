@@ -368,8 +368,12 @@ def _reducer(spool_dir: str | None, period: str | None, programme: str | None):
 # ------------------------------------------------------------------ the pipeline
 def collect(directory: Path, *, period: str | None = None, programme: str | None = None, jobs: int | None = None,
             progress=None, today: dt.date | None = None, spool: _Spool | None = None,
-            cache: bool | None = None) -> list[InputFile]:
+            cache: bool | None = None, register=None) -> list[InputFile]:
     """Find, validate and classify every workbook under ``directory`` (statuses accepted/excluded/skipped/filtered).
+
+    ``register`` (an open :class:`krm.register.Register`, with a ``period``): instead of a folder, the
+    current accepted (or confirmed) version of every submission the register holds for the period (and
+    the KRM-1 plans of its year), rebuilt from the stored rows; each is named by the path it was seen at.
 
     ``progress(done, total)`` is called after each file is validated.  Each file is classified and
     digested in the worker that read it: its ``submission`` is a :class:`krm.rollup.Digest`, its
@@ -379,7 +383,11 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
     from krm.validate import FileReport, find_workbooks, validate_paths
 
     directory = Path(directory)
-    paths = find_workbooks([directory])
+    if register is not None:
+        subs = [sub for _, sub in register.submissions([period, period[:4]])]
+        paths = [sub.path for sub in subs]
+    else:
+        paths = find_workbooks([directory])
     done = [0]
 
     def tick(_path, _report):
@@ -388,8 +396,11 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
             progress(done[0], len(paths))
 
     reduce = _reducer(str(spool.dir) if spool is not None else None, period, programme)
-    reports = validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce,
-                             cache=cache) if paths else []
+    if register is not None:
+        reports = [reduce(FileReport(sub.path, sub.form, [], sub, sub.lang)) for sub in subs]
+    else:
+        reports = validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce,
+                                 cache=cache) if paths else []
     if len(reports) != len(paths):
         raise RuntimeError(f"validation returned {len(reports)} reports for {len(paths)} files")
     out = []
@@ -749,13 +760,20 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
               prefer: str | None = None, lang: str = "kk", body: str | None = None, force: bool = False,
               strict: bool = False, signature: dict | None = None,
               jobs: int | None = None, progress=None, today: dt.date | None = None, write: bool = True,
-              cache: bool | None = None) -> AggregateResult:
+              cache: bool | None = None, register=None) -> AggregateResult:
     """The whole `krm aggregate` run; raises :class:`AggregateUsageError` for exit-2 conditions.
 
     ``write=False`` computes everything (for ``--dry-run`` and tests) without touching the disk.
+    ``register``: roll up what an open register holds as accepted for ``period`` (``directory`` then only
+    names the run; see :func:`collect`).
     """
     directory = Path(directory)
-    if not directory.is_dir():
+    if register is not None:
+        if not period or len(period) != 7:
+            raise AggregateUsageError("--from-register needs --period YYYY-MM")
+        if out is None:
+            raise AggregateUsageError("--from-register needs --out (there is no input folder to write beside)")
+    elif not directory.is_dir():
         raise AggregateUsageError(f"{directory}: not a folder")
     out = Path(out) if out is not None else default_out(directory)
     if _inside(out, directory):
@@ -776,7 +794,7 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
     spool = _Spool()
     try:
         files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress, today=today,
-                        spool=spool, cache=cache)
+                        spool=spool, cache=cache, register=register)
         result = AggregateResult(dir=directory, out=out, lang=lang, inputs=files, period=period,
                                  programme=programme, strict=strict, jobs=jobs, spool=spool)
         result.conflicts = resolve_conflicts(files, prefer)

@@ -30,7 +30,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ORDER = ["template", "validate", "aggregate", "report", "samples", "calendar", "status", "cache"]
+ORDER = ["template", "validate", "aggregate", "report", "samples", "calendar", "status", "register"]
 
 
 def _version(value: bool) -> None:
@@ -57,4 +57,10 @@ _register()
 
 
 def run() -> None:
-    app()
+    from krm.register.connect import RegisterError
+
+    try:
+        app()
+    except RegisterError as e:  # the register as configured cannot be used: one line, usage exit code
+        typer.echo(f"krm: {e}", err=True)
+        raise SystemExit(2) from None

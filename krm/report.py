@@ -1033,8 +1033,8 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
                 cache: bool | None = None) -> tuple[Report, list[Path]]:
     """The whole command: read ``root``, build, check, write.  Raises :class:`ReportError`.
 
-    ``cache``: use the per-file result cache (``krm.cache``) for the files validated; default: unless
-    ``KRM_CACHE=off``."""
+    ``cache=False``: read without the register of submissions (:mod:`krm.register`); default: as configured
+    (``KRM_REGISTER``)."""
     langs = langs or ["kk"]
     for lang in langs:
         if lang not in LANGS:

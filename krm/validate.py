@@ -28,6 +28,7 @@ class FileReport:
     findings: list[Finding] = field(default_factory=list)
     submission: object | None = None  # krm.model.Submission when the table could be read
     lang: str | None = None
+    edition: str | None = None  # the edition of the form's spec the workbook was read against
 
     @property
     def errors(self) -> int:
@@ -47,18 +48,20 @@ def _read_failure(path: Path, code: str, detail: str) -> FileReport:
                                            params={"detail": detail})])
 
 
-def validate_file(path: str | Path, today: dt.date | None = None, *, convert: bool = True) -> FileReport:
+def validate_file(path: str | Path, today: dt.date | None = None, *, convert: bool = True,
+                  data: bytes | None = None) -> FileReport:
     """Every finding for one workbook.
 
     ``convert=False`` skips building the typed :class:`~krm.model.Submission` (``krm validate`` needs
-    only the findings).
+    only the findings).  ``data``: the workbook's bytes, already read: parsed from there, the file is
+    not opened again (see :func:`krm.workbook.reader.read`).
     """
     from krm import rules
     from krm.workbook.reader import ReadError, read
 
     path = Path(path)
     try:
-        pf = read(path)
+        pf = read(path, data)
     except ReadError as e:
         return _read_failure(path, e.code, e.detail)
     except OSError as e:
@@ -76,13 +79,14 @@ def validate_file(path: str | Path, today: dt.date | None = None, *, convert: bo
             sub = to_submission(pf)
         except Exception:  # noqa: BLE001 - conversion is best effort after validation
             sub = None
-    return FileReport(path, pf.spec.id, findings, sub, pf.lang)
+    return FileReport(path, pf.spec.id, findings, sub, pf.lang, _edition(pf))
 
 
-def _cache_enabled() -> bool:
-    from krm.cache import enabled
+def _edition(pf) -> str:
+    """The edition a workbook was read against (today: the one spec version; see krm.spec)."""
+    from krm.spec import SPEC_VERSION
 
-    return enabled()
+    return str(getattr(pf.spec, "edition", None) or SPEC_VERSION)
 
 
 def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
@@ -112,61 +116,101 @@ def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
 _TODAY: dt.date | None = None
 _SUBMISSIONS = True
 _REDUCE: Callable[[FileReport], object] | None = None
-_CACHE = None  # krm.cache.Cache of this run, or None
-MAX_CACHED_BYTES = 16 * 1024 * 1024  # bigger files are validated without the cache
+_REGISTER = None  # krm.register.Register of this run, or None
+#: bigger files are validated without the register (the reader reads them from the file, not from memory)
+MAX_REGISTERED_BYTES = 32 * 1024 * 1024
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
+def _from_register(path: Path, hit) -> FileReport:
+    from krm.register.codec import finding_from
+
+    sub = hit.submission
+    if sub is not None:
+        sub.path = path
+    return FileReport(path, hit.form, [finding_from(f, str(path)) for f in hit.findings], sub, hit.lang,
+                      hit.edition)
 
 
-def _cached_validate(path: Path, cache) -> FileReport:
-    """validate_file through the per-file cache (see :mod:`krm.cache`): same bytes, same code, same day."""
-    before = _stamp(path)
+def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
+    """validate_file through the register: the bytes read once, hashed, and either found in the register
+    (same bytes, engine and date) or parsed from that same buffer and recorded.  Returns the report and
+    what the parent records of the file (:class:`krm.register.Seen`), or None."""
+    import hashlib
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from krm.register import Seen
+    from krm.register.store import submission_key
+
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_CACHED_BYTES + 1)
+            data = fh.read(MAX_REGISTERED_BYTES + 1)
     except OSError:
-        return validate_file(path, _TODAY, convert=_SUBMISSIONS)
-    if len(data) > MAX_CACHED_BYTES:  # a huge file: not worth keeping (and not worth hashing twice)
-        return validate_file(path, _TODAY, convert=_SUBMISSIONS)
-    key = cache.key(data)
+        return validate_file(path, _TODAY, convert=_SUBMISSIONS), None
+    if len(data) > MAX_REGISTERED_BYTES:
+        return validate_file(path, _TODAY, convert=_SUBMISSIONS), None
+    sha, size = hashlib.sha256(data).hexdigest(), len(data)
+    as_of = _TODAY or dt.date.today()
+    try:
+        hit = reg.lookup(sha, as_of, rows=_SUBMISSIONS)
+    except SQLAlchemyError:  # the register is unreachable or damaged: read the file, as without it
+        hit = None
+    if hit is not None:
+        return _from_register(path, hit), Seen(str(path), sha, size, None, hit.reading_id, hit.key,
+                                               hit.errors, hit.modified)
+    r = validate_file(path, _TODAY, convert=True, data=data)  # a reading always holds the rows
     del data
-    hit = cache.get(key)
-    if isinstance(hit, FileReport):
-        hit.path = path
-        for f in hit.findings:
-            f.file = str(path)
-        if hit.submission is not None:
-            hit.submission.path = path
-        return hit
-    r = validate_file(path, _TODAY, convert=True)  # an entry always holds the submission: aggregate needs it
-    # read failures are cheap to find again (and their details may name the path); a file saved while it
-    # was being read may not be the bytes that were hashed
-    if not r.unreadable and before is not None and _stamp(path) == before:
-        cache.put(key, r)
-    return r
+    if r.unreadable:
+        return r, Seen(str(path), sha, size, next(f.code for f in r.findings))
+    try:
+        rid = reg.record_reading(sha, size, as_of, r, r.edition)
+    except SQLAlchemyError:
+        rid = None
+    sub = r.submission
+    return r, Seen(str(path), sha, size, None, rid, submission_key(sub), r.errors,
+                   sub.modified if sub is not None else None)
 
 
 def _job(path: Path):
-    if _CACHE is not None:
-        r = _cached_validate(path, _CACHE)
-        if not _SUBMISSIONS:  # findings only: ~1 KB to pickle back, not ~14 KB
+    if _REGISTER is not None:
+        r, seen = _registered_validate(path, _REGISTER)
+        if not _SUBMISSIONS:  # findings only: less to send back
             r.submission = None
-    else:
-        r = validate_file(path, _TODAY, convert=_SUBMISSIONS)
+        return _Done(_REDUCE(r) if _REDUCE is not None else r, seen)
+    r = validate_file(path, _TODAY, convert=_SUBMISSIONS)
     return _REDUCE(r) if _REDUCE is not None else r
+
+
+@dataclass(slots=True)
+class _Done:
+    """A worker's result through the register: the (reduced) report and what the parent records."""
+
+    result: object
+    seen: object
+
+
+def _open_register(register, cache, paths):
+    """The register this run uses (and whether this call opened it), or (None, False)."""
+    if register is False or cache is False:
+        return None, False
+    if register is not None and register is not True:
+        return register, False
+    from krm import register as reg_mod
+    from krm.register.connect import outside_inputs
+
+    target = reg_mod.configured()
+    if target is None:
+        return None, False
+    outside_inputs(target, paths)
+    return reg_mod.open(target), True
 
 
 def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
                    progress: Callable[[Path, FileReport], None] | None = None,
                    today: dt.date | None = None, timeout_s: float = 60, mem_limit_mb: int = 1024,
                    submissions: bool = True,
-                   reduce: Callable[[FileReport], object] | None = None, cache: bool | None = None) -> list:
+                   reduce: Callable[[FileReport], object] | None = None, cache: bool | None = None,
+                   register=None, by: str | None = None) -> list:
     """Validate many files (see :func:`find_workbooks`), in input order, each in an isolated worker.
 
     ``submissions=False`` does not build each report's typed :class:`~krm.model.Submission`
@@ -175,33 +219,68 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     what comes back (and what ``progress`` gets) instead of the report: this is how aggregate and
     report keep only what they need of each file, so memory does not grow with the rows read.
     A file whose worker crashed still comes back as a KRM-E009 :class:`FileReport`, not reduced.
-    ``cache``: use the per-file result cache (:mod:`krm.cache`); default: unless ``KRM_CACHE=off``.
+
+    ``register``: the register of submissions (:mod:`krm.register`) this run reads through and records
+    into: None = as configured (``KRM_REGISTER``, default on), False = none, or an open
+    :class:`krm.register.Register`.  ``cache=False`` (the old name) is ``register=False``.  Results are
+    the same with or without it.  ``by``: who is recorded as receiving new versions (default: the OS user).
+    Raises :class:`krm.register.RegisterError` when the configured register cannot be used.
     """
-    global _TODAY, _SUBMISSIONS, _REDUCE, _CACHE
+    global _TODAY, _SUBMISSIONS, _REDUCE, _REGISTER
     import krm.convert  # noqa: F401 - imported once here, before the fork, not once in every worker
     import krm.rules  # noqa: F401
     import krm.workbook.reader  # noqa: F401
     from krm.pool import run_isolated
 
+    paths = list(paths)
     files = find_workbooks(paths)
+    reg, opened = _open_register(register, cache, paths)
     _TODAY = today
     _SUBMISSIONS = submissions
     _REDUCE = reduce
-    _CACHE = None
-    if cache if cache is not None else _cache_enabled():
-        from krm.cache import Cache
-
-        c = Cache(today)
-        _CACHE = c if c.usable else None
+    _REGISTER = reg
     jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    seen = []
+
+    def unwrap(res):
+        if isinstance(res, _Done):
+            if res.seen is not None:
+                seen.append(res.seen)
+            return res.result
+        return res
 
     def on_result(item, ok, res):
         if progress is not None:
-            progress(item, res if ok else _read_failure(item, "KRM-E009", str(res)))
+            progress(item, res.result if ok and isinstance(res, _Done) else
+                     res if ok else _read_failure(item, "KRM-E009", str(res)))
 
-    results = run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
-                           chunksize=16, on_result=on_result, isolate=True)  # always: a native crash fails one file, not the run
-    out = []
-    for item, ok, res in results:
-        out.append(res if ok else _read_failure(item, "KRM-E009", str(res)))
-    return out
+    try:
+        if reg is not None:
+            import sqlalchemy  # noqa: F401 - before the fork
+            import krm.register.codec  # noqa: F401
+
+            reg.engine.dispose()  # the workers open their own connections
+        results = run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
+                               chunksize=16, on_result=on_result, isolate=True)  # a native crash fails one file
+        out = []
+        for item, ok, res in results:
+            out.append(unwrap(res) if ok else _read_failure(item, "KRM-E009", str(res)))
+        if reg is not None and seen:
+            _record_seen(reg, seen, by)
+        return out
+    finally:
+        _REGISTER = None
+        if opened:
+            reg.close()
+
+
+def _record_seen(reg, seen: list, by: str | None) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        reg.record_seen(seen, by)
+    except SQLAlchemyError as e:  # the results stand; only the register's memory of this run is lost
+        import sys
+
+        msg = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        print(f"krm: warning: the register {reg.location} could not record this run ({msg})", file=sys.stderr)

@@ -1,13 +1,13 @@
-"""Test-wide settings: the per-file result cache (krm.cache) is off unless a test turns it on.
+"""Test-wide settings: the register of submissions (krm.register) is off unless a test turns it on.
 
-Tests compare runs, monkeypatch the validator and plant crashing files; a cache shared
-between them would hide exactly what they check.  tests/test_cache.py turns it on with a
-private folder.
+Tests compare runs, monkeypatch the validator and plant crashing files; a register shared
+between them would hide exactly what they check (and the user's own register must never be
+touched by the tests).  tests/test_register*.py turn it on with a private database.
 """
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _no_result_cache(monkeypatch):
-    monkeypatch.setenv("KRM_CACHE", "off")
+def _no_register(monkeypatch):
+    monkeypatch.setenv("KRM_REGISTER", "off")

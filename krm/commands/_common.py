@@ -19,3 +19,31 @@ def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
 
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
+
+
+REGISTER_HELP = ("The register of submissions to read through and record into: a file path or "
+                 "postgresql://… (default: KRM_REGISTER, else the user's data folder; see docs/register.md).")
+NO_REGISTER_HELP = ("Run without the register: read every workbook again and record nothing "
+                    "(KRM_REGISTER=off does the same; --no-cache is the old name).")
+
+
+def use_register(register: str | None, no_register: bool) -> None:
+    """Make ``--register PATH`` / ``--no-register`` the configuration of this process (as KRM_REGISTER)."""
+    import os
+
+    if no_register:
+        os.environ["KRM_REGISTER"] = "off"
+    elif register:
+        os.environ["KRM_REGISTER"] = register
+
+
+def as_of_date(as_of: str | None):
+    """``--as-of YYYY-MM-DD`` as a date (None when not given); a one-line error otherwise."""
+    import datetime as dt
+
+    if not as_of:
+        return None
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        fail(f"--as-of {as_of!r}: use YYYY-MM-DD")

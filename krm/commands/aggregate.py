@@ -10,12 +10,13 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, fail, use_register
 
 
 @app.command()
 def aggregate(
-    directory: Path = typer.Argument(..., help="Folder of KRM workbooks (read recursively; never modified)."),
+    directory: Optional[Path] = typer.Argument(None, help="Folder of KRM workbooks (read recursively; never "
+                                               "modified). Not with --from-register."),
     out: Optional[Path] = typer.Option(None, "--out", "-o",
                                        help="Output folder (default: DIR-aggregated beside DIR; never inside DIR)."),
     period: Optional[str] = typer.Option(None, help="Only this period: YYYY-MM (KRM-1 plans of that year too)."),
@@ -34,27 +35,45 @@ def aggregate(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for reading (default: cores)."),
     fmt: str = typer.Option("table", "--format", help="Summary as 'table' (terminal) or 'json'."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Compute and report, write nothing."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Read every workbook again, ignoring the per-file "
-                                  "cache (see krm cache; KRM_CACHE=off does the same)."),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+    no_register: bool = typer.Option(False, "--no-register", "--no-cache", help=NO_REGISTER_HELP),
+    from_register: bool = typer.Option(False, "--from-register", help="Roll up everything accepted in the "
+                                       "register for --period YYYY-MM (instead of a folder); needs --out."),
 ) -> None:
     """Roll up a folder of forms to the next level, with control totals that must balance.
 
     Exit codes: 0 done; 1 control totals failed, an input excluded under --strict, or
     nothing could be rolled up; 2 wrong usage or an unwritable/existing output.
     """
+    use_register(register, no_register)
     from krm.aggregate import AggregateUsageError
     from krm.aggregate import aggregate as run
     from krm.rollup import RollupError
 
     if fmt not in ("table", "json"):
         fail(f"--format {fmt!r}: use table or json")
+    reg = None
+    if from_register:
+        if directory is not None:
+            fail("give a folder or --from-register, not both")
+        import krm.register
+
+        try:
+            reg = krm.register.open()
+        except krm.register.RegisterError as e:
+            fail(str(e))
+        if reg is None:
+            fail("--from-register: the register is off (KRM_REGISTER=off / --no-register)")
+        directory = Path(reg.location)
+    elif directory is None:
+        fail("give the folder to roll up (or --from-register --period YYYY-MM)")
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
     with _progress() as progress:
         try:
             result = run(directory, out, period=period, programme=programme, prefer=prefer, lang=lang, body=body,
                          force=force, strict=strict, jobs=jobs, progress=progress, write=not dry_run,
-                         cache=False if no_cache else None,
+                         cache=False if no_register else None, register=reg,
                          signature={"executor": executor, "phone": phone, "head": head, "email": email})
         except AggregateUsageError as e:
             progress_close(progress)

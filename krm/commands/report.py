@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, fail, use_register
 
 
 @app.command()
@@ -26,14 +26,15 @@ def report(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 (and write nothing) if any input file of the "
                                 "month is excluded (errors, duplicates)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes for reading (default: CPUs)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Read every workbook again, ignoring the per-file "
-                                  "cache (see krm cache; KRM_CACHE=off does the same)."),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+    no_register: bool = typer.Option(False, "--no-register", "--no-cache", help=NO_REGISTER_HELP),
 ) -> None:
     """Write KRM-6 and KRM-7 (with a control sheet) and the analytical note (HTML) for a month.
 
     Uses KRM-4/KRM-5 where they exist, otherwise rolls KRM-3 or KRM-2 up; never both for one region and
     programme.  Exit 1 if the control totals do not balance (nothing is written then).
     """
+    use_register(register, no_register)
     from krm.report import ReportError, make_report
 
     if prefer not in (None, "newest"):
@@ -41,7 +42,7 @@ def report(
     langs = [x.strip() for x in lang.split(",") if x.strip()]
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
-                                    prefer=prefer, strict=strict, cache=False if no_cache else None)
+                                    prefer=prefer, strict=strict, cache=False if no_register else None)
     except ReportError as e:
         fail(str(e), e.code)
     for w in rep.data.warnings:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections import Counter
@@ -12,7 +11,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail
+from krm.commands._common import as_of_date, EXIT_DATA, EXIT_OK, EXIT_USAGE, NO_REGISTER_HELP, REGISTER_HELP, fail, use_register
 
 LANGS = ("kk", "ru", "en", "auto")
 
@@ -108,10 +107,11 @@ def validate(
     force: bool = typer.Option(False, "--force", help="Overwrite existing annotated copies."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Judge 'period in the future' as of this date "
                                         "(YYYY-MM-DD; default today)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Read every workbook again, ignoring the per-file "
-                                  "cache (see krm cache; KRM_CACHE=off does the same)."),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+    no_register: bool = typer.Option(False, "--no-register", "--no-cache", help=NO_REGISTER_HELP),
 ) -> None:
     """Check filled KRM-1 … KRM-7 workbooks. Exit 0: no errors; 1: errors; 2: unreadable input or usage."""
+    use_register(register, no_register)
     from krm.validate import find_workbooks, validate_paths
 
     if lang not in LANGS:
@@ -120,12 +120,7 @@ def validate(
         fail(f"unknown format {format_!r}: use text or json")
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
-    today = None
-    if as_of:
-        try:
-            today = dt.date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"--as-of {as_of!r}: use YYYY-MM-DD")
+    today = as_of_date(as_of)
     for p in paths:
         if not p.exists():
             fail(f"{p}: no such file or folder")
@@ -157,7 +152,7 @@ def validate(
     try:
         reports = validate_paths(files, jobs=jobs if jobs is not None else (1 if len(files) < 4 else None),
                                  progress=progress, today=today, submissions=False,
-                                 cache=False if no_cache else None)
+                                 cache=False if no_register else None)
     finally:
         if bar is not None:
             bar.stop()

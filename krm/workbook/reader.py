@@ -111,8 +111,13 @@ def precheck_zip(path: Path) -> zipfile.ZipFile:
     return _open_zip(path)[0]
 
 
-def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
-    """:func:`precheck_zip`, and the file's bytes when it is small (parts are then read from them)."""
+def _open_zip(path: Path, data: bytes | None = None) -> tuple[zipfile.ZipFile, bytes | None]:
+    """:func:`precheck_zip`, and the file's bytes when it is small (parts are then read from them).
+
+    ``data``: the file's bytes, already read (and hashed) by the caller: the file is not opened again.
+    """
+    if data is not None:
+        return _open_bytes(data[:8], data if data.startswith(b"PK") else None, path)
     raw = None
     with open(path, "rb") as fh:
         head = fh.read(8)
@@ -124,6 +129,10 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
                         raw = None
             except OSError:
                 raw = None
+    return _open_bytes(head, raw, path)
+
+
+def _open_bytes(head: bytes, raw: bytes | None, path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
     if not head:
         raise ReadError("KRM-E001", "empty file")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -368,19 +377,25 @@ def recognise(pkg: Package, first_rows: list[list]) -> tuple[FormSpec | None, st
 
 
 # ------------------------------------------------------------------ the read
-def read(path: str | Path) -> ParsedForm:
-    """Read and locate everything in one KRM workbook. Raises :class:`ReadError`."""
+def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
+    """Read and locate everything in one KRM workbook. Raises :class:`ReadError`.
+
+    ``data``: the workbook's bytes, read once by the caller (the register hashes them): everything is
+    parsed from them and the file is not opened again, so what was hashed is what was read.  Without
+    ``data`` a file up to :data:`RAW_MAX` is likewise read into memory once and parsed from there.
+    """
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
-    zf, raw = _open_zip(path)
+    zf, raw = _open_zip(path, data)
     with zf:
         wb_xml = _read(zf, "xl/workbook.xml", raw)  # read once: parsed here, its prolog checked by the guard
         pkg = read_package(zf, wb_xml, raw)
         # calamine parses these on open: no DTD, no forged sizes
         guard.check_shared_parts(zf, {"xl/workbook.xml": wb_xml}, raw)
         try:
-            cwb = CalamineWorkbook.from_path(str(path))
+            cwb = (CalamineWorkbook.from_filelike(io.BytesIO(raw)) if raw is not None
+                   else CalamineWorkbook.from_path(str(path)))
         except Exception as e:  # noqa: BLE001 - calamine raises its own error types
             raise ReadError("KRM-E002", f"{type(e).__name__}: {e}") from None
         # which sheet holds the form: the one the defined names point to, else the first visible one

@@ -1,0 +1,226 @@
+"""krm register — the register of submissions: ingest, history, show, export, verify, state, info."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from krm.cli import app
+from krm.commands._common import as_of_date, EXIT_DATA, EXIT_OK, REGISTER_HELP, fail
+
+reg_app = typer.Typer(help="The register of submissions: every workbook read, its versions and their states "
+                           "(docs/register.md).", no_args_is_help=True)
+app.add_typer(reg_app, name="register")
+
+FORMAT_HELP = "text or json."
+
+
+@contextmanager
+def _open(location: Optional[str]):
+    import krm.register as register
+
+    try:
+        reg = register.open(location)
+    except register.RegisterError as e:
+        fail(str(e))
+    if reg is None:
+        fail("the register is off (KRM_REGISTER=off); give --register PATH")
+    try:
+        yield reg
+    finally:
+        reg.close()
+
+
+def _format(fmt: str) -> str:
+    if fmt not in ("text", "json"):
+        fail(f"--format {fmt!r}: use text or json")
+    return fmt
+
+
+def _json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+
+
+@reg_app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Workbooks or folders (searched recursively; never modified)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who receives them (default: the OS user)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Validation date YYYY-MM-DD (default today)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Read workbooks into the register: each new file becomes a version of its submission (checked, then
+    accepted or returned with its findings); files already there are not read again."""
+    from krm.register import RegisterError
+    from krm.register.connect import outside_inputs
+
+    _format(fmt)
+    for p in paths:
+        if not p.exists():
+            fail(f"{p}: no such file or folder")
+    today = as_of_date(as_of)
+    with _open(register) as reg:
+        try:
+            outside_inputs(reg.target, paths)
+        except RegisterError as e:
+            fail(str(e))
+        reports = reg.ingest(paths, by=by, today=today, jobs=jobs)
+        known = {str(r.path) for r in reports}
+        versions = [v for v in reg.versions() if known & set(v.paths)]
+    states: dict[str, int] = {}
+    for v in versions:
+        states[v.state] = states.get(v.state, 0) + 1
+    data = {"files": len(reports), "unreadable": sum(1 for r in reports if r.unreadable),
+            "versions": len(versions), "states": dict(sorted(states.items())), "register": reg.location}
+    if fmt == "json":
+        _json(data)
+    else:
+        typer.echo(f"{data['files']} files ({data['unreadable']} unreadable) → {data['register']}: "
+                   f"{data['versions']} versions (" + ", ".join(f"{n} {s}" for s, n in data["states"].items()) + ")")
+
+
+@reg_app.command()
+def history(
+    region: Optional[str] = typer.Option(None, help="Region KATO (2 digits)."),
+    district: Optional[str] = typer.Option(None, help="District KATO (9 digits)."),
+    programme: Optional[str] = typer.Option(None, help="Programme code."),
+    form: Optional[str] = typer.Option(None, help="Form, e.g. KRM-2."),
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Submissions over the months: their versions, states and figures, and who changed what when."""
+    _format(fmt)
+    with _open(register) as reg:
+        subs = reg.history(region=region, district=district, programme=programme, form=form)
+    if fmt == "json":
+        _json({"submissions": subs})
+        return
+    for s in subs:
+        typer.echo(f"{s['period']} {s['form']} region {s['region'] or '—'} district {s['district'] or '—'} "
+                   f"{s['programme'] or '—'}")
+        for v in s["versions"]:
+            t = v["totals"]
+            typer.echo(f"  v{v['version']} {v['state']:<10} received {v['received_at']}  plan {t.get('plan', '—')} "
+                       f"fact {t.get('fact', '—')}  {v['sha256'][:12]}  {'; '.join(v['paths'])}")
+            for a in v["audit"]:
+                typer.echo(f"      {a['at']} {a['by']}: {a['from'] or '—'} → {a['to']}"
+                           + (f" ({a['reason']})" if a["reason"] else ""))
+
+
+@reg_app.command()
+def show(
+    file: Path = typer.Argument(..., help="A workbook: found in the register by its bytes."),
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """What the register knows of a file, by its bytes (wherever and under whatever name it was seen)."""
+    _format(fmt)
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    with _open(register) as reg:
+        try:
+            info = reg.show(file)
+        except OSError as e:
+            fail(f"{file}: {e.strerror or e}")
+    if fmt == "json":
+        _json(info if info is not None else {"known": False})
+        return
+    if info is None:
+        typer.echo(f"{file}: not in the register")
+        return
+    typer.echo(f"{file}: bytes {info['sha256']} ({info['size']} bytes), seen {info['first_seen']} … "
+               f"{info['last_seen']}" + (f", unreadable ({info['read_error']})" if info["read_error"] else ""))
+    for p in info["paths"]:
+        typer.echo(f"  seen at {p}")
+    for r in info["readings"]:
+        typer.echo(f"  read as {r['form']} (edition {r['edition']}, engine {r['engine']}): {r['rows']} rows, "
+                   f"totals {r['totals']}; checks: " + ", ".join(f"{c['as_of']}: {c['errors']} errors, "
+                                                              f"{c['warnings']} warnings" for c in r["checks"]))
+    for v in info["versions"]:
+        typer.echo(f"  version {v['version']} of {v['period']} {v['form']} {v['region']} {v['district']} "
+                   f"{v['programme']}: {v['state']}")
+
+
+@reg_app.command()
+def export(
+    out: Path = typer.Option(..., "--out", "-o", help="Folder to write submissions, versions, rows, findings into."),
+    fmt: str = typer.Option("csv", "--format", help="csv (always) or parquet (needs pyarrow)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite existing files."),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Write the register as tables for analysts' tools: submissions, versions, rows, findings."""
+    from krm.register.export import export as run
+
+    with _open(register) as reg:
+        try:
+            written = run(reg, out, fmt, force)
+        except (ValueError, FileExistsError) as e:
+            fail(str(e))
+        except OSError as e:
+            fail(f"{out}: {e.strerror or e}")
+    for p in written:
+        typer.echo(str(p))
+
+
+@reg_app.command()
+def verify(
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Check the register: every stored figure re-derived, every count consistent. Exit 1 on any problem."""
+    _format(fmt)
+    with _open(register) as reg:
+        res = reg.verify()
+    if fmt == "json":
+        _json(res.to_dict())
+    else:
+        typer.echo(", ".join(f"{n} {k}" for k, n in res.counts.items()))
+        for p in res.problems:
+            typer.echo(f"PROBLEM: {p}")
+        typer.echo("register verified: every figure re-derived, every count consistent" if res.ok
+                   else f"{len(res.problems)} problems")
+    raise typer.Exit(EXIT_OK if res.ok else EXIT_DATA)
+
+
+@reg_app.command("set-state")
+def set_state(
+    version: int = typer.Argument(..., help="Version id (see history / show)."),
+    state: str = typer.Argument(..., help="accepted, returned or confirmed (see docs/register.md)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who (default: the OS user)."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the audit trail)."),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Change a version's state (the move must be allowed; every change is kept in the audit trail)."""
+    from krm.register import StateError
+
+    with _open(register) as reg:
+        try:
+            old = reg.set_state(version, state, by, reason)
+        except StateError as e:
+            fail(str(e))
+    typer.echo(f"version {version}: {old} → {state}")
+
+
+@reg_app.command()
+def info(
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Where the register is, its schema version and how much it holds."""
+    from krm.register.schema import SCHEMA_VERSION
+    from krm.register.verify import counts as count
+
+    _format(fmt)
+    with _open(register) as reg:
+        counts = count(reg)
+        data = {"register": reg.location, "schema": SCHEMA_VERSION, "engine": reg.engine_version, "counts": counts}
+    if fmt == "json":
+        _json(data)
+    else:
+        typer.echo(f"register {data['register']} (schema {SCHEMA_VERSION}, engine {data['engine']}): "
+                   + ", ".join(f"{n} {k}" for k, n in counts.items()))

@@ -1,0 +1,248 @@
+"""What a validation result becomes in the register, and back: exact, typed, never a pickle.
+
+Values are written as *tagged JSON* (:func:`encode`/:func:`decode`): plain JSON for None, bools,
+ints, floats and strings, and a one-key object for the rest (``{"$dec": "12.5"}``,
+``{"$d": "2019-05-01"}``, ``{"$text": [kk, ru, en]}`` …), so a finding's parameters and a
+submission's header come back equal to what was stored.  Decoding builds only these known types;
+nothing in the database can make krm run code.
+
+A typed row (a dataclass of :mod:`krm.model`) is stored as one ``row_value`` per field, by name
+(:func:`row_cells`): a dict field (``by_activity``) as one value per entry (``by_activity.3``).  Rows are
+rebuilt from their class name and fields (:func:`rows_from_cells`), so a field added to or removed
+from the model changes which keys are written, not the schema.
+
+:func:`reading_digest` is a SHA-256 over everything stored for a reading (header, every cell) and
+:func:`check_digest` over a check's findings: ``krm register verify`` recomputes them, and a stored
+result whose digest does not match is never used (it is read again instead).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from krm.findings import Finding
+
+#: the Submission fields stored as its header (the rows are stored as rows; the path is where it is seen)
+_NOT_HEADER = ("path", "projects", "regions")
+#: the measures whose control totals a reading stores (and verify re-derives from the rows)
+MEASURES = ("plan", "fact", "allocated", "disbursed")
+
+
+def _text_class():
+    from krm.spec import Text
+
+    return Text
+
+
+def encode(v):
+    """A value as tagged JSON data (see the module's doc)."""
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return v if v == v and v not in (float("inf"), float("-inf")) else {"$float": repr(v)}
+    if isinstance(v, Decimal):
+        return {"$dec": str(v)}
+    if isinstance(v, dt.datetime):
+        return {"$dt": v.isoformat()}
+    if isinstance(v, dt.date):
+        return {"$d": v.isoformat()}
+    if isinstance(v, Path):
+        return {"$path": str(v)}
+    if isinstance(v, tuple):
+        return {"$tuple": [encode(x) for x in v]}
+    if isinstance(v, list):
+        return [encode(x) for x in v]
+    if isinstance(v, dict):
+        if all(isinstance(k, str) and not k.startswith("$") for k in v):
+            return {k: encode(x) for k, x in v.items()}
+        return {"$dict": [[encode(k), encode(x)] for k, x in v.items()]}
+    if callable(v) and all(hasattr(v, a) for a in ("kk", "ru", "en")):
+        return {"$text": [v.kk, v.ru, v.en]}
+    return {"$str": str(v)}
+
+
+def decode(v):
+    if isinstance(v, list):
+        return [decode(x) for x in v]
+    if not isinstance(v, dict):
+        return v
+    if len(v) == 1:
+        (tag, x), = v.items()
+        if tag == "$dec":
+            return Decimal(x)
+        if tag == "$d":
+            return dt.date.fromisoformat(x)
+        if tag == "$dt":
+            return dt.datetime.fromisoformat(x)
+        if tag == "$path":
+            return Path(x)
+        if tag == "$tuple":
+            return tuple(decode(y) for y in x)
+        if tag == "$dict":
+            return {decode(k): decode(y) for k, y in x}
+        if tag == "$text":
+            return _text_class()(kk=x[0], ru=x[1], en=x[2])
+        if tag == "$float":
+            return float(x)
+        if tag == "$str":
+            return x
+    return {k: decode(x) for k, x in v.items()}
+
+
+def dumps(v) -> str:
+    return json.dumps(encode(v), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def loads(s: str | None):
+    return None if s is None else decode(json.loads(s))
+
+
+# ------------------------------------------------------------------ typed rows
+_TYPES = {"i": int, "s": str, "b": bool}
+
+
+def _cell(v) -> tuple[str, str | None, str | None]:
+    """(type, text, num) of one scalar value."""
+    if v is None:
+        return "n", None, None
+    if isinstance(v, bool):
+        return "b", "1" if v else "0", None
+    if isinstance(v, int):
+        return "i", str(v), str(v)
+    if isinstance(v, Decimal):
+        return "d", str(v), str(v)
+    if isinstance(v, float):
+        return "f", repr(v), repr(v)
+    if isinstance(v, dt.datetime):
+        return "T", v.isoformat(), None
+    if isinstance(v, dt.date):
+        return "D", v.isoformat(), None
+    return "s", str(v), None
+
+
+def _value(type_: str, text: str | None):
+    if type_ == "n":
+        return None
+    if type_ == "i":
+        return int(text)
+    if type_ == "d":
+        return Decimal(text)
+    if type_ == "f":
+        return float(text)
+    if type_ == "b":
+        return text == "1"
+    if type_ == "D":
+        return dt.date.fromisoformat(text)
+    if type_ == "T":
+        return dt.datetime.fromisoformat(text)
+    return text
+
+
+def row_cells(rows: list) -> list[tuple[int, str, str, str, str | None, str | None]]:
+    """``(row_no, kind, key, type, text, num)`` for every field of every row (dict fields: one per entry)."""
+    out = []
+    for n, r in enumerate(rows):
+        kind = type(r).__name__
+        for f in dataclasses.fields(r):
+            v = getattr(r, f.name)
+            if isinstance(v, dict):
+                out.append((n, kind, f.name, "m", None, None))  # the dict itself (empty or not)
+                for k, x in v.items():
+                    out.append((n, kind, f"{f.name}.{k}", *_cell(x)))
+            else:
+                out.append((n, kind, f.name, *_cell(v)))
+    return out
+
+
+def rows_from_cells(cells) -> tuple[list, list]:
+    """The model rows back from ``(row_no, kind, key, type, text)`` sorted by row: (projects, regions)."""
+    from krm import model
+
+    built: dict[int, tuple[str, dict]] = {}
+    for row_no, kind, key, type_, text in cells:
+        _, fields = built.setdefault(row_no, (kind, {}))
+        if type_ == "m":
+            fields.setdefault(key, {})
+        elif "." in key:
+            name, sub = key.split(".", 1)
+            fields.setdefault(name, {})[sub] = _value(type_, text)
+        else:
+            fields[key] = _value(type_, text)
+    projects, regions = [], []
+    for row_no in sorted(built):
+        kind, fields = built[row_no]
+        cls = getattr(model, kind, None)
+        if cls is None or not dataclasses.is_dataclass(cls):
+            raise ValueError(f"unknown row kind {kind!r}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        row = cls(**{k: v for k, v in fields.items() if k in names})
+        (regions if kind == "RegionRow" else projects).append(row)
+    return projects, regions
+
+
+def header_of(sub) -> dict:
+    """A Submission's own fields (its header), without its rows and path."""
+    return {f.name: getattr(sub, f.name) for f in dataclasses.fields(sub) if f.name not in _NOT_HEADER}
+
+
+def submission_from(header: dict, projects: list, regions: list, path: Path):
+    from krm.model import Submission
+
+    names = {f.name for f in dataclasses.fields(Submission)}
+    return Submission(path=path, projects=projects, regions=regions,
+                      **{k: v for k, v in header.items() if k in names})
+
+
+def totals_of(sub) -> dict[str, str]:
+    return {k: str(v) for k, v in sub.totals().items()}
+
+
+# ------------------------------------------------------------------ findings
+_FINDING_DATA = ("row", "column", "column_title", "value", "related", "params", "form")
+
+
+def finding_record(seq: int, f: Finding) -> dict:
+    return {"seq": seq, "code": f.code, "severity": f.severity, "sheet": f.sheet, "cell": f.cell,
+            "data": dumps({k: getattr(f, k) for k in _FINDING_DATA})}
+
+
+def finding_from(rec, path: str) -> Finding:
+    data = loads(rec.data) or {}
+    return Finding(code=rec.code, severity=rec.severity, file=path, sheet=rec.sheet, cell=rec.cell,
+                   **{k: data[k] for k in _FINDING_DATA if k in data})
+
+
+# ------------------------------------------------------------------ digests
+def _h(*parts) -> "hashlib._Hash":
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(("" if p is None else str(p)).encode())
+        h.update(b"\x1f")
+    return h
+
+
+def reading_digest(form, edition, header_json, n_rows, totals_json, cells) -> str:
+    """SHA-256 over a reading's stored content; ``cells`` as :func:`row_cells` gives them (or as stored)."""
+    h = _h(form, edition, header_json, n_rows, totals_json)
+    for c in cells:
+        for p in c:
+            h.update(("\x00" if p is None else str(p)).encode())
+            h.update(b"\x1f")
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def check_digest(errors: int, warnings: int, records) -> str:
+    h = _h(errors, warnings)
+    for r in records:
+        for k in ("seq", "code", "severity", "sheet", "cell", "data"):
+            v = r[k] if isinstance(r, dict) else getattr(r, k)
+            h.update(("\x00" if v is None else str(v)).encode())
+            h.update(b"\x1f")
+        h.update(b"\x1e")
+    return h.hexdigest()

@@ -1,0 +1,51 @@
+"""The engine version: what a stored reading is valid for.
+
+A reading (findings, typed rows) depends on the workbook's bytes and on everything that reads them:
+krm's own source and data files, the user's reference data (``KRM_REFERENCE_DIR``) and the versions
+of the readers (python-calamine, defusedxml).  The engine version is a hash of all of that, so a new
+krm, a new programme list or another reader never meets an old reading: the register reads the
+workbook again and stores a new reading beside the old one (which stays, for history).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+FORMAT = "register-1"  # bump when what a reading holds changes shape
+_SOURCE_SUFFIXES = (".py", ".csv", ".json", ".geojson", ".txt", ".md", ".html", ".j2")
+
+
+def _hash_tree(h, base: Path) -> None:
+    for p in sorted(base.rglob("*")):
+        if p.is_file() and p.suffix in _SOURCE_SUFFIXES and "__pycache__" not in p.parts:
+            h.update(p.relative_to(base).as_posix().encode())
+            h.update(b"\0")
+            h.update(p.read_bytes())
+            h.update(b"\0")
+
+
+@lru_cache(maxsize=None)
+def _fingerprint(ref_dir: str | None) -> str:
+    import krm
+
+    h = hashlib.sha256(f"krm-{FORMAT}".encode())
+    _hash_tree(h, Path(krm.__file__).parent)
+    if ref_dir and Path(ref_dir).is_dir():
+        h.update(b"ref\0")
+        _hash_tree(h, Path(ref_dir))
+    from importlib.metadata import PackageNotFoundError, version
+
+    for dist in ("python-calamine", "defusedxml"):
+        try:
+            h.update(f"{dist}={version(dist)}".encode())
+        except PackageNotFoundError:
+            h.update(f"{dist}=?".encode())
+    return h.hexdigest()[:16]
+
+
+def fingerprint() -> str:
+    """The engine version: krm's sources and data, user reference data, reader versions (16 hex digits)."""
+    return _fingerprint(os.environ.get("KRM_REFERENCE_DIR"))

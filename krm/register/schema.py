@@ -1,0 +1,155 @@
+"""The register's tables (SQLAlchemy Core: one schema for SQLite and PostgreSQL) and its numbered migrations.
+
+A workbook is its bytes (``workbook``: SHA-256, size, first/last seen; ``workbook_path``: every path it
+was seen at).  Reading it with one krm (the *engine*, :mod:`krm.register.engine`) gives a ``reading``:
+the form, the edition read against, the header, the typed rows (``row_value``: one row per cell, by
+column key, so a change of the typed model adds keys, not columns) and their control totals.  Checking
+a reading on a validation date gives a ``check`` with its ``finding`` rows.  A reading that could be
+placed belongs to a ``submission`` (form, region, district, programme, period) as one of its
+``version`` rows, numbered in the order received; every change of a version's state is a
+``state_change`` row.  ``krm_register`` marks the database as a krm register and holds the schema
+version; ``krm_migration`` lists the migrations applied.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table,
+                        Text, UniqueConstraint)
+
+metadata = MetaData()
+
+#: the mark of a krm register: a database without this table (and the row ``kind = krm-register``) is refused
+krm_register = Table(
+    "krm_register", metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+krm_migration = Table(
+    "krm_migration", metadata,
+    Column("number", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("applied_at", DateTime, nullable=False),
+)
+
+workbook = Table(
+    "workbook", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("size", BigInteger, nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("read_error", String(16)),  # the KRM-E00x code when it could not be read at all (last time)
+)
+
+workbook_path = Table(
+    "workbook_path", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workbook_id", Integer, ForeignKey("workbook.id"), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("first_seen", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    UniqueConstraint("workbook_id", "path", name="uq_workbook_path"),
+)
+
+reading = Table(
+    "reading", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workbook_id", Integer, ForeignKey("workbook.id"), nullable=False),
+    Column("engine", String(32), nullable=False),  # krm's code, data and readers (krm.register.engine)
+    Column("form", String(8)),
+    Column("edition", String(32)),  # the edition (spec version) the workbook was read against
+    Column("lang", String(4)),
+    Column("created", DateTime, nullable=False),
+    Column("submission", Text),  # tagged JSON of the Submission's own fields (None: not converted)
+    Column("header", Text),  # tagged JSON: the header cells as read
+    Column("n_rows", Integer, nullable=False),
+    Column("totals", Text),  # JSON: control totals of the rows (plan, fact, allocated, disbursed), as text
+    Column("digest", String(64), nullable=False),  # SHA-256 of everything stored for this reading (verify)
+    UniqueConstraint("workbook_id", "engine", name="uq_reading"),
+)
+
+row_value = Table(
+    "row_value", metadata,
+    Column("reading_id", Integer, ForeignKey("reading.id"), nullable=False),
+    Column("row_no", Integer, nullable=False),  # 0-based, in sheet order
+    Column("kind", String(24), nullable=False),  # the model class of the row (ProjectRow, RegionRow)
+    Column("key", String(64), nullable=False),  # column key; "by_activity.3" for a keyed part
+    Column("type", String(1), nullable=False),  # i int, d decimal, D date, T datetime, s text, b bool, n none
+    Column("text", Text),  # the exact value as text (decimals exact)
+    Column("num", Text),  # the number again for analysts' queries (NULL for text)
+    Index("ix_row_value_reading", "reading_id", "row_no"),
+)
+
+check = Table(
+    "check_result", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reading_id", Integer, ForeignKey("reading.id"), nullable=False),
+    Column("as_of", Date, nullable=False),  # the validation date: deadline findings depend on it
+    Column("created", DateTime, nullable=False),
+    Column("errors", Integer, nullable=False),
+    Column("warnings", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    UniqueConstraint("reading_id", "as_of", name="uq_check"),
+)
+
+finding = Table(
+    "finding", metadata,
+    Column("check_id", Integer, ForeignKey("check_result.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("sheet", Text),
+    Column("cell", String(16)),
+    Column("data", Text, nullable=False),  # tagged JSON: row, column, title, value, related, params, form
+    Index("ix_finding_check", "check_id", "seq"),
+)
+
+submission = Table(
+    "submission", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("form", String(8), nullable=False),
+    Column("region", String(2), nullable=False),  # "" when the level has none (KRM-4/5, KRM-6/7)
+    Column("district", String(9), nullable=False),
+    Column("programme", String(32), nullable=False),
+    Column("period", String(7), nullable=False),
+    UniqueConstraint("form", "region", "district", "programme", "period", name="uq_submission"),
+)
+
+version = Table(
+    "version", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("submission_id", Integer, ForeignKey("submission.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("workbook_id", Integer, ForeignKey("workbook.id"), nullable=False),
+    Column("reading_id", Integer, ForeignKey("reading.id"), nullable=False),
+    Column("received_at", DateTime, nullable=False),
+    Column("state", String(12), nullable=False),
+    UniqueConstraint("submission_id", "number", name="uq_version_number"),
+    UniqueConstraint("submission_id", "workbook_id", name="uq_version_workbook"),
+)
+
+state_change = Table(
+    "state_change", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("version.id"), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("by", Text, nullable=False),
+    Column("from_state", String(12)),  # None for the first state (received)
+    Column("to_state", String(12), nullable=False),
+    Column("reason", Text),
+    Index("ix_state_change_version", "version_id", "id"),
+)
+
+
+def _create_all(conn) -> None:
+    metadata.create_all(conn, tables=[t for t in metadata.sorted_tables
+                                      if t.name not in ("krm_register", "krm_migration")])
+
+
+#: the numbered migrations, in order: (number, name, function of a connection). Never renumber, only add.
+MIGRATIONS = [
+    (1, "the first schema: workbooks, readings, rows, checks, findings, submissions, versions, audit", _create_all),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,438 @@
+"""The register of submissions (krm/register): it remembers what was read without ever standing for other bytes,
+records versions and states, refuses places that are not a register, and every command gives the same outputs
+with it and without it.  Each test runs on SQLite and on PostgreSQL (KRM_TEST_POSTGRES_URL; .ci/run starts one)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+import fill
+import krm.register as register
+from krm.register import RegisterError, StateError
+from krm.validate import validate_paths
+
+KRM = [sys.executable, "-c", "from krm.cli import run; run()"]
+
+
+def cli(*args):
+    """A krm command run in this process (as the console script would, but without starting Python again)."""
+    from typer.testing import CliRunner
+
+    from krm.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def reg_url(request, tmp_path, monkeypatch):
+    """A fresh, empty register of each kind, configured as KRM_REGISTER."""
+    if request.param == "sqlite":
+        url = str(tmp_path / "data" / "register.sqlite")
+    else:
+        base = os.environ.get("KRM_TEST_POSTGRES_URL")
+        if not base:
+            pytest.skip("no PostgreSQL server given (KRM_TEST_POSTGRES_URL); .ci/run starts one")
+        url = _fresh_pg_database(base, request)
+    monkeypatch.setenv("KRM_REGISTER", url)
+    return url
+
+
+def _fresh_pg_database(base: str, request) -> str:
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from krm.register.connect import sqlalchemy_url
+
+    name = "krm_test_" + uuid.uuid4().hex[:12]
+    admin = create_engine(sqlalchemy_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    request.addfinalizer(drop)
+    return make_url(sqlalchemy_url(base)).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def reads(tmp_path, monkeypatch):
+    """Counts the workbooks actually parsed (in any worker process): a file gets one line per read."""
+    log = tmp_path / "reads.log"
+    log.touch()
+    import krm.validate as v
+
+    real = v.validate_file
+
+    def counted(path, *a, **kw):
+        with open(log, "a") as fh:
+            fh.write(f"{Path(path).name}\n")
+        return real(path, *a, **kw)
+
+    monkeypatch.setattr(v, "validate_file", counted)
+    return lambda: log.read_text().split()
+
+
+@pytest.fixture
+def folder(tmp_path):
+    f = tmp_path / "in"
+    f.mkdir()
+    fill.filled("KRM-2", f, name="a.xlsx")
+    fill.filled("KRM-4", f, name="c.xlsx")
+    (f / "empty.xlsx").write_bytes(b"")
+    return f
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def _tree(d: Path) -> dict:
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+def _findings(reps):
+    return [(r.path.name, r.form, [f.to_dict() for f in r.findings]) for r in reps]
+
+
+# ------------------------------------------------------------------ reads counted
+def test_chain_fills_the_register_then_reads_nothing_then_one(reg_url, tmp_path, reads):
+    """validate → aggregate → report on a generated month: cold fills, warm reads nothing, an edit reads one."""
+    from krm import samples
+    from krm.aggregate import aggregate
+    from krm.report import make_report
+
+    samples.generate(tmp_path / "src", "2019-05", seed=3, regions=["47"], faulty=2)
+    month = tmp_path / "src" / "2019-05"
+    n = len(list(month.rglob("*.xlsx")))
+
+    def chain(tag):
+        validate_paths([month], jobs=2, submissions=False)
+        aggregate(month, tmp_path / f"agg-{tag}", jobs=2)
+        make_report(month, "2019-05", tmp_path / f"rep-{tag}")
+
+    chain("cold")
+    assert len(reads()) == n  # each workbook parsed once for the three commands
+    with register.open() as reg:
+        c = reg.verify()
+        assert c.ok, c.problems
+        assert c.counts["workbook"] == n and c.counts["reading"] == n
+    chain("warm")
+    assert len(reads()) == n  # nothing read again
+    first = sorted(month.rglob("*.xlsx"))[0]
+    fill.edit(first, {})  # saved again by a program: other bytes
+    chain("edit")
+    assert reads()[n:] == [first.name]
+    assert _tree(tmp_path / "agg-warm") == _tree(tmp_path / "agg-cold")
+    assert _tree(tmp_path / "rep-warm") == _tree(tmp_path / "rep-cold")
+
+
+def test_outputs_identical_with_and_without_the_register(reg_url, tmp_path):
+    from krm import samples
+
+    samples.generate(tmp_path / "src", "2019-05", seed=5, regions=["47"], faulty=2)
+    month = tmp_path / "src" / "2019-05"
+    outs = {}
+    for tag, extra in (("off", ["--no-register"]), ("cold", []), ("warm", [])):
+        v = cli("validate", month, "--format", "json", "--as-of", "2019-07-01", *extra)
+        a = cli("aggregate", month, "--out", tmp_path / f"a-{tag}", "--format", "json", *extra)
+        r = cli("report", month, "--month", "2019-05", "--out", tmp_path / f"r-{tag}", *extra)
+        assert r.exit_code == 0, r.output
+        outs[tag] = (v.exit_code, v.stdout, a.exit_code, json.loads(a.stdout) | {"out": None},
+                     _tree(tmp_path / f"a-{tag}"), _tree(tmp_path / f"r-{tag}"))
+        os.environ["KRM_REGISTER"] = reg_url  # --no-register set it off for this process
+    assert outs["off"] == outs["cold"] == outs["warm"]
+    with register.open(reg_url) as reg:
+        assert reg.verify().counts["reading"] > 0
+
+
+# ------------------------------------------------------------------ bytes, never paths
+def test_a_file_swapped_during_validation_cannot_be_stored_under_the_wrong_bytes(reg_url, folder, monkeypatch):
+    """The reader parses the very bytes that were hashed: swapping the file meanwhile changes nothing stored."""
+    import krm.workbook.reader as reader
+
+    a = folder / "a.xlsx"
+    b = fill.filled("KRM-2", folder.parent, name="b.xlsx", rows_over=[{**fill.rows("KRM-2")[0], "fact": 99}])
+    original, other = a.read_bytes(), b.read_bytes()
+    real = reader.read
+
+    def swap_then_read(path, data=None):
+        Path(path).write_bytes(other)  # someone saves other content over it while it is being read
+        return real(path, data)
+
+    monkeypatch.setattr(reader, "read", swap_then_read)
+    first = validate_paths([a], jobs=1, today=fill.TODAY)[0]
+    monkeypatch.setattr(reader, "read", real)
+    a.write_bytes(original)
+    clean = validate_paths([a], jobs=1, today=fill.TODAY, register=False)[0]
+    assert first.submission.totals() == clean.submission.totals()  # the bytes hashed, not the ones swapped in
+    again = validate_paths([a], jobs=1, today=fill.TODAY)[0]
+    assert again.submission.totals() == clean.submission.totals()
+    assert _findings([again]) == _findings([clean])
+    a.write_bytes(other)
+    swapped = validate_paths([a], jobs=1, today=fill.TODAY)[0]
+    assert swapped.submission.totals()["fact"] != clean.submission.totals()["fact"]
+    with register.open() as reg:
+        info = reg.show(folder / "a.xlsx")
+        assert info["sha256"] == hashlib.sha256(other).hexdigest()
+
+
+def test_same_bytes_elsewhere_are_reported_under_their_own_path(reg_url, folder, tmp_path):
+    validate_paths([folder], jobs=1, today=fill.TODAY)
+    other = tmp_path / "copy"
+    shutil.copytree(folder, other)
+    reps = validate_paths([other], jobs=1, today=fill.TODAY)
+    assert all(x.file == str(r.path) and r.path.parent == other for r in reps for x in r.findings)
+    with register.open() as reg:
+        assert reg.show(other / "a.xlsx")["paths"] == sorted([str(folder / "a.xlsx"), str(other / "a.xlsx")])
+
+
+def test_another_date_or_engine_is_read_again(reg_url, folder, reads, monkeypatch):
+    import datetime as dt
+
+    validate_paths([folder], jobs=1, today=fill.TODAY)
+    validate_paths([folder], jobs=1, today=fill.TODAY + dt.timedelta(days=1))
+    assert len(reads()) == 6  # another validation date: findings may differ, so read again
+    from krm.register import engine
+
+    monkeypatch.setattr(engine, "fingerprint", lambda: "another-krm")
+    validate_paths([folder], jobs=1, today=fill.TODAY)
+    assert len(reads()) == 9
+
+
+# ------------------------------------------------------------------ versions and states
+def test_a_resubmitted_file_is_version_2_and_version_1_is_superseded(reg_url, folder):
+    validate_paths([folder], jobs=1, today=fill.TODAY, by="district clerk")
+    fill.filled("KRM-2", folder, name="a.xlsx", rows_over=[{**fill.rows("KRM-2")[0], "fact": 3}])
+    validate_paths([folder], jobs=1, today=fill.TODAY, by="district clerk")
+    with register.open() as reg:
+        vs = reg.versions(form="KRM-2")
+        assert [(v.number, v.state) for v in vs] == [(1, "superseded"), (2, "accepted")]
+        assert vs[1].sha256 == _sha(folder / "a.xlsx")
+        assert [(c.from_state, c.to_state, c.by) for c in reg.audit(vs[0].id)] == [
+            (None, "received", "district clerk"), ("received", "checked", "district clerk"),
+            ("checked", "accepted", "district clerk"), ("accepted", "superseded", "district clerk")]
+        assert reg.versions(form="KRM-2", current=True)[0].number == 2
+        reg.set_state(vs[1].id, "confirmed", by="oblast analyst", reason="signed")
+        assert reg.audit(vs[1].id)[-1].to_state == "confirmed"
+        with pytest.raises(StateError):
+            reg.set_state(vs[0].id, "accepted")  # superseded stays superseded
+        assert reg.verify().ok
+
+
+def test_a_file_with_errors_is_returned(reg_url, tmp_path):
+    f = tmp_path / "in"
+    f.mkdir()
+    fill.filled("KRM-2", f, name="bad.xlsx", rows_over=[{**fill.rows("KRM-2")[0], "plan": -1}])
+    validate_paths([f], jobs=1, today=fill.TODAY)
+    with register.open() as reg:
+        (v,) = reg.versions()
+        assert v.state == "returned" and reg.audit(v.id)[-1].reason.endswith("errors")
+
+
+def test_verify_catches_a_figure_changed_in_the_database_and_it_is_never_used(reg_url, folder):
+    clean = validate_paths([folder / "a.xlsx"], jobs=1, today=fill.TODAY)[0]
+    with register.open() as reg:
+        assert reg.verify().ok
+        with reg.writer() as c, c.begin():
+            n = c.execute(text("UPDATE row_value SET text = '99', num = '99' WHERE key = 'fact' AND row_no = 0"))
+            assert n.rowcount == 1
+        res = reg.verify()
+        assert not res.ok
+        assert any("fact total stored" in p for p in res.problems)
+        assert any("digest" in p for p in res.problems)
+    again = validate_paths([folder / "a.xlsx"], jobs=1, today=fill.TODAY)[0]
+    assert again.submission.totals() == clean.submission.totals()  # read again, not the changed figure
+    out = subprocess.run(KRM + ["register", "verify", "--format", "json"], capture_output=True, text=True,
+                         env={**os.environ, "KRM_REGISTER": reg_url})
+    assert out.returncode == 1 and not json.loads(out.stdout)["ok"]
+
+
+def test_verify_catches_a_deleted_finding_and_a_broken_trail(reg_url, tmp_path):
+    f = tmp_path / "in"
+    f.mkdir()
+    fill.filled("KRM-2", f, name="bad.xlsx", rows_over=[{**fill.rows("KRM-2")[0], "plan": -1}])
+    validate_paths([f], jobs=1, today=fill.TODAY)
+    with register.open() as reg:
+        with reg.writer() as c, c.begin():
+            c.execute(text("DELETE FROM finding WHERE seq = 0"))
+            c.execute(text("UPDATE version SET state = 'accepted'"))
+        problems = reg.verify().problems
+    assert any("errors and" in p for p in problems)
+    assert any("last state of its audit trail" in p for p in problems)
+
+
+# ------------------------------------------------------------------ safety
+def test_a_folder_with_venv_and_vendor_is_refused_and_nothing_deleted(tmp_path, folder, monkeypatch):
+    home = tmp_path / "project"
+    for d in ("venv/bin", "vendor/lib", "v2-final"):
+        (home / d).mkdir(parents=True)
+        (home / d / "keep.txt").write_text("mine")
+    before = _tree(home)
+    monkeypatch.setenv("KRM_REGISTER", str(home))
+    with pytest.raises(RegisterError, match="is a folder"):
+        validate_paths([folder], jobs=1)
+    r = subprocess.run(KRM + ["validate", str(folder)], capture_output=True, text=True,
+                       env={**os.environ, "KRM_REGISTER": str(home)})
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "is a folder" in r.stderr
+    assert _tree(home) == before and sorted(p.name for p in home.iterdir()) == ["v2-final", "vendor", "venv"]
+
+
+@pytest.mark.parametrize("content", [b"", b"my notes\n", b"PK\x03\x04 not a database"])
+def test_a_file_that_is_not_a_register_is_refused_untouched(tmp_path, folder, monkeypatch, content):
+    p = tmp_path / "notes.sqlite"
+    p.write_bytes(content)
+    monkeypatch.setenv("KRM_REGISTER", str(p))
+    with pytest.raises(RegisterError, match="not a krm register"):
+        validate_paths([folder], jobs=1)
+    assert p.read_bytes() == content and sorted(x.name for x in tmp_path.iterdir()) == ["in", "notes.sqlite"]
+
+
+def test_an_sqlite_database_of_something_else_is_refused(tmp_path, folder, monkeypatch):
+    import sqlite3
+
+    p = tmp_path / "app.db"
+    con = sqlite3.connect(p)
+    con.execute("CREATE TABLE accounts (id INTEGER)")
+    con.commit()
+    con.close()
+    before = p.read_bytes()
+    monkeypatch.setenv("KRM_REGISTER", str(p))
+    with pytest.raises(RegisterError, match="not a krm register"):
+        validate_paths([folder], jobs=1)
+    assert p.read_bytes() == before
+
+
+def test_the_register_is_never_inside_an_input_folder(tmp_path, folder, monkeypatch):
+    monkeypatch.setenv("KRM_REGISTER", str(folder / "sub" / "register.sqlite"))
+    with pytest.raises(RegisterError, match="inside the input folder"):
+        validate_paths([folder], jobs=1)
+    assert not (folder / "sub").exists()
+
+
+def test_off_and_no_register_leave_no_state(tmp_path, folder, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("KRM_REGISTER", "off")
+    validate_paths([folder], jobs=1)
+    monkeypatch.delenv("KRM_REGISTER")
+    r = subprocess.run(KRM + ["validate", str(folder), "--no-register"], capture_output=True, text=True)
+    assert r.returncode == 2 and not (tmp_path / "xdg").exists()
+    validate_paths([folder], jobs=1)  # the default: the user's data folder, created on first use
+    assert (tmp_path / "xdg" / "krm" / "register.sqlite").is_file()
+
+
+def test_two_ingests_of_overlapping_folders_at_once_lose_nothing(reg_url, tmp_path):
+    from krm import samples
+
+    samples.generate(tmp_path / "src", "2019-05", seed=4, regions=["47", "11"], faulty=0, krm1=False)
+    month = tmp_path / "src" / "2019-05"
+    files = sorted(month.rglob("*.xlsx"))
+    a, b = tmp_path / "a", tmp_path / "b"
+    half = len(files) // 2
+    for dst, part in ((a, files[: half + 5]), (b, files[half - 5:])):  # ten files in both
+        dst.mkdir()
+        for p in part:
+            shutil.copy2(p, dst / p.name)
+    env = {**os.environ, "KRM_REGISTER": reg_url}
+    procs = [subprocess.Popen(KRM + ["register", "ingest", str(d), "--jobs", "2", "--format", "json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) for d in (a, b)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    with register.open(reg_url) as reg:
+        res = reg.verify()
+        assert res.ok, res.problems
+        assert res.counts["workbook"] == len(files) and res.counts["reading"] == len(files)
+        assert res.counts["workbook_path"] == len(list(a.iterdir())) + len(list(b.iterdir()))
+        vs = reg.versions()
+        assert len(vs) == len(files) and all(v.number == 1 for v in vs)
+
+
+def test_a_killed_ingest_leaves_the_register_consistent(reg_url, folder, tmp_path):
+    """The parent is killed (SIGKILL) in the middle of recording versions: nothing half-written remains."""
+    script = (
+        "import os, signal, sys\n"
+        "from krm.register import store\n"
+        "real = store.Store._version\n"
+        "def die(self, *a, **k):\n"
+        "    real(self, *a, **k)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "store.Store._version = die\n"
+        "import krm.register as r\n"
+        f"r.open().ingest([{str(folder)!r}], jobs=1)\n")
+    p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       env={**os.environ, "KRM_REGISTER": reg_url})
+    assert p.returncode == -signal.SIGKILL
+    with register.open(reg_url) as reg:
+        res = reg.verify()
+        assert res.ok, res.problems
+        assert res.counts["version"] == 0 and res.counts["reading"] == 2  # readings committed, versions not
+        reg.ingest([folder], jobs=1)
+        res = reg.verify()
+        assert res.ok and res.counts["version"] == 2
+
+
+# ------------------------------------------------------------------ commands
+def test_commands_ingest_history_show_export_and_from_register(reg_url, tmp_path):
+    from krm import samples
+
+    samples.generate(tmp_path / "src", "2019-05", seed=3, regions=["47"], faulty=0)
+    month = tmp_path / "src" / "2019-05"
+    def krm(*args):
+        r = cli(*args)
+        return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.output)
+
+    ing = krm("register", "ingest", str(tmp_path / "src"), "--by", "oblast analyst", "--format", "json")
+    assert ing.returncode == 0, ing.stderr
+    data = json.loads(ing.stdout)
+    assert data["files"] == len(list((tmp_path / "src").rglob("*.xlsx"))) and data["states"]["accepted"] > 0
+    h = json.loads(krm("register", "history", "--region", "47", "--form", "KRM-2", "--format", "json").stdout)
+    assert h["submissions"] and all(s["region"] == "47" and s["form"] == "KRM-2" for s in h["submissions"])
+    assert h["submissions"][0]["versions"][0]["audit"][0]["by"] == "oblast analyst"
+    one = sorted(month.rglob("KRM-2*.xlsx"))[0]
+    s = json.loads(krm("register", "show", str(one), "--format", "json").stdout)
+    assert s["sha256"] == _sha(one) and s["versions"][0]["state"] == "accepted"
+    (tmp_path / "other.xlsx").write_bytes(b"never seen")
+    assert json.loads(krm("register", "show", str(tmp_path / "other.xlsx"), "--format", "json").stdout) \
+        == {"known": False}
+    ex = krm("register", "export", "--out", str(tmp_path / "export"))
+    assert ex.returncode == 0, ex.stderr
+    import csv
+
+    with open(tmp_path / "export" / "rows.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    one_rows = [r for r in rows if r["version_id"] == str(s["versions"][0]["id"])]
+    assert sum(int(r["fact"]) for r in one_rows) == int(s["readings"][0]["totals"]["fact"])
+    assert krm("register", "export", "--out", str(tmp_path / "export")).returncode == 2  # never overwritten
+    folder_run = krm("aggregate", str(tmp_path / "src"), "--period", "2019-05", "--out", str(tmp_path / "agg-dir"),
+                     "--format", "json")
+    reg_run = krm("aggregate", "--from-register", "--period", "2019-05", "--out", str(tmp_path / "agg-reg"),
+                  "--format", "json")
+    assert folder_run.returncode == reg_run.returncode == 0, reg_run.stderr
+    a, b = json.loads(folder_run.stdout), json.loads(reg_run.stdout)
+    assert a["totals"] == b["totals"] and a["plan_totals"] == b["plan_totals"]
+    assert sorted(_tree(tmp_path / "agg-dir")) == sorted(_tree(tmp_path / "agg-reg"))
+    assert krm("register", "verify").returncode == 0
+    info = json.loads(krm("register", "info", "--format", "json").stdout)
+    assert info["schema"] == 1 and info["counts"]["version"] > 0
+
+
+def test_library_frames_are_pandas(reg_url, folder):
+    validate_paths([folder], jobs=1, today=fill.TODAY)
+    with register.open() as reg:
+        fs = reg.frames()
+    assert set(fs) == {"submissions", "versions", "rows", "findings"}
+    assert len(fs["versions"]) == 2 and fs["rows"]["fact"].notna().any()
