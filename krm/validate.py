@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 from krm.catalogue import CATALOGUE, READ_ERRORS
 from krm.findings import Finding
+from krm.codes import E002, E008, E009, E011, E012
 
 from krm.intake.discover import SUFFIXES  # noqa: F401 - the one list, kept importable here
 
@@ -42,8 +43,10 @@ class FileReport:
         return any(f.code in READ_ERRORS for f in self.findings)
 
 
-def _read_failure(path: Path, code: str, detail: str) -> FileReport:
-    return FileReport(path, None, [Finding(code=code, severity=CATALOGUE[code].severity, file=str(path),
+def _read_failure(path: Path, code, detail: str) -> FileReport:
+    """``code``: a :mod:`krm.codes` symbol or its code."""
+    chk = CATALOGUE[code] if type(code) is str else code
+    return FileReport(path, None, [Finding(code=chk.code, severity=chk.severity, file=str(path),
                                            params={"detail": detail})])
 
 
@@ -62,14 +65,14 @@ def validate_file(path: str | Path, today: dt.date | None = None, *, convert: bo
     except ReadError as e:
         return _read_failure(path, e.code, e.detail)
     except OSError as e:
-        return _read_failure(path, "KRM-E008", e.strerror or str(e))
+        return _read_failure(path, E008, e.strerror or str(e))
     except MemoryError:
-        return _read_failure(path, "KRM-E009", "out of memory")
+        return _read_failure(path, E009, "out of memory")
     except Exception as e:  # noqa: BLE001 - a reader bug must not end a run over many files
-        return _read_failure(path, "KRM-E002", f"{type(e).__name__}: {e}")
+        return _read_failure(path, E002, f"{type(e).__name__}: {e}")
     findings = rules.run(pf, str(path), today)
     sub = None
-    if convert and pf.number_row is not None and not any(f.code in ("KRM-E011", "KRM-E012") for f in findings):
+    if convert and pf.number_row is not None and not any(f.code in (E011.code, E012.code) for f in findings):
         from krm.convert import to_submission
 
         try:
@@ -183,7 +186,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
 
     def on_result(item, ok, res):
         if progress is not None:
-            progress(item, res if ok else _read_failure(item, "KRM-E009", str(res)))
+            progress(item, res if ok else _read_failure(item, E009, str(res)))
 
     results = iter(run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
                                 chunksize=16, on_result=on_result, isolate=True))  # a native crash fails one file
@@ -196,5 +199,5 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
             out.append(rep)
             continue
         item, ok, res = next(results)
-        out.append(res if ok else _read_failure(item, "KRM-E009", str(res)))
+        out.append(res if ok else _read_failure(item, E009, str(res)))
     return out
