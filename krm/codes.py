@@ -22,6 +22,8 @@ E007 = _C["KRM-E007"]  # too-large
 E008 = _C["KRM-E008"]  # cannot-open
 E009 = _C["KRM-E009"]  # read-aborted
 E010 = _C["KRM-E010"]  # not-a-krm-form
+E070 = _C["KRM-E070"]  # not-a-file
+E071 = _C["KRM-E071"]  # folder-unreadable
 
 # structure
 E011 = _C["KRM-E011"]  # table-not-found

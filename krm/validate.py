@@ -2,7 +2,7 @@
 
 :func:`validate_file` reads one workbook once (calamine), runs every rule of
 :mod:`krm.rules` over it and returns a :class:`FileReport`; it never raises on a
-bad file (an unreadable one gives a single KRM-E001…E010 finding).
+bad file (an unreadable one gives a single read-error finding, :data:`krm.catalogue.READ_ERRORS`).
 :func:`validate_paths` does the same for many files in isolated worker processes
 (:mod:`krm.pool`), so a hostile file fails only itself.
 """
@@ -19,7 +19,7 @@ from krm.catalogue import CATALOGUE, READ_ERRORS
 from krm.findings import Finding
 from krm.codes import E002, E008, E009, E011, E012
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+from krm.intake.discover import SUFFIXES  # noqa: F401 - the one list, kept importable here
 
 
 @dataclass
@@ -89,27 +89,10 @@ def _cache_enabled() -> bool:
 
 
 def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given, and workbooks in folders given (recursive, sorted), skipping ~$ lock and hidden files."""
-    out: list[Path] = []
-    seen = set()
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            found = []
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in files:
-                    if f.startswith((".", "~$")) or not f.lower().endswith(SUFFIXES):
-                        continue
-                    found.append(Path(root) / f)
-            items = sorted(found)
-        else:
-            items = [p]
-        for q in items:
-            if q not in seen:
-                seen.add(q)
-                out.append(q)
-    return out
+    """Files given, and workbooks in folders given (:func:`krm.intake.discover.discover`)."""
+    from krm.intake.discover import find_workbooks as found
+
+    return found(paths)
 
 
 _TODAY: dt.date | None = None
@@ -187,7 +170,10 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     import krm.workbook.reader  # noqa: F401
     from krm.pool import run_isolated
 
-    files = find_workbooks(paths)
+    from krm.intake.discover import discover
+
+    entries = discover(paths)
+    files = [e.path for e in entries if e.ok]
     _TODAY = today
     _SUBMISSIONS = submissions
     _REDUCE = reduce
@@ -203,9 +189,16 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
         if progress is not None:
             progress(item, res if ok else _read_failure(item, E009, str(res)))
 
-    results = run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
-                           chunksize=16, on_result=on_result, isolate=True)  # always: a native crash fails one file, not the run
+    results = iter(run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
+                                chunksize=16, on_result=on_result, isolate=True))  # a native crash fails one file
     out = []
-    for item, ok, res in results:
+    for e in entries:  # in discovery order; an entry that cannot be read is reported, never opened
+        if not e.ok:
+            rep = _read_failure(e.path, e.code, e.detail)
+            if progress is not None:
+                progress(e.path, rep)
+            out.append(rep)
+            continue
+        item, ok, res = next(results)
         out.append(res if ok else _read_failure(item, E009, str(res)))
     return out

@@ -116,7 +116,7 @@ def precheck_zip(path: Path) -> zipfile.ZipFile:
 def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
     """:func:`precheck_zip`, and the file's bytes when it is small (parts are then read from them)."""
     raw = None
-    with open(path, "rb") as fh:
+    with _open_regular(path) as fh:
         head = fh.read(8)
         if head.startswith(b"PK"):
             try:
@@ -152,6 +152,28 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
     if total > MAX_TOTAL_BYTES:
         raise ReadError(E005, f"package inflates to {total} bytes")
     return zf, raw
+
+
+def _open_regular(path: Path):
+    """The file opened for reading, never blocking: a FIFO, device or socket is refused (KRM-E070)
+    without waiting for a writer (a plain ``open`` of a FIFO waits until someone writes to it)."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(st.st_mode):
+            from krm.intake.discover import NOT_A_FILE, _kind
+
+            raise ReadError(NOT_A_FILE, _kind(st.st_mode))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # A part that declares itself UTF-8 XML 1.0, as every writer of workbooks does
