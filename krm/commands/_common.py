@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 EXIT_OK = 0
@@ -15,10 +13,6 @@ def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
     """Print one line to stderr and exit with ``code`` (no traceback)."""
     typer.echo(f"krm: {message}", err=True)
     raise typer.Exit(code)
-
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()
 
 
 REGISTER_HELP = ("The register of submissions to read through and record into: a file path or "

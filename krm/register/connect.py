@@ -103,8 +103,37 @@ def check_sqlite_path(p: Path) -> None:
         return
     try:
         p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _create(p)
     except OSError as e:
-        raise RegisterError(f"register {p}: cannot create its folder ({e.strerror or e})") from None
+        raise RegisterError(f"register {p}: cannot be created ({e.strerror or e})") from None
+
+
+def _create(p: Path) -> None:
+    """Create an empty, marked register at ``p`` atomically: made under a temporary name, then linked into
+    place only if nothing is there (so another process never sees a half-made file, and an existing file
+    is never replaced)."""
+    import sqlite3
+
+    tmp = p.with_name(f".{p.name}.{os.getpid()}.new")
+    try:
+        con = sqlite3.connect(tmp)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("CREATE TABLE krm_register (key VARCHAR(40) NOT NULL PRIMARY KEY, value TEXT NOT NULL)")
+            con.executemany("INSERT INTO krm_register VALUES (?, ?)", [("kind", MARK), ("created", _now().isoformat())])
+            con.commit()
+        finally:
+            con.close()
+        try:
+            os.link(tmp, p)
+        except FileExistsError:
+            pass  # made by another process meanwhile: that one is used
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            try:
+                leftover.unlink()
+            except FileNotFoundError:
+                pass
 
 
 def make_engine(target: str):
@@ -151,13 +180,14 @@ def migrate(engine) -> int:
             if tables - {"krm_migration"}:
                 raise RegisterError(f"register {engine.url.render_as_string(hide_password=True)}: the database "
                                     "holds other tables and is not a krm register; it was left as it is")
-            schema.metadata.create_all(c, tables=[schema.krm_register, schema.krm_migration])
+            schema.metadata.create_all(c, tables=[schema.krm_register])
             c.execute(schema.krm_register.insert(), [{"key": "kind", "value": MARK},
                                                      {"key": "created", "value": _now().isoformat()}])
         else:
             kind = c.execute(select(schema.krm_register.c.value).where(schema.krm_register.c.key == "kind")).scalar()
             if kind != MARK:
                 raise RegisterError("the database is not a krm register; it was left as it is")
+        schema.metadata.create_all(c, tables=[schema.krm_migration])  # if missing
         done = {r[0] for r in c.execute(select(schema.krm_migration.c.number))}
         newest = max(done, default=0)
         if newest > schema.SCHEMA_VERSION:
