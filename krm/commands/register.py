@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -10,7 +9,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import as_of_date, EXIT_DATA, EXIT_OK, REGISTER_HELP, fail
+from krm.commands._common import EXIT_DATA, EXIT_OK, REGISTER_HELP, as_of_date, dumps, fail, say
 
 reg_app = typer.Typer(help="The register of submissions: every workbook read, its versions and their states "
                            "(docs/register.md).", no_args_is_help=True)
@@ -42,7 +41,7 @@ def _format(fmt: str) -> str:
 
 
 def _json(data) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=1, default=str))
+    typer.echo(dumps(data, indent=1, default=str))
 
 
 @reg_app.command()
@@ -80,7 +79,7 @@ def ingest(
     if fmt == "json":
         _json(data)
     else:
-        typer.echo(f"{data['files']} files ({data['unreadable']} unreadable) → {data['register']}: "
+        say(f"{data['files']} files ({data['unreadable']} unreadable) → {data['register']}: "
                    f"{data['versions']} versions (" + ", ".join(f"{n} {s}" for s, n in data["states"].items()) + ")")
 
 
@@ -101,14 +100,14 @@ def history(
         _json({"submissions": subs})
         return
     for s in subs:
-        typer.echo(f"{s['period']} {s['form']} region {s['region'] or '—'} district {s['district'] or '—'} "
+        say(f"{s['period']} {s['form']} region {s['region'] or '—'} district {s['district'] or '—'} "
                    f"{s['programme'] or '—'}")
         for v in s["versions"]:
             t = v["totals"]
-            typer.echo(f"  v{v['version']} {v['state']:<10} received {v['received_at']}  plan {t.get('plan', '—')} "
+            say(f"  v{v['version']} {v['state']:<10} received {v['received_at']}  plan {t.get('plan', '—')} "
                        f"fact {t.get('fact', '—')}  {v['sha256'][:12]}  {'; '.join(v['paths'])}")
             for a in v["audit"]:
-                typer.echo(f"      {a['at']} {a['by']}: {a['from'] or '—'} → {a['to']}"
+                say(f"      {a['at']} {a['by']}: {a['from'] or '—'} → {a['to']}"
                            + (f" ({a['reason']})" if a["reason"] else ""))
 
 
@@ -131,18 +130,18 @@ def show(
         _json(info if info is not None else {"known": False})
         return
     if info is None:
-        typer.echo(f"{file}: not in the register")
+        say(f"{file}: not in the register")
         return
-    typer.echo(f"{file}: bytes {info['sha256']} ({info['size']} bytes), seen {info['first_seen']} … "
+    say(f"{file}: bytes {info['sha256']} ({info['size']} bytes), seen {info['first_seen']} … "
                f"{info['last_seen']}" + (f", unreadable ({info['read_error']})" if info["read_error"] else ""))
     for p in info["paths"]:
-        typer.echo(f"  seen at {p}")
+        say(f"  seen at {p}")
     for r in info["readings"]:
-        typer.echo(f"  read as {r['form']} (edition {r['edition']}, engine {r['engine']}): {r['rows']} rows, "
+        say(f"  read as {r['form']} (edition {r['edition']}, engine {r['engine']}): {r['rows']} rows, "
                    f"totals {r['totals']}; checks: " + ", ".join(f"{c['as_of']}: {c['errors']} errors, "
                                                               f"{c['warnings']} warnings" for c in r["checks"]))
     for v in info["versions"]:
-        typer.echo(f"  version {v['version']} of {v['period']} {v['form']} {v['region']} {v['district']} "
+        say(f"  version {v['version']} of {v['period']} {v['form']} {v['region']} {v['district']} "
                    f"{v['programme']}: {v['state']}")
 
 
@@ -164,7 +163,7 @@ def export(
         except OSError as e:
             fail(f"{out}: {e.strerror or e}")
     for p in written:
-        typer.echo(str(p))
+        say(str(p))
 
 
 @reg_app.command()
@@ -179,10 +178,10 @@ def verify(
     if fmt == "json":
         _json(res.to_dict())
     else:
-        typer.echo(", ".join(f"{n} {k}" for k, n in res.counts.items()))
+        say(", ".join(f"{n} {k}" for k, n in res.counts.items()))
         for p in res.problems:
-            typer.echo(f"PROBLEM: {p}")
-        typer.echo("register verified: every figure re-derived, every count consistent" if res.ok
+            say(f"PROBLEM: {p}")
+        say("register verified: every figure re-derived, every count consistent" if res.ok
                    else f"{len(res.problems)} problems")
     raise typer.Exit(EXIT_OK if res.ok else EXIT_DATA)
 
@@ -203,7 +202,7 @@ def set_state(
             old = reg.set_state(version, state, by, reason)
         except StateError as e:
             fail(str(e))
-    typer.echo(f"version {version}: {old} → {state}")
+    say(f"version {version}: {old} → {state}")
 
 
 @reg_app.command()
@@ -222,5 +221,5 @@ def info(
     if fmt == "json":
         _json(data)
     else:
-        typer.echo(f"register {data['register']} (schema {SCHEMA_VERSION}, engine {data['engine']}): "
+        say(f"register {data['register']} (schema {SCHEMA_VERSION}, engine {data['engine']}): "
                    + ", ".join(f"{n} {k}" for k, n in counts.items()))

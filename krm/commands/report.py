@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, fail, use_register
+from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, fail, say, use_register
 
 
 @app.command()
@@ -46,11 +46,11 @@ def report(
     except ReportError as e:
         fail(str(e), e.code)
     for w in rep.data.warnings:
-        typer.echo(f"krm: warning: {w}", err=True)
+        say(f"krm: warning: {w}", err=True)
     used = [s for s in rep.data.sources if s.status == "used"]
     t = rep.data.total()
     typer.echo(f"{rep.month}: {len(used)} files used, {sum(1 for s in rep.data.sources if s.status != 'used')} "
                f"superseded or excluded; plan {t['plan'] if t['plan'] is not None else '—'}, "
                f"fact {t['fact'] if t['fact'] is not None else '—'}; control totals balance", err=True)
     for p in written:
-        typer.echo(str(p))
+        say(p)

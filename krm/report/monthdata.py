@@ -148,13 +148,16 @@ def _displayer(root: Path | None):
         return folders[d] / p.name
 
     def show(path: Path) -> str:
+        """As outputs show it: undecodable bytes of a name as \\xNN (:func:`krm.textsafe.path`)."""
+        from krm.textsafe import path as safe
+
         p = Path(path)
         if base is not None:
             try:
-                return resolved(p).relative_to(base).as_posix()
+                return safe(resolved(p).relative_to(base).as_posix())
             except (ValueError, OSError):
                 pass
-        return p.as_posix()
+        return safe(p.as_posix())
 
     return show
 
@@ -188,7 +191,7 @@ def _empty_row(r) -> bool:
     """A KRM-4/5 region row with nothing in it: the reader gives blank cells as 0, and a blank row is a
     region the programme did not report — it must show as "not reported", never as zero."""
     return not (r.plan or r.fact or r.allocated or r.disbursed or r.projects_planned or r.projects_done
-                or any(r.by_activity.values()))
+                or any(r.by_activity.values()) or any((r.plan_by_activity or {}).values()))
 
 
 # ------------------------------------------------------------------ what is kept of each file
