@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from krm.report.monthdata import FileSummary, Source, _displayer, _empty_row, summarise
+from krm.report.monthdata import FileSummary, Source, _displayer, _empty_row, _mtime, summarise
 from krm.report.periods import INPUT_FORMS, ReportError, parse_month, report_periods
 from krm.report.selection import select
 
@@ -158,6 +158,7 @@ class _Light:
             return None
         return FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme, region=region,
                            header_region=sub.region, district=sub.district, basis=sub.basis, modified=sub.modified,
+                           mtime=_mtime(sub.path),
                            totals=_light_totals(rows), checked=False)
 
 
@@ -195,7 +196,8 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
     ``light=False`` (``--strict``) validates every file.
     """
     from krm.pool import run_isolated
-    from krm.validate import FileReport, find_workbooks, validate_paths
+    from krm.intake import find_workbooks
+    from krm.validate import FileReport, validate_paths
 
     root = Path(root)
     if not root.exists():
