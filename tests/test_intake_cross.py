@@ -57,3 +57,77 @@ def test_prefer_newest_keeps_the_same_file_in_aggregate_and_report(tmp_path):
     assert kept == used == ["a.xlsx"]
     assert k4 == {"ENBEK": 13}
     assert k6 == {region: 13}
+
+
+# ------------------------------------------------------------------ one folder, every command
+def _district_header(i: int) -> dict:
+    return {"district": reference.district_label(fill._districts(4)[i], "kk")}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """Region 61, programme ENBEK: district 0 sent twice (a.xlsx fact 13, saved after b.xlsx fact 20), district 1
+    once, district 2 a workbook with an error (a negative fact), the others nothing; the region's own KRM-3 of
+    ENBEK (fact 11) beside its districts' KRM-2 (mixed levels); a broken file."""
+    d = tmp_path / "in"
+    (d / "districts").mkdir(parents=True)
+    b = fill.filled("KRM-2", d / "districts", name="b.xlsx", rows_over=_rows(15))
+    a = fill.filled("KRM-2", d / "districts", name="a.xlsx")
+    _touch(b, T0)
+    _touch(a, T0 + 3600)
+    fill.filled("KRM-2", d / "districts", name="d1.xlsx", header_over=_district_header(1))
+    bad = fill.rows("KRM-2")
+    bad[0] = dict(bad[0], fact=-5)
+    fill.filled("KRM-2", d / "districts", name="d2-error.xlsx", header_over=_district_header(2), rows_over=bad)
+    fill.filled("KRM-3", d, name="region-k3.xlsx")
+    (d / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    return d
+
+
+def _status(folder: Path, **kw):
+    from krm import status
+
+    return status.status(folder, MONTH, jobs=1, **kw)
+
+
+@pytest.mark.parametrize("prefer", [None, "newest"])
+def test_every_command_counts_the_same_files_figures_and_completeness(folder, tmp_path, prefer):
+    res, kept, k4 = _aggregate(folder, tmp_path / "agg", prefer=prefer)
+    rep, used, k6 = _report(folder, tmp_path / "rep", prefer=prefer)
+    st = _status(folder, prefer=prefer)
+    region = fill._region().kato
+    # the same files count: admitted, and not a duplicate left out
+    report_counted = sorted(s.path for s in rep.data.sources if s.status in ("used", "superseded"))
+    status_counted = sorted(Path(a.path).relative_to(folder).as_posix()
+                            for e in st.slots if e.arrived is not None for a in [e.arrived])
+    status_counted += sorted(Path(a.path).relative_to(folder).as_posix() for a in st.unexpected)
+    want = (["districts/a.xlsx"] if prefer else []) + ["districts/d1.xlsx", "region-k3.xlsx"]
+    assert kept == report_counted == sorted(status_counted) == want
+    # the same figures: the region's KRM-3 is the level used (KRM-3 over KRM-2), in KRM-4 and in KRM-6
+    assert k4 == {"ENBEK": 11}
+    assert k6 == {region: 11}
+    assert used == ["region-k3.xlsx"]
+    # the same completeness, one definition (krm.intake.completeness)
+    agg = next(c for c in res.completeness if c.form == "KRM-2" and c.region == region)
+    note = next(r for r in rep.completeness if r.region == region)
+    by_region = next(r for r in st.level("KRM-2").by_region if r["region"] == region)
+    received = 2 if prefer else 1
+    assert (agg.expected, agg.received) == (len(note.expected), len(note.received)) == \
+        (by_region["expected"], by_region["received"]) == (len(reference.districts(region, MONTH)), received)
+    assert agg.percent == by_region["completeness"]
+    # and the note says it
+    from krm.report import render_note
+
+    html = render_note(rep, "ru")
+    assert f"{received} из {agg.expected} районов" in html
+
+
+def test_strict_refuses_in_aggregate_and_report_for_the_same_files(folder, tmp_path):
+    res = aggregate(folder, tmp_path / "agg", strict=True)
+    left_out = sorted(f.rel for f in res.inputs if f.status in ("excluded", "conflict"))
+    assert res.exit_code() == 1 and not any(o.written for o in res.outputs)
+    with pytest.raises(ReportError) as e:
+        make_report(folder, MONTH, tmp_path / "rep", strict=True)
+    assert e.value.code == 1 and f"{len(left_out)} input files of {MONTH} are excluded" in str(e.value)
+    assert left_out == ["broken.xlsx", "districts/a.xlsx", "districts/b.xlsx", "districts/d2-error.xlsx"]
+    assert not (tmp_path / "rep").exists() or not any((tmp_path / "rep").iterdir())
