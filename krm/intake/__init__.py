@@ -5,10 +5,12 @@
   (:func:`krm.validate.validate_paths`, with its per-file store);
 * :mod:`krm.intake.admit` — admission (errors exclude, warnings do not), duplicates and resubmissions (one
   rule, one "newest" order), the choice of level (KRM-4/5 over KRM-3 over KRM-2);
-* :mod:`krm.intake.completeness` — the one definition of completeness.
+* :mod:`krm.intake.completeness` — the one definition of completeness;
+* :mod:`krm.intake.hint` — a workbook's form guessed from its document property, before reading (report's fast path).
 
-``krm validate``, ``aggregate``, ``report`` and ``status`` read through :func:`read` and decide which file
-counts with :mod:`krm.intake.admit`; ``docs/architecture.md`` has the whole pipeline.
+``krm validate``, ``aggregate``, ``report`` and ``status`` find files with :func:`discover`, read them with
+``validate_paths`` (:func:`read` is the two together) and decide which file counts with :mod:`krm.intake.admit`;
+``docs/architecture.md`` has the whole pipeline.
 """
 
 from __future__ import annotations
