@@ -111,10 +111,11 @@ def _findings(reps):
 
 # ------------------------------------------------------------------ reads counted
 def test_chain_fills_the_register_then_reads_nothing_then_one(reg_url, tmp_path, reads):
-    """validate → aggregate → report on a generated month: cold fills, warm reads nothing, an edit reads one."""
+    """validate → aggregate → report → status on a generated month: cold fills, warm reads nothing, an edit reads one."""
     from krm import samples
     from krm.aggregate import aggregate
     from krm.report import make_report
+    from krm.status import status
 
     samples.generate(tmp_path / "src", "2019-05", seed=3, regions=["47"], faulty=2)
     month = tmp_path / "src" / "2019-05"
@@ -124,14 +125,15 @@ def test_chain_fills_the_register_then_reads_nothing_then_one(reg_url, tmp_path,
         validate_paths([month], jobs=2, submissions=False)
         aggregate(month, tmp_path / f"agg-{tag}", jobs=2)
         make_report(month, "2019-05", tmp_path / f"rep-{tag}")
+        return status([month], "2019-05").to_dict()
 
-    chain("cold")
+    cold = chain("cold")
     assert len(reads()) == n  # each workbook parsed once for the three commands
     with register.open() as reg:
         c = reg.verify()
         assert c.ok, c.problems
         assert c.counts["workbook"] == n and c.counts["reading"] == n
-    chain("warm")
+    assert chain("warm") == cold
     assert len(reads()) == n  # nothing read again
     first = sorted(month.rglob("*.xlsx"))[0]
     fill.edit(first, {})  # saved again by a program: other bytes
@@ -436,3 +438,29 @@ def test_library_frames_are_pandas(reg_url, folder):
         fs = reg.frames()
     assert set(fs) == {"submissions", "versions", "rows", "findings"}
     assert len(fs["versions"]) == 2 and fs["rows"]["fact"].notna().any()
+
+
+# ------------------------------------------------------------------ the note's month-on-month change
+def test_the_notes_month_on_month_change_comes_from_the_register(reg_url, tmp_path):
+    """May's note in a folder of May alone: the change against April comes from the register (April
+    ingested earlier), equal to the change computed from a folder holding both months; without the
+    register there is none."""
+    from krm import samples
+    from krm.report import make_report
+    from krm.report.note import _change
+
+    samples.generate(tmp_path / "apr", "2019-04", seed=3, regions=["47"], faulty=0, krm1=False)
+    samples.generate(tmp_path / "may", "2019-05", seed=3, regions=["47"], faulty=0, krm1=False)
+    both = tmp_path / "both"
+    shutil.copytree(tmp_path / "apr", both)
+    shutil.copytree(tmp_path / "may", both, dirs_exist_ok=True)
+    folder, _ = make_report(both, "2019-05", tmp_path / "out-folder", cache=False)
+    alone, _ = make_report(tmp_path / "may", "2019-05", tmp_path / "out-alone", cache=False)
+    assert folder.previous is not None and alone.previous is None
+    assert _change(folder.data, folder.previous) is not None
+    register.open().ingest([tmp_path / "apr"])
+    reg, _ = make_report(tmp_path / "may", "2019-05", tmp_path / "out-reg")
+    assert reg.previous is not None
+    for kw in ({}, {"region": "47"}, *({"programme": p} for p, _ in folder.data.units)):
+        assert _change(reg.data, reg.previous, **kw) == _change(folder.data, folder.previous, **kw)
+    assert reg.data.total() == alone.data.total()  # the month's own figures never come from the register

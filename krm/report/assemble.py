@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from krm.intake import completeness
 from krm.report.inputs import load_inputs
 from krm.report.monthdata import FileSummary, MonthData, Source, summarise
 from krm.report.periods import (INPUT_FORMS, LANGS, ReportError, parse_month, parse_quarter, previous_month,
@@ -26,6 +27,8 @@ class Report:
     checks: list[Check]
     excluded: list[Source]
     planned: set[tuple[str, str, str]] | None = None  # (programme, region, district) with a KRM-1 plan for the year
+    # the month's district-level completeness (krm.intake.completeness: the same as aggregate's and status's)
+    completeness: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -65,11 +68,21 @@ def build(subs: list, month: str, *, quarter: str | None = None, root: Path | No
     chk = checks(md, rows6, rows7)
     plans = [s for s in subs if s.form == "KRM-1" and str(s.period) == month[:4] and s.programme]
     planned = {(s.programme, s.region or "", s.district or "") for s in plans} if plans else None
-    rep = Report(month, quarter, md, prev, qm, rows6, rows7, chk, excluded, planned)
+    rep = Report(month, quarter, md, prev, qm, rows6, rows7, chk, excluded, planned,
+                 district_completeness(md, plans))
     if not rep.ok:
         raise ReportError("control totals do not balance: " + "; ".join(
             f"{c.what}: inputs {c.inputs}, KRM-6 {c.krm6}, KRM-7 {c.krm7}" for c in chk if not c.ok))
     return rep
+
+
+def district_completeness(md: MonthData, plans: list[FileSummary]) -> list:
+    """The month's KRM-2 completeness per region (:func:`krm.intake.completeness.district_rates`): a KRM-2 counts
+    when it is used or superseded by a higher level (admitted, not a left-out duplicate)."""
+    sent = [completeness.Sent(s.form, s.period, s.region, s.district, s.programme, s.status != "excluded")
+            for s in md.sources if s.form == "KRM-2" and s.region and s.district]
+    sent += [completeness.Sent("KRM-1", str(s.period), s.region, s.district, s.programme, True) for s in plans]
+    return [r for r in completeness.district_rates(sent, forms=("KRM-2",)) if r.period == md.period]
 
 
 def _select_checked(subs: list[FileSummary], period: str, root: Path | None, prefer: str | None) -> MonthData:
@@ -78,6 +91,25 @@ def _select_checked(subs: list[FileSummary], period: str, root: Path | None, pre
         raise ReportError(f"{period}: {len(md.needs_check)} files were read for their totals only and must be "
                           f"validated first (first: {md.needs_check[0]})")
     return md
+
+
+def previous_from_register(subs: list, month: str, cache: bool | None = None) -> list:
+    """The previous month from the register of submissions (:mod:`krm.register`) when the folder holds none
+    of it: the current accepted (or confirmed) version of each of its submissions, rebuilt from the stored
+    rows, so the note's month-on-month change is there.  Nothing when the register is off (``cache=False``,
+    ``KRM_REGISTER=off``) or holds nothing of that month; the month's own figures never come from it."""
+    if cache is False:
+        return []
+    pm = previous_month(month)
+    if any(s.period == pm and s.form in INPUT_FORMS for s in subs):
+        return []
+    import krm.register as register
+
+    reg = register.open()
+    if reg is None:
+        return []
+    with reg:
+        return [sub for _, sub in reg.submissions(pm) if sub.form in INPUT_FORMS]
 
 
 def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | None = None,
@@ -105,6 +137,7 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
             raise ReportError(f"the quarterly note {quarter_id} is made from the quarter's last month "
                               f"{q_months[-1]}, not {month}", 2)
     subs, excluded = load_inputs(Path(root), month, quarter, jobs=jobs, prefer=prefer, cache=cache, light=not strict)
+    subs = subs + previous_from_register(subs, month, cache)
     rep = build(subs, month, quarter=quarter, root=Path(root), excluded=excluded, prefer=prefer)
     left_out = [s for s in rep.data.sources if s.status == "excluded"]
     if not any(s.status == "used" for s in rep.data.sources) and not any(rep.quarter_months or []):
