@@ -33,7 +33,7 @@ from pathlib import Path
 from krm import reference
 from krm.deadlines import deadlines_for_period
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 LEVEL_FORMS = (("district", "KRM-1"), ("district", "KRM-2"), ("region", "KRM-3"), ("programme", "KRM-4"),
                ("programme", "KRM-5"), ("nation", "KRM-6"), ("nation", "KRM-7"))
 

@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 from krm.catalogue import CATALOGUE, READ_ERRORS
 from krm.findings import Finding
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm")
 
 
 @dataclass

@@ -235,9 +235,9 @@ def type_rows(rows: list[DataRow], columns: tuple[Column, ...]) -> dict[str, lis
 
 
 def all_rules() -> list[Rule]:
-    from krm.rules import cells, consistency, header, identifiers, reference, signature, structure
+    from krm.rules import cells, consistency, header, identifiers, layout, reference, signature, structure
 
-    return [structure.check, header.check, cells.check, identifiers.check, reference.check,
+    return [structure.check, layout.check, header.check, cells.check, identifiers.check, reference.check,
             consistency.check, signature.check]
 
 

@@ -20,7 +20,10 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         ref = pf.header_cells.get(h.key)
         r, c = (ref.row, ref.col) if ref else (None, None)
         if values.is_blank(v):
-            if h.required:
+            if pf.layout:  # the annex layout has lines of text, not krm's drop-downs
+                if h.required and h.key not in pf.layout_reported:
+                    yield ctx.finding("KRM-E061", r=r, c=c, field=h.label)
+            elif h.required:
                 yield ctx.finding("KRM-E013", r=r, c=c, field=h.label)
             continue
         if h.key == "period":

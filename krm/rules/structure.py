@@ -18,7 +18,11 @@ from krm.workbook.writer import a1, fixed_rows, table_headers
 
 def check(ctx: Ctx) -> Iterator[Finding]:
     pf = ctx.pf
-    if pf.recognised_by == "index-text":
+    if pf.layout:
+        n = pf.layout.rsplit("-", 1)[-1]
+        yield ctx.finding("KRM-W033", detail=f"drawn from the regulation's Annex {n}, not from a krm template; "
+                                             f"read in the annex's layout")
+    elif pf.recognised_by == "index-text":
         yield ctx.finding("KRM-W033", detail="recognised by its index text; no krm properties or names")
     elif pf.spec_version and pf.spec_version != SPEC_VERSION:
         yield ctx.finding("KRM-W033", detail=f"spec version {pf.spec_version}, current {SPEC_VERSION}")
@@ -33,7 +37,10 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         ctx.columns_ok = False
         yield ctx.finding("KRM-E011", form=pf.spec.id)
         return
-    yield from _columns(ctx)
+    if pf.layout:  # the annex layout's columns were checked as it was read (krm.rules.layout reports)
+        ctx.columns_ok = pf.layout_columns_ok
+    else:
+        yield from _columns(ctx)
     if not ctx.columns_ok:
         return
     yield from _fixed_rows(ctx)
@@ -144,6 +151,8 @@ def _merged(ctx: Ctx) -> Iterator[Finding]:
             continue
         if pf.total is not None and r1 == r2 == pf.total.row and cc2 <= c0 + 1:
             continue  # a merged "Total" label
+        if r1 == r2 and r1 in pf.layout_rows:
+            continue  # an activity group's or a subtotal's label merged across the annex layout's columns
         yield ctx.finding("KRM-E016", r=r1, c=cc1, detail=f"{a1(r1, cc1)}:{a1(r2, cc2)}")
 
 

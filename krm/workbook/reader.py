@@ -97,6 +97,15 @@ class ParsedForm:
     #: (rows, their number, {column key: [(value, note) per row]}): the data cells typed once, by
     #: :func:`krm.rules.typed_columns` (the rows are kept to tell when ``rows`` was replaced)
     typed: tuple | None = field(default=None, repr=False, compare=False)
+    # an official (annex) layout read by :mod:`krm.layouts.annex`: its name, what it found to report
+    # ((code, row, col, column key, value, params)), the rows that are group/subtotal/total rows, the
+    # activity groups, the header keys already reported, and whether its column-number row is usable
+    layout: str | None = None
+    layout_notes: list = field(default_factory=list)
+    layout_rows: set = field(default_factory=set)
+    groups: list = field(default_factory=list)
+    layout_reported: set = field(default_factory=set)
+    layout_columns_ok: bool = True
 
     def cell(self, row: int, col: int):
         if 0 <= row < len(self.grid) and 0 <= col < len(self.grid[row]):
@@ -127,8 +136,8 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
     if not head:
         raise ReadError("KRM-E001", "empty file")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        # OLE2: an old .xls or an encrypted OOXML package
-        raise ReadError("KRM-E003", "OLE2 compound file (.xls or password-encrypted workbook)")
+        # OLE2: an old .xls or an encrypted OOXML package (krm.workbook.formats tells them apart)
+        raise ReadError("KRM-E003", "OLE2 compound file (.xls or password-encrypted workbook)", other="xls")
     if not head.startswith(b"PK"):
         raise ReadError("KRM-E002", "not a zip/xlsx file")
     try:
@@ -138,9 +147,20 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
         raise ReadError("KRM-E002", f"damaged zip: {e}") from None
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
+        from krm.workbook import formats
+
+        other = formats.kind_of(head, zf)
+        if other is not None:
+            raise ReadError("KRM-E002", f"not an .xlsx but {other}", other=other)
         if "content.xml" in names and "mimetype" in names:
-            raise ReadError("KRM-E004", "OpenDocument spreadsheet (.ods)")
+            raise ReadError("KRM-E004", "an OpenDocument file that is not a spreadsheet")
         raise ReadError("KRM-E002", "zip without xl/workbook.xml")
+    check_members(infos)
+    return zf, raw
+
+
+def check_members(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip whose directory declares a bomb (a member too large or too compressed, or too much)."""
     total = 0
     for i in infos:
         total += i.file_size
@@ -149,7 +169,6 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
             raise ReadError("KRM-E005", f"{i.filename} inflates to {i.file_size} bytes (ratio {ratio:.0f}:1)")
     if total > MAX_TOTAL_BYTES:
         raise ReadError("KRM-E005", f"package inflates to {total} bytes")
-    return zf, raw
 
 
 # A part that declares itself UTF-8 XML 1.0, as every writer of workbooks does
@@ -373,7 +392,14 @@ def read(path: str | Path) -> ParsedForm:
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
-    zf, raw = _open_zip(path)
+    try:
+        zf, raw = _open_zip(path)
+    except ReadError as e:
+        if e.params.get("other"):  # .xls, .ods, .xlsb: read through calamine after their own checks
+            from krm.workbook import formats
+
+            return formats.read(path, e.params["other"])
+        raise
     with zf:
         wb_xml = _read(zf, "xl/workbook.xml", raw)  # read once: parsed here, its prolog checked by the guard
         pkg = read_package(zf, wb_xml, raw)
@@ -420,8 +446,23 @@ def read(path: str | Path) -> ParsedForm:
                     hidden_sheets=[n for n, _, st in pkg.sheets if st != "visible"],
                     hidden_rows=[int(m.group(1)) - 1 for m in _ROW_HIDDEN.finditer(xml)] if b"hidden" in xml else [],
                     formulas_without_value=formulas_without_value(xml))
-    _locate(pf, pkg)
+    _locate_any(pf, pkg)
     return pf
+
+
+def _locate_any(pf: ParsedForm, pkg: Package) -> None:
+    """Locate the header and table: krm's own layout, or for a workbook without krm's names the
+    annex's printed layout (:mod:`krm.layouts`)."""
+    if pf.recognised_by == "index-text":
+        from krm.layouts import annex
+
+        if annex.locate(pf, pf.spec):
+            return
+    _locate(pf, pkg)
+    if pf.recognised_by == "index-text":
+        from krm.layouts import annex
+
+        annex.complete_header(pf)
 
 
 def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> bytes:
