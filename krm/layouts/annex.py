@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from krm.codes import E065, E066, E067
 from krm import reference
 from krm.layouts import header_text, period_text
 from krm.spec import ColType
@@ -109,7 +110,7 @@ def locate(pf, spec) -> bool:
     want = [str(i + 1) for i in range(len(lay.numbers))]
     pf.found_numbers = [_num(v) for v in pf.grid[nr]]
     if got != want:
-        pf.layout_notes.append(("KRM-E065", nr, c0, None, " ".join(got),
+        pf.layout_notes.append((E065, nr, c0, None, " ".join(got),
                                 {"expected": " ".join(want), "form": spec.id}))
         pf.layout_columns_ok = False
     heads = _headings(pf, nr, c0, len(lay.numbers))
@@ -118,7 +119,7 @@ def locate(pf, spec) -> bool:
         other = next((lay.numbers[j] for j, w in enumerate(lay.words) if j != i and _says(heads[i], w)
                       and not own), None)
         if heads[i] and other is not None and not own:
-            pf.layout_notes.append(("KRM-E066", nr, c0 + i, None, heads[i],
+            pf.layout_notes.append((E066, nr, c0 + i, None, heads[i],
                                     {"number": str(i + 1), "expected": "; ".join(lay.words[i][:2])}))
             pf.layout_columns_ok = False
     first_heading = nr - max(1, len([h for h in _heading_rows(pf, nr, c0, len(lay.numbers))]))
@@ -325,7 +326,7 @@ def _sort_totals(pf, totals: list) -> None:
         elif grand is None and row.row > last_data and (row, group) == totals[-1]:
             grand = pf.total = row
         else:
-            pf.layout_notes.append(("KRM-E067", row.row, min(row.cols.values()), None, _label(row), {}))
+            pf.layout_notes.append((E067, row.row, min(row.cols.values()), None, _label(row), {}))
 
 
 def _label(row) -> str:

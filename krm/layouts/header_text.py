@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from krm.codes import E061, E062
 from krm import reference
 from krm.layouts import names, period_text
 
@@ -110,10 +111,10 @@ def _period(h: Header, spec, periods: dict) -> None:
     elif len(periods) > 1:
         first = next(iter(periods.values()))
         h.cells["period"] = first
-        _note(h, "KRM-E062", first, "period", ", ".join(periods), field=spec.header_field("period").label,
+        _note(h, E062, first, "period", ", ".join(periods), field=spec.header_field("period").label,
               candidates=", ".join(periods))
     else:
-        _note(h, "KRM-E061", None, "period", None, field=spec.header_field("period").label)
+        _note(h, E061, None, "period", None, field=spec.header_field("period").label)
 
 
 def _on(h: Header):
@@ -128,7 +129,7 @@ def _unit(h: Header, spec, lines: list) -> None:
     if not (want_region or want_district) or on is None:
         for key in ("region", "district"):
             if spec.header_field(key) is not None and on is not None:
-                _note(h, "KRM-E061", None, key, None, field=spec.header_field(key).label)
+                _note(h, E061, None, key, None, field=spec.header_field(key).label)
         return
     lang = h.lang or "kk"
     regs: dict[str, tuple] = {}
@@ -140,7 +141,7 @@ def _unit(h: Header, spec, lines: list) -> None:
         region, rr, rc = next(iter(regs.values()))
     elif len(regs) > 1:
         first = next(iter(regs.values()))
-        _note(h, "KRM-E062", first[1:], "region", "; ".join(x[0].name(lang) for x in regs.values()),
+        _note(h, E062, first[1:], "region", "; ".join(x[0].name(lang) for x in regs.values()),
               field=spec.header_field("region").label if want_region else "",
               candidates="; ".join(x[0].name(lang) for x in regs.values()))
         return
@@ -162,17 +163,17 @@ def _unit(h: Header, spec, lines: list) -> None:
             cands = "; ".join(f"{x[0].name(lang)} ({_region_name(x[0].region_kato, on, lang)})"
                               for x in dists.values())
             h.cells["district"] = (r, c)
-            _note(h, "KRM-E062", (r, c), "district", cands, field=spec.header_field("district").label,
+            _note(h, E062, (r, c), "district", cands, field=spec.header_field("district").label,
                   candidates=cands)
             if region is None:
                 h.reported.add("region")  # which region follows from which district: one finding says it
         else:
-            _note(h, "KRM-E061", None, "district", None, field=spec.header_field("district").label)
+            _note(h, E061, None, "district", None, field=spec.header_field("district").label)
     if want_region:
         if region is not None:
             h.values["region"], h.cells["region"] = region.name(lang), (rr, rc)
-        elif not any(n[3] == "district" and n[0] == "KRM-E062" for n in h.notes):
-            _note(h, "KRM-E061", None, "region", None, field=spec.header_field("region").label)
+        elif not any(n[3] == "district" and n[0] == E062 for n in h.notes):
+            _note(h, E061, None, "region", None, field=spec.header_field("region").label)
 
 
 def _has_district_word(t: str) -> bool:
@@ -200,6 +201,6 @@ def _programme(h: Header, spec, progs: dict) -> None:
         p, r, c = next(iter(progs.values()))
         cands = "; ".join(x[0].short or x[0].code for x in progs.values())
         h.cells["programme"] = (r, c)
-        _note(h, "KRM-E062", (r, c), "programme", cands, field=f.label, candidates=cands)
+        _note(h, E062, (r, c), "programme", cands, field=f.label, candidates=cands)
     else:
-        _note(h, "KRM-E061", None, "programme", None, field=f.label)
+        _note(h, E061, None, "programme", None, field=f.label)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
+from krm.codes import E063, E064
 from krm import values
 from krm.findings import Finding
 from krm.rules import Ctx
@@ -26,7 +27,7 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         for row in pf.rows:
             v = row.values.get("period")
             if not values.is_blank(v) and row.values.get("start") is None:
-                yield ctx.at("KRM-E063", row, "start", value=v)
+                yield ctx.at(E063, row, "start", value=v)
     yield from _subtotals(ctx)
 
 
@@ -43,6 +44,6 @@ def _subtotals(ctx: Ctx) -> Iterator[Finding]:
         tol = MONEY_TOLERANCE if ctx.colmap[key].type == ColType.MONEY else Decimal(0)
         if abs(Decimal(got) - want) > tol:
             rng = [ctx.cell(group.members[0], key), ctx.cell(group.members[-1], key)] if group.members else []
-            yield ctx.at("KRM-E064", holder, key, value=_fmt(Decimal(got)), related=rng, expected=_fmt(want),
+            yield ctx.at(E064, holder, key, value=_fmt(Decimal(got)), related=rng, expected=_fmt(want),
                          group=group.activity.label(ctx.pf.lang if ctx.pf.lang in ("kk", "ru", "en") else "kk"))
 

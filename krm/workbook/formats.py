@@ -12,6 +12,7 @@ import io
 import zipfile
 from pathlib import Path
 
+from krm.codes import E002, E003, E005, E007, E010
 from krm.workbook import guard, guard_ods, guard_xls
 
 
@@ -38,7 +39,7 @@ def read(path: Path, kind: str):
     modified = None
     visible: dict[str, bool] = {}
     if path.stat().st_size > guard_xls.MAX_FILE:
-        raise reader.ReadError("KRM-E005", f"a {kind} workbook of {path.stat().st_size} bytes "
+        raise reader.ReadError(E005, f"a {kind} workbook of {path.stat().st_size} bytes "
                                            f"(limit {guard_xls.MAX_FILE})")
     data = path.read_bytes()  # calamine reads it from memory: by its bytes, whatever the file's name
     if kind == "xls":
@@ -49,7 +50,7 @@ def read(path: Path, kind: str):
             zf = zipfile.ZipFile(path)
             reader.check_members(zf.infolist())
         except (zipfile.BadZipFile, OSError, ValueError) as e:
-            raise reader.ReadError("KRM-E002", f"damaged zip: {e}") from None
+            raise reader.ReadError(E002, f"damaged zip: {e}") from None
         with zf:
             if kind == "ods":
                 for s in guard_ods.check(zf, reader.MAX_ROWS, reader.MAX_COLS):
@@ -68,12 +69,12 @@ def read(path: Path, kind: str):
     except Exception as e:  # noqa: BLE001 - calamine raises its own error types
         text = str(e)
         if "password" in text.casefold() or "encrypt" in text.casefold():
-            raise reader.ReadError("KRM-E003", f"password-protected {kind}: {text}") from None
-        raise reader.ReadError("KRM-E002", f"{kind}: {type(e).__name__}: {text}") from None
+            raise reader.ReadError(E003, f"password-protected {kind}: {text}") from None
+        raise reader.ReadError(E002, f"{kind}: {type(e).__name__}: {text}") from None
     sheets = [(m.name, "visible" if _visible(m) and visible.get(m.name, True) else "hidden") for m in meta
               if "work" in str(m.typ).casefold()]
     if not sheets:
-        raise reader.ReadError("KRM-E010", "workbook has no sheets")
+        raise reader.ReadError(E010, "workbook has no sheets")
     pkg = reader.Package(sheets=[(n, "", st) for n, st in sheets], names={}, props={}, modified=modified,
                          has_macros=False, tables={})
     tried = [n for n, st in sheets if st == "visible"] + [n for n, st in sheets if st != "visible"]
@@ -86,7 +87,7 @@ def read(path: Path, kind: str):
         if spec is not None:
             break
     else:
-        raise reader.ReadError("KRM-E010", "no KRM form index found ('Индексі: КРМ-N')")
+        raise reader.ReadError(E010, "no KRM form index found ('Индексі: КРМ-N')")
     pf = reader.ParsedForm(path=path, spec=spec, sheet=name, lang=None, spec_version=None, recognised_by=how,
                            grid=grid, modified=modified, merged=merged or merged_by_sheet.get(name, []),
                            hidden_sheets=[n for n, st in sheets if st != "visible"],
@@ -105,13 +106,13 @@ def _grid(cwb, name: str, kind: str) -> tuple[list[list], list]:
     try:
         sheet = cwb.get_sheet_by_name(name)
         if sheet.height > reader.MAX_ROWS or sheet.width > reader.MAX_COLS:
-            raise reader.ReadError("KRM-E007", f"sheet uses {sheet.height} rows × {sheet.width} columns",
+            raise reader.ReadError(E007, f"sheet uses {sheet.height} rows × {sheet.width} columns",
                                    rows=sheet.height, cols=sheet.width)
         grid = sheet.to_python(skip_empty_area=False)
     except reader.ReadError:
         raise
     except Exception as e:  # noqa: BLE001
-        raise reader.ReadError("KRM-E002", f"{kind}: {type(e).__name__}: {e}") from None
+        raise reader.ReadError(E002, f"{kind}: {type(e).__name__}: {e}") from None
     if kind == "xls":  # BIFF keeps whole numbers as integers: the rules see floats, as from .xlsx
         grid = [[float(v) if type(v) is int else v for v in row] for row in grid]
     try:

@@ -23,6 +23,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from krm.codes import E002, E007
 from krm.workbook import guard
 
 MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -57,11 +58,11 @@ def check(zf: zipfile.ZipFile, max_rows: int, max_cols: int) -> list[SheetInfo]:
     """Refuse a hostile or oversized .ods; the sheets' extents, merged ranges and hidden rows."""
     content = guard.read_part(zf, "content.xml")
     if not content:
-        raise guard._error("KRM-E002", "content.xml is missing or empty")
+        raise guard._error(E002, "content.xml is missing or empty")
     sheets = scan(content, max_rows, max_cols)
     for s in sheets:
         if s.rows > max_rows or s.cols > max_cols or s.rows * s.cols > guard.MAX_CELLS:
-            raise guard._error("KRM-E007", f"sheet '{s.name}': its cells reach row {s.rows} and column {s.cols} "
+            raise guard._error(E007, f"sheet '{s.name}': its cells reach row {s.rows} and column {s.cols} "
                                            f"(limits: {max_rows} rows, {max_cols} columns)", rows=s.rows, cols=s.cols)
     return sheets
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from krm.codes import E002, E003, E005, E007
 from krm.workbook import guard
 
 MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -41,14 +42,14 @@ def _err(code: str, detail: str, **params):
 def check(data: bytes, max_rows: int, max_cols: int) -> XlsInfo:
     """Refuse an encrypted, forged or oversized compound file; the sheets of the .xls it holds."""
     if len(data) > MAX_FILE:
-        raise _err("KRM-E005", f"the compound file is {len(data)} bytes (limit {MAX_FILE})")
+        raise _err(E005, f"the compound file is {len(data)} bytes (limit {MAX_FILE})")
     streams = _directory(data)
     names = {n.casefold(): v for n, v in streams.items()}
     if "encryptedpackage" in names or "encryptioninfo" in names:
-        raise _err("KRM-E003", "a password-encrypted workbook (EncryptedPackage)")
+        raise _err(E003, "a password-encrypted workbook (EncryptedPackage)")
     stream = names.get("workbook") or names.get("book")
     if stream is None:
-        raise _err("KRM-E002", "an OLE2 compound file without a Workbook stream (not an Excel workbook)")
+        raise _err(E002, "an OLE2 compound file without a Workbook stream (not an Excel workbook)")
     info = XlsInfo(biff=8 if "workbook" in names else 5)
     _records(_stream(data, *stream), info, max_rows, max_cols)
     return info
@@ -58,11 +59,11 @@ def check(data: bytes, max_rows: int, max_cols: int) -> XlsInfo:
 class _File:
     def __init__(self, data: bytes):
         if len(data) < 512 or data[:8] != MAGIC:
-            raise _err("KRM-E002", "damaged OLE2 header")
+            raise _err(E002, "damaged OLE2 header")
         self.data = data
         shift = struct.unpack_from("<H", data, 30)[0]
         if shift not in (9, 12):
-            raise _err("KRM-E002", f"OLE2 sector size 2^{shift}")
+            raise _err(E002, f"OLE2 sector size 2^{shift}")
         self.size = 1 << shift
         self.mini_shift = struct.unpack_from("<H", data, 32)[0]
         self.nsect = (len(data) - 512 + self.size - 1) // self.size
@@ -71,7 +72,7 @@ class _File:
         self.minifat_start, n_minifat = struct.unpack_from("<II", data, 60)
         difat_start, n_difat = struct.unpack_from("<II", data, 68)
         if n_fat > self.nsect + 1 or n_difat > self.nsect + 1:
-            raise _err("KRM-E005", f"OLE2 header declares {n_fat} allocation sectors for {self.nsect} sectors")
+            raise _err(E005, f"OLE2 header declares {n_fat} allocation sectors for {self.nsect} sectors")
         fat_sectors = [s for s in struct.unpack_from("<109I", data, 76) if s not in (_FREE, _END)]
         s, seen = difat_start, 0
         while s not in (_END, _FREE) and seen < n_difat:
@@ -87,7 +88,7 @@ class _File:
     def sector(self, s: int) -> bytes:
         off = 512 + s * self.size
         if s >= self.nsect or off + self.size > len(self.data) + self.size:
-            raise _err("KRM-E002", f"OLE2 sector {s} lies outside the file")
+            raise _err(E002, f"OLE2 sector {s} lies outside the file")
         return self.data[off:off + self.size]
 
     def chain(self, start: int, limit: int) -> bytes:
@@ -95,10 +96,10 @@ class _File:
         s, n = start, 0
         while s not in (_END, _FREE):
             if s >= len(self.fat) or n > self.nsect:
-                raise _err("KRM-E005", "OLE2 sector chain loops or leaves the file")
+                raise _err(E005, "OLE2 sector chain loops or leaves the file")
             out += self.sector(s)
             if len(out) > limit:
-                raise _err("KRM-E005", f"an OLE2 stream longer than {limit} bytes")
+                raise _err(E005, f"an OLE2 stream longer than {limit} bytes")
             s, n = self.fat[s], n + 1
         return bytes(out)
 
@@ -125,7 +126,7 @@ def _directory(data: bytes) -> dict[str, tuple]:
 
 def _stream(data: bytes, f: _File, start: int, size: int, root) -> bytes:
     if size > MAX_STREAM:
-        raise _err("KRM-E005", f"the Workbook stream declares {size} bytes (limit {MAX_STREAM})")
+        raise _err(E005, f"the Workbook stream declares {size} bytes (limit {MAX_STREAM})")
     if size < f.mini_cutoff and root is not None and root[0] not in (_END, _FREE) \
             and f.minifat_start not in (_END, _FREE):  # small streams live in the mini stream
         mini = f.chain(root[0], MAX_STREAM)
@@ -136,7 +137,7 @@ def _stream(data: bytes, f: _File, start: int, size: int, root) -> bytes:
         s, n = start, 0
         while s not in (_END, _FREE) and len(out) < size:
             if s >= len(minifat) or n > len(minifat):
-                raise _err("KRM-E005", "OLE2 mini-stream chain loops")
+                raise _err(E005, "OLE2 mini-stream chain loops")
             out += mini[s * ms:(s + 1) * ms]
             s, n = minifat[s], n + 1
         return bytes(out[:size])
@@ -154,7 +155,7 @@ def _records(ws: bytes, info: XlsInfo, max_rows: int, max_cols: int) -> None:
         body = ws[i + 4:i + 4 + ln]
         i += 4 + ln
         if rec == _FILEPASS:
-            raise _err("KRM-E003", "a password-protected .xls (FILEPASS)")
+            raise _err(E003, "a password-protected .xls (FILEPASS)")
         if rec == _BOUNDSHEET and len(body) >= 8:
             hidden = body[4] & 0x03
             name = _sheet_name(body[6:], info.biff)
@@ -167,7 +168,7 @@ def _records(ws: bytes, info: XlsInfo, max_rows: int, max_cols: int) -> None:
             rows, cols = r2, c2  # one past the last used row / column
             info.extents.append((rows, cols))
             if rows > max_rows or cols > max_cols or rows * cols > guard.MAX_CELLS:
-                raise _err("KRM-E007", f"a sheet's cells reach row {rows} and column {cols} "
+                raise _err(E007, f"a sheet's cells reach row {rows} and column {cols} "
                                        f"(limits: {max_rows} rows, {max_cols} columns)", rows=rows, cols=cols)
 
 
