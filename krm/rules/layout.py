@@ -7,11 +7,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from krm.codes import E063, E064
+from krm.codes import E032, E063, E064
 from krm import values
 from krm.findings import Finding
-from krm.rules import Ctx
-from krm.rules.consistency import MONEY_TOLERANCE, _fmt
+from krm.rules.context import Ctx
+from krm.rules import relations
+from krm.rules.relations import fmt as _fmt
+from krm.rules.relations.total_row import MONEY_TOLERANCE, TotalRow
 from krm.spec import ColType
 
 
@@ -29,6 +31,9 @@ def check(ctx: Ctx) -> Iterator[Finding]:
             if not values.is_blank(v) and row.values.get("start") is None:
                 yield ctx.at(E063, row, "start", value=v)
     yield from _subtotals(ctx)
+    if pf.total is not None and not any(isinstance(r, TotalRow) for r in ctx.spec.relations):
+        # the annex prints a total row where krm's template has none (KRM-2, KRM-3): the same relation
+        yield from relations.evaluate(ctx, [TotalRow(E032)])
 
 
 def _subtotals(ctx: Ctx) -> Iterator[Finding]:
