@@ -141,6 +141,13 @@ def write(case: Case, path: Path) -> Path:
     r += 1
     heads = HEAD[case.form][lang]
     n = len(heads)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_column(c0, c0, 6)
+    ws.set_column(c0 + 1, c0 + n - 1, 15)
+    ws.set_column(c0 + (3 if case.form == "KRM-2" else 2), c0 + (3 if case.form == "KRM-2" else 2), 24)
+    if case.form == "KRM-2":
+        ws.set_column(c0 + 4, c0 + 4, 24)
     pf_col = heads.index(None) - 1  # the plan column (its heading spans plan and fact)
     if case.merged:
         for i, h in enumerate(heads):
@@ -255,13 +262,16 @@ def _body(ws, case: Case, r: int, c0: int, plain, bold) -> int:
                 ws.write_formula(r, col[k], f"=SUM({refs})", bold, s)
         r += 1
     r += 1
+    _sign(ws, r, c0, lang, "akimat@example.kz", "+7 7252 12 34 56")
+    return r
+
+
+def _sign(ws, r: int, c0: int, lang: str, email: str, phone: str) -> None:
+    """The signature block: its labels, and the values three columns to the right."""
     for i, t in enumerate(SIGN[lang]):
         ws.write_string(r + i, c0, t)
-    ws.write_string(r, c0 + 3, "akimat@example.kz")
-    ws.write_string(r + 1, c0 + 3, "Ахметова А.Б.")
-    ws.write_string(r + 2, c0 + 3, "+7 7252 12 34 56")
-    ws.write_string(r + 3, c0 + 3, "Сейітов Н.Қ.")
-    return r
+    for i, v in enumerate((email, "Ахметова А.Б.", phone, "Сейітов Н.Қ.")):
+        ws.write_string(r + i, c0 + 3, v)
 
 
 # ------------------------------------------------------------------ the data
@@ -376,3 +386,142 @@ def soffice_convert(files: list[Path], fmt: str, out: Path) -> list[Path]:
                         fmt if fmt != "xls" else "xls:MS Excel 97", "--outdir", str(out), *map(str, files)],
                        check=True, capture_output=True, timeout=300)
     return [out / f"{f.stem}.{fmt}" for f in files]
+
+
+# ------------------------------------------------------------------ KRM-4 / KRM-5 as Annex 4 / Annex 5 print them
+HEAD45 = {
+    "KRM-4": {"kk": ["Р/с №", "Өңірлердің аталуы", "Жоспарланған жобалар саны (бірліктер)",
+                     "Олардың ішінде жүзеге асырылған жобалар (бірліктер)", "Бөлінген сома (млн теңге)",
+                     "Игерілген сома (млн. теңге)", "Жұмыс орындарын құру жоспары",
+                     "Жұмыс орындарының нақты құрылу саны"],
+              "ru": ["№ п/п", "Наименование регионов", "Количество планируемых проектов (единиц)",
+                     "Из них реализованные проекты (единиц)", "Выделенная сумма (млн тенге)",
+                     "Освоенная сумма (млн тенге)", "План создания рабочих мест",
+                     "Фактическое количество созданных рабочих мест"]},
+}
+
+
+def write_regions_form(path: Path, form: str, lang: str, figures: dict[str, dict], *, top: int = 0,
+                       left: int = 0, programme: str = "ENBEK") -> Path:
+    """KRM-4 or KRM-5 typed from the annex: header lines of text, columns 1 … N, one row per region
+    (by name, in the language of the file), then БАРЛЫҒЫ with the sums."""
+    import xlsxwriter
+
+    from krm import forms
+
+    spec = forms.get(form)
+    on = reference.as_date(PERIOD)
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Нысан")
+    r, c0 = top, left
+    prog = reference.programme(programme, on)
+    lines = [TITLE[lang], "Еңбек және халықты әлеуметтік қорғау министрлігі" if lang == "kk" else
+             "Министерство труда и социальной защиты населения",
+             "(мемлекеттік бағдарламаны іске асыруға жауапты орталық мемлекеттік органның атауы)" if lang == "kk"
+             else "(наименование центрального государственного органа)",
+             "Есепті кезең: 2019 жылғы мамыр" if lang == "kk" else "Отчётный период: май 2019 г.",
+             f"Индексі: {form.replace('KRM', 'КРМ')}" if lang == "kk" else f"Индекс: {form.replace('KRM', 'КРМ')}",
+             f"Мемлекеттік бағдарламаның атауы: {prog.name(lang)}" if lang == "kk" else
+             f"Наименование государственной программы: {prog.name(lang)}"]
+    for t in lines:
+        ws.write_string(r, c0, t)
+        r += 1
+    r += 1
+    cols = spec.columns
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.set_column(c0 + 1, c0 + 1, 26)
+    ws.set_column(c0 + 2, c0 + len(cols), 12)
+    wrap = wb.add_format({"text_wrap": True, "valign": "top", "border": 1})
+    for i, col in enumerate(cols):
+        ws.write_string(r, c0 + i, col.title(lang), wrap)
+        ws.write_number(r + 1, c0 + i, i + 1, wrap)
+    r += 2
+    keys = [col.key for col in cols]
+    sums = {k: 0 for k in keys[2:]}
+    for n, reg in enumerate(reference.regions(on), start=1):
+        ws.write_number(r, c0, n)
+        ws.write_string(r, c0 + 1, reg.name(lang))
+        for i, k in enumerate(keys[2:], start=2):
+            v = figures.get(reg.kato, {}).get(k)
+            if v is not None:
+                ws.write_number(r, c0 + i, v)
+                sums[k] += v
+        r += 1
+    ws.write_string(r, c0 + 1, "БАРЛЫҒЫ" if lang == "kk" else "ВСЕГО")
+    for i, k in enumerate(keys[2:], start=2):
+        ws.write_number(r, c0 + i, round(sums[k], 3))
+    r += 2
+    _sign(ws, r, c0, lang, "ministry@example.kz", "+7 7172 12 34 56")
+    wb.close()
+    return path
+
+
+# ------------------------------------------------------------------ KRM-1 as Annex 1 prints it
+def write_krm1(path: Path, lang: str, projects: list[dict], *, top: int = 0, left: int = 0,
+               region: str = "61", district_index: int = 3, year: int = 2019) -> Path:
+    """KRM-1 with one block per project (name, start, end, РБ, ЖБ, then rows 1. and 1.1-1.9)."""
+    import xlsxwriter
+
+    on = reference.as_date(f"{year}-01")
+    reg = next(x for x in reference.regions(on) if x.kato == region)
+    dist = reference.districts(region, on)[district_index]
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Нысан")
+    datef = wb.add_format({"num_format": "dd.mm.yyyy", "align": "left"})
+    ws.fit_to_pages(1, 0)
+    ws.set_column(left, left, 30)
+    ws.set_column(left + 1, left + 1, 44)
+    ws.set_column(left + 2, left + 2, 22)
+    r, c0 = top, left
+    kk = lang == "kk"
+    for t in (TITLE[lang], f"{reg.name(lang)}, {dist.name(lang)}" + (" ауданы" if kk else ""),
+              "(ауданның/қаланың/облыстың аталуы)" if kk else "(наименование района/города/области)",
+              f"{year} жылғы есепті кезең" if kk else f"Отчётный период: {year} год",
+              "Индексі: КРМ-1" if kk else "Индекс: КРМ-1",
+              f"Бағдарлама: {reference.programme('ENBEK', on).short}"):
+        ws.write_string(r, c0, t)
+        r += 1
+    labels = (("Жобаның атауы", "Наименование проекта"), ("Жобаны іске асыруды бастау", "Начало реализации проекта"),
+              ("Жобаның аяқталу мерзімі", "Срок завершения проекта"), ("РБ-дан бөлінген сома (млн.теңге)",
+                                                                       "Сумма, выделенная из РБ (млн тенге)"),
+              ("ЖБ-дан бөлінген сома (млн.теңге)", "Сумма, выделенная из МБ (млн тенге)"))
+    for p in projects:
+        r += 1
+        for (lk, lr), key in zip(labels, ("project", "start", "end", "rb", "lb")):
+            ws.write_string(r, c0, lk if kk else lr)
+            v = p[key]
+            if key == "project":
+                ws.write_string(r, c0 + 2, v)
+            elif key in ("start", "end"):
+                ws.write_datetime(r, c0 + 2, dt.datetime.combine(v, dt.time()), datef)
+            else:
+                ws.write_number(r, c0 + 2, v)
+            r += 1
+        ws.write_string(r, c0, "№")
+        ws.write_string(r, c0 + 1, "Мақсатты бағыты" if kk else "Целевое направление")
+        ws.write_string(r, c0 + 2, "Өлшем бірлігі (саны)" if kk else "Единица измерения (количество)")
+        r += 1
+        ws.write_string(r, c0, "1.")
+        ws.write_string(r, c0 + 1, "Жұмыс орындарын құру, оның ішінде экономикалық қызмет түрлері бойынша:" if kk
+                        else "Создание рабочих мест, в том числе по видам экономической деятельности:")
+        ws.write_number(r, c0 + 2, sum(p.get(f"act{a.code}", 0) for a in reference.activities()))
+        r += 1
+        for a in reference.activities():
+            ws.write_string(r, c0, f"1.{a.code}")
+            ws.write_string(r, c0 + 1, a.name(lang))
+            if p.get(f"act{a.code}"):
+                ws.write_number(r, c0 + 2, p[f"act{a.code}"])
+            r += 1
+    r += 1
+    _sign(ws, r, c0, lang, "akimat@example.kz", "+7 7252 12 34 56")
+    wb.close()
+    return path
+
+
+KRM1_PROJECTS = [
+    {"project": "Мектеп құрылысы", "start": dt.date(2019, 3, 1), "end": dt.date(2019, 12, 20), "rb": 120.5,
+     "lb": 30.25, "act3": 10, "act7": 5},
+    {"project": "Жылыжай кешені", "start": dt.date(2019, 4, 1), "end": dt.date(2020, 6, 30), "rb": 0,
+     "lb": 12.125, "act1": 8},
+]

@@ -327,3 +327,83 @@ def test_district_names_with_case_spaces_and_abbreviations():
     for text in ("Сарыағаш ауданы", "САРЫАҒАШ  АУДАНЫ", "Сарыагашский р-н", "Сарыагашский район"):
         assert [d.name_kk for d in names.districts(text, None, "2019-05")] == ["Сарыағаш"], text
     assert len(names.districts("Жамбыл ауданы", None, "2019-05")) > 1
+
+
+def test_folder_converts_to_clean_templates_that_roll_up_the_same(folders, tmp_path):
+    from krm.aggregate import aggregate
+    from krm.convert_files import convert_paths
+
+    done = convert_paths([folders["foreign"]], tmp_path / "conv", today=TODAY)
+    assert len(done) == len(folders["cases"]) and all(r.status == "converted" for r in done)
+    for r in done:
+        assert r.layout_only and r.after == [], (r.source, [(f.code, f.cell) for f in r.after])
+    a = aggregate(tmp_path / "conv", tmp_path / "a", today=TODAY, write=False, cache=False, jobs=2)
+    b = aggregate(folders["template"], tmp_path / "b", today=TODAY, write=False, cache=False, jobs=2)
+    assert _figures(a) == _figures(b)
+
+
+FIG45 = {
+    "KRM-4": {"61": {"projects_planned": 3, "projects_done": 1, "allocated": 100.5, "disbursed": 50.25, "plan": 20,
+                     "fact": 12},
+              "11": {"projects_planned": 2, "projects_done": 2, "allocated": 12.125, "disbursed": 12, "plan": 8,
+                     "fact": 8}},
+    "KRM-5": {"61": {"fact": 12, "act3": 7, "act1": 5}, "11": {"fact": 8, "act2": 8}},
+}
+
+
+@pytest.mark.parametrize("form", ["KRM-4", "KRM-5"])
+@pytest.mark.parametrize("lang,top,left", [("kk", 0, 0), ("ru", 3, 2)])
+def test_annex4_and_annex5_are_read(tmp_path, form, lang, top, left):
+    from krm.convert_files import convert_file
+
+    p = annex.write_regions_form(tmp_path / f"{form}.xlsx", form, lang, FIG45[form], top=top, left=left)
+    rep = validate_file(p, today=TODAY)
+    assert codes(rep) == ["KRM-W033"], [(f.code, f.cell, f.value) for f in rep.findings]
+    sub = rep.submission
+    assert (sub.programme, sub.period) == ("ENBEK", annex.PERIOD) and sub.body
+    got = {r.region: r for r in sub.regions if r.fact}
+    assert set(got) == set(FIG45[form])
+    for kato, want in FIG45[form].items():
+        for k, v in want.items():
+            if k.startswith("act"):
+                assert got[kato].by_activity[k[3:]] == v
+            else:
+                assert float(getattr(got[kato], k)) == v
+    res = convert_file(p, tmp_path / "c.krm.xlsx", tmp_path / "c.findings.xlsx", today=TODAY)
+    assert res.status == "converted" and res.after == [], [(f.code, f.cell) for f in res.after]
+    after = validate_file(res.out, today=TODAY).submission
+    assert [(r.region, r.plan, r.fact, r.by_activity) for r in after.regions] == \
+        [(r.region, r.plan, r.fact, r.by_activity) for r in sub.regions]
+
+
+@pytest.mark.parametrize("lang,top,left", [("kk", 0, 0), ("ru", 2, 1)])
+def test_annex1_blocks_are_read_and_convert(tmp_path, lang, top, left):
+    from krm.convert_files import convert_file
+
+    p = annex.write_krm1(tmp_path / "k1.xlsx", lang, annex.KRM1_PROJECTS, top=top, left=left)
+    rep = validate_file(p, today=TODAY)
+    assert codes(rep) == ["KRM-W033"], [(f.code, f.cell, f.value) for f in rep.findings]
+    sub = rep.submission
+    assert (sub.period, sub.region, sub.programme) == ("2019", "61", "ENBEK") and sub.district
+    got = [(x.project, x.start, x.end, x.allocated, x.plan, x.plan_by_activity) for x in sub.projects]
+    want = [(x["project"], x["start"], x["end"], Decimal(repr(x["rb"])) + Decimal(repr(x["lb"])),
+             sum(v for k, v in x.items() if k.startswith("act")),
+             {k[3:]: v for k, v in x.items() if k.startswith("act")}) for x in annex.KRM1_PROJECTS]
+    assert got == want
+    res = convert_file(p, tmp_path / "k1.krm.xlsx", tmp_path / "k1.findings.xlsx", today=TODAY)
+    assert res.after == [], [(f.code, f.cell) for f in res.after]
+    again = validate_file(res.out, today=TODAY).submission
+    assert [(x.project, x.plan, x.plan_by_activity, x.allocated) for x in again.projects] == \
+        [(x.project, x.plan, x.plan_by_activity, x.allocated) for x in sub.projects]
+
+
+def test_annex1_finding_names_the_cell_in_the_block(tmp_path):
+    import openpyxl
+
+    p = annex.write_krm1(tmp_path / "k1.xlsx", "kk", annex.KRM1_PROJECTS)
+    wb = openpyxl.load_workbook(p)
+    ws = wb.active
+    rows = [r for r in ws.iter_rows() if r[0].value == "1."]
+    rows[1][2].value = 99  # the second project's "1." row: not the sum of its 1.1-1.9
+    wb.save(p)
+    expect(validate_file(p, today=TODAY), "KRM-E030", rows[1][2].coordinate)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from krm.codes import E065, E066, E067
 from krm import reference
 from krm.layouts import header_text, period_text
-from krm.spec import ColType
+from krm.spec import ColType, Rows
 
 PERIOD = "period"  # the printed column 5 of KRM-2: start and end in one cell
 
@@ -41,17 +41,33 @@ _W = {
     "fact": ("факт", "нақты"),
     "allocated": ("бөлінген", "выделен"),
     "disbursed": ("игерілген", "освоен"),
+    "region": ("өңір", "регион", "облыс", "област"),
+    "projects_planned": ("жоспарланған", "планируем"),
+    "projects_done": ("жүзеге асырылған", "реализован"),
+    "fact45": ("нақты", "факт", "құрылған", "создан"),
 }
 
 
-def _layout(form: str, annex: int, keys: tuple[str, ...]) -> Layout:
-    return Layout(form, annex, keys, tuple(_W[k] for k in keys))
+def _words(key: str) -> tuple[str, ...]:
+    if key.startswith("act") and key[3:].isdigit():
+        a = next(x for x in reference.activities() if x.code == key[3:])
+        return tuple(n.casefold().split(",")[0].strip() for n in (a.name_kk, a.name_ru))
+    return _W[key]
+
+
+def _layout(form: str, annex: int, keys: tuple[str, ...], words: dict | None = None) -> Layout:
+    return Layout(form, annex, keys, tuple((words or {}).get(k) or _words(k) for k in keys))
 
 
 LAYOUTS = {
     "KRM-2": _layout("KRM-2", 2, ("seq", "bin", "activity", "project", PERIOD, "plan", "fact", "allocated",
                                   "disbursed")),
     "KRM-3": _layout("KRM-3", 3, ("seq", "activity", "project", "plan", "fact", "allocated", "disbursed")),
+    "KRM-4": _layout("KRM-4", 4, ("seq", "region", "projects_planned", "projects_done", "allocated", "disbursed",
+                                  "plan", "fact"), {"plan": ("құру жоспары", "план создания"),
+                                                    "fact": _W["fact45"]}),
+    "KRM-5": _layout("KRM-5", 5, ("seq", "region", "fact", *(f"act{i}" for i in range(1, 10))),
+                     {"fact": _W["fact45"]}),
 }
 
 _TOTAL = re.compile(r"^\s*(барлығы|жиыны|всего|итого|total|барлық|жиын)\b", re.I)
@@ -122,17 +138,8 @@ def locate(pf, spec) -> bool:
             pf.layout_notes.append((E066, nr, c0 + i, None, heads[i],
                                     {"number": str(i + 1), "expected": "; ".join(lay.words[i][:2])}))
             pf.layout_columns_ok = False
-    first_heading = nr - max(1, len([h for h in _heading_rows(pf, nr, c0, len(lay.numbers))]))
-    hd = header_text.read(pf.grid, first_heading, spec)
-    pf.lang = pf.lang or hd.lang
-    for key, v in hd.values.items():
-        pf.header[key] = v
-        if key in hd.cells:
-            pf.header_cells[key] = CellRef(*hd.cells[key])
-    for key, cell in hd.cells.items():
-        pf.header_cells.setdefault(key, CellRef(*cell))
-    pf.layout_notes.extend(hd.notes)
-    pf.layout_reported = {n[3] for n in hd.notes} | hd.reported
+    first_heading = nr - max(1, len(_heading_rows(pf, nr, c0, len(lay.numbers))))
+    _header(pf, spec, first_heading)
     cols = columns_of(spec, lay)
     pf.columns = cols
     colmap = {}
@@ -143,9 +150,34 @@ def locate(pf, spec) -> bool:
             colmap[key] = c0 + i
     pf.colmap = colmap
     if pf.layout_columns_ok:
-        _rows(pf, lay, nr + 1, c0, DataRow)
+        if spec.rows == Rows.FREE:
+            _rows(pf, lay, nr + 1, c0, DataRow)
+        else:
+            _fixed_rows(pf, lay, nr + 1, c0, DataRow)
     _signature(pf)
     return True
+
+
+def _header(pf, spec, stop: int) -> None:
+    """The header fields: krm's labels with the value beside them where the file has them, the rest read
+    from the free text above the table (:mod:`krm.layouts.header_text`)."""
+    from krm.workbook.reader import CellRef, _by_label
+
+    _by_label(pf, [(h.key, h.label) for h in spec.header], pf.header, pf.header_cells, 0, stop)
+    labelled = {k for k, v in pf.header.items() if v not in (None, "")}
+    hd = header_text.read(pf.grid, stop, spec)
+    pf.lang = pf.lang or hd.lang
+    for key, v in hd.values.items():
+        if key in labelled:
+            continue
+        pf.header[key] = v
+        if key in hd.cells:
+            pf.header_cells[key] = CellRef(*hd.cells[key])
+    for key, cell in hd.cells.items():
+        pf.header_cells.setdefault(key, CellRef(*cell))
+    notes = [n for n in hd.notes if n[3] not in labelled]
+    pf.layout_notes.extend(notes)
+    pf.layout_reported = {n[3] for n in notes} | (hd.reported - labelled)
 
 
 def _signature(pf) -> None:
@@ -245,6 +277,25 @@ def _rows(pf, lay: Layout, first: int, c0: int, DataRow) -> None:
             group.members.append(row)
     _sort_totals(pf, totals)
     pf.data_range = (first, last)
+
+
+def _fixed_rows(pf, lay: Layout, first: int, c0: int, DataRow) -> None:
+    """KRM-4/5: one row per region until the "БАРЛЫҒЫ / ВСЕГО" row, which is the total."""
+    n = len(lay.numbers)
+    last = first - 1
+    for r in range(first, len(pf.grid)):
+        raw = [pf.cell(r, c0 + i) for i in range(n)]
+        if all(v is None for v in raw):
+            continue
+        if any(isinstance(v, str) and _STOP.match(v) for v in raw) or _stop_left(pf, r, c0):
+            break
+        last = r
+        row = DataRow(r, dict(zip(lay.numbers, raw)), pf.colmap)
+        if any(isinstance(v, str) and (_TOTAL.match(v) or _GRAND.match(v)) for v in raw[:3]):
+            pf.total = row
+            break
+        pf.rows.append(row)
+    pf.data_range = (first, last if pf.total is None else pf.total.row - 1)
 
 
 def _stop_left(pf, r: int, c0: int) -> bool:

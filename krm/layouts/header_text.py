@@ -148,8 +148,6 @@ def _unit(h: Header, spec, lines: list) -> None:
     dists: dict[str, tuple] = {}
     if want_district:
         for r, c, t in lines:
-            if region is not None and names.regions(t, on) and not _has_district_word(t):
-                continue  # the region's own line
             for d in names.districts(t, region.kato if region else None, on):
                 dists.setdefault(d.kato, (d, r, c))
         if len(dists) == 1:
@@ -174,11 +172,6 @@ def _unit(h: Header, spec, lines: list) -> None:
             h.values["region"], h.cells["region"] = region.name(lang), (rr, rc)
         elif not any(n[3] == "district" and n[0] == E062 for n in h.notes):
             _note(h, E061, None, "region", None, field=spec.header_field("region").label)
-
-
-def _has_district_word(t: str) -> bool:
-    return bool(re.search(r"аудан|район|р-н|district|қаласы|\bг\.|\bқ\.", t, re.I)) and "," in t or \
-        bool(re.search(r"аудан|район|р-н|district", t, re.I))
 
 
 def _region_name(kato: str, on, lang: str) -> str:

@@ -59,14 +59,17 @@ def _squashed(piece: str):
     return next(iter(hits.values())) if len(hits) == 1 else None
 
 
+_DISTRICT_WORD = re.compile(r"аудан|район|р-н|district|қ\.ә|г\.а|қаласы|город", re.I)
+
+
 def districts(text: str, region_kato: str | None, on) -> list:
     """Every district (of the region, when known) that a text or one of its parts names."""
     pool = reference.districts(region_kato, on)
     found = []
     for piece in _pieces(text):
         key = reference.norm(piece)
-        if not key:
-            continue
+        if not key or (regions(piece, on) and not _DISTRICT_WORD.search(piece)):
+            continue  # a region's name ("Түркістан облысы") is not the district of the same name
         bare = " ".join(reference._DISTRICT_WORDS.sub(" ", key).split())
         stem = re.sub(r"(ский|ская|ское|кий)$", "", bare)
         if not bare:

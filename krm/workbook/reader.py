@@ -67,6 +67,13 @@ class DataRow:
     cols: dict[str, int]  # column key -> 0-based sheet column
     #: column key -> (value, note) parsed by the column's type, filled once (:meth:`krm.rules.Ctx.row_typed`)
     typed: dict[str, tuple] | None = field(default=None, repr=False, compare=False)
+    #: column key -> 0-based sheet row, for a record whose cells lie on several rows (KRM-1's per-project
+    #: block in the annex's layout); None: every cell is on ``row``
+    rows: dict[str, int] | None = field(default=None, repr=False, compare=False)
+
+    def at(self, key: str) -> tuple[int, int]:
+        """(row, column) of the cell of ``key``."""
+        return (self.rows.get(key, self.row) if self.rows else self.row), self.cols[key]
 
 
 @dataclass
@@ -480,7 +487,9 @@ def _locate_any(pf: ParsedForm, pkg: Package) -> None:
     if pf.recognised_by == "index-text":
         from krm.layouts import annex
 
-        if annex.locate(pf, pf.spec):
+        from krm.layouts import blocks
+
+        if annex.locate(pf, pf.spec) or blocks.locate(pf, pf.spec):
             return
     _locate(pf, pkg)
     if pf.recognised_by == "index-text":
