@@ -109,33 +109,36 @@ JOBS_GROUP = T("Құрылатын жұмыс орындарының саны", 
 
 
 def _plan(n: str) -> Column:
-    return Column(key="plan", number=n, title=PLAN, type=ColType.JOBS, group=JOBS_GROUP, unit=JOBS_UNIT, width=11)
+    return Column(key="plan", number=n, title=PLAN, type=ColType.JOBS, group=JOBS_GROUP, unit=JOBS_UNIT, width=11,
+                  role="measure")
 
 
 def _fact(n: str) -> Column:
-    return Column(key="fact", number=n, title=FACT, type=ColType.JOBS, group=JOBS_GROUP, unit=JOBS_UNIT, width=11)
+    return Column(key="fact", number=n, title=FACT, type=ColType.JOBS, group=JOBS_GROUP, unit=JOBS_UNIT, width=11,
+                  role="measure")
 
 
 def _allocated(n: str) -> Column:
     return Column(key="allocated", number=n, title=T("Бөлінген сома (млн теңге)", "Выделенная сумма (млн тенге)",
-                                                     "Allocated (mln tenge)"), type=ColType.MONEY, unit=MLN, width=14)
+                                                     "Allocated (mln tenge)"), type=ColType.MONEY, unit=MLN, width=14,
+                  role="measure")
 
 
 def _disbursed(n: str, kk: str = "Игерілген күні (млн теңге)") -> Column:
     # KRM-2 and KRM-3 print "Игерілген күні" (sic); the explanation says the sum disbursed to the reporting date.
     return Column(key="disbursed", number=n, title=T(kk, "Освоенная сумма (млн тенге)", "Disbursed (mln tenge)"),
-                  type=ColType.MONEY, unit=MLN, width=14)
+                  type=ColType.MONEY, unit=MLN, width=14, role="measure")
 
 
 def _activity_col(n: str) -> Column:
     return Column(key="activity", number=n, title=T("Экономикалық қызмет түрлері", "Виды экономической деятельности",
                                                     "Economic activity"), type=ColType.ACTIVITY, required=True,
-                  width=30)
+                  width=30, role="dimension")
 
 
 def _project_col(n: str) -> Column:
     return Column(key="project", number=n, title=T("Жобаның атауы", "Наименование проекта", "Project name"),
-                  type=ColType.TEXT, required=True, width=36)
+                  type=ColType.TEXT, required=True, width=36, role="dimension")
 
 
 PERIOD_GROUP = T("Жобаны іске асыру кезеңі", "Период реализации проекта", "Project implementation period")
@@ -143,12 +146,12 @@ PERIOD_GROUP = T("Жобаны іске асыру кезеңі", "Период 
 
 def _start(n: str, official: bool = True) -> Column:
     return Column(key="start", number=n, title=T("басталуы", "начало", "start"), type=ColType.DATE,
-                  group=PERIOD_GROUP, official=official, width=12)
+                  group=PERIOD_GROUP, official=official, width=12, role="dimension")
 
 
 def _end(n: str, official: bool = True) -> Column:
     return Column(key="end", number=n, title=T("аяқталуы", "окончание", "end"), type=ColType.DATE,
-                  group=PERIOD_GROUP, official=official, width=12)
+                  group=PERIOD_GROUP, official=official, width=12, role="dimension")
 
 
 REGION_COL = Column(key="region", number="2", title=T("Өңірлердің аталуы", "Наименование регионов", "Region"),
@@ -282,12 +285,13 @@ KRM2 = FormSpec(
     columns=(
         SEQ,
         Column(key="bin", number="2", title=T("Кәсіпорынның БСН (ЖСН)", "БИН (ИИН) предприятия",
-                                              "Enterprise BIN (IIN)"), type=ColType.ID, required=True, width=15),
+                                              "Enterprise BIN (IIN)"), type=ColType.ID, required=True, width=15,
+               role="dimension"),
         _activity_col("3"), _project_col("4"), _start("5"), _end("5"),
         _plan("6"), _fact("7"), _allocated("8"), _disbursed("9"),
         Column(key="enterprise", number="к1", title=T("Кәсіпорынның атауы", "Наименование предприятия",
                                                       "Enterprise name"),
-               type=ColType.TEXT, official=False, width=26),
+               type=ColType.TEXT, official=False, width=26, role="dimension"),
     ),
     rows=Rows.FREE, spare_rows=300,
     relations=(DISBURSED_NOT_ABOVE_ALLOCATED, FACT_NOT_ABOVE_PLAN, START_NOT_AFTER_END, ONE_ROW_PER_PROJECT),
@@ -358,9 +362,10 @@ KRM3 = FormSpec(
     columns=(
         SEQ, _activity_col("2"), _project_col("3"), _plan("4"), _fact("5"), _allocated("6"), _disbursed("7"),
         Column(key="district", number="к1", title=T("Аудан / қала", "Район / город", "District / city"),
-               type=ColType.TEXT, official=False, required=True, width=22),
+               type=ColType.TEXT, official=False, required=True, width=22, role="dimension"),
         Column(key="bin", number="к2", title=T("Кәсіпорынның БСН (ЖСН)", "БИН (ИИН) предприятия",
-                                               "Enterprise BIN (IIN)"), type=ColType.ID, official=False, width=15),
+                                               "Enterprise BIN (IIN)"), type=ColType.ID, official=False, width=15,
+               role="dimension"),
         _start("к3", official=False), _end("к3", official=False),
     ),
     rows=Rows.FREE, spare_rows=600,
@@ -625,8 +630,29 @@ def _with_activity_columns(spec: FormSpec, first: int, numbered: str) -> FormSpe
     return spec.model_copy(update={"columns": tuple(cols)})
 
 
+def _with_plan_by_activity(spec: FormSpec) -> FormSpec:
+    """KRM-5's supplementary columns к1-к9: the jobs *plan* by activity group (green, after the annex's columns).
+
+    The annex's KRM-5 has the facts by activity only; KRM-7 (Annex 7) needs the plan by activity too, and KRM-3
+    is the last form of the chain that has it.  krm's KRM-5 carries it on, so that KRM-7 made from KRM-4/5 has
+    its plan (FORMS.md, "KRM-7's plan by activity"); the printed columns 1-12 are the annex's.  Optional: a
+    KRM-5 without them is valid (KRM-7's plan for that programme is then not available)."""
+    from krm import reference
+
+    group = T("krm: жұмыс орындарын құру жоспары, экономикалық қызмет түрлері бойынша",
+              "krm: план создания рабочих мест по видам экономической деятельности",
+              "krm: jobs plan by economic activity")
+    cols = list(spec.columns)
+    for i, a in enumerate(reference.activities()):
+        cols.append(Column(key=f"plan_act{a.code}", number=f"к{i + 1}", title=T(a.name_kk, a.name_ru, a.name_en),
+                           type=ColType.JOBS, group=group, official=False, width=11))
+    return spec.model_copy(update={"columns": tuple(cols)})
+
+
 KRM1 = _with_activity_columns(KRM1, 0, "row")
-KRM5 = _with_activity_columns(KRM5, 4, "col")
+KRM5 = _with_plan_by_activity(_with_activity_columns(KRM5, 4, "col"))
+#: KRM-5's plan-by-activity column keys (activity code -> key), see _with_plan_by_activity
+PLAN_BY_ACTIVITY = {c.key[len("plan_act"):]: c.key for c in KRM5.columns if c.key.startswith("plan_act")}
 
 FORMS: dict[str, FormSpec] = {f.id: f for f in (KRM1, KRM2, KRM3, KRM4, KRM5, KRM6, KRM7)}
 

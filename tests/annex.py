@@ -427,7 +427,7 @@ def write_regions_form(path: Path, form: str, lang: str, figures: dict[str, dict
         ws.write_string(r, c0, t)
         r += 1
     r += 1
-    cols = spec.columns
+    cols = [c for c in spec.columns if c.official]  # the annex's columns (not krm's supplementary ones)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.set_column(c0 + 1, c0 + 1, 26)

@@ -155,7 +155,7 @@ def _first_day(period: str) -> dt.date:
 
 
 # ---------------------------------------------------------------- typing the cells once
-_PARSERS = {ColType.JOBS: values.parse_int, ColType.COUNT: values.parse_int, ColType.MONEY: values.parse_money,
+CELL_PARSERS = {ColType.JOBS: values.parse_int, ColType.COUNT: values.parse_int, ColType.MONEY: values.parse_money,
             ColType.DATE: values.parse_date, ColType.ID: ids.normalise}
 _PLANS: dict[int, tuple] = {}  # id(columns) -> (columns, ((key, parser), ...)): columns are per form, not per file
 
@@ -167,7 +167,7 @@ def row_parsers(columns: tuple[Column, ...]) -> tuple:
 
 def _parsers(columns: tuple[Column, ...]) -> tuple:
     last = {c.key: c for c in columns}  # a repeated key is typed by its last column, as Ctx.colmap sees it
-    return tuple((k, _PARSERS[c.type]) for k, c in last.items() if c.type in _PARSERS)
+    return tuple((k, CELL_PARSERS[c.type]) for k, c in last.items() if c.type in CELL_PARSERS)
 
 
 def typed_row(row: DataRow, columns: tuple[Column, ...]) -> dict[str, tuple]:
@@ -185,7 +185,7 @@ def typed_row(row: DataRow, columns: tuple[Column, ...]) -> dict[str, tuple]:
                 t[k] = (int(x), None) if x.is_integer() else _INVALID
             elif tx is float and parse is _MONEY and x - x == 0:
                 t[k] = (Decimal(repr(x)), None)
-            elif tx is dt.date and parse is _DATE:
+            elif tx is dt.date and parse is _DATE and x >= _FIRST_DATE:
                 t[k] = (x, None)
             elif x is None:
                 t[k] = _BLANK
@@ -196,6 +196,7 @@ def typed_row(row: DataRow, columns: tuple[Column, ...]) -> dict[str, tuple]:
 
 
 _INT, _MONEY, _DATE = values.parse_int, values.parse_money, values.parse_date
+_FIRST_DATE = values.FIRST_DATE  # earlier date cells are serials <= 60 or NaN: invalid (values.parse_date)
 _EXACT = values.FLOAT_EXACT
 _BLANK = (None, None)  # every parser's answer for a blank cell
 _INVALID = (None, values.INVALID)
@@ -223,7 +224,7 @@ def type_rows(rows: list[DataRow], columns: tuple[Column, ...]) -> dict[str, lis
             cols[key] = list(zip(map(int, raw), repeat(None)))
         elif kinds == {float} and parse is _MONEY and all(map(math.isfinite, raw)):
             cols[key] = list(zip(map(Decimal, map(repr, raw)), repeat(None)))
-        elif kinds == {dt.date} and parse is _DATE:
+        elif kinds == {dt.date} and parse is _DATE and min(raw) >= _FIRST_DATE:
             cols[key] = list(zip(raw, repeat(None)))
         elif kinds == {str} and parse is ids.normalise and all(map(str.isdigit, raw)):
             cols[key] = list(zip(raw, repeat(None)))
