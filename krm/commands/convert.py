@@ -3,7 +3,6 @@ current template, with their findings as an annotated copy."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -11,7 +10,7 @@ from typing import List, Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, as_of_date, fail
+from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, as_of_date, dumps, fail, say
 
 
 def exit_code(results) -> int:
@@ -52,15 +51,14 @@ def convert(
     if not results:
         fail("no workbooks found")
     if fmt == "json":
-        sys.stdout.write(json.dumps({"version": 1, "files": [r.to_dict() for r in results]},
-                                    ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(dumps({"version": 1, "files": [r.to_dict() for r in results]}, indent=2) + "\n")
     else:
         for r in results:
             d = r.to_dict()
             if r.status == "converted":
-                typer.echo(f"{r.source} → {r.out} ({r.form}; source: {d['source_errors']} errors, "
+                say(f"{r.source} → {r.out} ({r.form}; source: {d['source_errors']} errors, "
                            f"{d['source_warnings']} warnings; converted: {d['errors_after']} errors, "
                            f"{d['warnings_after']} warnings)")
             else:
-                typer.echo(f"{r.source}: {r.status}: {r.detail}", err=True)
+                say(f"{r.source}: {r.status}: {r.detail}", err=True)
     raise typer.Exit(exit_code(results))
