@@ -66,7 +66,9 @@ def read(path: Path, kind: str):
 
         cwb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         meta = list(cwb.sheets_metadata)
-    except Exception as e:  # noqa: BLE001 - calamine raises its own error types
+    except BaseException as e:  # noqa: BLE001 - calamine raises its own types, and a Rust panic on a forged file
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
         text = str(e)
         if "password" in text.casefold() or "encrypt" in text.casefold():
             raise reader.ReadError(E003, f"password-protected {kind}: {text}") from None
@@ -111,12 +113,16 @@ def _grid(cwb, name: str, kind: str) -> tuple[list[list], list]:
         grid = sheet.to_python(skip_empty_area=False)
     except reader.ReadError:
         raise
-    except Exception as e:  # noqa: BLE001
+    except BaseException as e:  # noqa: BLE001 - a Rust panic (pyo3 PanicException) included
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
         raise reader.ReadError(E002, f"{kind}: {type(e).__name__}: {e}") from None
     if kind == "xls":  # BIFF keeps whole numbers as integers: the rules see floats, as from .xlsx
         grid = [[float(v) if type(v) is int else v for v in row] for row in grid]
     try:
         merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
-    except Exception:  # noqa: BLE001
+    except BaseException as e:  # noqa: BLE001
+        if isinstance(e, (KeyboardInterrupt, SystemExit)):
+            raise
         merged = []
     return grid, merged
