@@ -30,7 +30,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ORDER = ["template", "validate", "aggregate", "report", "samples", "calendar", "status", "register"]
+ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "register"]
 
 
 def _version(value: bool) -> None:
@@ -57,8 +57,10 @@ _register()
 
 
 def run() -> None:
+    from krm.outfolder import terminate_cleanly
     from krm.register.connect import RegisterError
 
+    terminate_cleanly()  # SIGTERM: spools, staging folders and locks are removed as on Ctrl-C
     try:
         app()
     except RegisterError as e:  # the register as configured cannot be used: one line, usage exit code

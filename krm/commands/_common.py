@@ -62,7 +62,7 @@ def use_register(register: str | None, no_register: bool) -> None:
 
 
 def as_of_date(as_of: str | None):
-    """``--as-of YYYY-MM-DD`` as a date (None when not given); a one-line error otherwise."""
+    """``--as-of YYYY-MM-DD`` as a date (None if not given); a bad value is a usage error."""
     import datetime as dt
 
     if not as_of:
