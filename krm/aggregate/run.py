@@ -52,7 +52,7 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
         programme = p.code
     if not write:
         return _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress,
-                    today, write, cache)
+                    today, write, cache, register)
     from krm.outfolder import FolderInUse, claimed
 
     try:
@@ -64,13 +64,13 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
         raise AggregateUsageError(f"cannot write into {out}: {e.strerror or e}") from None
     try:
         return _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress,
-                    today, write, cache)
+                    today, write, cache, register)
     finally:
         lock.__exit__(None, None, None)
 
 
 def _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress, today,
-         write, cache) -> AggregateResult:
+         write, cache, register=None) -> AggregateResult:
     spool = _Spool()
     try:
         files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress, today=today,
