@@ -11,14 +11,16 @@ Message templates take ``{value}``, ``{cell}``, ``{column}`` and the finding's
 
 from __future__ import annotations
 
-from krm.findings import Check
+from krm.findings import Check, Words
 
 # code, title, description, (kk, ru, en) message, (kk, ru, en) hint
 _E = "error"
 _W = "warning"
 
-_ROWS: list[tuple[str, str, str, str, tuple[str, str, str], tuple[str, str, str]]] = [
+# a bare string starts a section (the record's group)
+_ROWS: list = [
     # ------------------------------------------------------------ reading (exit 2)
+    "reading",
     ("KRM-E001", _E, "empty-file", "The file has no bytes at all (an interrupted copy or download).",
      ("Файл бос (0 байт).", "Файл пуст (0 байт).", "The file is empty (0 bytes)."),
      ("Файлды бастапқы көзден қайта көшіріңіз немесе жүктеңіз.", "Скопируйте или скачайте файл заново.",
@@ -87,7 +89,25 @@ _ROWS: list[tuple[str, str, str, str, tuple[str, str, str], tuple[str, str, str]
      ("`krm template` үлгісін пайдаланыңыз немесе тақырыпқа «Индексі: КРМ-N» жолын қосыңыз.",
       "Используйте шаблон `krm template` или добавьте в шапку строку «Индекс: КРМ-N».",
       "Use a `krm template` workbook, or add the line 'Index: КРМ-N' to the header.")),
+    ("KRM-E070", _E, "not-a-file",
+     "Something named like a workbook is not a regular file: a named pipe (FIFO), a device or a socket. "
+     "It is not opened (reading it could wait forever).",
+     ("Бұл файл емес, оны оқуға болмайды: {detail}.", "Это не файл, его нельзя прочитать: {detail}.",
+      "This is not a file and cannot be read: {detail}."),
+     ("Қалтаға жұмыс кітабының өзін (кәдімгі файл ретінде) көшіріңіз.",
+      "Положите в папку саму книгу (обычным файлом).",
+      "Put the workbook itself (an ordinary file) in the folder.")),
+    ("KRM-E071", _E, "folder-unreadable",
+     "A folder under the input cannot be listed (no permission, or an I/O error): the workbooks in it, "
+     "if any, were not read.",
+     ("Қалтаны оқу мүмкін емес: {detail}; ондағы нысандар оқылмады.",
+      "Папку не удаётся прочитать: {detail}; формы в ней не прочитаны.",
+      "The folder cannot be read: {detail}; the forms in it were not read."),
+     ("Қалтаға оқу рұқсатын беріңіз немесе файлдарды оқылатын қалтаға көшіріңіз.",
+      "Дайте право на чтение папки или перенесите файлы в доступную папку.",
+      "Give read permission on the folder, or move the files to a readable folder.")),
     # ------------------------------------------------------------ structure
+    "structure",
     ("KRM-E011", _E, "table-not-found",
      "The column-number row (1, 2, 3 …) under the table headings was not found, so the data cannot be located.",
      ("{form} кестесінің баған нөмірлері жолы (1, 2, 3 …) табылмады.",
@@ -136,6 +156,7 @@ _ROWS: list[tuple[str, str, str, str, tuple[str, str, str], tuple[str, str, str]
       "Отмените объединение ячеек и введите значение в каждую ячейку.",
       "Unmerge the cells and enter a value in each cell.")),
     # ------------------------------------------------------------ values
+    "values",
     ("KRM-E020", _E, "not-a-number",
      "A jobs, projects or money cell holds something that is not a number.",
      ("{cell} ({column}-баған) сан емес: «{value}».", "{cell} (графа {column}) не число: «{value}».",
@@ -225,6 +246,7 @@ _ROWS: list[tuple[str, str, str, str, tuple[str, str, str], tuple[str, str, str]
      ("Мәнді және бірлікті (млн теңге) тексеріңіз.", "Проверьте значение и единицы (млн тенге).",
       "Check the value and the unit (million tenge).")),
     # ------------------------------------------------------------ consistency
+    "consistency",
     ("KRM-E030", _E, "krm1-total-row",
      "KRM-1: planned jobs '1.' must equal the sum of rows 1.1-1.9 (the nine activity groups).",
      ("{cell}: «1.» = {value}, ал 1.1-1.9 қосындысы = {expected}.",
@@ -279,6 +301,7 @@ _ROWS: list[tuple[str, str, str, str, tuple[str, str, str], tuple[str, str, str]
       "{cell}: fact ({value}) exceeds plan ({expected})."),
      ("Жоспар мен фактіні тексеріңіз.", "Проверьте план и факт.", "Check plan and fact.")),
     # ------------------------------------------------------------ identifiers
+    "identifiers",
     ("KRM-E040", _E, "id-format",
      "A BIN/IIN must be exactly 12 digits.",
      ("{cell}: БСН/ЖСН 12 цифрдан тұруы керек: «{value}».", "{cell}: БИН/ИИН должен состоять из 12 цифр: «{value}».",
@@ -312,6 +335,7 @@ _ROWS: list[tuple[str, str, str, str, tuple[str, str, str], tuple[str, str, str]
       "Смените формат графы на «Текстовый» и введите номер заново.",
       "Format the column as Text and enter the number again.")),
     # ------------------------------------------------------------ reference data
+    "reference",
     ("KRM-E050", _E, "period-invalid",
      "The reporting period is not a real month (YYYY-MM), or year (YYYY) for KRM-1.",
      ("{cell}: есепті кезең дұрыс емес: «{value}».", "{cell}: неверный отчётный период: «{value}».",
@@ -386,12 +410,14 @@ _ROWS: list[tuple[str, str, str, str, tuple[str, str, str], tuple[str, str, str]
      ("Сол кезеңдегі әкімшілік бөліністі пайдаланыңыз.", "Используйте административное деление того периода.",
       "Use the administrative division of that period.")),
     # ------------------------------------------------------------ signature
+    "signature",
     ("KRM-W020", _W, "signature-empty",
      "The signature block (executor, telephone, head) is not filled.",
      ("{cell}: «{field}» толтырылмаған.", "{cell}: не заполнено «{field}».", "{cell}: '{field}' is not filled."),
      ("Орындаушыны, телефонды және басшыны көрсетіңіз.", "Укажите исполнителя, телефон и руководителя.",
       "Give the executor, telephone and head.")),
     # ------------------------------------------------------------ workbook
+    "workbook",
     ("KRM-W030", _W, "macros",
      "The workbook contains macros (VBA). krm never runs them; the recipient should not either.",
      ("Жұмыс кітабында макростар бар.", "Книга содержит макросы.", "The workbook contains macros."),
@@ -426,15 +452,28 @@ _ROWS: list[tuple[str, str, str, str, tuple[str, str, str], tuple[str, str, str]
 # krm confirm (digital signatures): KRM-E201…, KRM-W201…, kept beside their checks
 from krm.signatures.codes import ROWS as _SIGNATURE_ROWS  # noqa: E402 - pure data, no imports
 
-_ROWS += _SIGNATURE_ROWS
+_ROWS += ["digital-signature", *_SIGNATURE_ROWS]
 
-CATALOGUE: dict[str, Check] = {
-    code: Check(code=code, severity=sev, title=title, message=dict(zip(("kk", "ru", "en"), msg)),
-                description=desc, hint=dict(zip(("kk", "ru", "en"), hint)))
-    for code, sev, title, desc, msg, hint in _ROWS
-}
 
-READ_ERRORS = frozenset(f"KRM-E{n:03d}" for n in range(1, 11))  # the file could not be read: exit 2
+def _records(rows: list) -> dict[str, Check]:
+    out: dict[str, Check] = {}
+    group = ""
+    for row in rows:
+        if isinstance(row, str):
+            group = row
+            continue
+        code, sev, title, desc, msg, hint = row
+        if code in out:
+            raise ValueError(f"{code} twice in the catalogue")
+        out[code] = Check(code=code, severity=sev, title=title, message=Words(*msg), description=desc,
+                          hint=Words(*hint), group=group)
+    return out
+
+
+CATALOGUE: dict[str, Check] = _records(_ROWS)
+
+#: the file could not be read: exit 2
+READ_ERRORS = frozenset([f"KRM-E{n:03d}" for n in range(1, 11)] + ["KRM-E070", "KRM-E071"])
 
 
 def severity(code: str) -> str:
@@ -446,9 +485,9 @@ def markdown() -> str:
     out = ["# Finding catalogue", "",
            "Generated by `python -m krm.catalogue > docs/catalogue.md`; do not edit by hand.", "",
            "Codes are stable. **E** = error (the data cannot be used as is; `krm validate` exits 1), "
-           "**W** = warning (usable, but someone should look). E001-E010 mean the file could not be read "
-           "(exit 2). E201-E2xx and W201-W2xx are `krm confirm`'s (digital signatures); E201 means the "
-           "signature file could not be read (exit 2).", "",
+           "**W** = warning (usable, but someone should look). E001-E010, E070 and E071 mean the file "
+           "could not be read (exit 2). E201-E2xx and W201-W2xx are `krm confirm`'s (digital "
+           "signatures); E201 means the signature file could not be read (exit 2).", "",
            "| code | severity | name | what it means |", "|---|---|---|---|"]
     for c in CATALOGUE.values():
         out.append(f"| {c.code} | {c.severity} | {c.title} | {c.description} |")

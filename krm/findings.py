@@ -9,6 +9,7 @@ for the fix.  Codes are stable: never renumber, only add.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 
 class _Blank(dict):
@@ -31,19 +32,49 @@ def _show(v) -> str:
     return s if len(s) <= 80 else s[:77] + "…"
 
 
-@dataclass(frozen=True)
+Severity = Literal["error", "warning"]
+
+
+class Words(NamedTuple):
+    """A message or hint in the three languages krm speaks (``words["ru"]`` and ``words.get("ru")`` work)."""
+
+    kk: str
+    ru: str
+    en: str
+
+    def __getitem__(self, key):  # type: ignore[override] - by language as well as by position
+        return getattr(self, key) if isinstance(key, str) else tuple.__getitem__(self, key)
+
+    def get(self, lang: str, default: str | None = None) -> str | None:
+        return getattr(self, lang, default) if lang in self._fields else default
+
+
+@dataclass(frozen=True, slots=True)
 class Check:
+    """One catalogue record: a finding code and everything said about it.
+
+    Rules refer to a record by its symbol in :mod:`krm.codes` (``from krm.codes import E034``), so a
+    code that is not in the catalogue fails when the rule module is imported, not when it fires."""
+
     code: str  # "KRM-E012"
-    severity: str  # "error" | "warning"
+    severity: Severity
     title: str  # short English name, e.g. "disbursed-above-allocated"
-    message: dict[str, str]  # lang -> template with {placeholders}
+    message: Words  # template with {placeholders}, per language
     description: str
-    hint: dict[str, str]  # lang -> how to fix
+    hint: Words  # how to fix, per language
+    group: str = ""  # the catalogue section: reading, structure, values, consistency, identifiers, …
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
 
 
 @dataclass
 class Finding:
-    code: str
+    code: str  # "KRM-E012" (the :class:`Check` symbols of krm.codes are accepted and stored as their code)
     severity: str
     file: str
     sheet: str | None = None
@@ -55,6 +86,10 @@ class Finding:
     related: list[str] = field(default_factory=list)  # other A1 cells the rule involves
     params: dict = field(default_factory=dict)  # values for the message template
     form: str | None = None
+
+    def __post_init__(self):
+        if type(self.code) is not str:
+            self.code = self.code.code
 
     def message(self, lang: str = "en") -> str:
         from krm.catalogue import CATALOGUE

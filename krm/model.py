@@ -11,25 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
-
-MONEY_QUANTUM = Decimal("0.001")  # 1 000 tenge
-
-
-def money(v) -> Decimal | None:
-    """A float/str/Decimal read from a cell as exact million tenge (rounded to 0.001 only past 9 decimals)."""
-    if v is None or v == "":
-        return None
-    if isinstance(v, Decimal):
-        d = v
-    elif isinstance(v, float):
-        d = Decimal(repr(v))
-    else:
-        d = Decimal(str(v))
-    # floats carry binary noise (12.499999999999998); 9 decimals keeps every real tenge
-    return d.quantize(Decimal("0.000000001"), rounding=ROUND_HALF_UP).normalize() if d == d else None
-
 
 def project_key(bin_: str | None, project: str | None) -> tuple[str, str]:
     """A project within a district: (BIN, project name folded for case and spaces)."""

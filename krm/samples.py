@@ -33,6 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from krm import forms, reference
+from krm.ids import check_digit
 
 GENERATOR_VERSION = "1"
 DEFAULT_SEED = 2019
@@ -40,28 +41,6 @@ MILLI = Decimal("0.001")
 
 
 # ------------------------------------------------------------------ identifiers
-def iin_bin_check_digit(first11: str) -> int | None:
-    """The 12th digit of a Kazakh IIN/BIN, or None when the 11 digits have no valid one.
-
-    Weights 1..11, sum mod 11; a result of 10 is retried with weights 3..11,1,2; a
-    second 10 means the number is never issued.
-    """
-    d = [int(c) for c in first11]
-    s = sum(x * w for x, w in zip(d, range(1, 12))) % 11
-    if s == 10:
-        s = sum(x * w for x, w in zip(d, (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2))) % 11
-        if s == 10:
-            return None
-    return s
-
-
-def is_valid_iin_bin(s: str) -> bool:
-    s = str(s)
-    if not re.fullmatch(r"\d{12}", s):
-        return False
-    return iin_bin_check_digit(s[:11]) == int(s[11])
-
-
 def make_bin(rng: random.Random, kind: str = "4", attribute: str = "0") -> str:
     """A business identification number: YYMM of registration, type (4 resident legal entity),
     attribute (0 head office, 1 branch), a serial and the check digit."""
@@ -69,7 +48,7 @@ def make_bin(rng: random.Random, kind: str = "4", attribute: str = "0") -> str:
         year = rng.randint(2000, 2018)
         month = rng.randint(1, 12)
         body = f"{year % 100:02d}{month:02d}{kind}{attribute}{rng.randint(0, 99999):05d}"
-        c = iin_bin_check_digit(body)
+        c = check_digit(body)
         if c is not None:
             return body + str(c)
 
@@ -79,7 +58,7 @@ def make_iin(rng: random.Random, female: bool) -> str:
     while True:
         born = dt.date(1962, 1, 1) + dt.timedelta(days=rng.randint(0, 12000))
         body = f"{born:%y%m%d}{4 if female else 3}{rng.randint(0, 9999):04d}"
-        c = iin_bin_check_digit(body)
+        c = check_digit(body)
         if c is not None:
             return body + str(c)
 

@@ -26,14 +26,12 @@ timeliness = received on time / expected.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from krm import reference
 from krm.deadlines import deadlines_for_period
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 LEVEL_FORMS = (("district", "KRM-1"), ("district", "KRM-2"), ("region", "KRM-3"), ("programme", "KRM-4"),
                ("programme", "KRM-5"), ("nation", "KRM-6"), ("nation", "KRM-7"))
 
@@ -143,20 +141,10 @@ class StatusReport:
 
 # ------------------------------------------------------------------ reading headers
 def find_workbooks(paths: list[Path]) -> list[Path]:
-    """Workbooks under the paths (recursive, sorted), skipping ~$ lock files and hidden files."""
-    out: list[Path] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_file():
-            out.append(p)
-            continue
-        for root, dirs, files in os.walk(p):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for f in sorted(files):
-                if f.startswith(("~$", ".")) or not f.lower().endswith(WORKBOOK_SUFFIXES):
-                    continue
-                out.append(Path(root) / f)
-    return out
+    """Workbooks under the paths (:func:`krm.intake.discover.discover`, as every command finds them)."""
+    from krm.intake.discover import find_workbooks as found
+
+    return found(paths)
 
 
 def _krm_fixed_time() -> dt.datetime:
@@ -229,9 +217,16 @@ def read_arrivals(paths: list[Path], jobs: int | None = None) -> list[Arrival]:
     """Headers of many workbooks, each read in an isolated worker (a hostile file fails only itself)."""
     from krm.pool import run_isolated
 
-    files = find_workbooks(paths)
+    from krm.intake.discover import discover
+
+    entries = discover(paths)
+    results = iter(run_isolated(read_arrival, [str(e.path) for e in entries if e.ok], jobs=jobs, timeout_s=60))
     out = []
-    for item, ok, res in run_isolated(read_arrival, [str(f) for f in files], jobs=jobs, timeout_s=60):
+    for e in entries:  # an entry that cannot be read (a FIFO, a folder without permission) is never opened
+        if not e.ok:
+            out.append(Arrival(path=str(e.path), problem=f"{e.code}: {e.detail}"))
+            continue
+        item, ok, res = next(results)
         out.append(res if ok else Arrival(path=item, problem=f"unreadable: {res}"))
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from krm import forms, reference
+from krm import reference
 from krm.spec import FormSpec
 from krm.workbook.writer import atomic_write, write_form
 
@@ -83,6 +83,3 @@ def resolve_header(spec: FormSpec, *, region: str | None, district: str | None, 
         h["basis"] = "cumulative"
     return h
 
-
-def all_forms() -> list[FormSpec]:
-    return list(forms.FORMS.values())

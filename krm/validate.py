@@ -2,7 +2,7 @@
 
 :func:`validate_file` reads one workbook once (calamine), runs every rule of
 :mod:`krm.rules` over it and returns a :class:`FileReport`; it never raises on a
-bad file (an unreadable one gives a single KRM-E001…E010 finding).
+bad file (an unreadable one gives a single read-error finding, :data:`krm.catalogue.READ_ERRORS`).
 :func:`validate_paths` does the same for many files in isolated worker processes
 (:mod:`krm.pool`), so a hostile file fails only itself.
 """
@@ -17,8 +17,9 @@ from typing import Callable, Iterable
 
 from krm.catalogue import CATALOGUE, READ_ERRORS
 from krm.findings import Finding
+from krm.codes import E002, E008, E009, E011, E012
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+from krm.intake.discover import SUFFIXES  # noqa: F401 - the one list, kept importable here
 
 
 @dataclass
@@ -42,8 +43,10 @@ class FileReport:
         return any(f.code in READ_ERRORS for f in self.findings)
 
 
-def _read_failure(path: Path, code: str, detail: str) -> FileReport:
-    return FileReport(path, None, [Finding(code=code, severity=CATALOGUE[code].severity, file=str(path),
+def _read_failure(path: Path, code, detail: str) -> FileReport:
+    """``code``: a :mod:`krm.codes` symbol or its code."""
+    chk = CATALOGUE[code] if type(code) is str else code
+    return FileReport(path, None, [Finding(code=chk.code, severity=chk.severity, file=str(path),
                                            params={"detail": detail})])
 
 
@@ -62,14 +65,14 @@ def validate_file(path: str | Path, today: dt.date | None = None, *, convert: bo
     except ReadError as e:
         return _read_failure(path, e.code, e.detail)
     except OSError as e:
-        return _read_failure(path, "KRM-E008", e.strerror or str(e))
+        return _read_failure(path, E008, e.strerror or str(e))
     except MemoryError:
-        return _read_failure(path, "KRM-E009", "out of memory")
+        return _read_failure(path, E009, "out of memory")
     except Exception as e:  # noqa: BLE001 - a reader bug must not end a run over many files
-        return _read_failure(path, "KRM-E002", f"{type(e).__name__}: {e}")
+        return _read_failure(path, E002, f"{type(e).__name__}: {e}")
     findings = rules.run(pf, str(path), today)
     sub = None
-    if convert and pf.number_row is not None and not any(f.code in ("KRM-E011", "KRM-E012") for f in findings):
+    if convert and pf.number_row is not None and not any(f.code in (E011.code, E012.code) for f in findings):
         from krm.convert import to_submission
 
         try:
@@ -86,27 +89,10 @@ def _cache_enabled() -> bool:
 
 
 def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
-    """Files given, and workbooks in folders given (recursive, sorted), skipping ~$ lock and hidden files."""
-    out: list[Path] = []
-    seen = set()
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            found = []
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for f in files:
-                    if f.startswith((".", "~$")) or not f.lower().endswith(SUFFIXES):
-                        continue
-                    found.append(Path(root) / f)
-            items = sorted(found)
-        else:
-            items = [p]
-        for q in items:
-            if q not in seen:
-                seen.add(q)
-                out.append(q)
-    return out
+    """Files given, and workbooks in folders given (:func:`krm.intake.discover.discover`)."""
+    from krm.intake.discover import find_workbooks as found
+
+    return found(paths)
 
 
 _TODAY: dt.date | None = None
@@ -183,7 +169,10 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     import krm.workbook.reader  # noqa: F401
     from krm.pool import run_isolated
 
-    files = find_workbooks(paths)
+    from krm.intake.discover import discover
+
+    entries = discover(paths)
+    files = [e.path for e in entries if e.ok]
     _TODAY = today
     _SUBMISSIONS = submissions
     _REDUCE = reduce
@@ -197,11 +186,18 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
 
     def on_result(item, ok, res):
         if progress is not None:
-            progress(item, res if ok else _read_failure(item, "KRM-E009", str(res)))
+            progress(item, res if ok else _read_failure(item, E009, str(res)))
 
-    results = run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
-                           chunksize=16, on_result=on_result, isolate=True)  # always: a native crash fails one file, not the run
+    results = iter(run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
+                                chunksize=16, on_result=on_result, isolate=True))  # a native crash fails one file
     out = []
-    for item, ok, res in results:
-        out.append(res if ok else _read_failure(item, "KRM-E009", str(res)))
+    for e in entries:  # in discovery order; an entry that cannot be read is reported, never opened
+        if not e.ok:
+            rep = _read_failure(e.path, e.code, e.detail)
+            if progress is not None:
+                progress(e.path, rep)
+            out.append(rep)
+            continue
+        item, ok, res = next(results)
+        out.append(res if ok else _read_failure(item, E009, str(res)))
     return out

@@ -116,7 +116,7 @@ def test_failed_control_totals_raise(inputs, monkeypatch):
         rows[0].pop("ENBEK_fact", None)  # Akmola's ENBEK fact gets lost on the way
         return rows
 
-    monkeypatch.setattr(report, "krm6_rows", lossy)
+    monkeypatch.setattr(report.assemble, "krm6_rows", lossy)  # where build() looks it up
     with pytest.raises(report.ReportError) as e:
         build(inputs, MONTH)
     assert e.value.code == 1 and "ENBEK fact" in str(e.value)

@@ -1,4 +1,4 @@
-"""The writer's bulk rows (krm.workbook.writer.BULK_ROWS) write the same bytes as xlsxwriter cell by cell.
+"""The writer's bulk rows (krm.workbook.writer.fastpath.BULK_ROWS) write the same bytes as xlsxwriter cell by cell.
 
 ``write_form`` hands the form table and the extra (control) sheets to ``_RowSheet.put_rows``,
 which renders each row's XML in one piece and writes the shared strings with one test per
@@ -65,7 +65,7 @@ def _extra(n: int) -> list[tuple[str, list[list]]]:
 def _both_ways(monkeypatch, **kw) -> tuple[bytes, bytes]:
     out = []
     for bulk in (True, False):
-        monkeypatch.setattr(writer, "BULK_ROWS", bulk)
+        monkeypatch.setattr(writer.fastpath, "BULK_ROWS", bulk)
         buf = io.BytesIO()
         write_form(buf, **kw)
         out.append(buf.getvalue())
@@ -118,9 +118,56 @@ def test_nan_fails_the_same_way_both_ways(monkeypatch):
     spec = forms.get("KRM-2")
     errors = []
     for bulk in (True, False):
-        monkeypatch.setattr(writer, "BULK_ROWS", bulk)
+        monkeypatch.setattr(writer.fastpath, "BULK_ROWS", bulk)
         with pytest.raises(TypeError) as e:
             write_form(io.BytesIO(), spec, "kk", header={"period": PERIOD},
                        rows=[{"project": "a", "plan": Decimal("NaN")}])
         errors.append(str(e.value))
     assert errors[0] == errors[1]
+
+
+# ------------------------------------------------------------------ the fallback on an untested xlsxwriter
+def _written(monkeypatch, private_ok: bool, **kw) -> bytes:
+    monkeypatch.setattr(writer.fastpath, "_PRIVATE_OK", private_ok)
+    buf = io.BytesIO()
+    write_form(buf, **kw)
+    return buf.getvalue()
+
+
+def _all_cells(data: bytes) -> dict[str, list]:
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
+
+
+@pytest.mark.parametrize("level", [None, 1])
+def test_public_api_fallback_writes_the_same_workbook(monkeypatch, level):
+    """On an xlsxwriter version the fast path was not tested against, krm writes through xlsxwriter's public
+    API only: the same cells in every sheet, the same XML in every part, and without a deflate level of its
+    own (which only the private path can set) the same bytes."""
+    spec = forms.get("KRM-3")
+    header = {"period": PERIOD, "region": reference.regions(PERIOD)[0].name("kk"), "basis": "cumulative"}
+    kw = dict(spec=spec, lang="kk", header=header, rows=_odd_rows(200), period=PERIOD, spare_rows=2,
+              extra_sheets=_extra(80), input_cells=False, compress_level=level)
+    fast = _written(monkeypatch, True, **kw)
+    plain = _written(monkeypatch, False, **kw)
+    assert _all_cells(fast) == _all_cells(plain)
+    assert _parts(fast) == _parts(plain)
+    if level is None:
+        assert fast == plain
+
+
+def test_fast_path_only_on_tested_xlsxwriter_versions(monkeypatch):
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
+
+    fp = writer.fastpath
+    monkeypatch.setattr(fp, "_PRIVATE_OK", None)
+    monkeypatch.setattr(xlsxwriter, "__version__", "99.0.0")
+    assert not fp.private_api_ok()
+    wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    assert type(fp._add_sheet(wb, "a")) is Worksheet  # xlsxwriter's own sheet, no private method replaced
+    assert type(fp._new_workbook(io.BytesIO(), {"in_memory": True}, 1)) is xlsxwriter.Workbook
+    monkeypatch.setattr(fp, "_PRIVATE_OK", None)
+    monkeypatch.setattr(xlsxwriter, "__version__", sorted(fp.TESTED_XLSXWRITER)[0])
+    assert fp.private_api_ok()
+    assert type(fp._add_sheet(xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}), "a")) is not Worksheet

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 EXIT_OK = 0
@@ -16,6 +14,3 @@ def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
     typer.echo(f"krm: {message}", err=True)
     raise typer.Exit(code)
 
-
-def stdout_is_tty() -> bool:
-    return sys.stdout.isatty()

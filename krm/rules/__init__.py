@@ -22,8 +22,7 @@ from itertools import repeat
 from typing import Callable, Iterable, Iterator
 
 from krm import ids, values
-from krm.catalogue import CATALOGUE
-from krm.findings import Finding
+from krm.findings import Check, Finding
 from krm.spec import ColType, Column
 from krm.workbook.reader import DataRow, ParsedForm
 from krm.workbook.writer import a1
@@ -122,19 +121,19 @@ class Ctx:
     def cell(self, row: DataRow, key: str) -> str:
         return a1(row.row, row.cols[key])
 
-    def finding(self, code: str, *, r: int | None = None, c: int | None = None, key: str | None = None,
+    def finding(self, code: Check, *, r: int | None = None, c: int | None = None, key: str | None = None,
                 value=None, related: Iterable[str] = (), **params) -> Finding:
         col = self.colmap.get(key) if key else None
         lang = self.pf.lang if self.pf.lang in ("kk", "ru", "en") else "kk"
         return Finding(
-            code=code, severity=CATALOGUE[code].severity, file=self.file, sheet=self.pf.sheet,
+            code=code.code, severity=code.severity, file=self.file, sheet=self.pf.sheet,
             cell=a1(r, c) if r is not None and c is not None else None,
             row=r + 1 if r is not None else None,
             column=col.number if col else None,
             column_title=col.title(lang) if col else None,
             value=value, related=list(related), params=params, form=self.spec.id)
 
-    def at(self, code: str, row: DataRow, key: str, value=None, related: Iterable[str] = (), **params) -> Finding:
+    def at(self, code: Check, row: DataRow, key: str, value=None, related: Iterable[str] = (), **params) -> Finding:
         return self.finding(code, r=row.row, c=row.cols[key], key=key,
                             value=row.values.get(key) if value is None else value, related=related, **params)
 

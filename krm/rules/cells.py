@@ -16,6 +16,7 @@ from krm import values
 from krm.findings import Finding
 from krm.rules import Ctx
 from krm.spec import ColType, Rows
+from krm.codes import E020, E021, E022, E024, E025, E026, W001, W002, W003, W004, W006, W034
 
 MAX_JOBS = 10_000_000  # in one cell: more is not a real figure (E026)
 MAX_MONEY = Decimal(100_000_000)  # million tenge = 100 trillion tenge
@@ -59,7 +60,7 @@ def check(ctx: Ctx) -> Iterator[Finding]:
             for c, key in required:
                 v = vals.get(key)
                 if v is None or (isinstance(v, str) and v.strip() == ""):  # values.is_blank
-                    yield ctx.at("KRM-E024", row, key, value="", title=c.title)
+                    yield ctx.at(E024, row, key, value="", title=c.title)
         blank = True  # every numeric cell blank
         for c, key, large in quiet:
             v, note = typed.get(key) or ctx.typed(row, key)
@@ -77,16 +78,16 @@ def check(ctx: Ctx) -> Iterator[Finding]:
             if note is None:
                 continue
             if note == values.INVALID:
-                yield ctx.at("KRM-E025", row, key)
+                yield ctx.at(E025, row, key)
             elif note == values.TEXT:
-                yield ctx.at("KRM-W004", row, key, parsed=v.isoformat())
+                yield ctx.at(W004, row, key, parsed=v.isoformat())
         for key in texts:
             v = vals.get(key)
             if isinstance(v, str) and _GARBLED_CHARS.search(v) is not None and _GARBLED.search(v) is not None:
-                yield ctx.at("KRM-W034", row, key)
+                yield ctx.at(W034, row, key)
         if free and not is_total and numeric and blank:
             c0 = numeric[0]
-            yield ctx.finding("KRM-W003", r=row.row, c=row.cols[c0.key], key=c0.key,
+            yield ctx.finding(W003, r=row.row, c=row.cols[c0.key], key=c0.key,
                               related=[ctx.cell(row, c.key) for c in numeric[1:]])
 
 
@@ -151,25 +152,25 @@ def _number(ctx: Ctx, row, col, project_row: bool) -> Iterator[Finding]:
     if note == values.INVALID:
         d, _ = values.parse_money(raw)
         if d is not None and col.type != ColType.MONEY:  # a number, but not whole
-            yield ctx.at("KRM-E022", row, col.key)
+            yield ctx.at(E022, row, col.key)
             if d < 0:
-                yield ctx.at("KRM-E021", row, col.key)
+                yield ctx.at(E021, row, col.key)
         else:
-            yield ctx.at("KRM-E020", row, col.key)
+            yield ctx.at(E020, row, col.key)
         return
     if v is None:
         return
     if note == values.TEXT:
-        yield ctx.at("KRM-W001", row, col.key, parsed=_fmt(v))
+        yield ctx.at(W001, row, col.key, parsed=_fmt(v))
     if v < 0:
-        yield ctx.at("KRM-E021", row, col.key)
+        yield ctx.at(E021, row, col.key)
     big, large = (MAX_MONEY, LARGE_MONEY) if col.type == ColType.MONEY else (MAX_JOBS, LARGE_JOBS)
     if abs(v) > big:
-        yield ctx.at("KRM-E026", row, col.key)
+        yield ctx.at(E026, row, col.key)
     elif project_row and v > large:
-        yield ctx.at("KRM-W006", row, col.key)
+        yield ctx.at(W006, row, col.key)
     if col.type == ColType.MONEY and values.decimals(v) > 3:
-        yield ctx.at("KRM-W002", row, col.key)
+        yield ctx.at(W002, row, col.key)
 
 
 def _fmt(v) -> str:
@@ -182,4 +183,4 @@ def _garbled_header(ctx: Ctx) -> Iterator[Finding]:
     for key, v in ctx.pf.header.items():
         if isinstance(v, str) and garbled(v):
             ref = ctx.pf.header_cells.get(key)
-            yield ctx.finding("KRM-W034", r=ref.row if ref else None, c=ref.col if ref else None, value=v)
+            yield ctx.finding(W034, r=ref.row if ref else None, c=ref.col if ref else None, value=v)

@@ -14,6 +14,7 @@ from krm.findings import Finding
 from krm.model import project_key
 from krm.rules import Ctx
 from krm.spec import ColType, Rows
+from krm.codes import E030, E031, E032, E033, E034, E035, E036, W010
 
 MONEY_TOLERANCE = Decimal("0.0005")  # half of the 3rd decimal: float sums of 3-decimal sums
 
@@ -42,24 +43,24 @@ def check(ctx: Ctx) -> Iterator[Finding]:
     for row in with_total:
         t = row.typed if row.typed is not None else ctx.row_typed(row)
         if spec.id == "KRM-1" and "total" in cols:
-            yield from _sum_check(ctx, row, "total", acts, "KRM-E030")
+            yield from _sum_check(ctx, row, "total", acts, E030)
         if spec.id == "KRM-5":
-            yield from _sum_check(ctx, row, "fact", acts, "KRM-E031")
+            yield from _sum_check(ctx, row, "fact", acts, E031)
         if done and ctx.known(row, "projects_done", "projects_planned") and ctx.num(row, "projects_done") > ctx.num(row, "projects_planned"):
-            yield ctx.at("KRM-E033", row, "projects_done", related=[ctx.cell(row, "projects_planned")],
+            yield ctx.at(E033, row, "projects_done", related=[ctx.cell(row, "projects_planned")],
                          expected=_fmt(ctx.num(row, "projects_planned")))
         if money and _above(ctx, t, row, "disbursed", "allocated") and ctx.known(row, "disbursed", "allocated"):
-            yield ctx.at("KRM-E034", row, "disbursed", related=[ctx.cell(row, "allocated")],
+            yield ctx.at(E034, row, "disbursed", related=[ctx.cell(row, "allocated")],
                          expected=_fmt(ctx.num(row, "allocated")))
         for plan, fact in pairs:
             if _above(ctx, t, row, fact, plan) and ctx.num(row, plan) >= 0 and not values.is_blank(row.values.get(plan)) \
                     and ctx.known(row, plan, fact):
-                yield ctx.at("KRM-W010", row, fact, related=[ctx.cell(row, plan)], expected=_fmt(ctx.num(row, plan)))
+                yield ctx.at(W010, row, fact, related=[ctx.cell(row, plan)], expected=_fmt(ctx.num(row, plan)))
         if dates:
             s = (t.get("start") or ctx.typed(row, "start"))[0]
             e = (t.get("end") or ctx.typed(row, "end"))[0]
             if s is not None and e is not None and s > e:
-                yield ctx.at("KRM-E035", row, "start", value=s.isoformat(), related=[ctx.cell(row, "end")],
+                yield ctx.at(E035, row, "start", value=s.isoformat(), related=[ctx.cell(row, "end")],
                              expected=e.isoformat())
     if pf.total is not None:
         yield from _totals(ctx, rows, pf.total)
@@ -134,7 +135,7 @@ def _totals(ctx: Ctx, rows, total) -> Iterator[Finding]:
         tol = MONEY_TOLERANCE if c.type == ColType.MONEY else Decimal(0)
         if abs(got - want) > tol:
             rng = [ctx.cell(rows[0], c.key), ctx.cell(rows[-1], c.key)] if rows else []
-            yield ctx.at("KRM-E032", total, c.key, value=_fmt(got), related=rng, expected=_fmt(want))
+            yield ctx.at(E032, total, c.key, value=_fmt(got), related=rng, expected=_fmt(want))
 
 
 def _duplicates(ctx: Ctx, rows) -> Iterator[Finding]:
@@ -156,6 +157,6 @@ def _duplicates(ctx: Ctx, rows) -> Iterator[Finding]:
             key = key + (str(row.values.get("district") or "").strip().casefold(),)
         if key in seen:
             first = seen[key]
-            yield ctx.at("KRM-E036", row, "project", related=[ctx.cell(first, "project")], first=first.row + 1)
+            yield ctx.at(E036, row, "project", related=[ctx.cell(first, "project")], first=first.row + 1)
         else:
             seen[key] = row

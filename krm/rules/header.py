@@ -10,6 +10,7 @@ from krm import reference, values
 from krm.rules import lookup
 from krm.findings import Finding
 from krm.rules import Ctx
+from krm.codes import E013, E050, E051, E052, E053, E054, E055, E056, E057, E059, E060, W035
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:
@@ -21,25 +22,25 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         r, c = (ref.row, ref.col) if ref else (None, None)
         if values.is_blank(v):
             if h.required:
-                yield ctx.finding("KRM-E013", r=r, c=c, field=h.label)
+                yield ctx.finding(E013, r=r, c=c, field=h.label)
             continue
         if h.key == "period":
             yield from _period(ctx, v, r, c)
         elif h.key == "region" and ctx.on is not None:
             if lookup.region(v, ctx.on) is None:
-                code = "KRM-E053" if lookup.region_any(v) is not None else "KRM-E052"
+                code = E053 if lookup.region_any(v) is not None else E052
                 yield ctx.finding(code, r=r, c=c, value=v, period=ctx.period)
         elif h.key == "district" and ctx.on is not None:
             yield from district(ctx, v, r, c)
         elif h.key == "programme" and ctx.on is not None:
             if lookup.programme(v, ctx.on) is None:
-                code = "KRM-E057" if lookup.programme(v) is not None else "KRM-E056"
+                code = E057 if lookup.programme(v) is not None else E056
                 yield ctx.finding(code, r=r, c=c, value=v, period=ctx.period)
             elif not reference.programmes_cover(ctx.on):
-                yield ctx.finding("KRM-W035", r=r, c=c, value=v, period=ctx.period)
+                yield ctx.finding(W035, r=r, c=c, value=v, period=ctx.period)
         elif h.key == "basis":
             if basis(v) is None:
-                yield ctx.finding("KRM-E059", r=r, c=c, value=v)
+                yield ctx.finding(E059, r=r, c=c, value=v)
 
 
 def basis(v) -> str | None:
@@ -57,7 +58,7 @@ def _period(ctx: Ctx, v, r, c) -> Iterator[Finding]:
     kind = ctx.spec.period_kind
     p = ctx.period  # values.parse_period(v, kind): v is the header's period
     if p is None:
-        yield ctx.finding("KRM-E050", r=r, c=c, value=v)
+        yield ctx.finding(E050, r=r, c=c, value=v)
         return
     today = ctx.today
     if kind == "year":
@@ -67,7 +68,7 @@ def _period(ctx: Ctx, v, r, c) -> Iterator[Finding]:
         nxt = dt.date(y + (m == 12), 1 if m == 12 else m + 1, 1)
         future = nxt > today  # the month has not ended
     if future:
-        yield ctx.finding("KRM-E051", r=r, c=c, value=p)
+        yield ctx.finding(E051, r=r, c=c, value=p)
 
 
 def district(ctx: Ctx, v, r, c, key: str | None = None, row=None) -> Iterator[Finding]:
@@ -77,13 +78,13 @@ def district(ctx: Ctx, v, r, c, key: str | None = None, row=None) -> Iterator[Fi
     if lookup.district(v, rk, ctx.on) is not None:
         return
     if rk and lookup.district_any(v, rk) is not None:
-        code, extra = "KRM-E060", {}
+        code, extra = E060, {}
     elif rk and (lookup.district(v, None, ctx.on) or lookup.district_any(v)) is not None:
-        code, extra = "KRM-E055", {"region": region.name(ctx.pf.lang or "kk")}
+        code, extra = E055, {"region": region.name(ctx.pf.lang or "kk")}
     elif not rk and lookup.district_any(v) is not None:
-        code, extra = "KRM-E060", {}
+        code, extra = E060, {}
     else:
-        code, extra = "KRM-E054", {}
+        code, extra = E054, {}
     if row is not None:
         yield ctx.at(code, row, key, period=ctx.period, **extra)
     else:

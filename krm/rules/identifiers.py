@@ -8,6 +8,7 @@ from krm import ids
 from krm.findings import Finding
 from krm.rules import Ctx, row_parsers
 from krm.spec import ColType
+from krm.codes import E040, E041, E042, E043, W011
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:
@@ -27,16 +28,16 @@ def check(ctx: Ctx) -> Iterator[Finding]:
             if num is None:
                 continue  # blank: required-missing is the cells rule's
             if note == "invalid" or len(num) != 12:
-                yield ctx.at("KRM-E040", row, key)
+                yield ctx.at(E040, row, key)
                 continue
             if note == "as-number":
-                yield ctx.at("KRM-W011", row, key, parsed=num)
+                yield ctx.at(W011, row, key, parsed=num)
             if ids.valid(num, today):
                 continue
             r = ids.inspect(num, today)
             if r.problem == "checksum":
-                yield ctx.at("KRM-E041", row, key, value=num, detail=r.detail)
+                yield ctx.at(E041, row, key, value=num, detail=r.detail)
             elif r.problem == "iin-structure":
-                yield ctx.at("KRM-E042", row, key, value=num, detail=r.detail)
+                yield ctx.at(E042, row, key, value=num, detail=r.detail)
             elif r.problem == "bin-structure":
-                yield ctx.at("KRM-E043", row, key, value=num, detail=r.detail)
+                yield ctx.at(E043, row, key, value=num, detail=r.detail)

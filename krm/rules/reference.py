@@ -11,6 +11,7 @@ from krm.findings import Finding
 from krm.rules import Ctx
 from krm.rules.header import district
 from krm.spec import ColType, Rows
+from krm.codes import E058
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:
@@ -23,7 +24,7 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         if act:
             v = row.values.get(act)
             if not values.is_blank(v) and lookup.activity(v) is None:
-                yield ctx.at("KRM-E058", row, act)
+                yield ctx.at(E058, row, act)
         if dist and ctx.on is not None:
             v = row.values.get(dist)
             if not values.is_blank(v):

@@ -8,6 +8,7 @@ from krm import values
 from krm.findings import Finding
 from krm.forms import SIGNATURE
 from krm.rules import Ctx
+from krm.codes import W020
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:
@@ -18,5 +19,5 @@ def check(ctx: Ctx) -> Iterator[Finding]:
             continue
         if values.is_blank(pf.signature.get(s.key)):
             ref = pf.signature_cells.get(s.key)
-            yield ctx.finding("KRM-W020", r=ref.row if ref else None, c=ref.col if ref else None,
+            yield ctx.finding(W020, r=ref.row if ref else None, c=ref.col if ref else None,
                               field=s.label)

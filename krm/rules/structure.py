@@ -14,24 +14,25 @@ from krm.findings import Finding
 from krm.rules import Ctx
 from krm.spec import SPEC_VERSION, ColType, Rows
 from krm.workbook.writer import a1, fixed_rows, table_headers
+from krm.codes import E011, E012, E014, E015, E016, E023, E052, E053, W005, W030, W031, W032, W033
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:
     pf = ctx.pf
     if pf.recognised_by == "index-text":
-        yield ctx.finding("KRM-W033", detail="recognised by its index text; no krm properties or names")
+        yield ctx.finding(W033, detail="recognised by its index text; no krm properties or names")
     elif pf.spec_version and pf.spec_version != SPEC_VERSION:
-        yield ctx.finding("KRM-W033", detail=f"spec version {pf.spec_version}, current {SPEC_VERSION}")
+        yield ctx.finding(W033, detail=f"spec version {pf.spec_version}, current {SPEC_VERSION}")
     if pf.has_macros:
-        yield ctx.finding("KRM-W030")
+        yield ctx.finding(W030)
     lists = _lists_names()
     for name in pf.hidden_sheets:
         if name not in lists:
-            yield ctx.finding("KRM-W032", value=name)
+            yield ctx.finding(W032, value=name)
     yield from _formulas(ctx)
     if pf.number_row is None:
         ctx.columns_ok = False
-        yield ctx.finding("KRM-E011", form=pf.spec.id)
+        yield ctx.finding(E011, form=pf.spec.id)
         return
     yield from _columns(ctx)
     if not ctx.columns_ok:
@@ -62,7 +63,7 @@ def _formulas(ctx: Ctx) -> Iterator[Finding]:
         if not pr:
             continue
         r, c = pr[1], pr[2]
-        yield ctx.finding("KRM-E023", r=r, c=c, key=inv.get(c))
+        yield ctx.finding(E023, r=r, c=c, key=inv.get(c))
 
 
 @lru_cache(maxsize=4096)
@@ -82,20 +83,20 @@ def _columns(ctx: Ctx) -> Iterator[Finding]:
         got = found[c0 + i] if c0 + i < len(found) else ""
         if not _same_number(got, name, col.number):
             ctx.columns_ok = False
-            yield ctx.finding("KRM-E012", r=nr, c=c0 + i, key=col.key, value=got, expected=col.number)
+            yield ctx.finding(E012, r=nr, c=c0 + i, key=col.key, value=got, expected=col.number)
             return
         if col.type == ColType.JOBS and col.measure and not col.programme:  # KRM-1 / KRM-5 activity columns
             title = pf.cell(nr - 1, c0 + i)
             a = lookup.activity(title) if isinstance(title, str) else None
             if title is not None and (a is None or a.code != col.measure):
                 ctx.columns_ok = False
-                yield ctx.finding("KRM-E012", r=nr - 1, c=c0 + i, key=col.key, value=title,
+                yield ctx.finding(E012, r=nr - 1, c=c0 + i, key=col.key, value=title,
                                   expected=f"{col.number} {col.title('kk')}")
                 return
     extra = c0 + len(cols)
     if extra < len(found) and found[extra] != "":
         ctx.columns_ok = False
-        yield ctx.finding("KRM-E012", r=nr, c=extra, value=found[extra], expected="—")
+        yield ctx.finding(E012, r=nr, c=extra, value=found[extra], expected="—")
 
 
 def _fixed_rows(ctx: Ctx) -> Iterator[Finding]:
@@ -114,21 +115,21 @@ def _fixed_rows(ctx: Ctx) -> Iterator[Finding]:
             if hit is None and label is not None:
                 old = lookup.region_any(label)
                 if old is not None:
-                    yield ctx.at("KRM-E053", row, keyname, period=ctx.period)
+                    yield ctx.at(E053, row, keyname, period=ctx.period)
                     continue
                 if want is None or reference.norm(label) != reference.norm(want[li]):
-                    yield ctx.at("KRM-E052", row, keyname)
+                    yield ctx.at(E052, row, keyname)
                     continue
             got = hit.kato if hit else None
         else:
             hit = lookup.activity(label) if label is not None else None
             got = hit.code if hit else None
         if want is None or got != want[0]:
-            yield ctx.at("KRM-E014", row, keyname, value=label if label is not None else "",
+            yield ctx.at(E014, row, keyname, value=label if label is not None else "",
                          expected=want[li] if want else "—")
     if len(pf.rows) < len(expected):
         r = pf.rows[-1].row + 1 if pf.rows else pf.data_range[0]
-        yield ctx.finding("KRM-E014", r=r, c=pf.colmap[keyname], key=keyname, value="",
+        yield ctx.finding(E014, r=r, c=pf.colmap[keyname], key=keyname, value="",
                           expected=expected[len(pf.rows)][li])
 
 
@@ -144,7 +145,7 @@ def _merged(ctx: Ctx) -> Iterator[Finding]:
             continue
         if pf.total is not None and r1 == r2 == pf.total.row and cc2 <= c0 + 1:
             continue  # a merged "Total" label
-        yield ctx.finding("KRM-E016", r=r1, c=cc1, detail=f"{a1(r1, cc1)}:{a1(r2, cc2)}")
+        yield ctx.finding(E016, r=r1, c=cc1, detail=f"{a1(r1, cc1)}:{a1(r2, cc2)}")
 
 
 def _hidden_rows(ctx: Ctx) -> Iterator[Finding]:
@@ -154,7 +155,7 @@ def _hidden_rows(ctx: Ctx) -> Iterator[Finding]:
     c0 = min(ctx.pf.colmap.values())
     for row in ctx.pf.rows:
         if row.row in hidden:
-            yield ctx.finding("KRM-W031", r=row.row, c=c0)
+            yield ctx.finding(W031, r=row.row, c=c0)
 
 
 @lru_cache(maxsize=1)
@@ -248,9 +249,9 @@ def _stray_finding(ctx: Ctx, r: int, c: int, v) -> Finding:
     from krm import values
 
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return ctx.finding("KRM-E015", r=r, c=c, value=v)
+        return ctx.finding(E015, r=r, c=c, value=v)
     if isinstance(v, str):
         d, _ = values.parse_money(v)
         if d is not None:
-            return ctx.finding("KRM-E015", r=r, c=c, value=v)
-    return ctx.finding("KRM-W005", r=r, c=c, value=v)
+            return ctx.finding(E015, r=r, c=c, value=v)
+    return ctx.finding(W005, r=r, c=c, value=v)

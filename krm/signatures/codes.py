@@ -5,7 +5,6 @@ other error means the signature does not confirm the workbook (exit 1).  Pure da
 _E = "error"
 _W = "warning"
 
-UNREADABLE = "KRM-E201"
 
 ROWS = [
     ("KRM-E201", _E, "signature-unreadable",

@@ -14,9 +14,9 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from krm import codes as C
 from krm.findings import Finding
 from krm.signatures import algorithms, chain, cms, roles, unit
-from krm.signatures.codes import UNREADABLE
 
 MAX_WORKBOOK = 256 * 1024 * 1024
 
@@ -72,7 +72,7 @@ class Confirmation:
 
     @property
     def exit_code(self) -> int:
-        if any(f.code == UNREADABLE for f in self.findings):
+        if any(f.code == C.E201.code for f in self.findings):
             return 2
         return 0 if self.verified else 1
 
@@ -108,7 +108,7 @@ def confirm(workbook: Path, signature: Path, trust: Path, crl: Path | None = Non
     except OSError as e:
         raise UsageError(f"{signature}: {e.strerror or e}") from None
     except cms.CMSError as e:
-        conf.findings.append(_finding(conf, UNREADABLE, detail=str(e)))
+        conf.findings.append(_finding(conf, C.E201, detail=str(e)))
         return conf
     try:
         tr = chain.load_trust(trust)
@@ -126,10 +126,8 @@ def confirm(workbook: Path, signature: Path, trust: Path, crl: Path | None = Non
     return conf
 
 
-def _finding(conf: Confirmation, code: str, **params) -> Finding:
-    from krm.catalogue import CATALOGUE
-
-    return Finding(code=code, severity=CATALOGUE[code].severity, file=str(conf.file), params=params)
+def _finding(conf: Confirmation, code, **params) -> Finding:
+    return Finding(code=code, severity=code.severity, file=str(conf.file), params=params)
 
 
 def _signer_cert(sd: cms.SignedData, si: cms.Signer):
@@ -147,7 +145,7 @@ def _check_signer(conf, rep: SignerReport, sd, si, data, tr, crl_obj, now, want_
     add = lambda code, **p: conf.findings.append(_finding(conf, code, **p))  # noqa: E731
     cert = _signer_cert(sd, si)
     if cert is None:
-        add("KRM-E217")
+        add(C.E217)
         rep.checks.append(Check("signer-certificate", "failed", "not in the signature"))
         return
     rep.signer = s = roles.signer(cert)
@@ -156,19 +154,19 @@ def _check_signer(conf, rep: SignerReport, sd, si, data, tr, crl_obj, now, want_
         return
     when = si.signing_time
     if when is None:
-        add("KRM-W202")
+        add(C.W202)
         when = now
     rep.signing_time = when
     _chain(rep, cert, sd, tr, crl_obj, when, add)
     if s.may_confirm:
         rep.checks.append(Check("role", "ok", s.role))
     else:
-        add("KRM-E206", role=s.role)
+        add(C.E206, role=s.role)
         rep.checks.append(Check("role", "failed", s.role))
     if not roles.signs(s):
-        add("KRM-E216", detail=", ".join(sorted(s.key_usage)))
+        add(C.E216, detail=", ".join(sorted(s.key_usage)))
     rep.matches = unit.match(conf.unit, s, want_bin, want_iin)
-    codes = {"head-name": "KRM-E212", "bin": "KRM-E210", "iin": "KRM-E211", "organisation": "KRM-W203"}
+    codes = {"head-name": C.E212, "bin": C.E210, "iin": C.E211, "organisation": C.W203}
     for m in rep.matches:
         if m.status == "mismatch":
             add(codes[m.what], detail=m.detail)
@@ -182,39 +180,39 @@ def _content_and_signature(conf, rep, sd, si, data: bytes, cert, add) -> bool:
     """The digest of the workbook and the signature value; False when the rest cannot follow."""
     foreign = sd.content is not None and sd.content != data
     if foreign:
-        add("KRM-E202", detail=f"the signature carries another file ({len(sd.content)} bytes, "
+        add(C.E202, detail=f"the signature carries another file ({len(sd.content)} bytes, "
                                f"sha256 {hashlib.sha256(sd.content).hexdigest()[:16]}…)")
         rep.checks.append(Check("content", "failed", "the attached content is another file"))
         data = sd.content  # the signature is still checked, over what it carries
     try:
         if si.signed_attrs_der is not None:
             if si.attr_problems:  # RFC 5652 §5.3: content-type and message-digest, once, single-valued
-                add(UNREADABLE, detail="; ".join(si.attr_problems))
+                add(C.E201, detail="; ".join(si.attr_problems))
                 return False
             got = algorithms.digest(si.digest_oid, data)
             if got != si.message_digest and foreign:
-                add("KRM-E203", detail="the message digest does not match the attached content")
+                add(C.E203, detail="the message digest does not match the attached content")
             elif got != si.message_digest:
-                add("KRM-E202", detail="the message digest in the signature differs from the workbook's")
+                add(C.E202, detail="the message digest in the signature differs from the workbook's")
                 rep.checks.append(Check("content", "failed", "message digest differs"))
             elif not foreign:
                 rep.checks.append(Check("content", "ok", f"{algorithms.name(si.digest_oid)} of {len(data)} bytes"))
             if si.content_type != sd.content_type:
-                add("KRM-E203", detail=f"content-type attribute {si.content_type} is not {sd.content_type}")
+                add(C.E203, detail=f"content-type attribute {si.content_type} is not {sd.content_type}")
             signed = si.signed_attrs_der
         else:
             signed = data
         ok = algorithms.verify(si.signature_oid, si.digest_oid, chain.spki_der(cert), signed, si.signature)
     except algorithms.LegacyAlgorithm as e:
-        add("KRM-E213", detail=e.detail)
+        add(C.E213, detail=e.detail)
         rep.checks.append(Check("signature", "not-checked", f"legacy algorithm {e.detail}"))
         return False
     except algorithms.AlgorithmError as e:
-        add("KRM-E214", detail=e.detail)
+        add(C.E214, detail=e.detail)
         rep.checks.append(Check("signature", "not-checked", e.detail))
         return False
     if not ok:
-        add("KRM-E203", detail=algorithms.name(si.signature_oid))
+        add(C.E203, detail=algorithms.name(si.signature_oid))
         rep.checks.append(Check("signature", "failed", "does not verify with the signer's key"))
     else:
         rep.checks.append(Check("signature", "ok", algorithms.name(si.signature_oid)))
@@ -225,14 +223,14 @@ def _chain(rep, cert, sd, tr, crl_obj, when: dt.datetime, add) -> None:
     try:
         path = chain.build(cert, sd.certificates, tr)
     except algorithms.LegacyAlgorithm as e:
-        add("KRM-E213", detail=f"certificate chain: {e.detail}")
+        add(C.E213, detail=f"certificate chain: {e.detail}")
         return
     except algorithms.AlgorithmError as e:
-        add("KRM-E214", detail=f"certificate chain: {e.detail}")
+        add(C.E214, detail=f"certificate chain: {e.detail}")
         return
     rep.chain = [chain.subject(c) for c in path.certs]
     if not path.trusted:
-        add("KRM-E207" if path.problem == "untrusted" else "KRM-E208", detail=path.detail)
+        add(C.E207 if path.problem == "untrusted" else C.E208, detail=path.detail)
         rep.checks.append(Check("chain", "failed", path.detail))
     else:
         rep.checks.append(Check("chain", "ok", f"{len(path.certs)} certificates to «{rep.chain[-1]}»"))
@@ -244,9 +242,9 @@ def _chain(rep, cert, sd, tr, crl_obj, when: dt.datetime, add) -> None:
         kind, c = bad
         nb, na = chain.validity(c)
         if kind == "expired":
-            add("KRM-E204", subject=chain.subject(c), when=stamp, until=f"{na:%Y-%m-%d}")
+            add(C.E204, subject=chain.subject(c), when=stamp, until=f"{na:%Y-%m-%d}")
         else:
-            add("KRM-E205", subject=chain.subject(c), when=stamp, since=f"{nb:%Y-%m-%d}")
+            add(C.E205, subject=chain.subject(c), when=stamp, since=f"{nb:%Y-%m-%d}")
         rep.checks.append(Check("validity", "failed", f"«{chain.subject(c)}» {kind} on {stamp}"))
     _revocation(rep, cert, path.certs, crl_obj, when, add)
 
@@ -258,18 +256,18 @@ def _revocation(rep, cert, path: list, crl_obj, when, add) -> None:
     try:
         r = chain.check_crl(crl_obj, cert, path, when)
     except algorithms.AlgorithmError as e:
-        add("KRM-E215", detail=e.detail)
+        add(C.E215, detail=e.detail)
         rep.checks.append(Check("revocation", "not-checked", e.detail))
         return
     if r.status == "unusable":
-        add("KRM-E215", detail=r.detail)
+        add(C.E215, detail=r.detail)
         rep.checks.append(Check("revocation", "not-checked", r.detail))
         return
     if r.status == "revoked":
-        add("KRM-E209", detail=r.detail)
+        add(C.E209, detail=r.detail)
     elif r.status == "revoked-later":
-        add("KRM-W201", detail=r.detail)
+        add(C.W201, detail=r.detail)
     rep.checks.append(Check("revocation", "failed" if r.status == "revoked" else
                             "warning" if r.status == "revoked-later" else "ok", r.detail))
     if r.this_update is not None and r.this_update < when:
-        add("KRM-W204", detail=f"CRL of {r.this_update:%Y-%m-%d %H:%M} UTC, signature of {when:%Y-%m-%d %H:%M} UTC")
+        add(C.W204, detail=f"CRL of {r.this_update:%Y-%m-%d %H:%M} UTC, signature of {when:%Y-%m-%d %H:%M} UTC")

@@ -23,6 +23,8 @@ import struct
 import zipfile
 import zlib
 
+from krm.codes import E002, E005, E006, E007
+
 CHUNK = 1 << 20
 #: parts declared up to this size may be inflated in one step from the file's bytes (:func:`quick_read`)
 QUICK_MAX = 4 << 20
@@ -68,12 +70,12 @@ def check_prolog(name: str, head: bytes) -> None:
     start = _root_start(head)
     if start is None:
         if len(head) >= PROLOG_MAX:
-            raise _error("KRM-E006", f"{name}: no XML root element in the first {PROLOG_MAX // 1024} KB")
+            raise _error(E006, f"{name}: no XML root element in the first {PROLOG_MAX // 1024} KB")
         prolog = head
     else:
         prolog = head[:start]
     if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-        raise _error("KRM-E006", f"{name}: a DTD with entity declarations (billion laughs / external entities)")
+        raise _error(E006, f"{name}: a DTD with entity declarations (billion laughs / external entities)")
 
 
 def quick_read(zf: zipfile.ZipFile, name: str, raw: bytes | None) -> bytes | None:
@@ -167,11 +169,11 @@ def read_part(zf: zipfile.ZipFile, name: str, keep: bool = True, opened: tuple |
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as e:
         size = zf.getinfo(name).file_size
         if "CRC" in str(e):
-            raise _error("KRM-E005", f"{name} holds other data than its declared {size} bytes (forged zip "
+            raise _error(E005, f"{name} holds other data than its declared {size} bytes (forged zip "
                                      f"directory: a hidden decompression bomb, or a damaged file)") from None
-        raise _error("KRM-E002", f"{name}: {type(e).__name__}: {e}") from None
+        raise _error(E002, f"{name}: {type(e).__name__}: {e}") from None
     except MemoryError:
-        raise _error("KRM-E005", f"{name}: out of memory while inflating") from None
+        raise _error(E005, f"{name}: out of memory while inflating") from None
     return b"".join(out)
 
 
@@ -217,5 +219,5 @@ def check_extent(xml: bytes, max_rows: int, max_cols: int) -> None:
     rows, cols = sheet_extent(xml, max_rows)
     if rows > max_rows or cols > max_cols or rows * cols > MAX_CELLS:
         where = f"row {rows} and column {cols}" if cols else f"row {rows}"
-        raise _error("KRM-E007", f"the sheet's cells reach {where} (limits: {max_rows} rows, {max_cols} columns)",
+        raise _error(E007, f"the sheet's cells reach {where} (limits: {max_rows} rows, {max_cols} columns)",
                      rows=rows, cols=cols)

@@ -26,6 +26,7 @@ from pathlib import Path
 from krm import forms
 from krm.workbook import guard
 from krm.spec import FormSpec, Rows
+from krm.codes import E001, E002, E003, E004, E005, E006, E007, E010
 
 # zip pre-check limits (``../shared/notes/excel-io.md``: real forms have member ratios < 10 and members < 2 MB)
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
@@ -39,7 +40,8 @@ RAW_MAX = 32 * 1024 * 1024  # a workbook file up to this size is read into memor
 class ReadError(Exception):
     """A workbook that cannot be read at all; ``code`` is a finding code of the catalogue."""
 
-    def __init__(self, code: str, detail: str = "", **params):
+    def __init__(self, code, detail: str = "", **params):
+        code = code if type(code) is str else code.code  # a krm.codes symbol
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
@@ -114,7 +116,7 @@ def precheck_zip(path: Path) -> zipfile.ZipFile:
 def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
     """:func:`precheck_zip`, and the file's bytes when it is small (parts are then read from them)."""
     raw = None
-    with open(path, "rb") as fh:
+    with _open_regular(path) as fh:
         head = fh.read(8)
         if head.startswith(b"PK"):
             try:
@@ -125,31 +127,53 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
             except OSError:
                 raw = None
     if not head:
-        raise ReadError("KRM-E001", "empty file")
+        raise ReadError(E001, "empty file")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         # OLE2: an old .xls or an encrypted OOXML package
-        raise ReadError("KRM-E003", "OLE2 compound file (.xls or password-encrypted workbook)")
+        raise ReadError(E003, "OLE2 compound file (.xls or password-encrypted workbook)")
     if not head.startswith(b"PK"):
-        raise ReadError("KRM-E002", "not a zip/xlsx file")
+        raise ReadError(E002, "not a zip/xlsx file")
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw) if raw is not None else path)
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        raise ReadError("KRM-E002", f"damaged zip: {e}") from None
+        raise ReadError(E002, f"damaged zip: {e}") from None
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
         if "content.xml" in names and "mimetype" in names:
-            raise ReadError("KRM-E004", "OpenDocument spreadsheet (.ods)")
-        raise ReadError("KRM-E002", "zip without xl/workbook.xml")
+            raise ReadError(E004, "OpenDocument spreadsheet (.ods)")
+        raise ReadError(E002, "zip without xl/workbook.xml")
     total = 0
     for i in infos:
         total += i.file_size
         ratio = i.file_size / max(i.compress_size, 1)
         if i.file_size > MAX_MEMBER_BYTES or (ratio > MAX_RATIO and i.file_size > 1_000_000):
-            raise ReadError("KRM-E005", f"{i.filename} inflates to {i.file_size} bytes (ratio {ratio:.0f}:1)")
+            raise ReadError(E005, f"{i.filename} inflates to {i.file_size} bytes (ratio {ratio:.0f}:1)")
     if total > MAX_TOTAL_BYTES:
-        raise ReadError("KRM-E005", f"package inflates to {total} bytes")
+        raise ReadError(E005, f"package inflates to {total} bytes")
     return zf, raw
+
+
+def _open_regular(path: Path):
+    """The file opened for reading, never blocking: a FIFO, device or socket is refused (KRM-E070)
+    without waiting for a writer (a plain ``open`` of a FIFO waits until someone writes to it)."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        if not stat.S_ISREG(st.st_mode):
+            from krm.intake.discover import NOT_A_FILE, _kind
+
+            raise ReadError(NOT_A_FILE, _kind(st.st_mode))
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 # A part that declares itself UTF-8 XML 1.0, as every writer of workbooks does
@@ -184,7 +208,7 @@ def _xml(zf: zipfile.ZipFile, name: str, data: bytes | None = None, raw: bytes |
 
         return ElementTree.fromstring(data)
     except Exception as e:  # defusedxml forbids entities (billion laughs) and external references
-        raise ReadError("KRM-E006", f"{name}: {type(e).__name__}: {e}") from None
+        raise ReadError(E006, f"{name}: {type(e).__name__}: {e}") from None
 
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -382,7 +406,7 @@ def read(path: str | Path) -> ParsedForm:
         try:
             cwb = CalamineWorkbook.from_path(str(path))
         except Exception as e:  # noqa: BLE001 - calamine raises its own error types
-            raise ReadError("KRM-E002", f"{type(e).__name__}: {e}") from None
+            raise ReadError(E002, f"{type(e).__name__}: {e}") from None
         # which sheet holds the form: the one the defined names point to, else the first visible one
         sheet_name = None
         for key in ("KRM_DATA", "KRM_PERIOD"):
@@ -396,7 +420,7 @@ def read(path: str | Path) -> ParsedForm:
             visible = [s[0] for s in pkg.sheets if s[2] == "visible"]
             sheet_name = (visible or sheet_names or [None])[0]
         if sheet_name is None:
-            raise ReadError("KRM-E010", "workbook has no sheets")
+            raise ReadError(E010, "workbook has no sheets")
         part = next((p for n, p, _ in pkg.sheets if n == sheet_name), "")
         xml = _sheet_xml(zf, part, raw)
         guard.check_extent(xml, MAX_ROWS, MAX_COLS)  # a far cell makes calamine allocate the whole grid
@@ -404,16 +428,16 @@ def read(path: str | Path) -> ParsedForm:
             csheet = cwb.get_sheet_by_name(sheet_name)  # parses the sheet: once, not per use
             grid = csheet.to_python(skip_empty_area=False)
         except Exception as e:  # noqa: BLE001
-            raise ReadError("KRM-E002", f"{type(e).__name__}: {e}") from None
+            raise ReadError(E002, f"{type(e).__name__}: {e}") from None
         try:
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
         except Exception:  # noqa: BLE001
             merged = []
     if len(grid) > MAX_ROWS:
-        raise ReadError("KRM-E007", f"sheet uses {len(grid)} rows", rows=len(grid), cols=0)
+        raise ReadError(E007, f"sheet uses {len(grid)} rows", rows=len(grid), cols=0)
     spec, how = recognise(pkg, grid)
     if spec is None:
-        raise ReadError("KRM-E010", "no KRM form index found (document properties, names or 'Индексі: КРМ-N')")
+        raise ReadError(E010, "no KRM form index found (document properties, names or 'Индексі: КРМ-N')")
     pf = ParsedForm(path=path, spec=spec, sheet=sheet_name, lang=pkg.props.get("krm_lang"),
                     spec_version=pkg.props.get("krm_spec_version"), recognised_by=how, grid=grid,
                     has_macros=pkg.has_macros, modified=pkg.modified, merged=merged,
@@ -434,7 +458,7 @@ def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> byte
     if data is not None:  # a plain part, read whole: the same checks in the same order
         dim = _dimension(data[:4096])
         if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
-            raise ReadError("KRM-E007", f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
+            raise ReadError(E007, f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
         guard.check_prolog(part, data[:guard.PROLOG_MAX])
         return data
     try:
@@ -445,7 +469,7 @@ def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> byte
         head = fh.read(4096)
         dim = _dimension(head)
         if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
-            raise ReadError("KRM-E007", f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
+            raise ReadError(E007, f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
         return guard.read_part(zf, part, opened=(fh, head))
 
 

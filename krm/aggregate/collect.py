@@ -1,0 +1,176 @@
+"""Step 1-2: find, validate and classify every workbook under a folder (in the reading workers)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from krm import reference, rollup
+from krm.aggregate.records import INPUT_FORMS, AggregateUsageError, InputFile
+from krm.aggregate.spool import _Spool, _spool_rows
+from krm.model import Submission
+
+
+# ------------------------------------------------------------------ locations
+def default_out(directory: Path) -> Path:
+    """The default output folder: beside DIR, never inside it."""
+    d = Path(directory).resolve()
+    return d.parent / f"{d.name}-aggregated"
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    try:
+        child.resolve().relative_to(parent.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+
+@dataclass(slots=True)
+class _Read:
+    """What comes back from a reading worker for one file: no rows (they went to the spool)."""
+
+    form: str | None
+    status: str
+    note: str
+    errors: int
+    warnings: int
+    findings: list  # an excluded file's (errors first); none for the others: they are never reported
+    submission: rollup.Digest | None
+    spool: tuple | None = None
+    spool_error: str | None = None
+
+
+def _classify(form: str | None, findings: list, sub, period: str | None, programme: str | None) -> _Read:
+    """A file's status (accepted / excluded / skipped / filtered), the note that says why, and its counts."""
+    findings = sorted(findings or [], key=lambda x: (x.severity != "error",))
+    errors = sum(1 for x in findings if x.severity == "error")
+    r = _Read(form=form, status="accepted", note="", errors=errors, warnings=len(findings) - errors, findings=[],
+              submission=None)
+    if sub is not None and not _in_scope(sub, period, programme):
+        r.status, r.note = "filtered", "outside --period/--programme"
+    elif form is not None and form not in INPUT_FORMS:
+        r.status, r.note = "skipped", f"{form} is not an input of a roll-up (KRM-1, KRM-2, KRM-3 are)"
+    elif errors or sub is None:
+        r.status = "excluded"
+        first = next((x for x in findings if x.severity == "error"), None)
+        r.note = (_finding_line(first) if first is not None else "not read as a KRM form") + (
+            f" (+{errors - 1} more errors)" if errors > 1 else "")
+    elif form in ("KRM-2", "KRM-3") and rollup.region_of(sub) is None:
+        r.status, r.note = "excluded", "no region in the header"
+    elif form in ("KRM-2", "KRM-3") and rollup.region_of(sub) not in {
+            x.kato for x in reference.regions(_on(sub.period))}:
+        r.status, r.note = "excluded", f"region {rollup.region_of(sub)} did not exist in {sub.period}"
+    elif not sub.programme:
+        r.status, r.note = "excluded", "no programme in the header"
+    if r.status == "excluded":
+        r.findings = findings  # only an excluded file's findings are reported (summary, control sheets)
+    return r
+
+
+def _reducer(spool_dir: str | None, period: str | None, programme: str | None):
+    """The ``reduce`` hook of validate_paths: classify and digest each file, spool the rows of counted ones."""
+
+    def reduce(rep) -> _Read:
+        sub = rep.submission
+        r = _classify(rep.form, rep.findings, sub, period, programme)
+        r.submission = rollup.digest(sub) if sub is not None else None
+        if spool_dir and r.status == "accepted" and sub.projects:
+            try:
+                r.spool = _spool_rows(spool_dir, sub.projects)
+            except OSError as e:
+                r.spool_error = e.strerror or str(e)
+        return r
+    return reduce
+
+
+# ------------------------------------------------------------------ the pipeline
+def collect(directory: Path, *, period: str | None = None, programme: str | None = None, jobs: int | None = None,
+            progress=None, today: dt.date | None = None, spool: _Spool | None = None,
+            cache: bool | None = None) -> list[InputFile]:
+    """Find, validate and classify every workbook under ``directory`` (statuses accepted/excluded/skipped/filtered).
+
+    ``progress(done, total)`` is called after each file is validated.  Each file is classified and
+    digested in the worker that read it: its ``submission`` is a :class:`krm.rollup.Digest`, its
+    ``findings`` are kept only if it is excluded, and the rows of accepted files go to ``spool``
+    (without one, they are not kept and no KRM-3 can be built).
+    """
+    from krm.validate import FileReport, find_workbooks, validate_paths
+
+    directory = Path(directory)
+    paths = find_workbooks([directory])
+    done = [0]
+
+    def tick(_path, _report):
+        done[0] += 1
+        if progress is not None:
+            progress(done[0], len(paths))
+
+    reduce = _reducer(str(spool.dir) if spool is not None else None, period, programme)
+    reports = validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce,
+                             cache=cache) if paths else []
+    if len(reports) != len(paths):
+        raise RuntimeError(f"validation returned {len(reports)} reports for {len(paths)} files")
+    out = []
+    for p, rep in zip(paths, reports):
+        if isinstance(rep, FileReport):  # its worker crashed: a one-finding report, not reduced
+            rep = _classify(rep.form, rep.findings, None, period, programme)
+        if rep.spool_error:
+            raise AggregateUsageError(f"cannot write temporary files into {spool.dir}: {rep.spool_error}")
+        f = InputFile(path=p, rel=_rel(p, directory), form=rep.form, status=rep.status, errors=rep.errors,
+                      warnings=rep.warnings, findings=rep.findings, submission=_compact(rep.submission, p),
+                      note=rep.note, spool=rep.spool)
+        try:
+            f.mtime = p.stat().st_mtime
+        except OSError:
+            f.mtime = 0.0
+        out.append(f)
+    return out
+
+
+_SHARED: dict = {}
+
+
+def _compact(d: rollup.Digest | None, path: Path) -> rollup.Digest | None:
+    """The same digest, lighter to hold for a year of files: its path is the input's, repeated strings shared."""
+    if d is None:
+        return None
+    d.path = path
+    for k in ("form", "period", "programme", "region", "district", "basis", "lang"):
+        v = getattr(d, k)
+        if isinstance(v, str):
+            setattr(d, k, _SHARED.setdefault(v, v))
+    return d
+
+
+def _on(period: str) -> str:
+    return f"{period}-01" if len(str(period)) == 4 else str(period)
+
+
+def _finding_line(x) -> str:
+    where = "!".join(p for p in (x.sheet, x.cell) if p)
+    try:
+        msg = x.message("en")
+    except Exception:  # noqa: BLE001
+        msg = x.code
+    return f"{x.code}{' ' + where if where else ''}: {msg}"
+
+
+def _in_scope(sub: Submission, period: str | None, programme: str | None) -> bool:
+    if programme and (sub.programme or "") != programme:
+        return False
+    if period:
+        p = str(sub.period or "")
+        if len(period) == 4:
+            return p[:4] == period
+        return p == period or (sub.form == "KRM-1" and p == period[:4])
+    return True

@@ -1,0 +1,234 @@
+"""The output workbooks' contents: headers, form rows, the control sheet and the grouped KRM-3 sheet."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from functools import lru_cache
+
+from krm import forms, reference, rollup
+from krm.aggregate.collect import _finding_line
+from krm.aggregate.conflicts import _name_region
+from krm.aggregate.records import PLAN_FORMS, AggregateResult, Completeness, InputFile, Output
+from krm.model import Submission
+from krm.spec import T
+
+# ------------------------------------------------------------------ writing
+UI = {
+    "control": T("Бақылау", "Контроль", "Control"),
+    "grouped": T("Топтар бойынша", "По группам", "Grouped"),
+    "note": T("Ескертпе", "Примечание", "Note"),
+    "file": T("Файл", "Файл", "File"),
+    "form": T("Нысан", "Форма", "Form"),
+    "region": T("Өңір", "Регион", "Region"),
+    "district": T("Аудан / қала", "Район / город", "District / city"),
+    "rows": T("Жолдар", "Строк", "Rows"),
+    "plan": T("Жұмыс орындары, жоспар", "Рабочие места, план", "Jobs plan"),
+    "fact": T("Жұмыс орындары, факт", "Рабочие места, факт", "Jobs fact"),
+    "allocated": T("Бөлінген (млн теңге)", "Выделено (млн тенге)", "Allocated (mln tenge)"),
+    "disbursed": T("Игерілген (млн теңге)", "Освоено (млн тенге)", "Disbursed (mln tenge)"),
+    "status": T("Күйі", "Статус", "Status"),
+    "inputs_total": T("Кіріс файлдарының жиыны", "Итого по входным файлам", "Inputs total"),
+    "output_total": T("Осы жұмыс кітабының жиыны", "Итого в этой книге", "This workbook's total"),
+    "difference": T("Айырма", "Разница", "Difference"),
+    "balanced": T("Теңгерілген", "Сходится", "Balanced"),
+    "yes": T("ИӘ", "ДА", "YES"),
+    "no": T("ЖОҚ", "НЕТ", "NO"),
+    "not_counted": T("Есепке алынбаған файлдар", "Файлы, не включённые в свод", "Files not counted"),
+    "reason": T("Себебі", "Причина", "Reason"),
+    "completeness": T("Толықтығы", "Полнота", "Completeness"),
+    "expected": T("Күтілген", "Ожидалось", "Expected"),
+    "received": T("Алынған", "Получено", "Received"),
+    "percent": T("%", "%", "%"),
+    "missing": T("Жібермегендер", "Не представили", "Missing"),
+    "subtotal": T("Жиыны", "Итого", "Subtotal"),
+    "project": T("Жобаның атауы", "Наименование проекта", "Project name"),
+    "bin": T("БСН (ЖСН)", "БИН (ИИН)", "BIN (IIN)"),
+}
+
+STATUS = {
+    "accepted": T("есепке алынды", "включён", "counted"),
+    "excluded": T("қатесі бар, алынып тасталды", "исключён: ошибки", "excluded: errors"),
+    "conflict": T("қайталанған, есепке алынбады", "дубликат, не включён", "duplicate: not counted"),
+    "superseded": T("ескі қайталама", "устаревший дубликат", "older duplicate"),
+}
+
+PLAN_NOTE_4 = T(
+    "ЖОСПАР (КРМ-1, Қағидалардың 12.1-тармағы): бұл жинақ КРМ-4 нысанының үлгісімен берілген: 3-баған — "
+    "жоспарланған жобалар саны, 5-баған — бөлінген сома (РБ + ЖБ), 7-баған — жоспарланған жұмыс орындары; "
+    "4, 6, 8-бағандар (факт) бос. Кезең — жоспарланған жылдың желтоқсаны.",
+    "ПЛАН (КРМ-1, пункт 12.1 Правил): свод дан по макету формы КРМ-4: графа 3 — количество планируемых "
+    "проектов, графа 5 — выделенная сумма (РБ + МБ), графа 7 — плановое количество рабочих мест; графы 4, 6, 8 "
+    "(факт) пусты. Период — декабрь планового года.",
+    "PLAN (KRM-1, Rule 12.1): this summary uses the KRM-4 layout: column 3 planned projects, column 5 the "
+    "allocated budget (republican + local), column 7 planned jobs; columns 4, 6 and 8 (facts) are empty. "
+    "Period: December of the plan year.")
+
+PLAN_NOTE = T(
+    "ЖОСПАР (КРМ-1, Қағидалардың 12.1-тармағы): бұл жинақ КРМ-5 нысанының үлгісімен берілген, бірақ 3-баған "
+    "жоспарланған жұмыс орындарының жалпы санын, 4-12-бағандар экономикалық қызмет түрлері бойынша жоспарды "
+    "көрсетеді (факт емес). Кезең — жоспарланған жылдың желтоқсаны (жыл басынан бері жинақталған).",
+    "ПЛАН (КРМ-1, пункт 12.1 Правил): свод дан по макету формы КРМ-5, но графа 3 — плановое количество рабочих "
+    "мест, графы 4-12 — план по видам экономической деятельности (не факт). Период — декабрь планового года "
+    "(нарастающим итогом с начала года).",
+    "PLAN (KRM-1, Rule 12.1): this summary uses the KRM-5 layout, but column 3 is the planned number of jobs and "
+    "columns 4-12 the plan by economic activity (not facts). Period: December of the plan year (cumulative "
+    "since January).")
+
+
+def _header(o: Output, lang: str, body: str | None) -> dict:
+    period = o.period if o.form not in PLAN_FORMS else f"{o.period}-12"
+    p = reference.programme(o.programme, period) or reference.programme(o.programme)
+    h = {"period": period, "programme": p.name(lang) if p else o.programme,
+         "basis": "cumulative" if o.form in PLAN_FORMS else o.basis}
+    if o.region:
+        r = reference.region(o.region, period)
+        h["region"] = r.name(lang) if r else o.region
+    if o.form in ("KRM-4", "KRM-5") + PLAN_FORMS:
+        short = p.short if p else o.programme
+        h["body"] = body or T(f"«{short}» бағдарламасын іске асыруға жауапты орталық мемлекеттік орган",
+                              f"Центральный государственный орган, ответственный за программу «{short}»",
+                              f"Central state body responsible for «{short}»")(lang)
+        if o.form in PLAN_FORMS:
+            h["body"] += T(" — ЖОСПАР (КРМ-1 жинағы, Қағидалардың 12.1-тармағы)",
+                           " — ПЛАН (свод КРМ-1, пункт 12.1 Правил)",
+                           " — PLAN (KRM-1 summary, Rule 12.1)")(lang)
+    return h
+
+
+@lru_cache(maxsize=256)
+def _activity_label(code: str, lang: str) -> str:
+    a = next((x for x in reference.activities() if x.code == str(code)), None)
+    return a.label(lang) if a else str(code)
+
+
+@lru_cache(maxsize=4096)
+def _district_label(kato: str | None, lang: str, period: str) -> str:
+    d = reference.district(kato, None, period) if kato else None
+    return reference.district_label(d, lang) if d else str(kato or "")
+
+
+def _form_rows(o: Output, s: Submission, lang: str) -> list[dict]:
+    if o.form == "KRM-3":
+        return [{"activity": _activity_label(r.activity, lang), "project": r.project, "plan": r.plan,
+                 "fact": r.fact, "allocated": r.allocated, "disbursed": r.disbursed,
+                 "district": _district_label(r.district, lang, o.period), "bin": r.bin, "start": r.start,
+                 "end": r.end} for r in s.projects]
+    if o.form == "KRM-4":
+        return [{"region": r.region, "projects_planned": r.projects_planned, "projects_done": r.projects_done,
+                 "allocated": r.allocated, "disbursed": r.disbursed, "plan": r.plan, "fact": r.fact}
+                for r in s.regions]
+    if o.form == "KRM-5":
+        return [{"region": r.region, "fact": r.fact, **{f"act{c}": n for c, n in r.by_activity.items()}}
+                for r in s.regions]
+    if o.form == "KRM-4-plan":  # column 3 planned projects, 5 planned budget (RB + LB), 7 planned jobs
+        return [{"region": r.region, "projects_planned": r.projects_planned, "allocated": r.allocated,
+                 "plan": r.plan} for r in s.regions]
+    # annual plan in the KRM-5 layout: column 3 = planned jobs, 4-12 = plan by activity
+    return [{"region": r.region, "fact": r.plan, **{f"act{c}": n for c, n in r.by_activity.items()}}
+            for r in s.regions]
+
+
+def _num(v):
+    return float(v) if isinstance(v, Decimal) else v
+
+
+def _control_sheet(o: Output, result: AggregateResult) -> list[list]:
+    lang = result.lang
+    L = lambda k: f"{UI[k](lang)} / {UI[k]('en')}" if lang != "en" else UI[k]("en")  # noqa: E731
+    head = [L("file"), L("form"), L("region"), L("district"), L("rows"), L("plan"), L("fact"), L("allocated"),
+            L("disbursed"), L("status")]
+    table: list[list] = [head]
+    ctl = o.control
+    for f, line in zip(o.inputs, ctl.inputs):
+        table.append([f.rel, f.form, _name_region(line.region, lang, o.period) if line.region else "",
+                      _district_label(line.district, lang, o.period) if line.district else "", line.rows,
+                      line.plan, line.fact, _num(line.allocated), _num(line.disbursed),
+                      f.note or STATUS["accepted"](lang)])
+    table.append([])
+    for label, t in ((L("inputs_total"), ctl.input_total), (L("output_total"), ctl.output_total)):
+        table.append([label, "", "", "", t.rows, t.plan, t.fact, _num(t.allocated), _num(t.disbursed), ""])
+    d = [getattr(ctl.input_total, m) - getattr(ctl.output_total, m) for m in rollup.MEASURES]
+    table.append([L("difference"), "", "", "", ctl.input_total.rows - ctl.output_total.rows, d[0], d[1],
+                  _num(d[2]), _num(d[3]), ""])
+    table.append([L("balanced"), (UI["yes"] if ctl.balanced else UI["no"])(lang)] +
+                 (["; ".join(ctl.problems)] if ctl.problems else []))
+    # files of this output's group that were not counted, and unreadable files that may belong here
+    nc = [f for f in _not_counted(result) if _belongs(f, o)]
+    if nc:
+        table += [[], [L("not_counted")], [L("file"), L("form"), L("status"), L("reason")]]
+        for f in nc:
+            table.append([f.rel, f.form or "?", STATUS.get(f.status, T(f.status, f.status, f.status))(lang), f.note])
+            if f.status == "excluded":
+                for x in [x for x in f.findings if x.severity == "error"][:10]:
+                    table.append(["", "", x.code, _finding_line(x)])
+    if o.form in PLAN_FORMS:
+        table += [[], [(PLAN_NOTE_4 if o.form == "KRM-4-plan" else PLAN_NOTE)(lang)]]
+    comp = [c for c in result.completeness if _completeness_belongs(c, o)]
+    if comp:
+        table += [[], [L("completeness")], [L("region"), L("form"), L("expected"), L("received"), L("percent"),
+                                             L("missing"), L("not_counted")]]
+        for c in comp:
+            table.append([_name_region(c.region, lang, c.period) if c.region else "", c.form, c.expected, c.received,
+                          c.percent, "; ".join(c.missing), "; ".join(c.not_counted)])
+    return table
+
+
+def _not_counted(result: AggregateResult) -> list[InputFile]:
+    """The inputs left out (errors, conflicts, older duplicates), in input order.
+
+    Found once per run (statuses are final once conflicts are resolved), not once per output.
+    """
+    cached = result.__dict__.get("_not_counted")
+    if cached is None:
+        cached = result.__dict__["_not_counted"] = [f for f in result.inputs
+                                                    if f.status in ("excluded", "conflict", "superseded")]
+    return cached
+
+
+def _belongs(f: InputFile, o: Output) -> bool:
+    s = f.submission
+    if s is None:
+        return True  # unreadable: its header is unknown, so it is listed on every control sheet
+    if o.form in PLAN_FORMS:
+        return s.form == "KRM-1" and s.period == o.period and (s.programme or "") == o.programme
+    if s.form == "KRM-1" or s.period != o.period or (s.programme or "") != o.programme:
+        return False
+    if o.form == "KRM-3":
+        return s.form == "KRM-2" and rollup.region_of(s) == o.region
+    return True
+
+
+def _completeness_belongs(c: Completeness, o: Output) -> bool:
+    if o.form in PLAN_FORMS:
+        return c.form == "KRM-1" and c.period == o.period
+    if c.period != o.period:
+        return False
+    if o.form == "KRM-3":
+        return c.form == "KRM-2" and c.region == o.region
+    return c.form == "KRM-2" or (c.form == "KRM-3" and c.programme == o.programme)
+
+
+def _grouped_sheet(o: Output, sub: Submission, lang: str) -> list[list]:
+    """KRM-3 as the form prints it: the nine activity headings, each with its projects and subtotal."""
+    head = ["№", UI["project"](lang), UI["district"](lang), UI["bin"](lang), UI["plan"](lang), UI["fact"](lang),
+            UI["allocated"](lang), UI["disbursed"](lang)]
+    table = [head]
+    rows = sub.projects
+    codes = [a.code for a in reference.activities()]
+    codes += sorted({r.activity for r in rows} - set(codes))
+    by_code: dict[str, list] = defaultdict(list)
+    for r in rows:
+        by_code[r.activity].append(r)
+    for code in codes:
+        rs = by_code.get(code, [])
+        table.append([f"{code}.", _activity_label(code, lang), "", "", sum(r.plan for r in rs),
+                      sum(r.fact for r in rs), _num(sum((r.allocated for r in rs), Decimal(0))),
+                      _num(sum((r.disbursed for r in rs), Decimal(0)))])
+        for i, r in enumerate(rs, start=1):
+            table.append([f"{code}.{i}", r.project, _district_label(r.district, lang, o.period), r.bin or "",
+                          r.plan, r.fact, _num(r.allocated), _num(r.disbursed)])
+    t = sub.totals()
+    table.append([forms.TOTAL("kk") if lang == "kk" else forms.TOTAL(lang), "", "", "", t["plan"], t["fact"],
+                  _num(t["allocated"]), _num(t["disbursed"])])
+    return table

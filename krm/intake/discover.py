@@ -1,0 +1,145 @@
+"""Which files a command reads: the one discovery function of every command.
+
+:func:`discover` walks the paths given (files as given, folders recursively) and returns
+one :class:`Entry` per workbook, sorted, each with the problem that stops it being read
+(or None).  Nothing is skipped in silence except what is not a submission by its name:
+
+* only names ending in :data:`SUFFIXES` are workbooks (a file named explicitly is taken as is);
+* hidden files and folders (``.x``), Office lock files (``~$x.xlsx``) and LibreOffice lock
+  files (``.~lock.x.xlsx#``) are skipped;
+* symbolic links are followed, each real folder once: a link back to a folder above it
+  (a loop) or a second link to a folder already walked adds nothing; a real file reached
+  by two names is read once (the first name in sorted order);
+* a folder that cannot be listed (no permission, I/O error) is an entry with a problem
+  (KRM-E071), as is anything named like a workbook that is not a regular file — a FIFO,
+  a device, a socket (KRM-E070: opening it could block forever) — or a link to nothing (KRM-E008);
+* file names that are not valid UTF-8 are kept as Python keeps them (surrogate escapes):
+  outputs show them with :func:`krm.textsafe.show_path`.
+
+Nothing here opens a file: the walk costs a ``stat`` per entry.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+#: what a workbook's name ends with (lower case); the one list every command uses
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+
+NOT_A_FILE = "KRM-E070"
+FOLDER_UNREADABLE = "KRM-E071"
+CANNOT_OPEN = "KRM-E008"
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: Path
+    code: str | None = None  # a catalogue code when the entry cannot be read
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.code is None
+
+
+def is_workbook_name(name: str) -> bool:
+    """A name a submission may have: a workbook suffix, not hidden, not an Office/LibreOffice lock file."""
+    return not name.startswith((".", "~$")) and name.lower().endswith(SUFFIXES)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _file_entry(path: Path) -> Entry:
+    """A path named as a file: what it is, from one ``stat`` (never opened)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return Entry(path, CANNOT_OPEN, "a symbolic link to a file that does not exist")
+        return Entry(path)  # the reader says "no such file" (KRM-E008)
+    except OSError as e:
+        return Entry(path, CANNOT_OPEN, e.strerror or str(e))
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        return Entry(path)
+    return Entry(path, NOT_A_FILE, _kind(st.st_mode))
+
+
+def _walk(top: Path, seen_dirs: set, out: list[Entry]) -> None:
+    """Every workbook under ``top`` (a folder), depth first; folders by their real identity, once."""
+    stack = [top]
+    while stack:
+        d = stack.pop()
+        try:
+            st = os.stat(d)
+        except OSError as e:
+            out.append(Entry(d, FOLDER_UNREADABLE, e.strerror or str(e)))
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in seen_dirs:  # a link loop, or a second link to a folder already walked
+            continue
+        seen_dirs.add(key)
+        try:
+            with os.scandir(d) as it:
+                items = list(it)
+        except OSError as e:
+            out.append(Entry(d, FOLDER_UNREADABLE, e.strerror or str(e)))
+            continue
+        subdirs = []
+        for e in items:
+            if e.name.startswith("."):
+                continue  # hidden files and folders, LibreOffice's .~lock.x#
+            try:
+                is_dir = e.is_dir()  # follows links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subdirs.append(Path(e.path))
+            elif is_workbook_name(e.name):
+                out.append(_file_entry(Path(e.path)))
+        stack.extend(sorted(subdirs, reverse=True))
+
+
+def discover(paths: Iterable[str | Path]) -> list[Entry]:
+    """Entries for the paths given: a file as given, a folder's workbooks sorted; each real file once."""
+    out: list[Entry] = []
+    seen_files: set = set()
+    seen_dirs: set = set()
+    for p in paths:
+        p = Path(p)
+        try:
+            is_dir = p.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            found: list[Entry] = []
+            _walk(p, seen_dirs, found)
+            items = sorted(found, key=lambda x: x.path)
+        else:
+            items = [_file_entry(p)]
+        for x in items:
+            try:
+                st = os.stat(x.path)
+                key = (st.st_dev, st.st_ino) if x.ok and stat.S_ISREG(st.st_mode) else ("path", str(x.path))
+            except OSError:
+                key = ("path", str(x.path))
+            if key not in seen_files:
+                seen_files.add(key)
+                out.append(x)
+    return out
+
+
+def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
+    """The paths of :func:`discover`'s entries (entries with a problem included: the reader reports them)."""
+    return [e.path for e in discover(paths)]

@@ -1,0 +1,118 @@
+"""The whole report: build and check in memory, write atomically, read back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from krm.report.inputs import load_inputs
+from krm.report.monthdata import FileSummary, MonthData, Source, summarise
+from krm.report.periods import (INPUT_FORMS, LANGS, ReportError, parse_month, parse_quarter, previous_month,
+                                report_periods)
+from krm.report.selection import select
+from krm.report.outputs import write_outputs
+from krm.report.sheets import Check, checks, krm6_rows, krm7_rows
+
+# ------------------------------------------------------------------ the report
+@dataclass
+class Report:
+    month: str
+    quarter: str | None
+    data: MonthData
+    previous: MonthData | None
+    quarter_months: list[MonthData | None]
+    rows6: list[dict]
+    rows7: list[dict]
+    checks: list[Check]
+    excluded: list[Source]
+    planned: set[tuple[str, str, str]] | None = None  # (programme, region, district) with a KRM-1 plan for the year
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def build(subs: list, month: str, *, quarter: str | None = None, root: Path | None = None,
+          excluded: list[Source] | None = None, prefer: str | None = None) -> Report:
+    """Everything the outputs need, computed and checked in memory (no files written).
+
+    ``subs``: :class:`~krm.model.Submission` or :class:`FileSummary` objects (:func:`load_inputs`)."""
+    month = parse_month(month)
+    q_months: list[str] = []
+    if quarter:
+        quarter, q_months = parse_quarter(quarter)
+        if month != q_months[-1]:
+            raise ReportError(f"the quarterly note {quarter} is made from the quarter's last month {q_months[-1]}, "
+                              f"not {month}", 2)
+    periods = report_periods(month, quarter)
+    subs = [summarise(s) for s in subs if (s.form in INPUT_FORMS and s.period in periods) or s.form == "KRM-1"]
+    excluded = [e for e in (excluded or []) if not e.period or e.period == month]
+    md = _select_checked(subs, month, root, prefer)
+    md.sources.extend(excluded)
+    prev = None
+    pm = previous_month(month)
+    if month[5:7] != "01" or md.basis == "month":
+        p = _select_checked(subs, pm, root, prefer)
+        prev = p if p.has_data else None
+    qm = []
+    for m in q_months:
+        if m == month:
+            qm.append(md)
+        else:
+            d = _select_checked(subs, m, root, prefer)
+            qm.append(d if d.has_data else None)
+    rows6, rows7 = krm6_rows(md), krm7_rows(md)
+    chk = checks(md, rows6, rows7)
+    plans = [s for s in subs if s.form == "KRM-1" and str(s.period) == month[:4] and s.programme]
+    planned = {(s.programme, s.region or "", s.district or "") for s in plans} if plans else None
+    rep = Report(month, quarter, md, prev, qm, rows6, rows7, chk, excluded, planned)
+    if not rep.ok:
+        raise ReportError("control totals do not balance: " + "; ".join(
+            f"{c.what}: inputs {c.inputs}, KRM-6 {c.krm6}, KRM-7 {c.krm7}" for c in chk if not c.ok))
+    return rep
+
+
+def _select_checked(subs: list[FileSummary], period: str, root: Path | None, prefer: str | None) -> MonthData:
+    md = select(subs, period, root, prefer=prefer)
+    if md.needs_check:  # load_inputs reads these in full before building; a caller of build() must too
+        raise ReportError(f"{period}: {len(md.needs_check)} files were read for their totals only and must be "
+                          f"validated first (first: {md.needs_check[0]})")
+    return md
+
+
+def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | None = None,
+                quarter: str | None = None, force: bool = False, jobs: int | None = None,
+                prefer: str | None = None, strict: bool = False,
+                cache: bool | None = None) -> tuple[Report, list[Path]]:
+    """The whole command: read ``root``, build, check, write.  Raises :class:`ReportError`.
+
+    ``cache``: use the per-file result cache (``krm.cache``) for the files validated; default: unless
+    ``KRM_CACHE=off``."""
+    langs = langs or ["kk"]
+    for lang in langs:
+        if lang not in LANGS:
+            raise ReportError(f"unknown language {lang!r}: use kk, ru or kk,ru", 2)
+    if quarter and not month:
+        month = parse_quarter(quarter)[1][-1]
+    if not month:
+        raise ReportError("give --month YYYY-MM (or --quarter YYYYQn)", 2)
+    if not Path(root).exists():
+        raise ReportError(f"{root}: no such folder", 2)
+    month = parse_month(month)
+    if quarter:  # a bad or mismatched quarter is refused before any file is read (build() says the same)
+        quarter_id, q_months = parse_quarter(quarter)
+        if month != q_months[-1]:
+            raise ReportError(f"the quarterly note {quarter_id} is made from the quarter's last month "
+                              f"{q_months[-1]}, not {month}", 2)
+    subs, excluded = load_inputs(Path(root), month, quarter, jobs=jobs, prefer=prefer, cache=cache, light=not strict)
+    rep = build(subs, month, quarter=quarter, root=Path(root), excluded=excluded, prefer=prefer)
+    left_out = [s for s in rep.data.sources if s.status == "excluded"]
+    if not any(s.status == "used" for s in rep.data.sources) and not any(rep.quarter_months or []):
+        # blank KRM-6/7 for a month nobody reported would look like a national zero; say it instead
+        raise ReportError(f"no usable KRM-2 … KRM-5 workbook for {rep.month} under {root} "
+                          f"({len(rep.data.sources)} files of that month excluded or superseded, "
+                          f"{len(excluded)} unreadable or with errors); nothing was written")
+    if strict and left_out:
+        raise ReportError(f"--strict: {len(left_out)} input files of {rep.month} are excluded (first: "
+                          f"{left_out[0].path}: {left_out[0].note}); nothing was written")
+    return rep, write_outputs(rep, out, langs, force=force)

@@ -1,0 +1,246 @@
+"""Step 0: what the report reads of every workbook under a folder (see :func:`load_inputs`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import struct
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from krm.report.monthdata import FileSummary, Source, _displayer, _empty_row, summarise
+from krm.report.periods import INPUT_FORMS, ReportError, parse_month, report_periods
+from krm.report.selection import select
+
+@dataclass
+class _Bad:
+    """A file that is unreadable or has errors: listed as excluded (built in the worker, a few hundred bytes)."""
+
+    path: Path
+    form: str
+    period: str
+    programme: str | None
+    note: str
+
+    def source(self, show) -> Source:
+        return Source(path=show(self.path), form=self.form, period=self.period, programme=self.programme,
+                      region=None, district=None, basis="",
+                      totals={"plan": None, "fact": None, "allocated": None, "disbursed": None},
+                      status="excluded", note=self.note)
+
+
+class _Keep:
+    """``validate_paths(reduce=...)``: what the report keeps of one validated file, computed in the worker.
+
+    A :class:`FileSummary` for a valid KRM-2 … KRM-5 of a month the report uses (:func:`report_periods`) and
+    for a KRM-1 of the year (its header says who planned jobs); a :class:`_Bad` for a file with errors or
+    unreadable; ``None`` for anything else (other months, other forms): nothing of it is held."""
+
+    def __init__(self, periods: frozenset[str], year: str):
+        self.periods, self.year = periods, year
+
+    def __call__(self, rep):
+        sub = getattr(rep, "submission", None)
+        if rep.errors or sub is None:
+            first = next((f for f in rep.findings if f.severity == "error"), None)
+            why = f"{rep.errors} errors" + (f" (first: {first.code} {first.message('en')})" if first else "")
+            return _Bad(rep.path, rep.form or "?", getattr(sub, "period", "") or "",
+                        getattr(sub, "programme", None), f"{why}; run krm validate on it")
+        if (sub.form in INPUT_FORMS and sub.period in self.periods) or \
+                (sub.form == "KRM-1" and str(sub.period) == self.year and sub.programme):
+            return summarise(sub)
+        return None
+
+
+_KRM_FORM = re.compile(rb'name="krm_form"[^>]*>\s*<[^>]*>\s*([^<]{1,16}?)\s*<')
+_CUSTOM = b"docProps/custom.xml"
+
+
+def _form_hint(path: Path) -> str | None:
+    """The ``krm_form`` document property of a workbook, or None (absent, unusual or unreadable zip).
+
+    Only a hint for the order of reading (:func:`load_inputs`): a wrong or missing hint costs time, never
+    changes a figure, because every file is then read by the reader itself.  It reads two small pieces of
+    the zip by hand (the central directory at its end, then the one member, at most 64 KB, inflated with a
+    bound), which is a few times cheaper than opening the zip and safe on any bytes: it runs in this process.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the run
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            size = fh.seek(0, 2)
+            tail_len = min(size, 65536 + 22)
+            fh.seek(size - tail_len)
+            tail = fh.read(tail_len)
+            e = tail.rfind(b"PK\x05\x06")
+            if e < 0 or len(tail) < e + 22:
+                return None
+            cd_size, cd_offset = struct.unpack_from("<II", tail, e + 12)
+            if cd_size > 1 << 20 or cd_offset + cd_size > size:
+                return None
+            fh.seek(cd_offset)
+            cd = fh.read(cd_size)
+            i = cd.find(b"PK\x01\x02")
+            while 0 <= i and i + 46 <= len(cd):
+                method, = struct.unpack_from("<H", cd, i + 10)
+                csize, usize, nlen, xlen, clen = struct.unpack_from("<IIHHH", cd, i + 20)
+                local, = struct.unpack_from("<I", cd, i + 42)
+                if cd[i + 46:i + 46 + nlen] == _CUSTOM:
+                    if csize > 65536 or usize > 65536 or method not in (0, 8):
+                        return None
+                    fh.seek(local)
+                    lh = fh.read(30)
+                    if len(lh) < 30 or lh[:4] != b"PK\x03\x04":
+                        return None
+                    lnlen, lxlen = struct.unpack_from("<HH", lh, 26)
+                    fh.seek(local + 30 + lnlen + lxlen)
+                    data = fh.read(csize)
+                    if method == 8:
+                        data = zlib.decompressobj(-15).decompress(data, 65536)
+                    m = _KRM_FORM.search(data)
+                    return m.group(1).decode("ascii", "replace") if m else None
+                i = cd.find(b"PK\x01\x02", i + 46 + nlen + xlen + clen)
+    except (OSError, ValueError, struct.error, zlib.error):
+        return None
+    return None
+
+
+def _light_totals(rows) -> dict:
+    """Submission.totals() of a KRM-3's data rows without building the rows: the same parsing as
+    krm.convert (a blank or unreadable number counts as 0), the same sums in the same order."""
+    from krm import values
+
+    plan = fact = 0
+    allocated = disbursed = Decimal(0)
+    for r in rows:
+        v = r.values
+        n, _ = values.parse_int(v.get("plan"))
+        plan += n if n is not None else 0
+        n, _ = values.parse_int(v.get("fact"))
+        fact += n if n is not None else 0
+        d, _ = values.parse_money(v.get("allocated"))
+        allocated += d if d is not None else Decimal(0)
+        d, _ = values.parse_money(v.get("disbursed"))
+        disbursed += d if d is not None else Decimal(0)
+    return {"plan": plan, "fact": fact, "allocated": allocated, "disbursed": disbursed}
+
+
+class _Light:
+    """Read a KRM-3 for its header and control totals only — no rules, no rows kept — if a higher level
+    covers its (period, programme, region), as its own header says; otherwise None (read it in full)."""
+
+    def __init__(self, cover: set[tuple[str, str, str]]):
+        self.cover = cover
+
+    def __call__(self, path: Path) -> FileSummary | None:
+        from krm import rollup
+        from krm.convert import to_submission
+        from krm.workbook.reader import ReadError, read
+
+        try:
+            pf = read(Path(path))
+        except (ReadError, OSError):
+            return None
+        if pf.spec.id != "KRM-3" or pf.number_row is None:
+            return None
+        rows, pf.rows = pf.rows, []  # the header only: to_submission's own reading of it
+        try:
+            sub = to_submission(pf)
+        except Exception:  # noqa: BLE001 - read it in full: validation will say what is wrong
+            return None
+        region = rollup.region_of(sub)
+        if (sub.period, sub.programme, region) not in self.cover:
+            return None
+        return FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme, region=region,
+                           header_region=sub.region, district=sub.district, basis=sub.basis, modified=sub.modified,
+                           totals=_light_totals(rows), checked=False)
+
+
+def _covered(records) -> set[tuple[str, str, str]]:
+    """(period, programme, region) that a non-empty KRM-4/5 row of the records speaks for."""
+    cover = set()
+    for r in records:
+        if isinstance(r, FileSummary) and r.form in ("KRM-4", "KRM-5"):
+            cover.update((r.period, r.programme, row.region) for row in r.regions if not _empty_row(row))
+    return cover
+
+
+def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int | None = None,
+                prefer: str | None = None, cache: bool | None = None,
+                light: bool = True) -> tuple[list[FileSummary], list[Source]]:
+    """What the report needs of every workbook under ``root``: a :class:`FileSummary` of each valid KRM-2 …
+    KRM-5 of the months it uses (:func:`report_periods`) and of each KRM-1 of the year, and an excluded
+    :class:`Source` for each file that is unreadable or has errors (any month).  Nothing else of any file
+    is held, and no file's rows: each is summarised in the worker that validated it.
+
+    A KRM-3 is not validated for nothing when the programme's KRM-4/KRM-5 cover its region (as in
+    ``krm aggregate``'s output, where the report uses KRM-4/5 and lists every KRM-3 as superseded):
+
+    1. a hint of each file's form (its ``krm_form`` property, :func:`_form_hint`; a wrong hint costs time);
+    2. every file but the KRM-3 is validated (``validate_paths``, ``reduce`` keeping the summary);
+    3. a KRM-3 whose own header (read by the reader, not the hint) names a (period, programme, region) that
+       a non-empty KRM-4/5 row covers is read for its header and totals only, without the rules
+       (``checked=False``); every other KRM-3 is validated;
+    4. any KRM-3 read that way that :func:`select` would do more with than list as *superseded* (use it,
+       because the KRM-4/5 turn out to be excluded or duplicates, or weigh it against a duplicate) is then
+       validated too, and the selection made again.
+
+    So such a KRM-3 is listed as superseded with its own totals, exactly as before, unless it has errors:
+    those are not looked for (it used to be listed as excluded for them; ``krm validate`` finds them).
+    ``light=False`` (``--strict``) validates every file.
+    """
+    from krm.pool import run_isolated
+    from krm.validate import FileReport, find_workbooks, validate_paths
+
+    root = Path(root)
+    if not root.exists():
+        raise ReportError(f"{root}: no such folder", 2)
+    month = parse_month(month)
+    periods = report_periods(month, quarter)
+    keep = _Keep(periods, month[:4])
+    paths = find_workbooks([root])
+    results: dict[Path, object] = {}
+
+    def validate(todo: list[Path]) -> None:
+        if todo:
+            for p, r in zip(todo, validate_paths(todo, jobs=jobs, reduce=keep, cache=cache)):
+                results[p] = keep(r) if isinstance(r, FileReport) else r  # a crashed worker's report
+
+    hints = {p: _form_hint(p) for p in paths} if light else {}
+    validate([p for p in paths if hints.get(p) != "KRM-3"])
+    todo = [p for p in paths if hints.get(p) == "KRM-3"]
+    cover = _covered(results.values())
+    if cover and todo:
+        import krm.convert  # noqa: F401 - imported once here, before the fork
+        import krm.rollup  # noqa: F401
+        import krm.workbook.reader  # noqa: F401
+
+        full = []
+        for p, ok, res in run_isolated(_Light(cover), todo, jobs=jobs if jobs is not None else
+                                       min(os.cpu_count() or 1, 8), mem_limit_mb=1024, timeout_s=60, chunksize=4,
+                                       isolate=True):
+            if ok and isinstance(res, FileSummary):
+                results[p] = res
+            else:
+                full.append(p)
+        todo = full
+    validate(todo)
+    while any(isinstance(r, FileSummary) and not r.checked for r in results.values()):
+        summaries = [r for r in results.values() if isinstance(r, FileSummary)]
+        needs: set[Path] = set()
+        for period in sorted(periods):
+            try:
+                needs.update(select(summaries, period, root, prefer=prefer).needs_check)
+            except ReportError:  # only raised once nothing needs reading; build() raises it where it matters
+                pass
+        if not needs:
+            break
+        validate([p for p in paths if p in needs])
+    show = _displayer(root)
+    ordered = [results[p] for p in paths]
+    return [r for r in ordered if isinstance(r, FileSummary)], [r.source(show) for r in ordered if isinstance(r, _Bad)]

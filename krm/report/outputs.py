@@ -1,0 +1,74 @@
+"""Step 5: KRM-6, KRM-7 and the note written atomically for each language, the forms read back and re-checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from krm.report.note import render_note
+from krm.report.periods import ReportError
+from krm.report.sheets import _col_total, control_sheet, readback, texts
+
+if TYPE_CHECKING:
+    from krm.report.assemble import Report
+
+
+def output_names(rep_month: str, quarter: str | None, langs: list[str]) -> list[str]:
+    names = []
+    for lang in langs:
+        names += [f"KRM-6-{rep_month}.{lang}.xlsx", f"KRM-7-{rep_month}.{lang}.xlsx",
+                  f"note-{quarter or rep_month}.{lang}.html"]
+    return names
+
+
+def write_outputs(rep: Report, out: Path, langs: list[str], *, force: bool = False) -> list[Path]:
+    """Write KRM-6, KRM-7 and the note for each language; read the forms back and re-check them."""
+    from krm import forms
+    from krm.workbook.writer import atomic_write, write_form
+
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ReportError(f"cannot create folder {out}: {e.strerror or e}", 2) from None
+    targets = [out / n for n in output_names(rep.month, rep.quarter, langs)]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not force:
+        raise ReportError(f"{existing[0]} exists; use --force to overwrite", 2)
+    written = []
+    header = {"period": rep.month, "basis": rep.data.basis or "cumulative"}
+    progs = rep.data.programmes
+    for lang in langs:
+        t = texts(lang)
+        sheet = control_sheet(rep.data, rep.checks, t)
+        for spec, rows in ((forms.get("KRM-6"), rep.rows6), (forms.get("KRM-7"), rep.rows7)):
+            target = out / f"{spec.id}-{rep.month}.{lang}.xlsx"
+
+            def _write(tmp, spec=spec, rows=rows):
+                lay = write_form(tmp, spec, lang, header=header, rows=rows, period=rep.month, programmes=progs,
+                                 spare_rows=0, extra_sheets=[sheet], input_cells=False)
+                got = readback(Path(tmp), spec, lay)
+                for key, (colsum, tot) in got.items():
+                    want = _col_total(rows, key)
+                    if colsum != want or (tot or 0) != (want or 0):
+                        raise ReportError(f"{target.name}: column {key} reads back as {colsum} (total row {tot}), "
+                                          f"expected {want}; nothing was written")
+
+            _atomic(atomic_write, target, _write, force)
+            written.append(target)
+        target = out / f"note-{rep.quarter or rep.month}.{lang}.html"
+        html = render_note(rep, lang)
+        _atomic(atomic_write, target, lambda tmp, html=html: Path(tmp).write_text(html, encoding="utf-8"), force)
+        written.append(target)
+    return written
+
+
+def _atomic(atomic_write, target: Path, writer, force: bool) -> None:
+    try:
+        atomic_write(target, writer, force=force)
+    except FileExistsError:
+        raise ReportError(f"{target} exists; use --force to overwrite", 2) from None
+    except PermissionError as e:
+        raise ReportError(f"cannot write {target}: {e.strerror or e}", 2) from None
+    except OSError as e:
+        raise ReportError(f"cannot write {target}: {e.strerror or e}", 2) from None

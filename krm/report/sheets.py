@@ -1,0 +1,145 @@
+"""KRM-6 and KRM-7 rows, the cross-form checks, the texts and the control sheet."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from krm import reference
+from krm.report.monthdata import MonthData, _opt_sum
+
+# ------------------------------------------------------------------ KRM-6 / KRM-7 rows
+def krm6_rows(md: MonthData) -> list[dict]:
+    rows = []
+    for r in md.regions:
+        rec: dict = {"region": r.kato}
+        for u in md.units_of(region=r.kato):
+            rec[f"{u.programme}_plan"] = u.plan
+            rec[f"{u.programme}_fact"] = u.fact
+        rows.append(rec)
+    return rows
+
+
+def krm7_rows(md: MonthData) -> list[dict]:
+    rows = []
+    for a in reference.activities():
+        rec: dict = {"activity": a.code,
+                     "plan": md.activity_value(a.code, None, "plan"),
+                     "fact": md.activity_value(a.code, None, "fact")}
+        for p in md.programmes:
+            rec[f"{p.code}_plan"] = md.activity_value(a.code, p.code, "plan")
+            rec[f"{p.code}_fact"] = md.activity_value(a.code, p.code, "fact")
+        rows.append(rec)
+    return rows
+
+
+def _col_total(rows: list[dict], key: str) -> int | None:
+    return _opt_sum(r.get(key) for r in rows)
+
+
+@dataclass
+class Check:
+    what: str
+    inputs: int | None
+    krm6: int | None
+    krm7: int | None  # None: KRM-7 has no such figure (e.g. plan by activity not available)
+    ok: bool
+
+
+def checks(md: MonthData, rows6: list[dict], rows7: list[dict]) -> list[Check]:
+    """The cross-form equalities: inputs == KRM-6 total row == KRM-7 total row, per programme and republic."""
+    out = []
+    for p in md.programmes:
+        if p.code not in md.expected and not md.units_of(p.code):
+            continue
+        for m in ("plan", "fact"):
+            exp = md.expected.get(p.code, {}).get(m)
+            t6 = _col_total(rows6, f"{p.code}_{m}")
+            t7 = _col_total(rows7, f"{p.code}_{m}") if md.activity_available(p.code, m) else None
+            ok = exp == t6 and (t7 is None or t7 == t6)
+            out.append(Check(f"{p.code} {m}", exp, t6, t7, ok))
+    for m in ("plan", "fact"):
+        exp = _opt_sum(e.get(m) for e in md.expected.values())
+        t6 = _opt_sum(_col_total(rows6, f"{p.code}_{m}") for p in md.programmes)
+        t7 = _col_total(rows7, m) if md.republic_activity_available(m) else None
+        rowsum_ok = all(r.get(m) is None or r[m] == sum(r.get(f"{p.code}_{m}") or 0 for p in md.programmes)
+                        for r in rows7)
+        out.append(Check(f"republic {m}", exp, t6, t7, exp == t6 and (t7 is None or t7 == t6) and rowsum_ok))
+    return out
+
+
+def readback(path: Path, spec, lay) -> dict[str, tuple[int | None, int | None]]:
+    """What a written form holds: column key -> (sum of its data rows, its total-row value)."""
+    from python_calamine import CalamineWorkbook
+
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(spec.sheet_name).to_python(
+        skip_empty_area=False)
+    out = {}
+    for ci, c in enumerate(lay.columns):
+        if not c.type.numeric:
+            continue
+        vals = [grid[r][ci] for r in range(lay.first_data_row, lay.last_data_row + 1)]
+        nums = [int(round(v)) for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        tot = grid[lay.total_row][ci] if lay.total_row is not None else None
+        out[c.key] = (sum(nums) if nums else None, int(round(tot)) if isinstance(tot, (int, float)) else None)
+    return out
+
+
+# ------------------------------------------------------------------ texts
+@dataclass
+class Texts:
+    lang: str
+    data: dict
+
+    def __call__(self, key: str, **kw) -> str:
+        s = self.data.get(key, key)
+        return s.format(**kw) if kw else s
+
+    def month(self, period: str) -> str:
+        y, m = int(period[:4]), int(period[5:7])
+        return self.data["month_fmt"].format(y=y, m=self.data["months"][m - 1])
+
+    def programme(self, p) -> str:
+        return self.data["prog_short"].get(p.code, p.short or p.code)
+
+    def region(self, r, short: bool = False) -> str:
+        name = r.name(self.lang)
+        if short:
+            for w in self.data["region_words"]:
+                name = name.replace(w, "")
+            name = name.strip()
+        return name
+
+    def activity(self, a) -> str:
+        return a.name(self.lang)
+
+
+def texts(lang: str) -> Texts:
+    with open(Path(str(resources.files("krm") / "report_templates" / "messages.json")), encoding="utf-8") as fh:
+        data = json.load(fh)
+    return Texts(lang, data[lang])
+
+
+# ------------------------------------------------------------------ control sheet
+def control_sheet(md: MonthData, chk: list[Check], t: Texts) -> tuple[str, list[list]]:
+    rows: list[list] = [[t("c_file"), t("c_form"), t("c_level"), t("c_programme"), t("c_region"), t("c_district"),
+                         t("c_period"), t("c_basis"), t("plan"), t("fact"), t("allocated"), t("disbursed"),
+                         t("c_status"), t("c_note")]]
+    for s in md.sources:
+        rows.append([s.path, s.form, t("level_" + s.level), s.programme or "", s.region or "", s.district or "",
+                     s.period, s.basis, s.totals["plan"], s.totals["fact"], s.totals["allocated"],
+                     s.totals["disbursed"], t("status_" + s.status), s.note])
+    if not md.sources:
+        rows.append([t("no_files")])
+    rows.append([])
+    rows.append([t("c_check"), t("c_inputs"), "КРМ-6", "КРМ-7", t("c_result")])
+    for c in chk:
+        rows.append([c.what, c.inputs, c.krm6, c.krm7 if c.krm7 is not None else t("c_na"),
+                     t("ok") if c.ok else t("fail")])
+    if md.warnings:
+        rows.append([])
+        rows.append([t("c_warnings")])
+        rows.extend([[w] for w in md.warnings])
+    return t("control_sheet"), rows

@@ -1,0 +1,465 @@
+"""The fast path: whole rows of cells written in one piece, byte for byte as xlsxwriter writes them cell by cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from decimal import Decimal
+from functools import lru_cache
+
+from krm.workbook.writer.layout import column_letter
+
+#: the xlsxwriter versions the fast path is tested against (``tests/test_writer_bulk.py`` compares whole
+#: workbooks written both ways).  It overrides private parts of xlsxwriter (``Worksheet._write_rows``,
+#: ``_calculate_spans``, ``_write_cell``, ``_prepare_formula``, ``Workbook._store_workbook``, the packager's
+#: ``SharedStrings``, the workbook module's ``ZipInfo``), so on any other version krm writes through
+#: xlsxwriter's public API only (:func:`private_api_ok`): the same cells, slower, and deflated at xlsxwriter's
+#: own level.  After testing a new xlsxwriter release, add its version here.
+TESTED_XLSXWRITER = frozenset({"3.3.1"})
+
+#: write blocks of rows through :class:`_RowSheet` (False: cell by cell, as plain xlsxwriter; same bytes)
+BULK_ROWS = True
+
+#: None: decided on first use from the installed xlsxwriter's version (tests set it to force either way)
+_PRIVATE_OK: bool | None = None
+
+
+def private_api_ok() -> bool:
+    """Whether the installed xlsxwriter is one the fast path was tested against (:data:`TESTED_XLSXWRITER`)."""
+    global _PRIVATE_OK
+    if _PRIVATE_OK is None:
+        import xlsxwriter
+
+        _PRIVATE_OK = getattr(xlsxwriter, "__version__", "") in TESTED_XLSXWRITER
+    return _PRIVATE_OK
+
+_NUM, _STR, _BLANK, _DATE = 0, 1, 2, 3  # cell kinds: write_number, write_string, write_blank, write_datetime
+_LETTERS = [column_letter(c) for c in range(64)]
+_INF, _NINF = float("inf"), float("-inf")
+
+
+class _RowCells(tuple):
+    """Marker cell: (XML of a whole row's cells with a %s per style attribute, the cells' formats)."""
+
+    __slots__ = ()
+
+
+class _RowEnd(tuple):
+    """Marker cell in a bulk row's last column (keeps xlsxwriter's dimensions and row spans right); writes nothing."""
+
+    __slots__ = ()
+
+
+def _write_kind(ws, row: int, col: int, kind: int, v, fmt) -> None:
+    if kind == _NUM:
+        ws.write_number(row, col, v, fmt)
+    elif kind == _STR:
+        ws.write_string(row, col, v, fmt)
+    elif kind == _DATE:
+        ws.write_datetime(row, col, v, fmt)
+    else:
+        ws.write_blank(row, col, None, fmt)
+
+
+def _form_cell(v, is_id: bool) -> tuple[int, object]:
+    """How a form's table cell holding ``v`` is written: (kind, value).  Text is always a string, never a formula."""
+    if v is None or v == "":
+        return _BLANK, None
+    if isinstance(v, bool):
+        return _STR, str(v)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return _DATE, v if isinstance(v, dt.datetime) else dt.datetime(v.year, v.month, v.day)
+    if isinstance(v, (int, float, Decimal)) and not is_id:
+        return _NUM, float(v)
+    return _STR, str(v)
+
+
+def _plain_cell(v) -> tuple[int, object] | None:
+    """How an extra (control) sheet's cell holding ``v`` is written: numbers as numbers, the rest as text."""
+    if v is None:
+        return None
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        return _NUM, float(v)
+    return _STR, str(v)
+
+
+#: one cell of a bulk row, by kind: %s = column letter; then, filled per row, %%s = row number and %%s / %%.16G =
+#: the value (shared-string index or number); %%%%s stays for the style attribute, filled on close
+_CELL = {_STR: '<c r="%s%%s"%%%%s t="s"><v>%%s</v></c>', _NUM: '<c r="%s%%s"%%%%s><v>%%.16G</v></c>',
+         _BLANK: '<c r="%s%%s"%%%%s/>'}
+
+
+#: any name Worksheet._prepare_formula rewrites (its list has "\\SINGLE\\(": any character, then "INGLE(")
+_DYNAMIC_FUNCTIONS = re.compile(
+    r"(ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|RANDARRAY|"
+    r"REDUCE|SCAN|INGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|WRAPCOLS|WRAPROWS|"
+    r"XLOOKUP)\(")
+
+
+@lru_cache(maxsize=1)
+def _row_sheet_class():
+    """An xlsxwriter Worksheet that takes a block of rows at once and writes each row's XML in one piece.
+
+    xlsxwriter spends ~10 µs per cell (a namedtuple per cell on write; an attribute list,
+    escaping and a file write per cell on close), and a region's KRM-3 holds ~15,000 cells.
+    :meth:`put_rows` classifies each value as :func:`_form_cell` / :func:`_plain_cell`
+    say, takes the shared-string indices in the order ``write_string`` would (so the string
+    table is the same), renders the row's ``<c>`` elements from a template per row shape,
+    leaving a placeholder for each style, and stores it as two marker cells (first and last
+    column, so dimensions and row spans are the same).  On close, :meth:`_write_rows` fills
+    in the style indices (taken in the same order as xlsxwriter takes them) and writes the
+    row.  The XML is byte for byte what xlsxwriter writes cell by cell
+    (``tests/test_writer_bulk.py`` compares whole workbooks written both ways); a row holding
+    a value this path does not reproduce exactly (NaN, infinity, a string over 16,383
+    characters, an unusual type, a row outside the sheet) goes through the ordinary
+    ``write_*`` calls.
+    """
+    global _BASE
+    from xlsxwriter.worksheet import Worksheet
+
+    _BASE = Worksheet
+    methods = {"put_rows": _rs_put_rows, "_slow_row": _rs_slow_row, "_bulk_xml": _rs_bulk_xml,
+               "_write_cell": _rs_write_cell, "_write_rows": _rs_write_rows, "_calculate_spans": _rs_calculate_spans,
+               "_prepare_formula": _rs_prepare_formula, "_write_one_row": _rs_write_one_row}
+    return type("_RowSheet", (Worksheet,), methods)
+
+
+_BASE = None  # xlsxwriter's Worksheet, once _row_sheet_class has run: the methods below call its own
+
+
+def _rs_put_rows(self, first: int, rows, formats: list, ids: list | None = None, *, form: bool = True) -> None:
+    """Write ``rows`` (lists of values, one per column from column 0) from row ``first`` on.
+
+    ``formats[c]`` is column c's cell format (or None); ``form=True`` writes values as
+    :func:`_form_cell` (``ids[c]``: column c holds identifiers, numbers stay text),
+    ``form=False`` as :func:`_plain_cell` (None: no cell).
+    """
+    sst = self.str_table
+    ids = ids or [False] * len(formats)
+    num_ok = [not (form and x) for x in ids]
+    letters = [_LETTERS[c] if c < 64 else column_letter(c) for c in range(len(formats))]
+    dates = self.__dict__.setdefault("_krm_dates", {})
+    how = (form, [f is None for f in formats], num_ok, self.xls_strmax // 2, sst._get_shared_string_index, dates,
+           self._convert_date_time)
+    templates = self.__dict__.setdefault("_krm_templates", {})
+    bulk = self.__dict__.setdefault("_krm_bulk", {})
+    shapes: dict = {}  # row shape -> (template, formats, columns, first, last column), for this block
+    lo = hi = rmin = rmax = None  # the block's extent, for the sheet's dimensions (checked once, at the end)
+    for row, vals in enumerate(rows, start=first):
+        if row >= self.xls_rowmax:
+            self._slow_row(row, vals, formats, ids, form)  # outside the sheet: ignored as xlsxwriter does
+            continue
+        taken = sst.count
+        got = _row_cells(vals, str(row + 1), how)
+        if got is None:
+            # the strings of this row were counted once already: the general path counts them again
+            sst.count = taken
+            self._slow_row(row, vals, formats, ids, form)
+            continue
+        shape, args = got
+        if not shape:
+            continue
+        shape = tuple(shape)
+        known = shapes.get(shape)
+        if known is None:
+            cols = tuple(x >> 2 for x in shape)
+            tmpl = templates.get(shape)
+            if tmpl is None:
+                tmpl = templates[shape] = "".join(_CELL[x & 3] % letters[x >> 2] for x in shape)
+            known = shapes[shape] = (tmpl, tuple(formats[c] for c in cols), cols, cols[0], cols[-1])
+        tmpl, fmts, cols, c0, c1 = known
+        if lo is None:
+            lo, hi, rmin = c0, c1, row
+        elif c0 < lo or c1 > hi:
+            lo, hi = min(lo, c0), max(hi, c1)
+        rmax = row
+        line = self.table[row]
+        line[c0] = _RowCells((tmpl % tuple(args), fmts, cols))
+        if c1 != c0:
+            line[c1] = _RowEnd()
+        bulk[row] = c0
+    if lo is not None:  # what _check_dimensions of each row's first and last cell would have stored
+        self._check_dimensions(rmin, lo)
+        self._check_dimensions(rmax, hi)
+
+
+def _row_cells(vals, r1: str, how) -> tuple[list, list] | None:
+    """One row's cells as (shape: 4 * column + kind of every cell written, the template's arguments), or None
+    when a value needs the general path (bool, a subclass, an identifier number, NaN, a very long string …)."""
+    form, no_fmt, num_ok, half, index, dates, conv = how
+    shape: list = []
+    add = shape.append
+    args: list = []
+    arg = args.append
+    c = -1
+    for v in vals:
+        c += 1
+        t = v.__class__
+        if t is str:
+            if v == "" and form:
+                if no_fmt[c]:
+                    continue
+                add(4 * c + _BLANK)
+                arg(r1)
+            elif len(v) > half:
+                return None
+            else:
+                add(4 * c + _STR)
+                arg(r1)
+                arg(index(v))
+        elif v is None:
+            if not form or no_fmt[c]:
+                continue  # a blank without a format is not written
+            add(4 * c + _BLANK)
+            arg(r1)
+        elif (t is int or t is float or t is Decimal) and num_ok[c]:
+            f = float(v)
+            if f != f or f == _INF or f == _NINF:
+                return None
+            add(4 * c + _NUM)
+            arg(r1)
+            arg(f)
+        elif form and (t is dt.date or t is dt.datetime):
+            d = dates.get(v)
+            if d is None:
+                d = dates[v] = conv(v if t is dt.datetime else dt.datetime(v.year, v.month, v.day))
+            add(4 * c + _NUM)
+            arg(r1)
+            arg(d)
+        else:
+            return None  # bool, a subclass, an identifier number …: the general path
+    return shape, args
+
+
+def _rs_slow_row(self, row: int, vals, formats, ids, form: bool) -> None:
+    for c, v in enumerate(vals):
+        kv = _form_cell(v, ids[c]) if form else _plain_cell(v)
+        if kv is not None:
+            _write_kind(self, row, c, kv[0], kv[1], formats[c])
+
+
+def _rs_bulk_xml(self, row: int, cell) -> str:
+    xml, fmts, cols = cell
+    cache = self.__dict__.setdefault("_krm_styles", {})
+    styles = cache.get(fmts)
+    if styles is None:  # the style attribute as Worksheet._write_cell makes it: cell, row or column format
+        key = fmts if None not in fmts else None  # without a cell format it depends on the row
+        info = self.row_info.get(row)
+        out = []
+        for c, fmt in zip(cols, fmts):
+            if fmt:
+                out.append(f' s="{fmt._get_xf_index()}"')
+            elif info is not None and info.row_format:
+                out.append(f' s="{info.row_format._get_xf_index()}"')
+            elif c in self.col_info and self.col_info[c].column_format is not None:
+                out.append(f' s="{self.col_info[c].column_format._get_xf_index()}"')
+            else:
+                out.append("")
+        styles = tuple(out)
+        if key is not None:
+            cache[key] = styles
+    return xml % styles
+
+
+def _rs_write_cell(self, row, col, cell):
+    cls = cell.__class__
+    if cls is _RowEnd:
+        return None
+    if cls is _RowCells:
+        self.fh.write(self._bulk_xml(row, cell))
+        return None
+    return _BASE._write_cell(self, row, col, cell)
+
+
+def _rs_write_rows(self) -> None:
+    """Worksheet._write_rows, with each untouched bulk row written in one piece."""
+    bulk = self.__dict__.get("_krm_bulk")
+    if not bulk or self.excel_version == 2010 or self.default_row_height != self.original_row_height:
+        return _BASE._write_rows(self)  # rows with attributes of their own: xlsxwriter's way
+    self._calculate_spans()
+    spans = self.row_spans
+    table, row_info, comments = self.table, self.row_info, self.comments
+    styles = self.__dict__.setdefault("_krm_styles", {})
+    write = self.fh.write
+    for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
+        c0 = bulk.get(row_num)
+        if c0 is not None and row_num not in row_info and row_num not in comments:
+            line = table[row_num]
+            cell = line.get(c0)
+            if cell.__class__ is _RowCells and len(line) == (1 if cell[2][-1] == c0 else 2):
+                span = spans.get(row_num >> 4)
+                known = styles.get(cell[1])
+                xml = cell[0] % known if known is not None else self._bulk_xml(row_num, cell)
+                if span:
+                    write(f'<row r="{row_num + 1}" spans="{span}">{xml}</row>')
+                else:
+                    write(f'<row r="{row_num + 1}">{xml}</row>')
+                continue
+        self._write_one_row(row_num, spans)
+
+
+def _rs_calculate_spans(self) -> None:
+    """Worksheet._calculate_spans (the columns used in each block of 16 rows), from each row's keys."""
+    spans = {}
+    span_min = span_max = None
+    table, comments = self.table, self.comments
+    cmin, cmax = self.dim_colmin, self.dim_colmax
+    last = self.dim_rowmax
+    for row_num in range(self.dim_rowmin, last + 1):
+        for cells in (table.get(row_num), comments.get(row_num) if comments else None):
+            if cells:
+                lo, hi = min(cells), max(cells)
+                if lo < cmin or hi > cmax:  # never for cells written through the checks, but exactly so
+                    cols = [c for c in cells if cmin <= c <= cmax]
+                    if not cols:
+                        continue
+                    lo, hi = min(cols), max(cols)
+                if span_min is None:
+                    span_min, span_max = lo, hi
+                else:
+                    span_min, span_max = min(span_min, lo), max(span_max, hi)
+        if ((row_num + 1) % 16 == 0) or row_num == last:
+            if span_min is not None:
+                spans[int(row_num / 16)] = f"{span_min + 1}:{span_max + 1}"
+                span_min = None
+    self.row_spans = spans
+
+
+def _rs_prepare_formula(self, formula, expand_future_functions=False):
+    # Worksheet._prepare_formula runs ~30 substitutions (dynamic-array functions) on every
+    # formula; when none of those names occurs they change nothing, so skip them
+    if (not self.use_future_functions and not expand_future_functions and "_xlfn." not in formula
+            and not _DYNAMIC_FUNCTIONS.search(formula)):
+        if formula.startswith("{"):
+            formula = formula[1:]
+        if formula.startswith("="):
+            formula = formula[1:]
+        if formula.endswith("}"):
+            formula = formula[:-1]
+        return formula
+    return _BASE._prepare_formula(self, formula, expand_future_functions)
+
+
+def _rs_write_one_row(self, row_num: int, spans: dict) -> None:
+    # one iteration of Worksheet._write_rows (xlsxwriter 3.x)
+    if row_num in self.row_info or row_num in self.comments or self.table[row_num]:
+        span_index = int(row_num / 16)
+        span = spans[span_index] if span_index in spans else None
+        info = self.row_info[row_num] if row_num in self.row_info else None
+        if self.table[row_num]:
+            if info is None:
+                self._write_row(row_num, span)
+            else:
+                self._write_row(row_num, span, info)
+            for col_num in range(self.dim_colmin, self.dim_colmax + 1):
+                if col_num in self.table[row_num]:
+                    self._write_cell(row_num, col_num, self.table[row_num][col_num])
+            self._xml_end_tag("row")
+        else:
+            self._write_empty_row(row_num, span, info)
+
+
+def _values(records: list[dict], keys: list[str]):
+    """Each record's values in ``keys`` order (None where a key is missing)."""
+    if len(keys) < 2:
+        for rec in records:
+            yield [rec.get(k) for k in keys]
+        return
+    get = operator.itemgetter(*keys)
+    for rec in records:
+        try:
+            yield get(rec)
+        except KeyError:
+            yield [rec.get(k) for k in keys]
+
+
+#: a shared string that xlsxwriter writes other than as <si><t>text</t></si>: one that needs an _xHHHH_
+#: escape, XML escaping, xml:space="preserve", or is rich text (the union of xlsxwriter's own tests)
+_SST_SPECIAL = re.compile(r'_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff"&<>\n]|^\s|\s$')
+
+
+@lru_cache(maxsize=1)
+def _workbook_class():
+    """xlsxwriter's Workbook, storing its shared strings faster, with the zip deflate level settable.
+
+    * ``krm_compress_level``: xlsxwriter always deflates at zlib's default level (6).  For a big
+      workbook that is ~15 % of the time it takes to write; level 1 takes a third of that, for
+      files ~25 % larger (the cell values are the same, only the compressed bytes differ).
+      xlsxwriter makes a ``ZipInfo`` per part (in_memory mode); while this workbook is stored,
+      that name makes ones with the level set.
+    * With :data:`BULK_ROWS`, the shared-string table is written with one regular-expression test
+      per string: a string none of xlsxwriter's escapes applies to is written as it would be, the
+      others by xlsxwriter (same bytes; ``tests/test_writer_bulk.py``).
+    """
+    import zipfile
+
+    import xlsxwriter
+    import xlsxwriter.packager as xp
+    import xlsxwriter.workbook as xw
+    from xlsxwriter.sharedstrings import SharedStrings
+
+    class _Strings(SharedStrings):
+        def _write_sst_strings(self) -> None:
+            write, special, slow = self.fh.write, _SST_SPECIAL.search, self._write_si
+            for string in self.string_table.string_array:
+                if special(string):
+                    slow(string)
+                else:
+                    write(f"<si><t>{string}</t></si>")
+
+    class _Workbook(xlsxwriter.Workbook):
+        krm_compress_level: int | None = None
+
+        def _store_workbook(self) -> None:
+            level = self.krm_compress_level
+            patches = []
+            if BULK_ROWS and xp.SharedStrings is SharedStrings:
+                patches.append((xp, "SharedStrings", _Strings))
+            if level is not None and xw.ZipInfo is zipfile.ZipInfo:
+                class _Info(zipfile.ZipInfo):
+                    __slots__ = ()
+
+                    def __init__(self, *args, **kwargs):
+                        super().__init__(*args, **kwargs)
+                        self._compresslevel = level
+                patches.append((xw, "ZipInfo", _Info))
+            saved = [(m, name, getattr(m, name)) for m, name, _ in patches]
+            try:
+                for m, name, new in patches:
+                    setattr(m, name, new)
+                return super()._store_workbook()
+            finally:
+                for m, name, old in saved:
+                    setattr(m, name, old)
+
+    return _Workbook
+
+
+def _new_workbook(target, options: dict, compress_level: int | None):
+    """A Workbook: krm's (faster shared strings, settable deflate level) where the xlsxwriter version is tested,
+    else xlsxwriter's own (``compress_level`` is then not applied: the same cells, other compressed bytes)."""
+    if private_api_ok():
+        wb = _workbook_class()(target, options)
+        wb.krm_compress_level = compress_level
+        return wb
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(target, options)
+
+
+def _add_sheet(wb, name: str):
+    return wb.add_worksheet(name, _row_sheet_class()) if BULK_ROWS and private_api_ok() else wb.add_worksheet(name)
+
+
+def _put_rows(ws, first: int, rows, formats: list, ids: list | None = None, *, form: bool = True) -> None:
+    """Write a block of rows (see ``_RowSheet.put_rows``), in one piece per row when the sheet can."""
+    if BULK_ROWS and hasattr(ws, "put_rows"):
+        ws.put_rows(first, rows, formats, ids, form=form)
+        return
+    ids = ids or [False] * len(formats)
+    for row, vals in enumerate(rows, start=first):
+        for c, v in enumerate(vals):
+            kv = _form_cell(v, ids[c]) if form else _plain_cell(v)
+            if kv is not None:
+                _write_kind(ws, row, c, kv[0], kv[1], formats[c])

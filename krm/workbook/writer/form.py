@@ -1,0 +1,426 @@
+"""One form workbook written from its spec (:func:`write_form`), with its grouped view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from krm import reference
+from krm.forms import BASIS_VALUES, SEAL, SIGNATURE
+from krm.spec import SPEC_VERSION, ColType, Column, FormSpec, Rows, T
+from krm.workbook.writer.fastpath import _add_sheet, _new_workbook, _put_rows, _values
+from krm.workbook.writer.layout import (FIXED_TIME, UI, Layout, _heading_heights, _span_start, _text_height, _value_span,
+                                       column_letter, column_width, layout, page_breaks, print_scale, table_headers)
+from krm.workbook.writer.sheets import (INPUT_FILL, NUM_FORMATS, _data_validations, _Formats, _header_validation,
+                                       _to_number, _write_extra_sheet, _write_instructions, _write_lists)
+
+
+def write_form(
+    target: str | Path | io.BytesIO,
+    spec: FormSpec,
+    lang: str = "kk",
+    header: dict | None = None,
+    rows: list[dict] | None = None,
+    *,
+    period: str | None = None,
+    programmes=None,
+    spare_rows: int | None = None,
+    signature: dict | None = None,
+    extra_sheets: list[tuple[str, list[list]]] | None = None,
+    input_cells: bool = True,
+    doc_time: dt.datetime | None = None,
+    compress_level: int | None = None,
+) -> Layout:
+    """Write one form workbook.
+
+    ``header`` maps header keys (region, district, period, programme, basis, body) to
+    display values; ``rows`` are dicts keyed by column key (FREE forms), or carry
+    ``region`` (KATO) / ``activity`` (code) to place them on a fixed row.
+    ``extra_sheets`` are (name, rows) tables appended after the form (control sheets).
+    """
+    header = dict(header or {})
+    rows = list(rows or [])
+    period = period or (str(header.get("period")) if header.get("period") else None)
+    on = reference.as_date(period) if period else dt.date.today()
+    if spec.programme_columns and programmes is None:
+        programmes = reference.programmes(on)
+    n_free = len(rows) + (spec.spare_rows if spare_rows is None else spare_rows)
+    lay = layout(spec, on, n_free, programmes)
+
+    wb = _new_workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                "strings_to_urls": False, "in_memory": True}, compress_level)
+    wb.set_properties({
+        "title": f"{spec.sheet_name}: {spec.title(lang)}"[:250], "subject": spec.id, "author": "krm",
+        "company": "krm", "comments": f"krm form {spec.id}, spec {SPEC_VERSION}", "created": doc_time or FIXED_TIME,
+        "keywords": "КРМ, KRM",
+    })
+    wb.set_custom_property("krm_form", spec.id)
+    wb.set_custom_property("krm_spec_version", SPEC_VERSION)
+    wb.set_custom_property("krm_lang", lang)
+    if period:
+        wb.set_custom_property("krm_period", str(period))
+    F = _Formats(wb)
+    ws = _add_sheet(wb, spec.sheet_name)
+    group_ws = None
+    if has_group_view(spec):
+        lay.group_sheet = UI["groups"](lang)
+        group_ws = _add_sheet(wb, lay.group_sheet)
+    instructions = wb.add_worksheet(UI["instructions"](lang))
+    lists = wb.add_worksheet(UI["lists"](lang))
+
+    # ---- lists sheet (dropdown sources)
+    list_names = _write_lists(wb, lists, F, spec, lang, on, header, programmes)
+    x = _Sheet(wb, ws, F, spec, lay, lang, input_cells)
+    _write_banner(x)
+    _write_header_fields(x, header, list_names)
+    _write_headings(x)
+    data = _write_table(x, rows, list_names)
+    _write_total_row(x, data)
+    _write_signature(x, signature or {})
+    _sheet_settings(x)
+
+    if group_ws is not None:
+        _write_group_view(wb, group_ws, F, spec, lay, data, lang)
+    _write_instructions(instructions, F, spec, lang, lay)
+    for name, table in extra_sheets or []:
+        _write_extra_sheet(wb, F, name, table)
+    wb.close()
+    return lay
+
+
+class _Sheet:
+    """The form's sheet being written and what its parts share: widths, pages, the header's value span."""
+
+    def __init__(self, wb, ws, F, spec: FormSpec, lay: Layout, lang: str, input_cells: bool):
+        self.wb, self.ws, self.F, self.spec, self.lay, self.lang = wb, ws, F, spec, lay, lang
+        self.input_cells = input_cells
+        cols = lay.columns
+        self.widths = [column_width(c, lang) for c in cols] + [10.0] * (lay.ncols - len(cols))
+        self.breaks = page_breaks(cols, self.widths[:len(cols)])
+        self.last = (self.breaks[0] - 1) if self.breaks else lay.ncols - 1  # the banner rows stay on page 1
+        self.total_w = sum(self.widths[:self.last + 1])
+        self.v0, self.v1 = _value_span(lay)
+        self.in_f = None  # the input cells' format: made where the header first needs it (formats keep their order)
+
+
+def _write_banner(x: _Sheet) -> None:
+    """Column widths, and the annex line, the title, index/periodicity and submitter/recipient/deadline rows."""
+    ws, F, spec, lang, widths, last, total_w = x.ws, x.F, x.spec, x.lang, x.widths, x.last, x.total_w
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    annex_c0 = _span_start(widths[:last + 1], 62)
+    annex_text = f"{spec.annex(lang)}\n\n{spec.kind_line(lang)}"
+    ws.set_row(0, _text_height(annex_text, sum(widths[annex_c0:last + 1]), 8, italic=True))
+    ws.merge_range(0, annex_c0, 0, last, annex_text,
+                   F(text_wrap=True, align="right", italic=True, font_size=8, valign="top"))
+    ws.set_row(1, _text_height(spec.title(lang), total_w, 12, bold=True))
+    ws.merge_range(1, 0, 1, last, spec.title(lang), F(text_wrap=True, align="center", bold=True, font_size=12))
+    # the regulation prints index, periodicity, submitter, recipient and deadline one under the other
+    line2 = f"{UI['index'](lang)}: {spec.sheet_name}\n{UI['periodicity'](lang)}: {spec.periodicity(lang)}"
+    ws.set_row(2, _text_height(line2, total_w, 10))
+    ws.merge_range(2, 0, 2, last, line2, F(text_wrap=True, align="left"))
+    line3 = (f"{UI['submitter'](lang)}: {spec.submitter(lang)}\n{UI['recipient'](lang)}: {spec.recipient(lang)}\n"
+             f"{UI['deadline'](lang)}: {spec.deadline.text(lang)}")
+    ws.set_row(3, _text_height(line3, total_w, 10))
+    ws.merge_range(3, 0, 3, last, line3, F(text_wrap=True, align="left"))
+
+
+def _write_header_fields(x: _Sheet, header: dict, list_names: dict[str, str]) -> None:
+    """The header's label and value cells, each a defined name, with its dropdown or check."""
+    wb, ws, F, spec, lay, lang, widths = x.wb, x.ws, x.F, x.spec, x.lay, x.lang, x.widths
+    v0, v1, input_cells = x.v0, x.v1, x.input_cells
+    label_f = F(align="right", bold=True, text_wrap=True)
+    in_f = x.in_f = F(bg_color=INPUT_FILL, border=1, locked=False, align="left", num_format="@", text_wrap=True)
+    for h in spec.header:
+        r = lay.header_rows[h.key]
+        val = header.get(h.key)
+        if h.key == "basis" and val in BASIS_VALUES:
+            val = BASIS_VALUES[val](lang)
+        ws.set_row(r, max(_text_height(h.label(lang), sum(widths[:v0]), 10, bold=True, minimum=18),
+                          _text_height(str(val or ""), sum(widths[v0:v1 + 1]), 10, minimum=18),
+                          30 if h.type == "programme" else 18))
+        ws.merge_range(r, 0, r, v0 - 1, h.label(lang), label_f)
+        ws.merge_range(r, v0, r, v1, "", in_f if input_cells else F(border=1, align="left", text_wrap=True))
+        if val not in (None, ""):
+            ws.write_string(r, v0, str(val), in_f if input_cells else F(border=1, align="left", text_wrap=True))
+        wb.define_name(h.name, f"='{spec.sheet_name}'!${column_letter(v0)}${r + 1}")
+        _header_validation(ws, h, r, v0, list_names, lang)
+    if lay.caption_row is not None:
+        ws.merge_range(lay.caption_row, v0, lay.caption_row, v1, spec.unit_caption(lang),
+                       F(italic=True, font_size=8, align="center", valign="top", text_wrap=True))
+        ws.set_row(lay.caption_row, _text_height(spec.unit_caption(lang), sum(widths[v0:v1 + 1]), 8, minimum=12))
+
+
+def _write_headings(x: _Sheet) -> None:
+    """Column headings: the group row and the title row (the number row is the table's header)."""
+    ws, F, lang, cols = x.ws, x.F, x.lang, x.lay.columns
+    hr = x.lay.heading_row
+    head_f = F(bold=True, text_wrap=True, align="center", border=1, bg_color="#DDEBF7")
+    sup_f = F(bold=True, text_wrap=True, align="center", border=1, bg_color="#E2EFDA")
+    group_h, title_h = _heading_heights(cols, lang)
+    ws.set_row(hr, group_h)
+    ws.set_row(hr + 1, title_h)
+    i = 0
+    while i < len(cols):
+        c = cols[i]
+        fmt = head_f if c.official else sup_f
+        if c.group is None:
+            ws.merge_range(hr, i, hr + 1, i, c.title(lang), fmt)
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(cols) and cols[j + 1].group == c.group:
+            j += 1
+        if j > i:
+            ws.merge_range(hr, i, hr, j, c.group(lang), fmt)
+        else:
+            ws.write_string(hr, i, c.group(lang), fmt)
+        for k in range(i, j + 1):
+            ws.write_string(hr + 1, k, cols[k].title(lang), head_f if cols[k].official else sup_f)
+        i = j + 1
+
+
+def _write_table(x: _Sheet, rows: list[dict], list_names: dict[str, str]) -> list[dict]:
+    """The data table (an Excel table with its defined names) and its validations; returns the rows placed."""
+    wb, ws, F, spec, lay, lang, widths = x.wb, x.ws, x.F, x.spec, x.lay, x.lang, x.widths
+    cols = lay.columns
+    data = _place_rows(spec, lay, rows, lang)
+    first, lastr = lay.first_data_row, lay.last_data_row
+    names = table_headers(cols)
+    col_formats = []
+    for c in cols:
+        props = {"border": 1, "num_format": NUM_FORMATS[c.type]}
+        if c.type in (ColType.TEXT, ColType.ACTIVITY, ColType.REGION):
+            props["text_wrap"] = True
+        fixed = (c.type == ColType.SEQ) or (spec.rows != Rows.FREE and c.key in ("region", "activity"))
+        if x.input_cells and not fixed:
+            props.update(bg_color=INPUT_FILL, locked=False)
+        col_formats.append(F(**props))
+    ws.add_table(first - 1, 0, lastr, len(cols) - 1, {
+        "name": spec.table_name, "style": None, "autofilter": False,
+        "columns": [{"header": n, "header_format": F(bold=True, align="center", border=1, italic=True,
+                                                      bg_color="#F2F2F2")} for n in names],
+    })
+    wb.define_name("KRM_DATA", f"='{spec.sheet_name}'!$A${first + 1}:${column_letter(len(cols) - 1)}${lastr + 1}")
+    wb.define_name("KRM_COLNUMS", f"='{spec.sheet_name}'!$A${first}:${column_letter(len(cols) - 1)}${first}")
+    if spec.rows != Rows.FREE:  # region / activity names wrap in their column
+        key_ci = next(i for i, c in enumerate(cols) if c.key in ("region", "activity"))
+        for ri in range(first, lastr + 1):
+            ws.set_row(ri, _text_height(str(data[ri - first].get(cols[key_ci].key) or ""), widths[key_ci], 10))
+    keys = [c.key for c in cols]
+    _put_rows(ws, first, _values(data[: lastr - first + 1], keys), col_formats, [c.type == ColType.ID for c in cols])
+    _data_validations(ws, spec, cols, first, lastr, list_names)
+    return data
+
+
+def _write_total_row(x: _Sheet, data: list[dict]) -> None:
+    """The total row: a SUM formula per numeric column, with its value cached."""
+    wb, ws, F, spec, lay = x.wb, x.ws, x.F, x.spec, x.lay
+    if lay.total_row is None:
+        return
+    cols, first, lastr = lay.columns, lay.first_data_row, lay.last_data_row
+    tr = lay.total_row
+    tot_f = F(bold=True, border=1, align="left")
+    ws.write_string(tr, 0, "", tot_f)
+    ws.write_string(tr, 1, spec.total_label(x.lang), tot_f)
+    for ci, c in enumerate(cols):
+        if ci < 2:
+            continue
+        if c.type.numeric:
+            vals = [_to_number(d.get(c.key)) for d in data]
+            total = sum(v for v in vals if v is not None)
+            rng = f"{column_letter(ci)}{first + 1}:{column_letter(ci)}{lastr + 1}"
+            ws.write_formula(tr, ci, f"=SUM({rng})",
+                             F(bold=True, border=1, num_format=NUM_FORMATS[c.type]),
+                             round(total, 6) if c.type == ColType.MONEY else int(round(total)))
+        else:
+            ws.write_blank(tr, ci, None, tot_f)
+    wb.define_name("KRM_TOTAL", f"='{spec.sheet_name}'!$A${tr + 1}:${column_letter(len(cols) - 1)}${tr + 1}")
+
+
+def _write_signature(x: _Sheet, sig: dict) -> None:
+    """The signature block, the seal line and the footnote."""
+    wb, ws, F, spec, lay, lang, widths, v0, v1 = x.wb, x.ws, x.F, x.spec, x.lay, x.lang, x.widths, x.v0, x.v1
+    for s in SIGNATURE:
+        r = lay.signature_rows[s.key]
+        ws.set_row(r, _text_height(s.label(lang), sum(widths[:v0]), 10, minimum=18))
+        ws.merge_range(r, 0, r, v0 - 1, s.label(lang), F(align="right", text_wrap=True))
+        f = x.in_f if x.input_cells else F(border=1, align="left")
+        ws.merge_range(r, v0, r, v1, "", f)
+        if sig.get(s.key):
+            ws.write_string(r, v0, str(sig[s.key]), f)
+        wb.define_name(s.name, f"='{spec.sheet_name}'!${column_letter(v0)}${r + 1}")
+        if s.hint:
+            ws.merge_range(r + 1, v0, r + 1, v1, s.hint(lang), F(italic=True, font_size=8, align="center"))
+    r = max(lay.signature_rows.values()) + 2
+    ws.write_string(r, 1, SEAL(lang), F(italic=True))
+    if spec.footnote is not None:
+        ws.merge_range(r + 1, 0, r + 1, x.last, spec.footnote(lang), F(italic=True, font_size=9, text_wrap=True))
+        ws.set_row(r + 1, _text_height(spec.footnote(lang), x.total_w, 9, italic=True))
+
+
+def _sheet_settings(x: _Sheet) -> None:
+    """Protection, printing (pages, repeated rows and columns), frozen panes, footer."""
+    ws, breaks, lay = x.ws, x.breaks, x.lay
+    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
+                    "select_unlocked_cells": True, "sort": False, "autofilter": False})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    if breaks:
+        # wide forms (KRM-6, KRM-7) continue on further pages, as the regulation prints them:
+        # № and the row name repeat on every page, and a plan/fact pair is never split
+        ws.set_v_pagebreaks(breaks)
+        ws.repeat_columns(0, 1)
+        ws.set_print_scale(print_scale(x.widths, breaks))
+    else:
+        ws.fit_to_pages(1, 0)
+    ws.repeat_rows(lay.heading_row, lay.number_row)
+    ws.freeze_panes(lay.first_data_row, 0)
+    ws.set_footer(f"&L{x.spec.sheet_name}&R&P / &N")
+    ws.activate()
+
+
+def has_group_view(spec: FormSpec) -> bool:
+    """KRM-2 and KRM-3 (free rows with an activity column) get the nine-activity grouped view."""
+    return spec.rows == Rows.FREE and any(c.type == ColType.ACTIVITY for c in spec.columns)
+
+
+def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], lang: str) -> None:
+    """The nine activity groups as the regulation prints them, summed from the form's table.
+
+    Every figure is a COUNTIFS/SUMIFS formula over the table's columns, written with its
+    cached value (computed here the way Excel computes it: exact, case-insensitive text
+    match) so that programs that do not calculate (calamine, pandas) read the right numbers.
+    A row for activities that match no group and a total row make the sheet add up to the
+    table, so nothing filled in disappears from the view.
+    """
+    sheet = spec.sheet_name
+    cols = lay.columns
+    act_ci = next(i for i, c in enumerate(cols) if c.type == ColType.ACTIVITY)
+    nums = [(i, c) for i, c in enumerate(cols) if c.type.numeric]
+    f0, f1 = lay.first_data_row + 1, lay.last_data_row + 1
+
+    def rng(ci: int) -> str:
+        L = column_letter(ci)
+        return f"'{sheet}'!${L}${f0}:${L}${f1}"
+
+    def num(v) -> float | None:
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, (int, float, Decimal)):
+            return float(v)
+        return None
+
+    def cached(c: Column, total: float):
+        return round(total, 6) if c.type == ColType.MONEY else int(round(total))
+
+    widths, last, hr = _group_view_head(ws, F, sheet, cols, act_ci, nums, lang)
+    text_f = F(border=1, text_wrap=True)
+    count_f = F(border=1, num_format="#,##0")
+    num_f = {i: F(border=1, num_format=NUM_FORMATS[c.type]) for i, c in nums}
+    bold_f = F(border=1, bold=True, text_wrap=True)
+    bold_num = {i: F(border=1, bold=True, num_format=NUM_FORMATS[c.type]) for i, c in nums}
+    acts = reference.activities()
+    key = cols[act_ci].key
+    filled = [d for d in data if d.get(key) not in (None, "")]
+    matched = 0
+    group_sums = {i: 0.0 for i, _ in nums}
+    first = hr + 1
+    by_label: dict[str, list[int]] = {}  # the rows of each activity label (case-insensitive), in table order
+    for i, d in enumerate(data):
+        v = d.get(key)
+        if isinstance(v, str):
+            by_label.setdefault(v.strip().casefold(), []).append(i)
+    values = {ci: [num(d.get(c.key)) for d in data] for ci, c in nums}  # summed in table order, as before
+    for gi, a in enumerate(acts):
+        r = first + gi
+        label = a.label(lang)
+        ws.set_row(r, _text_height(label, widths[0], 10))
+        ws.write_string(r, 0, label, text_f)
+        mine = by_label.get(label.casefold(), [])
+        matched += len(mine)
+        ws.write_formula(r, 1, f"=COUNTIFS({rng(act_ci)},$A{r + 1})", count_f, len(mine))
+        for ci, c in nums:
+            vs = values[ci]
+            t = sum([v for v in [vs[i] for i in mine] if v is not None])
+            group_sums[ci] += t
+            ws.write_formula(r, 2 + [x for x, _ in nums].index(ci),
+                             f"=SUMIFS({rng(ci)},{rng(act_ci)},$A{r + 1})", num_f[ci], cached(c, t))
+    g0, g1 = first + 1, first + len(acts)
+    ru = first + len(acts)  # rows whose activity matches no group (or is blank but has figures)
+    tr = ru + 1
+    ws.write_string(ru, 0, T("Топқа сәйкес келмейтін жолдар", "Строки вне групп (вид не из списка)",
+                             "Rows matching no group")(lang), text_f)
+    ws.write_formula(ru, 1, f"=COUNTA({rng(act_ci)})-SUM(B{g0}:B{g1})", count_f, len(filled) - matched)
+    ws.write_string(tr, 0, T("Барлығы", "Всего", "Total")(lang), bold_f)
+    ws.write_formula(tr, 1, f"=COUNTA({rng(act_ci)})", F(border=1, bold=True, num_format="#,##0"), len(filled))
+    for k, (ci, c) in enumerate(nums):
+        L = column_letter(2 + k)
+        total = sum([v for v in values[ci] if v is not None])
+        ws.write_formula(ru, 2 + k, f"=SUM({rng(ci)})-SUM({L}{g0}:{L}{g1})", num_f[ci],
+                         cached(c, total - group_sums[ci]))
+        ws.write_formula(tr, 2 + k, f"=SUM({rng(ci)})", bold_num[ci], cached(c, total))
+    wb.define_name("KRM_GROUPS", f"='{lay.group_sheet}'!$A${first + 1}:${column_letter(last)}${tr + 1}")
+    ws.protect("")
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer(f"&L{sheet}: {lay.group_sheet}&R&P / &N")
+
+
+def _group_view_head(ws, F, sheet: str, cols, act_ci: int, nums: list, lang: str) -> tuple[list, int, int]:
+    """The grouped view's title, note and column headings; returns (column widths, last column, heading row)."""
+    title = T(f"{sheet}: экономикалық қызмет түрлері бойынша топтастырылған көрініс",
+              f"{sheet}: сводка по видам экономической деятельности",
+              f"{sheet}: grouped by economic activity")(lang)
+    note = T("Бұл парақ нысан кестесінен формулалармен есептеледі (толтырмаңыз). Топқа сәйкес келмейтін жолдар "
+             "жеке көрсетіледі; «Барлығы» кестенің барлық жолдарының сомасы.",
+             "Лист рассчитывается формулами из таблицы формы (не заполняйте). Строки, вид деятельности которых "
+             "не совпадает со списком, показаны отдельно; «Всего» — сумма всех строк таблицы.",
+             "Computed by formulas from the form's table (do not fill). Rows whose activity matches no group are "
+             "shown separately; Total is the sum of every row of the table.")(lang)
+    head_f = F(bold=True, text_wrap=True, align="center", border=1, bg_color="#DDEBF7")
+    widths = [48, 11] + [13] * len(nums)
+    for i, w in enumerate(widths):
+        ws.set_column(i, i, w)
+    last = len(widths) - 1
+    ws.set_row(0, _text_height(title, sum(widths), 12, bold=True))
+    ws.merge_range(0, 0, 0, last, title, F(bold=True, font_size=12, text_wrap=True, align="center"))
+    ws.set_row(1, _text_height(note, sum(widths), 9, italic=True))
+    ws.merge_range(1, 0, 1, last, note, F(italic=True, font_size=9, text_wrap=True))
+    heads = [cols[act_ci].title(lang), T("Жолдар саны", "Число строк", "Rows")(lang)]
+    for _, c in nums:
+        heads.append(f"{c.group(lang) + ': ' if c.group else ''}{c.title(lang)} ({c.number})")
+    hr = 3
+    ws.set_row(hr, max(_text_height(h, w, 10, bold=True) for h, w in zip(heads, widths)))
+    for i, h in enumerate(heads):
+        ws.write_string(hr, i, h, head_f)
+    return widths, last, hr
+
+
+def _place_rows(spec: FormSpec, lay: Layout, rows: list[dict], lang: str) -> list[dict]:
+    n = lay.last_data_row - lay.first_data_row + 1
+    if spec.rows == Rows.FREE:
+        out = [dict(r) for r in rows] + [{} for _ in range(n - len(rows))]
+        for i, r in enumerate(out[: len(rows)]):
+            r.setdefault("seq", i + 1)
+        return out
+    by_key = {}
+    keyname = "region" if spec.rows == Rows.REGIONS else "activity"
+    for r in rows:
+        by_key[str(r.get(keyname))] = r
+    unknown = set(by_key) - set(lay.fixed_keys)
+    if unknown:
+        raise ValueError(f"{spec.id}: rows for {sorted(unknown)} have no place in the form for this period")
+    li = {"kk": 0, "ru": 1, "en": 2}.get(lang, 2)
+    out = []
+    for i, k in enumerate(lay.fixed_keys):
+        rec = {c: v for c, v in by_key.get(k, {}).items() if c != keyname}
+        rec["seq"] = i + 1
+        rec[keyname] = lay.fixed_labels[k][li]
+        out.append(rec)
+    return out

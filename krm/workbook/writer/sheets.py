@@ -1,0 +1,210 @@
+"""Sheet helpers: formats, the lists and instructions sheets, validations, extra (control) sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from krm import reference
+from krm.forms import BASIS_VALUES
+from krm.spec import ColType, FormSpec, Rows, T
+from krm.workbook.writer.fastpath import _add_sheet, _put_rows
+from krm.workbook.writer.layout import UI, Layout, _text_height, column_letter
+
+
+class _Formats:
+    def __init__(self, wb):
+        base = {"font_name": "Times New Roman", "font_size": 10, "valign": "vcenter"}
+        self.wb = wb
+        self._cache: dict = {}
+        self.base = base
+
+    def __call__(self, **kw):
+        key = tuple(sorted(kw.items()))
+        if key not in self._cache:
+            props = dict(self.base)
+            props.update(kw)
+            self._cache[key] = self.wb.add_format(props)
+        return self._cache[key]
+
+INPUT_FILL = "#FFF2CC"  # input cells: light yellow, unlocked
+NUM_FORMATS = {ColType.MONEY: "#,##0.000", ColType.JOBS: "#,##0", ColType.COUNT: "#,##0",
+               ColType.DATE: "yyyy-mm-dd", ColType.ID: "@", ColType.TEXT: "@", ColType.ACTIVITY: "@",
+               ColType.REGION: "@", ColType.PROGRAMME: "@", ColType.SEQ: "0"}
+
+
+def _to_number(v) -> float | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    return None
+
+def _write_lists(wb, ws, F, spec: FormSpec, lang: str, on: dt.date, header: dict, programmes) -> dict[str, str]:
+    """Dropdown sources on the lists sheet; returns name -> defined name."""
+    sheet = UI["lists"](lang)
+    bold = F(bold=True)
+    cols: list[tuple[str, str, list[str]]] = [
+        ("KRM_LIST_ACTIVITIES", T("Экономикалық қызмет түрлері", "Виды экономической деятельности",
+                                  "Economic activities")(lang), [a.label(lang) for a in reference.activities()]),
+        ("KRM_LIST_REGIONS", T("Өңірлер", "Регионы", "Regions")(lang), [r.name(lang) for r in reference.regions(on)]),
+    ]
+    reg = reference.region(header.get("region"), on) if header.get("region") else None
+    dists = reference.districts(reg.kato if reg else None, on)
+    cols.append(("KRM_LIST_DISTRICTS", T("Аудандар / қалалар", "Районы / города", "Districts / cities")(lang),
+                 [reference.district_label(d, lang) for d in dists]))
+    cols.append(("KRM_LIST_PROGRAMMES", T("Бағдарламалар", "Программы", "Programmes")(lang),
+                 [p.name(lang) for p in (programmes or reference.programmes(on))]))
+    cols.append(("KRM_LIST_BASIS", T("Деректер", "Данные", "Figures")(lang), [b(lang) for b in BASIS_VALUES.values()]))
+    out = {}
+    for ci, (name, title, values) in enumerate(cols):
+        ws.set_column(ci, ci, min(60, max(14, len(title), *(len(v) for v in values)) * 0.9) if values else 14)
+        ws.write_string(0, ci, title, bold)
+        for ri, v in enumerate(values, start=1):
+            ws.write_string(ri, ci, v)
+        wb.define_name(name, f"='{sheet}'!${column_letter(ci)}$2:${column_letter(ci)}${len(values) + 1}")
+        out[name] = f"={name}"
+    ws.protect("")
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    ws.set_footer(f"&L{spec.sheet_name}: {sheet}&R&P / &N")
+    return out
+
+
+def _header_validation(ws, h, r: int, c: int, lists: dict[str, str], lang: str) -> None:
+    msg = T("Тізімнен таңдаңыз", "Выберите из списка", "Choose from the list")(lang)
+    if h.type in ("region", "district", "programme", "basis"):
+        src = {"region": "KRM_LIST_REGIONS", "district": "KRM_LIST_DISTRICTS", "programme": "KRM_LIST_PROGRAMMES",
+               "basis": "KRM_LIST_BASIS"}[h.type]
+        ws.data_validation(r, c, r, c, {"validate": "list", "source": lists[src], "input_title": h.label(lang)[:32],
+                                        "input_message": msg, "error_type": "warning"})
+    elif h.type in ("period", "year"):
+        n = 7 if h.type == "period" else 4
+        ws.data_validation(r, c, r, c, {
+            "validate": "length", "criteria": "==", "value": n, "input_title": h.label(lang)[:32],
+            "input_message": ("2019-05" if n == 7 else "2019"),
+            "error_message": T("Кезеңді ЖЖЖЖ-АА түрінде жазыңыз", "Укажите период в виде ГГГГ-ММ",
+                               "Write the period as YYYY-MM")(lang) if n == 7 else
+            T("Жылды ЖЖЖЖ түрінде жазыңыз", "Укажите год в виде ГГГГ", "Write the year as YYYY")(lang)})
+
+
+def _data_validations(ws, spec: FormSpec, cols, first: int, last: int, lists: dict[str, str]) -> None:
+    for ci, c in enumerate(cols):
+        if spec.rows != Rows.FREE and c.key in ("region", "activity"):
+            continue
+        rng = (first, ci, last, ci)
+        if c.type == ColType.ACTIVITY:
+            ws.data_validation(*rng, {"validate": "list", "source": lists["KRM_LIST_ACTIVITIES"]})
+        elif c.key == "district" and c.type == ColType.TEXT:
+            ws.data_validation(*rng, {"validate": "list", "source": lists["KRM_LIST_DISTRICTS"],
+                                      "error_type": "warning"})
+        elif c.type in (ColType.JOBS, ColType.COUNT):
+            ws.data_validation(*rng, {"validate": "integer", "criteria": "between", "minimum": 0,
+                                      "maximum": 10_000_000, "error_title": "0 … 10 000 000",
+                                      "error_message": "Бүтін сан ≥ 0 / Целое число ≥ 0 / Whole number ≥ 0"})
+        elif c.type == ColType.MONEY:
+            ws.data_validation(*rng, {"validate": "decimal", "criteria": ">=", "value": 0,
+                                      "error_message": "Сан ≥ 0, млн теңге / Число ≥ 0, млн тенге / Number ≥ 0"})
+        elif c.type == ColType.DATE:
+            ws.data_validation(*rng, {"validate": "date", "criteria": "between",
+                                      "minimum": dt.date(2000, 1, 1), "maximum": dt.date(2100, 12, 31),
+                                      "error_message": "ЖЖЖЖ-АА-КК / ГГГГ-ММ-ДД / YYYY-MM-DD"})
+        elif c.type == ColType.ID:
+            ws.data_validation(*rng, {"validate": "length", "criteria": "==", "value": 12,
+                                      "error_message": "12 цифр / 12 сан / 12 digits"})
+
+
+INSTRUCTIONS = {
+    "kk": [
+        "Сары ұяшықтарды ғана толтырыңыз; қалғандары қорғалған (құпиясөзсіз).",
+        "Өңірді, ауданды, бағдарламаны және экономикалық қызмет түрін тізімнен таңдаңыз.",
+        "Кезеңді ЖЖЖЖ-АА (мысалы 2019-05), күндерді ЖЖЖЖ-АА-КК түрінде жазыңыз.",
+        "Жұмыс орындары — бүтін сан ≥ 0; сомалар — млн теңге, 3 ондық белгіге дейін.",
+        "БСН/ЖСН 12 цифрдан тұрады және мәтін ретінде сақталады (алдыңғы нөлдер жоғалмайды).",
+        "Бос ұяшық «деректер жоқ» дегенді білдіреді; нөл болса, 0 жазыңыз.",
+        "Кестеде жол жеткіліксіз болса, кестенің ішіне жол қосыңыз (қорғауды алып тастап) немесе krm-ге "
+        "жаңа шаблон жасатыңыз.",
+        "Жасыл тақырыпты бағандар — krm қосқан қосымша бағандар (ережеде жоқ, бірақ жинақтау үшін қажет).",
+        "Тексеру: krm validate ФАЙЛ",
+    ],
+    "ru": [
+        "Заполняйте только жёлтые ячейки; остальные защищены (без пароля).",
+        "Регион, район, программу и вид экономической деятельности выбирайте из списка.",
+        "Период пишите как ГГГГ-ММ (например 2019-05), даты — как ГГГГ-ММ-ДД.",
+        "Рабочие места — целое число ≥ 0; суммы — в млн тенге, до 3 знаков после запятой.",
+        "БИН/ИИН — 12 цифр, хранится как текст (ведущие нули не теряются).",
+        "Пустая ячейка означает «нет данных»; если значение равно нулю, пишите 0.",
+        "Если строк в таблице не хватает, вставьте строки внутри таблицы (сняв защиту) или создайте "
+        "шаблон заново командой krm.",
+        "Графы с зелёным заголовком — дополнительные графы krm (их нет в Правилах, но они нужны для свода).",
+        "Проверка: krm validate ФАЙЛ",
+    ],
+    "en": [
+        "Fill the yellow cells only; everything else is protected (no password).",
+        "Choose region, district, programme and economic activity from the lists.",
+        "Write the period as YYYY-MM (e.g. 2019-05) and dates as YYYY-MM-DD.",
+        "Jobs are whole numbers >= 0; sums are in million tenge, up to 3 decimals.",
+        "BIN/IIN: 12 digits, kept as text (leading zeros are not lost).",
+        "A blank cell means 'no data'; write 0 for zero.",
+        "If the table has too few rows, insert rows inside the table (unprotect first) or write a new template.",
+        "Columns with a green heading are krm's supplementary columns (not in the Rules; needed for roll-ups).",
+        "Check with: krm validate FILE",
+    ],
+}
+
+
+def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
+    ws.set_column(0, 0, 110)
+    wrap = F(text_wrap=True, valign="top")
+    title = f"{spec.sheet_name}. {spec.title(lang)}"
+    ws.set_row(0, _text_height(title, 110, 12, bold=True))
+    ws.write_string(0, 0, title, F(bold=True, text_wrap=True, font_size=12))
+    r = 2
+    ws.write_string(r, 0, T("Жұмыс кітабын қалай толтыру керек", "Как заполнять рабочую книгу",
+                            "How to fill this workbook")(lang), F(bold=True))
+    r += 1
+    for line in INSTRUCTIONS.get(lang, INSTRUCTIONS["en"]):
+        ws.set_row(r, _text_height(f"• {line}", 110))
+        ws.write_string(r, 0, f"• {line}", wrap)
+        r += 1
+    r += 1
+    ws.write_string(r, 0, T("Нысанды толтыру бойынша түсіндірме (Қағидалардан)",
+                            "Пояснение по заполнению формы (из Правил)",
+                            "Explanation for filling the form (from the Rules)")(lang), F(bold=True))
+    r += 1
+    for i, p in enumerate(spec.explanation, start=1):
+        ws.set_row(r, _text_height(f"{i}. {p(lang)}", 110))
+        ws.write_string(r, 0, f"{i}. {p(lang)}", wrap)
+        r += 1
+    r += 1
+    ws.write_string(r, 0, T("Бағандар", "Графы", "Columns")(lang), F(bold=True))
+    r += 1
+    for c in lay.columns:
+        extra = "" if c.official else " [krm]"
+        unit = f" ({c.unit(lang)})" if c.unit else ""
+        group = f"{c.group(lang)}: " if c.group else ""
+        line = f"{c.number} — {group}{c.title(lang)}{unit}{extra}"
+        ws.set_row(r, _text_height(line, 110))
+        ws.write_string(r, 0, line, wrap)
+        r += 1
+    ws.protect("")
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.6, right=0.6, top=0.6, bottom=0.6)
+    ws.set_footer(f"&L{spec.sheet_name}: {UI['instructions'](lang)}&R&P / &N")
+
+
+def _write_extra_sheet(wb, F, name: str, table: list[list]) -> None:
+    ws = _add_sheet(wb, name[:31])
+    bold = F(bold=True, border=1, bg_color="#F2F2F2", text_wrap=True)
+    if table:
+        width = max(len(r) for r in table)
+        _put_rows(ws, 0, table[:1], [bold] * width, form=False)
+        _put_rows(ws, 1, table[1:], [None] * width, form=False)
+    if table:
+        for ci in range(len(table[0])):
+            ws.set_column(ci, ci, 18 if ci else 40)
