@@ -12,7 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from krm import ids, reference, values
-from krm.rules import lookup, row_parsers, typed_columns
+from krm.rules import lookup
+from krm.rules.context import row_parsers, typed_columns
 from krm.model import ProjectRow, RegionRow, Submission
 from krm.spec import ColType, Rows
 from krm.workbook.reader import DataRow, ParsedForm
