@@ -26,9 +26,9 @@ def __getattr__(name: str):
 
 
 def all_rules() -> list:
-    from krm.rules import cells, consistency, header, identifiers, reference, signature, structure
+    from krm.rules import cells, consistency, header, identifiers, reference, signature, structure, unusual
 
-    return [structure.check, header.check, cells.check, identifiers.check, reference.check,
+    return [structure.check, header.check, cells.check, unusual.check, identifiers.check, reference.check,
             consistency.check, signature.check]
 
 

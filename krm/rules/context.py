@@ -184,7 +184,7 @@ def typed_row(row: DataRow, columns: tuple[Column, ...]) -> dict[str, tuple]:
                 t[k] = (int(x), None) if x.is_integer() else _INVALID
             elif tx is float and parse is _MONEY and x - x == 0:
                 t[k] = (Decimal(repr(x)), None)
-            elif tx is dt.date and parse is _DATE:
+            elif tx is dt.date and parse is _DATE and x >= _FIRST_DATE:
                 t[k] = (x, None)
             elif x is None:
                 t[k] = _BLANK
@@ -195,6 +195,7 @@ def typed_row(row: DataRow, columns: tuple[Column, ...]) -> dict[str, tuple]:
 
 
 _INT, _MONEY, _DATE = values.parse_int, values.parse_money, values.parse_date
+_FIRST_DATE = values.FIRST_DATE  # earlier date cells are serials <= 60 or NaN: invalid (values.parse_date)
 _EXACT = values.FLOAT_EXACT
 _BLANK = (None, None)  # every parser's answer for a blank cell
 _INVALID = (None, values.INVALID)
@@ -222,7 +223,7 @@ def type_rows(rows: list[DataRow], columns: tuple[Column, ...]) -> dict[str, lis
             cols[key] = list(zip(map(int, raw), repeat(None)))
         elif kinds == {float} and parse is _MONEY and all(map(math.isfinite, raw)):
             cols[key] = list(zip(map(Decimal, map(repr, raw)), repeat(None)))
-        elif kinds == {dt.date} and parse is _DATE:
+        elif kinds == {dt.date} and parse is _DATE and min(raw) >= _FIRST_DATE:
             cols[key] = list(zip(raw, repeat(None)))
         elif kinds == {str} and parse is ids.normalise and all(map(str.isdigit, raw)):
             cols[key] = list(zip(raw, repeat(None)))
