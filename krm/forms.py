@@ -625,8 +625,29 @@ def _with_activity_columns(spec: FormSpec, first: int, numbered: str) -> FormSpe
     return spec.model_copy(update={"columns": tuple(cols)})
 
 
+def _with_plan_by_activity(spec: FormSpec) -> FormSpec:
+    """KRM-5's supplementary columns к1-к9: the jobs *plan* by activity group (green, after the annex's columns).
+
+    The annex's KRM-5 has the facts by activity only; KRM-7 (Annex 7) needs the plan by activity too, and KRM-3
+    is the last form of the chain that has it.  krm's KRM-5 carries it on, so that KRM-7 made from KRM-4/5 has
+    its plan (FORMS.md, "KRM-7's plan by activity"); the printed columns 1-12 are the annex's.  Optional: a
+    KRM-5 without them is valid (KRM-7's plan for that programme is then not available)."""
+    from krm import reference
+
+    group = T("krm: жұмыс орындарын құру жоспары, экономикалық қызмет түрлері бойынша",
+              "krm: план создания рабочих мест по видам экономической деятельности",
+              "krm: jobs plan by economic activity")
+    cols = list(spec.columns)
+    for i, a in enumerate(reference.activities()):
+        cols.append(Column(key=f"plan_act{a.code}", number=f"к{i + 1}", title=T(a.name_kk, a.name_ru, a.name_en),
+                           type=ColType.JOBS, group=group, official=False, width=11))
+    return spec.model_copy(update={"columns": tuple(cols)})
+
+
 KRM1 = _with_activity_columns(KRM1, 0, "row")
-KRM5 = _with_activity_columns(KRM5, 4, "col")
+KRM5 = _with_plan_by_activity(_with_activity_columns(KRM5, 4, "col"))
+#: KRM-5's plan-by-activity column keys (activity code -> key), see _with_plan_by_activity
+PLAN_BY_ACTIVITY = {c.key[len("plan_act"):]: c.key for c in KRM5.columns if c.key.startswith("plan_act")}
 
 FORMS: dict[str, FormSpec] = {f.id: f for f in (KRM1, KRM2, KRM3, KRM4, KRM5, KRM6, KRM7)}
 
