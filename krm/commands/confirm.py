@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import dumps, fail, say
 
 L = {
     "kk": {"ok": "ҚОЛТАҢБА РАСТАЛДЫ", "bad": "ҚОЛТАҢБА РАСТАЛМАДЫ", "signer": "Қол қоюшы", "iin": "ЖСН",
@@ -55,7 +54,7 @@ def confirm(
     except lib.UsageError as e:
         fail(str(e))
     if fmt == "json":
-        typer.echo(json.dumps(conf.to_dict(lang), ensure_ascii=False, indent=1))
+        typer.echo(dumps(conf.to_dict(lang), indent=1))
     else:
         _print(conf, lang)
     raise typer.Exit(conf.exit_code)
@@ -63,7 +62,7 @@ def confirm(
 
 def _print(conf, lang: str) -> None:
     t = L[lang]
-    echo = typer.echo
+    echo = say  # certificate fields and file names are outside text: shown safely
     echo(f"{conf.file}  ({conf.size} B, sha256 {conf.sha256[:16]}…)")
     echo(t["ok"] if conf.verified else t["bad"])
     for rep in conf.signers:
