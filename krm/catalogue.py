@@ -89,6 +89,16 @@ _ROWS: list = [
      ("`krm template` үлгісін пайдаланыңыз немесе тақырыпқа «Индексі: КРМ-N» жолын қосыңыз.",
       "Используйте шаблон `krm template` или добавьте в шапку строку «Индекс: КРМ-N».",
       "Use a `krm template` workbook, or add the line 'Index: КРМ-N' to the header.")),
+    ("KRM-E072", _E, "ambiguous-workbook",
+     "The workbook's list of sheets can be read in more than one way (a second <sheet> element in another "
+     "namespace, two sheets with one name, a sheet whose relationship is missing, repeated or not a "
+     "worksheet, a main part other than xl/workbook.xml): krm would not know it reads the sheet Excel shows.",
+     ("Жұмыс кітабындағы парақтар тізімі екіұшты ({detail}).",
+      "Список листов книги неоднозначен ({detail}).",
+      "The workbook's list of sheets is ambiguous ({detail})."),
+     ("Файлды Excel немесе LibreOffice-те ашып, .xlsx ретінде қайта сақтаңыз немесе бос үлгіден толтырыңыз.",
+      "Откройте файл в Excel или LibreOffice и сохраните заново как .xlsx, или заполните чистый шаблон.",
+      "Open the file in Excel or LibreOffice and save it again as .xlsx, or fill a clean template.")),
     ("KRM-E070", _E, "not-a-file",
      "Something named like a workbook is not a regular file: a named pipe (FIFO), a device or a socket. "
      "It is not opened (reading it could wait forever).",
@@ -204,6 +214,31 @@ _ROWS: list = [
      ("Бірлікті тексеріңіз: сомалар млн теңгемен көрсетіледі.",
       "Проверьте единицы: суммы указываются в млн тенге.",
       "Check the unit: sums are in million tenge.")),
+    ("KRM-E027", _E, "error-value",
+     "A cell the form's figures come from holds an error value (#DIV/0!, #REF!, #VALUE! …): a formula failed. "
+     "It would read as blank and count as 0.",
+     ("{cell} ұяшығында қате мәні тұр: {value}.", "В ячейке {cell} значение ошибки: {value}.",
+      "Cell {cell} holds an error value: {value}."),
+     ("Ұяшыққа санды енгізіңіз (формуланы түзетіңіз немесе мәнмен ауыстырыңыз).",
+      "Введите в ячейку число (исправьте формулу или замените её значением).",
+      "Enter the number in the cell (fix the formula or replace it with its value).")),
+    ("KRM-E028", _E, "text-too-long",
+     "A cell holds more characters than an Excel cell can (32,767): no output could carry the text whole "
+     "and krm does not cut it in silence.",
+     ("{cell} ұяшығындағы мәтін тым ұзын: {length} таңба (ең көбі 32 767).",
+      "Текст в ячейке {cell} слишком длинный: {length} знаков (не более 32 767).",
+      "The text in cell {cell} is too long: {length} characters (at most 32,767)."),
+     ("Мәтінді қысқартыңыз: ұяшыққа тек атауды енгізіңіз.", "Сократите текст: введите в ячейку только наименование.",
+      "Shorten the text: put only the name in the cell.")),
+    ("KRM-E029", _E, "unsafe-formula",
+     "A cell the submitter fills holds a formula that reaches outside the workbook (DDE, HYPERLINK, "
+     "WEBSERVICE, CALL, RTD, a link to another workbook): opening or recalculating the file would run or "
+     "fetch something, and its value is not a typed figure.",
+     ("{cell} ұяшығында жұмыс кітабынан тыс формула тұр ({detail}): {value}.",
+      "В ячейке {cell} формула, обращающаяся за пределы книги ({detail}): {value}.",
+      "Cell {cell} holds a formula that reaches outside the workbook ({detail}): {value}."),
+     ("Формуланы жойып, мәнді қолмен енгізіңіз.", "Удалите формулу и введите значение вручную.",
+      "Delete the formula and type the value.")),
     ("KRM-W001", _W, "number-as-text",
      "A number stored as text was read as a number ('1 234,5' → 1234.5). Excel does not add up such cells.",
      ("{cell}: сан мәтін ретінде сақталған («{value}»), {parsed} деп оқылды.",
@@ -440,6 +475,15 @@ _ROWS: list = [
       "The form was made from an older or foreign template ({detail})."),
      ("Келесі жолы `krm template` үлгісін пайдаланыңыз.", "В следующий раз используйте шаблон `krm template`.",
       "Next time use a `krm template` workbook.")),
+    ("KRM-W036", _W, "formula-in-input",
+     "A cell the submitter fills holds a formula: the figure used is the result the file stored when it was "
+     "last calculated, not a typed value.",
+     ("{cell} ұяшығында формула тұр: {value}; оның сақталған нәтижесі алынды.",
+      "В ячейке {cell} формула: {value}; взят её сохранённый результат.",
+      "Cell {cell} holds a formula: {value}; its stored result is used."),
+     ("Формуланы мәнмен ауыстырыңыз (Көшіру → Арнайы қою → Мәндер).",
+      "Замените формулу значением (Копировать → Специальная вставка → Значения).",
+      "Replace the formula with its value (Copy → Paste Special → Values).")),
     ("KRM-W034", _W, "garbled-text",
      "Text that looks garbled by a wrong encoding (e.g. 'Ð°Ñ' or '????' or replacement characters).",
      ("{cell}: мәтін бұзылған сияқты (кодтау қатесі): «{value}».",
@@ -469,7 +513,7 @@ def _records(rows: list) -> dict[str, Check]:
 CATALOGUE: dict[str, Check] = _records(_ROWS)
 
 #: the file could not be read: exit 2
-READ_ERRORS = frozenset([f"KRM-E{n:03d}" for n in range(1, 11)] + ["KRM-E070", "KRM-E071"])
+READ_ERRORS = frozenset([f"KRM-E{n:03d}" for n in range(1, 11)] + ["KRM-E070", "KRM-E071", "KRM-E072"])
 
 
 def severity(code: str) -> str:
@@ -481,7 +525,7 @@ def markdown() -> str:
     out = ["# Finding catalogue", "",
            "Generated by `python -m krm.catalogue > docs/catalogue.md`; do not edit by hand.", "",
            "Codes are stable. **E** = error (the data cannot be used as is; `krm validate` exits 1), "
-           "**W** = warning (usable, but someone should look). E001-E010, E070 and E071 mean the file "
+           "**W** = warning (usable, but someone should look). E001-E010 and E070-E072 mean the file "
            "could not be read (exit 2).", "",
            "| code | severity | name | what it means |", "|---|---|---|---|"]
     for c in CATALOGUE.values():

@@ -24,6 +24,7 @@ E009 = _C["KRM-E009"]  # read-aborted
 E010 = _C["KRM-E010"]  # not-a-krm-form
 E070 = _C["KRM-E070"]  # not-a-file
 E071 = _C["KRM-E071"]  # folder-unreadable
+E072 = _C["KRM-E072"]  # ambiguous-workbook
 
 # structure
 E011 = _C["KRM-E011"]  # table-not-found
@@ -41,6 +42,9 @@ E023 = _C["KRM-E023"]  # formula-no-value
 E024 = _C["KRM-E024"]  # required-missing
 E025 = _C["KRM-E025"]  # bad-date
 E026 = _C["KRM-E026"]  # implausibly-large
+E027 = _C["KRM-E027"]  # error-value
+E028 = _C["KRM-E028"]  # text-too-long
+E029 = _C["KRM-E029"]  # unsafe-formula
 W001 = _C["KRM-W001"]  # number-as-text
 W002 = _C["KRM-W002"]  # money-decimals
 W003 = _C["KRM-W003"]  # row-without-figures
@@ -88,3 +92,4 @@ W031 = _C["KRM-W031"]  # hidden-rows
 W032 = _C["KRM-W032"]  # hidden-sheets
 W033 = _C["KRM-W033"]  # foreign-template
 W034 = _C["KRM-W034"]  # garbled-text
+W036 = _C["KRM-W036"]  # formula-in-input

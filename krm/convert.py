@@ -12,7 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from krm import ids, reference, values
-from krm.rules import lookup, row_parsers, typed_columns
+from krm.rules import lookup
+from krm.rules.context import row_parsers, typed_columns
 from krm.model import ProjectRow, RegionRow, Submission
 from krm.spec import ColType, Rows
 from krm.workbook.reader import DataRow, ParsedForm
@@ -144,6 +145,10 @@ def _region_row(pf: ParsedForm, r: DataRow, c: _Row, on) -> RegionRow | None:
     if pf.spec.id == "KRM-5":
         row.by_activity = {col.measure: c.int(col.key) for col in pf.columns
                            if col.key.startswith("act") and col.measure and c.int(col.key)}
+        plan = {col.key[len("plan_act"):]: c.get(col.key, values.parse_int) for col in pf.columns
+                if col.key.startswith("plan_act")}
+        if any(n is not None for n in plan.values()):  # all nine blank: not given (an annex-only KRM-5)
+            row.plan_by_activity = {k: n or 0 for k, n in plan.items()}
     if pf.spec.id == "KRM-6":  # plan/fact over all programmes
         row.plan = sum(c.int(col.key) for col in pf.columns if col.programme and col.measure == "plan")
         row.fact = sum(c.int(col.key) for col in pf.columns if col.programme and col.measure == "fact")

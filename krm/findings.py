@@ -49,7 +49,7 @@ class Words(NamedTuple):
         return getattr(self, lang, default) if lang in self._fields else default
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class Check:
     """One catalogue record: a finding code and everything said about it.
 
@@ -66,6 +66,9 @@ class Check:
 
     def __str__(self) -> str:
         return self.code
+
+    def __repr__(self) -> str:
+        return f"Check({self.code} {self.title})"
 
     @property
     def is_error(self) -> bool:

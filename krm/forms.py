@@ -6,6 +6,12 @@ are our translation; English is for developers and the JSON report.
 
 from __future__ import annotations
 
+from krm.codes import E030, E031, E032, E033, E034, E035, E036, W010
+from krm.rules.relations.date_order import DateOrder
+from krm.rules.relations.duplicates import Duplicates
+from krm.rules.relations.not_greater import NotGreater
+from krm.rules.relations.sum_of import ACTIVITIES, SumOf
+from krm.rules.relations.total_row import TotalRow
 from krm.spec import (
     FACT,
     PLAN,
@@ -148,6 +154,16 @@ def _end(n: str, official: bool = True) -> Column:
 REGION_COL = Column(key="region", number="2", title=T("Өңірлердің аталуы", "Наименование регионов", "Region"),
                     type=ColType.REGION, width=30)
 TOTAL_UPPER = T("БАРЛЫҒЫ", "ВСЕГО", "TOTAL")
+
+# relations between columns (krm/rules/relations/): declared once here, used by the forms below
+DISBURSED_NOT_ABOVE_ALLOCATED = NotGreater("disbursed", "allocated", E034, "disbursed ≤ allocated")
+FACT_NOT_ABOVE_PLAN = NotGreater("fact", "plan", W010, "jobs fact ≤ plan", limit_filled=True)
+FACT_NOT_ABOVE_PLAN_BY_PROGRAMME = NotGreater("fact", "plan", W010, "jobs fact ≤ plan, each programme",
+                                              limit_filled=True, programmes=True)
+DONE_NOT_ABOVE_PLANNED = NotGreater("projects_done", "projects_planned", E033, "implemented ≤ planned projects")
+START_NOT_AFTER_END = DateOrder("start", "end", E035, "start ≤ end")
+ONE_ROW_PER_PROJECT = Duplicates(E036)
+TOTAL_IS_SUM_OF_ROWS = TotalRow(E032)
 TOTAL = T("Барлығы", "Всего", "Total")
 
 # ------------------------------------------------------------------ KRM-1
@@ -201,6 +217,7 @@ KRM1 = FormSpec(
                        "Target direction / unit (count)")),
     ),  # the nine activity columns 1.1 … 1.9 are added below from the reference list
     rows=Rows.FREE, spare_rows=100,
+    relations=(SumOf("total", ACTIVITIES, E030, "jobs 1. = sum of 1.1-1.9"), START_NOT_AFTER_END, ONE_ROW_PER_PROJECT),
     footnote=T("* жоспарлы мақсатты индикатор экономикалық қызметтің әрбір түрі бойынша толтырылады.",
                "* плановый целевой индикатор заполняется по каждому виду экономической деятельности.",
                "* the planned target is filled for each kind of economic activity."),
@@ -273,6 +290,7 @@ KRM2 = FormSpec(
                type=ColType.TEXT, official=False, width=26),
     ),
     rows=Rows.FREE, spare_rows=300,
+    relations=(DISBURSED_NOT_ABOVE_ALLOCATED, FACT_NOT_ABOVE_PLAN, START_NOT_AFTER_END, ONE_ROW_PER_PROJECT),
     explanation=(
         T("Нысанның мекен-жай бөлігінде кәсіпорынның немесе ұйымның атауы, тіркелген орны (мекен-жайы), нақты "
           "орналасқан жерінің мекен-жайы көрсетіледі.",
@@ -346,6 +364,7 @@ KRM3 = FormSpec(
         _start("к3", official=False), _end("к3", official=False),
     ),
     rows=Rows.FREE, spare_rows=600,
+    relations=(DISBURSED_NOT_ABOVE_ALLOCATED, FACT_NOT_ABOVE_PLAN, START_NOT_AFTER_END, ONE_ROW_PER_PROJECT),
     explanation=(
         T("Нысанның мекенжай бөлігінде облыстың, астананың немесе республикалық маңызы бар қаланың жергілікті "
           "атқарушы органының атауы көрсетіледі.",
@@ -421,6 +440,7 @@ KRM4 = FormSpec(
                                                "Jobs actually created"), type=ColType.JOBS, width=12),
     ),
     rows=Rows.REGIONS, total_label=TOTAL_UPPER,
+    relations=(DONE_NOT_ABOVE_PLANNED, DISBURSED_NOT_ABOVE_ALLOCATED, FACT_NOT_ABOVE_PLAN, TOTAL_IS_SUM_OF_ROWS),
     explanation=(
         T("Нысанның мекенжай бөлігінде мемлекеттік бағдарламаны іске асыруға жауапты орталық мемлекеттік органның "
           "атауы және мемлекеттік бағдарламаның атауы көрсетіледі.",
@@ -471,6 +491,7 @@ KRM5 = FormSpec(
                                                "Jobs created under the programme"), type=ColType.JOBS, width=13),
     ),  # columns 4-12: the nine activity groups, added below
     rows=Rows.REGIONS, total_label=TOTAL_UPPER,
+    relations=(SumOf("fact", ACTIVITIES, E031, "jobs (3) = sum of the activities (4-12)"), TOTAL_IS_SUM_OF_ROWS),
     explanation=(
         T("Нысанның мекен-жай бөлігінде мемлекеттік бағдарламаны іске асыруға жауапты орталық мемлекеттік "
           "органның атауы және мемлекеттік бағдарламаның атауы көрсетіледі.",
@@ -520,6 +541,7 @@ KRM6 = FormSpec(
     deadline=_K67_DEADLINE, level="nation", header=(H_MONTH, H_BASIS),
     columns=(SEQ, REGION_COL), programme_columns=True,
     rows=Rows.REGIONS, total_label=TOTAL,
+    relations=(FACT_NOT_ABOVE_PLAN_BY_PROGRAMME, TOTAL_IS_SUM_OF_ROWS),
     explanation=(
         T("Көрсеткіштер ай сайын есепті айдан кейінгі айдың 30-күніне қарай қалыптастырылады.",
           "Показатели формируются ежемесячно к 30 числу месяца, следующего за отчётным.",
@@ -568,6 +590,7 @@ KRM7 = FormSpec(
                        "Jobs being created in the republic")),
     ),
     programme_columns=True, rows=Rows.ACTIVITIES, total_label=TOTAL,
+    relations=(FACT_NOT_ABOVE_PLAN, FACT_NOT_ABOVE_PLAN_BY_PROGRAMME, TOTAL_IS_SUM_OF_ROWS),
     explanation=(
         T("Көрсеткіштер ай сайын есепті айдан кейінгі айдың 30-күніне қарай қалыптастырылады.",
           "Показатели формируются ежемесячно к 30 числу месяца, следующего за отчётным.",
@@ -602,8 +625,29 @@ def _with_activity_columns(spec: FormSpec, first: int, numbered: str) -> FormSpe
     return spec.model_copy(update={"columns": tuple(cols)})
 
 
+def _with_plan_by_activity(spec: FormSpec) -> FormSpec:
+    """KRM-5's supplementary columns к1-к9: the jobs *plan* by activity group (green, after the annex's columns).
+
+    The annex's KRM-5 has the facts by activity only; KRM-7 (Annex 7) needs the plan by activity too, and KRM-3
+    is the last form of the chain that has it.  krm's KRM-5 carries it on, so that KRM-7 made from KRM-4/5 has
+    its plan (FORMS.md, "KRM-7's plan by activity"); the printed columns 1-12 are the annex's.  Optional: a
+    KRM-5 without them is valid (KRM-7's plan for that programme is then not available)."""
+    from krm import reference
+
+    group = T("krm: жұмыс орындарын құру жоспары, экономикалық қызмет түрлері бойынша",
+              "krm: план создания рабочих мест по видам экономической деятельности",
+              "krm: jobs plan by economic activity")
+    cols = list(spec.columns)
+    for i, a in enumerate(reference.activities()):
+        cols.append(Column(key=f"plan_act{a.code}", number=f"к{i + 1}", title=T(a.name_kk, a.name_ru, a.name_en),
+                           type=ColType.JOBS, group=group, official=False, width=11))
+    return spec.model_copy(update={"columns": tuple(cols)})
+
+
 KRM1 = _with_activity_columns(KRM1, 0, "row")
-KRM5 = _with_activity_columns(KRM5, 4, "col")
+KRM5 = _with_plan_by_activity(_with_activity_columns(KRM5, 4, "col"))
+#: KRM-5's plan-by-activity column keys (activity code -> key), see _with_plan_by_activity
+PLAN_BY_ACTIVITY = {c.key[len("plan_act"):]: c.key for c in KRM5.columns if c.key.startswith("plan_act")}
 
 FORMS: dict[str, FormSpec] = {f.id: f for f in (KRM1, KRM2, KRM3, KRM4, KRM5, KRM6, KRM7)}
 

@@ -52,6 +52,8 @@ class RegionRow:
     plan: int = 0
     fact: int = 0
     by_activity: dict[str, int] = field(default_factory=dict)  # KRM-5: activity code -> jobs created
+    # KRM-5's supplementary columns к1-к9: activity code -> planned jobs (None: not given)
+    plan_by_activity: dict[str, int] | None = None
 
 
 @dataclass

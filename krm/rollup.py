@@ -157,8 +157,10 @@ def _region_row(region: str, items: list[tuple[Submission, ProjectRow]], period:
     for s, r in items:
         ends[project_id(s, r)].append(r.end)
     by_activity = {c: 0 for c in ACTIVITY_CODES}
+    plan_by_activity = {c: 0 for c in ACTIVITY_CODES}
     for _, r in items:
         by_activity[str(r.activity)] = by_activity.get(str(r.activity), 0) + r.fact
+        plan_by_activity[str(r.activity)] = plan_by_activity.get(str(r.activity), 0) + r.plan
     return RegionRow(
         region=region,
         projects_planned=len(ends),
@@ -168,6 +170,7 @@ def _region_row(region: str, items: list[tuple[Submission, ProjectRow]], period:
         plan=sum(r.plan for _, r in items),
         fact=sum(r.fact for _, r in items),
         by_activity=by_activity,
+        plan_by_activity=plan_by_activity,
     )
 
 
@@ -226,7 +229,9 @@ def programme_level(subs: list[Submission]) -> list[Submission]:
       ``disbursed`` (Decimal), ``plan``, ``fact`` (int) = sums of the project rows,
       ``by_activity`` = {activity code "1".."9": jobs created (fact)} — KRM-5's columns
       4-12, always all nine codes, summing to ``fact`` (rows with an unknown activity
-      code appear under that code, so the sum still holds).
+      code appear under that code, so the sum still holds); ``plan_by_activity`` the same
+      for the jobs plan (krm's supplementary KRM-5 columns к1-к9, which carry KRM-7's plan
+      by activity up the chain), summing to ``plan``.
     * The figures are the same whether the regions come as KRM-3 or as their districts'
       KRM-2 (level by level = straight through).
 
@@ -330,6 +335,7 @@ class Digest:
     allocated: Decimal = ZERO
     disbursed: Decimal = ZERO
     by_activity: tuple = ()
+    plan_by_activity: tuple = ()  # KRM-2/3: (activity code, planned jobs) pairs, as by_activity
     projects_planned: int = 0
     projects_done: int = 0
     districts: tuple = ()
@@ -352,9 +358,12 @@ def digest(sub: Submission) -> Digest:
     ids: dict[tuple, list[dt.date | None]] = defaultdict(list)
     by: dict[str, int] = {}
     if sub.form in ("KRM-2", "KRM-3"):
+        plan_by: dict[str, int] = {}
         for r in sub.projects:
             ids[project_id(sub, r)].append(r.end)
             by[str(r.activity)] = by.get(str(r.activity), 0) + r.fact
+            plan_by[str(r.activity)] = plan_by.get(str(r.activity), 0) + r.plan
+        d.plan_by_activity = tuple(plan_by.items())
         d.projects_done = sum(1 for es in ids.values() if None not in es and is_implemented(max(es), sub.period))
     elif sub.form == "KRM-1":
         for r in sub.projects:
@@ -393,6 +402,11 @@ def _merged(region: str, ds: list[Digest], *, plan: bool = False) -> RegionRow:
                     allocated=sum((d.allocated for d in ds), ZERO), plan=sum(d.plan for d in ds),
                     by_activity=by_activity)
     if not plan:
+        plan_by = {c: 0 for c in ACTIVITY_CODES}
+        for d in ds:
+            for code, n in d.plan_by_activity:
+                plan_by[code] = plan_by.get(code, 0) + n
+        row.plan_by_activity = plan_by
         row.projects_done = sum(d.projects_done for d in ds)
         row.disbursed = sum((d.disbursed for d in ds), ZERO)
         row.fact = sum(d.fact for d in ds)
@@ -515,4 +529,7 @@ def control_totals(inputs: list[Submission], outputs: list[Submission], *, label
             if act != want:
                 problems.append(f"region {rr.region}: activities sum to {act}, "
                                 f"{'plan' if o.form == 'KRM-1' else 'fact'} is {want}")
+            if rr.plan_by_activity is not None and sum(rr.plan_by_activity.values()) != rr.plan:
+                problems.append(f"region {rr.region}: the plan by activity sums to "
+                                f"{sum(rr.plan_by_activity.values())}, plan is {rr.plan}")
     return Control(inputs=lines, input_total=itot, output_total=otot, problems=problems)

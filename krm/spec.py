@@ -8,6 +8,7 @@ else.  The seven concrete specs live in :mod:`krm.forms`.
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -120,6 +121,10 @@ class FormSpec(BaseModel):
     footnote: Text | None = None
     explanation: tuple[Text, ...] = ()  # the regulation's filling explanation, paragraph by paragraph
     spare_rows: int = 0  # blank rows in a blank template (FREE forms)
+    #: the relations between its columns, as rule objects (:mod:`krm.rules.relations`): sum of parts,
+    #: not greater than, date order, the total row, one row per project.  Checks of single cells
+    #: (numbers, dates, required, identifiers) follow from the columns' types.
+    relations: tuple[Any, ...] = ()
 
     # --- derived ------------------------------------------------------------------
     @property
@@ -159,6 +164,17 @@ class FormSpec(BaseModel):
 
     def header_field(self, key: str) -> HeaderField | None:
         return next((h for h in self.header if h.key == key), None)
+
+
+def per_columns(cache: dict, columns: tuple, make):
+    """``make(columns)``, worked out once per columns tuple and kept in ``cache`` (id(columns) ->
+    (columns, result)): a form's columns are one tuple for every file of the form."""
+    got = cache.get(id(columns))
+    if got is None or got[0] is not columns:
+        if len(cache) >= 64:
+            cache.clear()
+        got = cache[id(columns)] = (columns, make(columns))
+    return got[1]
 
 
 PLAN = T("жоспар", "план", "plan")

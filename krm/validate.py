@@ -165,7 +165,8 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     """
     global _TODAY, _SUBMISSIONS, _REDUCE, _CACHE
     import krm.convert  # noqa: F401 - imported once here, before the fork, not once in every worker
-    import krm.rules  # noqa: F401
+    import krm.rules
+    krm.rules.all_rules()  # imports every rule module
     import krm.workbook.reader  # noqa: F401
     from krm.pool import run_isolated
 

@@ -146,19 +146,25 @@ def excel_serial(v: float) -> dt.date | None:
     return EXCEL_EPOCH + dt.timedelta(days=int(v))
 
 
+#: the first day an Excel date serial means without doubt: serial 60 is 29.02.1900, a day that never was
+#: (Excel's 1900 leap-year bug; readers differ on serials 1-60), a NaN serial reads as 30.12.1899
+FIRST_DATE = dt.date(1900, 3, 1)
+
+
 def parse_date(v: object) -> tuple[dt.date | None, str | None]:
-    """A date: a date cell, an Excel serial number, or text "2019-05-01" / "01.05.2019" (day first)."""
+    """A date: a date cell, an Excel serial number, or text "2019-05-01" / "01.05.2019" (day first).
+    A date cell before :data:`FIRST_DATE` is invalid (a serial of 60 or less, or NaN)."""
     t = type(v)
     if t is dt.date:
-        return v, None
+        return (v, None) if v >= FIRST_DATE else (None, INVALID)
     if t is dt.datetime:
-        return v.date(), None
+        return (v.date(), None) if v.date() >= FIRST_DATE else (None, INVALID)
     if is_blank(v):
         return None, None
     if isinstance(v, dt.datetime):
-        return v.date(), None
+        return (v.date(), None) if v.date() >= FIRST_DATE else (None, INVALID)
     if isinstance(v, dt.date):
-        return v, None
+        return (v, None) if v >= FIRST_DATE else (None, INVALID)
     if isinstance(v, bool):
         return None, INVALID
     if isinstance(v, (int, float)):

@@ -19,7 +19,7 @@ import fill
 from krm import ids, rules, values as V
 from krm import convert
 from krm.convert import to_submission
-from krm.rules import cells, consistency
+from krm.rules import relations
 from krm.validate import validate_file
 from krm.workbook.reader import read
 
@@ -122,9 +122,8 @@ def _workbooks(tmp_path, n=12):
 
 
 def _row_by_row(monkeypatch):
-    """Switch the column-wise shortcuts off: every row goes through the row-by-row checks."""
-    monkeypatch.setattr(cells, "_quiet", lambda *a, **k: False)
-    monkeypatch.setattr(consistency, "_candidates", lambda ctx, rows, *a: rows)
+    """Switch the column-wise evaluation off: every row goes through every relation's row check."""
+    monkeypatch.setattr(relations, "COLUMN_WISE", False)
 
 
 def test_shortcuts_give_the_row_by_row_findings(tmp_path, monkeypatch):
@@ -175,24 +174,26 @@ def test_conversion_reads_the_typed_cells_as_it_would_parse_them(tmp_path):
 
 @pytest.mark.parametrize("form", ["KRM-2", "KRM-3"])
 def test_clean_rows_take_the_shortcut(tmp_path, monkeypatch, form):
-    """A correctly filled form is proven quiet column by column; one bad cell sends it row by row."""
-    answers = []
-    real = cells._quiet
-    monkeypatch.setattr(cells, "_quiet", lambda *a: answers.append(real(*a)) or answers[-1])
+    """A correctly filled form is proven quiet column by column; one bad cell sends its row row by row."""
+    judged = []
+    real = relations.candidate_rows
+    monkeypatch.setattr(relations, "candidate_rows", lambda ctx, rels: judged.append(real(ctx, rels)) or judged[-1])
     assert not validate_file(fill.filled(form, tmp_path, name="ok.xlsx"), today=fill.TODAY).findings
+    assert judged and not any(judged)  # every rule group: no row judged one by one
     bad = {"fact": -1}, {"fact": 2.5}, {"allocated": 1.0001}, {"project": " "}, {"project": "Ð°Ñ€Ñ‚"}, \
         {"start": "01.05.2019"}, {"plan": None, "fact": None, "allocated": None, "disbursed": None}, {"plan": "7"}
     for i, change in enumerate(bad):
         rows = fill.rows(form)
         rows[1] = {**rows[1], **change}
+        judged.clear()
         assert validate_file(fill.filled(form, tmp_path, name=f"bad{i}.xlsx", rows_over=rows),
                              today=fill.TODAY).findings, change
-    assert answers == [True] + [False] * len(bad)
+        assert [r.row for rr in judged for r in rr] == [judged[0][0].row], change  # that row only
 
 
 def test_garbled_prefilters_miss_nothing():
     """Every character the garbled-text pattern can start with is caught by both prefilters."""
-    from krm.rules.cells import _GARBLED, _GARBLED_CHARS, _maybe_garbled, garbled
+    from krm.rules.relations.texts import GARBLED as _GARBLED, GARBLED_CHARS as _GARBLED_CHARS, garbled, maybe_garbled as _maybe_garbled
 
     for i in range(0x10000):
         if 0xD800 <= i <= 0xDFFF:

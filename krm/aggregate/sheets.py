@@ -119,7 +119,9 @@ def _form_rows(o: Output, s: Submission, lang: str) -> list[dict]:
                  "allocated": r.allocated, "disbursed": r.disbursed, "plan": r.plan, "fact": r.fact}
                 for r in s.regions]
     if o.form == "KRM-5":
-        return [{"region": r.region, "fact": r.fact, **{f"act{c}": n for c, n in r.by_activity.items()}}
+        return [{"region": r.region, "fact": r.fact, **{f"act{c}": n for c, n in r.by_activity.items()},
+                 **{forms.PLAN_BY_ACTIVITY[c]: n for c, n in (r.plan_by_activity or {}).items()
+                    if c in forms.PLAN_BY_ACTIVITY}}
                 for r in s.regions]
     if o.form == "KRM-4-plan":  # column 3 planned projects, 5 planned budget (RB + LB), 7 planned jobs
         return [{"region": r.region, "projects_planned": r.projects_planned, "allocated": r.allocated,

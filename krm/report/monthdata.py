@@ -188,7 +188,7 @@ def _empty_row(r) -> bool:
     """A KRM-4/5 region row with nothing in it: the reader gives blank cells as 0, and a blank row is a
     region the programme did not report — it must show as "not reported", never as zero."""
     return not (r.plan or r.fact or r.allocated or r.disbursed or r.projects_planned or r.projects_done
-                or any(r.by_activity.values()))
+                or any(r.by_activity.values()) or any((r.plan_by_activity or {}).values()))
 
 
 # ------------------------------------------------------------------ what is kept of each file

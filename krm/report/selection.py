@@ -204,9 +204,18 @@ def _programme_unit(p: str, region: str, row4, row5, c: _Chosen, by_path: dict[i
                             f"not shown")
         else:
             act_fact = {code: int(row5.by_activity.get(code, 0)) for code in _activity_codes()}
+    act_plan = None
+    given = getattr(row5, "plan_by_activity", None)  # krm's supplementary KRM-5 columns к1-к9
+    if given is not None and row4 is not None:
+        sp = sum(given.values())
+        if set(map(str, given)) - set(_activity_codes()) or sp != row4.plan:
+            warnings.append(f"KRM-5 {p}, region {region}: the plan by activity (к1-к9, {sp}) is not KRM-4's "
+                            f"plan ({row4.plan}); the plan by activity is not shown")
+        else:
+            act_plan = {code: int(given.get(code, 0)) for code in _activity_codes()}
     if row4 is not None:
         return Unit(p, region, "KRM-4+5" if row5 is not None else "KRM-4", row4.plan, row4.fact,
-                    row4.allocated, row4.disbursed, None, act_fact, None,
+                    row4.allocated, row4.disbursed, act_plan, act_fact, None,
                     [by_path[id(c.k4[p])].path] + ([by_path[id(c.k5[p])].path] if row5 is not None else []))
     return Unit(p, region, "KRM-5", None, row5.fact, None, None, None, act_fact, None,
                 [by_path[id(c.k5[p])].path])

@@ -9,7 +9,7 @@ from typing import Iterator
 from krm import reference, values
 from krm.rules import lookup
 from krm.findings import Finding
-from krm.rules import Ctx
+from krm.rules.context import Ctx
 from krm.codes import E013, E050, E051, E052, E053, E054, E055, E056, E057, E059, E060, W035
 
 

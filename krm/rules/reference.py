@@ -8,7 +8,7 @@ from typing import Iterator
 from krm import reference, values
 from krm.rules import lookup
 from krm.findings import Finding
-from krm.rules import Ctx
+from krm.rules.context import Ctx
 from krm.rules.header import district
 from krm.spec import ColType, Rows
 from krm.codes import E058

@@ -7,7 +7,7 @@ from typing import Iterator
 from krm import values
 from krm.findings import Finding
 from krm.forms import SIGNATURE
-from krm.rules import Ctx
+from krm.rules.context import Ctx
 from krm.codes import W020
 
 

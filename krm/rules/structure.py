@@ -11,8 +11,8 @@ from typing import Iterator
 from krm import reference
 from krm.rules import lookup
 from krm.findings import Finding
-from krm.rules import Ctx
-from krm.spec import SPEC_VERSION, ColType, Rows
+from krm.rules.context import Ctx
+from krm.spec import SPEC_VERSION, ColType, Rows, per_columns
 from krm.workbook.writer import a1, fixed_rows, table_headers
 from krm.codes import E011, E012, E014, E015, E016, E023, E052, E053, W005, W030, W031, W032, W033
 
@@ -179,12 +179,7 @@ _HEADERS: dict[int, tuple] = {}  # id(columns) -> (columns, table_headers(column
 
 
 def _table_headers(cols) -> list[str]:
-    got = _HEADERS.get(id(cols))
-    if got is None or got[0] is not cols:
-        if len(_HEADERS) >= 64:
-            _HEADERS.clear()
-        got = _HEADERS[id(cols)] = (cols, table_headers(cols))
-    return got[1]
+    return per_columns(_HEADERS, cols, table_headers)
 
 
 def _key(v) -> str:

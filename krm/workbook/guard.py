@@ -34,9 +34,17 @@ PROLOG_MAX = 64 * 1024
 MAX_CELLS = 5_000_000
 
 _ROOT = re.compile(rb"<[A-Za-z]")
+# A sheet written the way every spreadsheet program writes it: <row r="N"> and <c r="A1">.  XML also
+# allows single quotes, spaces around "=" and a namespace prefix (<x:row>, <x:c>), and a row or cell may
+# omit r: calamine reads all of these, so the extent is read from all of them (_exact_extent).
 _ROW_R = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_CELL_COL = re.compile(rb'<c r="([A-Z]+)\d+"')
-_SUSPECT = re.compile(rb'r="(?:\d{6}|[A-Z]{3})')  # a row number >= 100000 or a column >= AAA
+#: anything a cell or row reference can reach far with: 4+ digits, 3+ letters, however it is quoted
+_SUSPECT = re.compile(rb"""\br\s*=\s*["']\s*(?:[A-Za-z]{0,3}\d{4}|[A-Za-z]{3})""")
+#: a sheet not written the usual way: prefixed elements, single-quoted or spaced attributes
+_UNUSUAL = re.compile(rb"""<[\w.-]+:(?:row|c)\b|\br\s*=\s*'|\br\s+=|\br=\s""")
+_ROW_ANY = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']\s*(\d+)""")
+_CELL_ANY = re.compile(rb"""<(?:[\w.-]+:)?c\b[^>]*?\br\s*=\s*["']\s*([A-Za-z]{1,7})\s*(\d{1,10})""")
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 
 
 def _error(code: str, detail: str, **params):
@@ -194,8 +202,10 @@ def check_shared_parts(zf: zipfile.ZipFile, read: dict[str, bytes] | None = None
 def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:
     """(rows, columns) the sheet's cells reach, read from the XML text.
 
-    Exact when anything looks large (a row number of 6+ digits, a 3-letter column,
-    many rows); otherwise the last row's number and 0 columns (provably < 703).
+    A sheet written the usual way whose references are all small (< 1000 rows, < 3 column letters)
+    costs two searches: the last row's number and 0 columns (provably < 703).  Anything else —
+    a large reference however it is quoted or spaced, prefixed elements, rows or cells without ``r``,
+    many rows — is read exactly (:func:`_exact_extent`), stopping as soon as a limit is passed.
     """
     rows = 0
     i = xml.rfind(b"<row")
@@ -203,16 +213,44 @@ def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:
     if m:
         rows = int(m.group(1))
     if len(xml) >= 6 * max_rows:  # room for that many "<row/>": count them (rows may omit r="")
-        rows = max(rows, xml.count(b"<row"))
-    cols = 0
-    if rows > max_rows:
-        return rows, cols
-    if rows * 702 > MAX_CELLS or _SUSPECT.search(xml):
-        from krm.workbook.reader import col_index
+        rows = max(rows, xml.count(b"<row") + xml.count(b":row"))
+        if rows > max_rows:
+            return rows, 0
+    if (i >= 0 and m is None) or rows * 702 > MAX_CELLS or _SUSPECT.search(xml) or _UNUSUAL.search(xml):
+        return _exact_extent(xml, max_rows, rows)
+    return rows, 0
 
-        rows = max([rows] + [int(r) for r in _ROW_R.findall(xml)])  # rows out of order
-        cols = max((col_index(c.decode()) + 1 for c in set(_CELL_COL.findall(xml))), default=0)
+
+def _exact_extent(xml: bytes, max_rows: int, rows: int) -> tuple[int, int]:
+    """Rows and columns from every row and cell reference in any form calamine reads; rows and cells
+    without ``r`` count by position (a row is the one after the previous, a cell likewise)."""
+    from krm.workbook.reader import col_index
+
+    for m in _ROW_ANY.finditer(xml):
+        rows = max(rows, int(m.group(1)))
+        if rows > max_rows:
+            return rows, 0
+    cols = 0
+    refs = 0
+    for m in _CELL_ANY.finditer(xml):
+        refs += 1
+        r = int(m.group(2))
+        c = col_index(m.group(1).upper().decode()) + 1
+        if r > rows:
+            rows = r
+        if c > cols:
+            cols = c
+        if rows > max_rows:
+            return rows, cols
+    rows = max(rows, xml.count(b"<row") + xml.count(b":row"))  # rows without r count by position
+    if _cells(xml) > refs:  # cells without r: a row's cells can reach as far as it has cells
+        cols += max(map(_cells, _ROW_TAG.split(xml)), default=0)
     return rows, cols
+
+
+def _cells(xml: bytes) -> int:
+    """How many cell elements (at most: a "<c " in text would count too), by counting bytes."""
+    return sum(xml.count(t) for t in (b"<c ", b"<c>", b"<c/", b":c ", b":c>", b":c/"))
 
 
 def check_extent(xml: bytes, max_rows: int, max_cols: int) -> None:

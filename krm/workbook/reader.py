@@ -26,7 +26,7 @@ from pathlib import Path
 from krm import forms
 from krm.workbook import guard
 from krm.spec import FormSpec, Rows
-from krm.codes import E001, E002, E003, E004, E005, E006, E007, E010
+from krm.codes import E001, E002, E003, E004, E005, E006, E007, E010, E072
 
 # zip pre-check limits (``../shared/notes/excel-io.md``: real forms have member ratios < 10 and members < 2 MB)
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
@@ -89,6 +89,8 @@ class ParsedForm:
     data_range: tuple[int, int] = (0, -1)  # first, last data row (inclusive)
     total: DataRow | None = None
     formulas_without_value: list[str] = field(default_factory=list)  # A1 refs on the form sheet
+    formulas: dict[str, str] = field(default_factory=dict)  # A1 -> formula text, every formula cell of the sheet
+    error_cells: dict[str, str] = field(default_factory=dict)  # A1 -> "#DIV/0!" …: calamine reads them as blank
     hidden_sheets: list[str] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -251,13 +253,20 @@ class Package:
     modified: dt.datetime | None
     has_macros: bool
     tables: dict[str, tuple[str, str]]  # table name -> (sheet part, ref)
+    #: what makes the sheet list ambiguous (Excel and another reader could show different sheets): E072
+    ambiguous: tuple[str, ...] = ()
 
 
 def read_package(zf: zipfile.ZipFile, workbook_xml: bytes | None = None, raw: bytes | None = None) -> Package:
     wb = _part(zf, "xl/workbook.xml", _workbook_info, workbook_xml, raw)
-    targets = _part(zf, "xl/_rels/workbook.xml.rels", _rels_targets, raw=raw) or {}
-    sheets = [(name, targets.get(rid, ""), state) for name, rid, state in wb[0]]
+    rels = _part(zf, "xl/_rels/workbook.xml.rels", _rels_targets, raw=raw) or ({}, ())
+    targets = rels[0]
+    sheets = [(name, targets.get(rid, ("", ""))[0], state) for name, rid, state in wb[0]]
     names = dict(wb[1])
+    ambiguous = list(wb[2]) + list(rels[1]) + _sheet_targets_ambiguous(wb[0], targets)
+    main = _part(zf, "_rels/.rels", _main_part, raw=raw)
+    if main is not None and main != ("xl/workbook.xml",):
+        ambiguous.append(f"the package's main part is {', '.join(main) or 'not named'}, not xl/workbook.xml")
     props = dict(_part(zf, "docProps/custom.xml", _custom_props, raw=raw) or ())
     modified = _part(zf, "docProps/core.xml", _core_modified, raw=raw)
     modified = modified[0] if modified else None
@@ -269,7 +278,7 @@ def read_package(zf: zipfile.ZipFile, workbook_xml: bytes | None = None, raw: by
             if t is not None:
                 tables[t[0]] = (part, t[1])
     has_macros = "xl/vbaProject.bin" in namelist
-    return Package(sheets, names, props, modified, has_macros, tables)
+    return Package(sheets, names, props, modified, has_macros, tables, tuple(ambiguous))
 
 
 # What read_package takes from each part, a pure function of the part's bytes.  Workbooks made from one
@@ -302,24 +311,95 @@ _M = "{%s}" % NS["m"]
 _R_ID = "{%s}id" % NS["r"]
 
 
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
 def _workbook_info(wb) -> tuple:
-    """((sheet name, relationship id, state), ...), ((defined name, text), ...) of the workbook-level names."""
+    """((sheet name, relationship id, state), ...), ((defined name, text), ...) of the workbook-level names,
+    and what makes the sheet list ambiguous.
+
+    Excel and LibreOffice list the ``sheet`` elements of the main namespace and find each one's part
+    through its ``r:id``; a reader that matches elements or attributes by their local name alone
+    (calamine does) would also take a ``sheet`` or an ``id`` in another namespace.  Anything that
+    two such readers could resolve differently is reported, never guessed.
+    """
     sheets = tuple((s.get("name"), s.get(_R_ID), s.get("state", "visible"))
                    for s in wb.findall(f"{_M}sheets/{_M}sheet"))
+    odd = []
+    for holder in wb.iter():
+        for el in holder:
+            if _local(el.tag) in ("sheet", "sheets") and not (el.tag == f"{_M}sheet" and holder.tag == f"{_M}sheets") \
+                    and not (el.tag == f"{_M}sheets" and holder is wb):
+                ns = el.tag.partition("}")[0].lstrip("{") if el.tag.startswith("{") else ""
+                odd.append(f"a second <{_local(el.tag)}> in namespace {ns}" if ns != NS["m"]
+                           else f"a <{_local(el.tag)}> outside <sheets>")
+    for s in wb.findall(f"{_M}sheets/{_M}sheet"):
+        extra = [k for k in s.attrib if _local(k) in ("name", "id") and k not in ("name", _R_ID)]
+        if extra:
+            odd.append(f"sheet {s.get('name')!r}: a second name/id ({', '.join(extra)})")
+        if s.get(_R_ID) is None:
+            odd.append(f"sheet {s.get('name')!r} has no r:id")
+    seen = set()
+    for name, _, _ in sheets:
+        key = (name or "").casefold()
+        if key in seen:
+            odd.append(f"two sheets named {name!r}")
+        seen.add(key)
     names = {}
     for d in wb.findall(f"{_M}definedNames/{_M}definedName"):
         if d.get("localSheetId") is None and d.text:
             names[d.get("name")] = d.text
-    return sheets, tuple(names.items())
+    return sheets, tuple(names.items()), tuple(odd)
 
 
-def _rels_targets(rels) -> dict:
+def _target(t: str, base: str = "xl/") -> str:
+    import posixpath
+
+    t = t.lstrip("/") if t.startswith("/") else base + t
+    return posixpath.normpath(t) if t else t
+
+
+def _rels_targets(rels) -> tuple:
+    """({relationship id: (part, type)}, what is ambiguous: a repeated id, a relationship in another namespace)."""
     targets = {}
-    for r in rels.findall("{%s}Relationship" % NS["rel"]):
-        t = r.get("Target", "")
-        t = t.lstrip("/") if t.startswith("/") else "xl/" + t
-        targets[r.get("Id")] = t
-    return targets
+    odd = []
+    for r in rels:
+        if r.tag != "{%s}Relationship" % NS["rel"]:
+            if _local(r.tag) == "Relationship":
+                odd.append(f"a Relationship in another namespace ({r.tag})")
+            continue
+        rid = r.get("Id")
+        if rid in targets:
+            odd.append(f"relationship id {rid!r} twice in workbook.xml.rels")
+        t = _target(r.get("Target", ""))
+        if r.get("TargetMode") == "External":
+            t = ""
+        targets[rid] = (t, r.get("Type", "").rpartition("/")[2])
+    return targets, tuple(odd)
+
+
+def _sheet_targets_ambiguous(sheets, targets) -> list[str]:
+    odd = []
+    parts = {}
+    for name, rid, _ in sheets:
+        if rid is None:
+            continue
+        part, kind = targets.get(rid, ("", ""))
+        if not part:
+            odd.append(f"sheet {name!r}: relationship {rid!r} names no part in the package")
+        elif kind not in ("worksheet", "chartsheet", "dialogsheet", "xlMacrosheet", "xlIntlMacrosheet"):
+            odd.append(f"sheet {name!r}: relationship {rid!r} is of type {kind!r}, not a worksheet")
+        elif part in parts:
+            odd.append(f"sheets {parts[part]!r} and {name!r} are the same part {part}")
+        parts.setdefault(part, name)
+    return odd
+
+
+def _main_part(rels) -> tuple:
+    """The package's main document part(s) named by _rels/.rels (Excel opens that, whatever its name)."""
+    return tuple(_target(r.get("Target", ""), "") for r in rels.findall("{%s}Relationship" % NS["rel"])
+                 if r.get("Type", "").endswith("/officeDocument"))
 
 
 def _custom_props(custom) -> tuple:
@@ -346,19 +426,47 @@ def _table_info(t) -> tuple:
     return t.get("name") or t.get("displayName"), t.get("ref", "")
 
 
-_CELL_F = re.compile(rb"<c r=\"([A-Z]+\d+)\"[^>]*>(.*?)</c>", re.S)
+_HAS_F = re.compile(rb"<(?:[\w.-]+:)?f[ >/]")  # not "<formula1>" of a data validation
+_HAS_E = re.compile(rb"""\bt\s*=\s*["']e["']""")
+_CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
+_ATTR_R = re.compile(rb"""\br\s*=\s*["']\s*([A-Za-z]{1,3}\d{1,7})""")
+_ATTR_T = re.compile(rb"""\bt\s*=\s*["']\s*(\w+)""")
+_F_TEXT = re.compile(rb"<(?:[\w.-]+:)?f\b[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?f>)", re.S)
+_V_TEXT = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*>([^<]*)<")
 
 
 def formulas_without_value(sheet_xml: bytes) -> list[str]:
     """A1 refs of formula cells with no cached value (calamine drops them silently)."""
-    if not re.search(rb"<f[ >/]", sheet_xml):  # not "<formula1>" of a data validation
-        return []
-    out = []
-    for m in _CELL_F.finditer(sheet_xml):
-        inner = m.group(2)
-        if b"<f" in inner and not re.search(rb"<v>[^<]+</v>", inner) and b"<is>" not in inner:
-            out.append(m.group(1).decode())
-    return out
+    return cell_notes(sheet_xml)[1]
+
+
+def cell_notes(xml: bytes) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """What calamine's values do not show, from the sheet's XML: ({A1: formula text} of every formula cell,
+    [A1 of formula cells without a stored value], {A1: error text} of error cells (``t="e"``: #DIV/0!,
+    #REF! …, which calamine reads as blank)).  Two searches when the sheet has neither (the usual case)."""
+    if not _HAS_F.search(xml) and not _HAS_E.search(xml):
+        return {}, [], {}
+    from html import unescape
+
+    formulas: dict[str, str] = {}
+    no_value: list[str] = []
+    errors: dict[str, str] = {}
+    for m in _CELL_ANY.finditer(xml):
+        attrs, inner = m.group(1), m.group(2) or b""
+        r = _ATTR_R.search(attrs)
+        if r is None:
+            continue
+        ref = r.group(1).decode().upper()
+        t = _ATTR_T.search(attrs)
+        f = _F_TEXT.search(inner) if b"f" in inner else None
+        v = _V_TEXT.search(inner)
+        if f is not None:
+            formulas[ref] = unescape((f.group(1) or b"").decode("utf-8", "replace"))
+            if (v is None or not v.group(1).strip()) and b"<is>" not in inner:
+                no_value.append(ref)
+        if t is not None and t.group(1) == b"e":
+            errors[ref] = unescape(v.group(1).decode("utf-8", "replace")).strip() if v else "#ERROR"
+    return formulas, no_value, errors
 
 
 _ROW_HIDDEN = re.compile(rb"<row [^>]*?r=\"(\d+)\"[^>]*?hidden=\"(?:1|true)\"")
@@ -403,10 +511,16 @@ def read(path: str | Path) -> ParsedForm:
         pkg = read_package(zf, wb_xml, raw)
         # calamine parses these on open: no DTD, no forged sizes
         guard.check_shared_parts(zf, {"xl/workbook.xml": wb_xml}, raw)
-        try:
-            cwb = CalamineWorkbook.from_path(str(path))
+        if pkg.ambiguous:
+            raise ReadError(E072, "; ".join(pkg.ambiguous[:3]))
+        try:  # calamine reads the very bytes the guard checked (not the file again: it may have changed)
+            cwb = CalamineWorkbook.from_filelike(io.BytesIO(raw)) if raw is not None else \
+                CalamineWorkbook.from_path(str(path))
         except Exception as e:  # noqa: BLE001 - calamine raises its own error types
             raise ReadError(E002, f"{type(e).__name__}: {e}") from None
+        if list(cwb.sheet_names) != [n for n, _, _ in pkg.sheets]:  # it would read another sheet than Excel shows
+            raise ReadError(E072, f"the sheets a reader sees ({', '.join(map(str, cwb.sheet_names))}) are not the "
+                                  f"workbook's ({', '.join(str(n) for n, _, _ in pkg.sheets)})")
         # which sheet holds the form: the one the defined names point to, else the first visible one
         sheet_name = None
         for key in ("KRM_DATA", "KRM_PERIOD"):
@@ -435,6 +549,7 @@ def read(path: str | Path) -> ParsedForm:
             merged = []
     if len(grid) > MAX_ROWS:
         raise ReadError(E007, f"sheet uses {len(grid)} rows", rows=len(grid), cols=0)
+    notes = cell_notes(xml)
     spec, how = recognise(pkg, grid)
     if spec is None:
         raise ReadError(E010, "no KRM form index found (document properties, names or 'Индексі: КРМ-N')")
@@ -443,7 +558,7 @@ def read(path: str | Path) -> ParsedForm:
                     has_macros=pkg.has_macros, modified=pkg.modified, merged=merged,
                     hidden_sheets=[n for n, _, st in pkg.sheets if st != "visible"],
                     hidden_rows=[int(m.group(1)) - 1 for m in _ROW_HIDDEN.finditer(xml)] if b"hidden" in xml else [],
-                    formulas_without_value=formulas_without_value(xml))
+                    formulas=notes[0], formulas_without_value=notes[1], error_cells=notes[2])
     _locate(pf, pkg)
     return pf
 

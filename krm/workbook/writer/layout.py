@@ -157,8 +157,8 @@ def page_breaks(cols: tuple[Column, ...], widths: list[float]) -> list[int]:
     The first two columns (№ and the row name) repeat on every page; a column group
     (a programme's plan/fact pair) is never split.
     """
-    if sum(widths) <= PAGE_UNITS * 1.5 or len(cols) < 4:
-        return []
+    if sum(widths) <= PAGE_UNITS * 1.5 or len(cols) < 4 or not any(c.programme for c in cols):
+        return []  # only the programme columns of KRM-6/7 continue on further pages; other forms fit the width
     fixed = sum(widths[:2])
     breaks: list[int] = []
     used = fixed
