@@ -39,10 +39,11 @@ pytestmark = [
 ]
 
 # pages of the form sheet itself.  Blank templates: KRM-1/2/3 the form with 12 blank rows, then the
-# table's end with the signature block; KRM-4/5 one page; KRM-6/7 the first block (with the
-# signature block) and two continuation blocks.  Outputs: the same, KRM-3 as long as its rows need.
-FORM_PAGES = {"KRM-1": 2, "KRM-2": 2, "KRM-3": 2, "KRM-4": 1, "KRM-5": 1, "KRM-6": 3, "KRM-7": 3}
-OUTPUT_FORM_PAGES = {"KRM-3": (2, 4), "KRM-4": (1, 1), "KRM-5": (1, 1), "KRM-6": (3, 3), "KRM-7": (3, 3)}
+# table's end with the signature block; KRM-4 one page; KRM-5 the annex's columns with the signature
+# block, then krm's plan-by-activity columns as a continuation block; KRM-6/7 the first block (with
+# the signature block) and two continuation blocks.  Outputs: the same, KRM-3 as long as its rows need.
+FORM_PAGES = {"KRM-1": 2, "KRM-2": 2, "KRM-3": 2, "KRM-4": 1, "KRM-5": 2, "KRM-6": 3, "KRM-7": 3}
+OUTPUT_FORM_PAGES = {"KRM-3": (2, 4), "KRM-4": (1, 1), "KRM-5": (2, 2), "KRM-6": (3, 3), "KRM-7": (3, 3)}
 MAX_PAGES = {"template": 6, "output": 12}  # all sheets; before the print set-up: up to 15 and 26
 OUTPUTS = {"KRM-3": "A/2019-05/KRM-3.ENBEK.11.xlsx", "KRM-4": "A/2019-05/KRM-4.ENBEK.xlsx",
            "KRM-5": "A/2019-05/KRM-5.ENBEK.xlsx", "KRM-6": "R/KRM-6-2019-05.kk.xlsx",
@@ -167,7 +168,7 @@ def test_title_headings_and_signature_come_out_whole(printed, key, fid, lang, ki
     assert sig, f"{key}: the signature block is split across pages or cut"
     if spec.total_label is not None:  # kept with the end of the table
         assert spec.total_label(lang) in [w[3] for w in sig[0]["words"]]
-    if fid in ("KRM-6", "KRM-7"):
+    if fid in ("KRM-5", "KRM-6", "KRM-7"):
         mark = {"kk": "кестеніңжалғасы", "ru": "продолжениетаблицы"}[lang]
         assert all(mark in p["flat"] for p in pages[1:]), f"{key}: continuation blocks are not marked"
 

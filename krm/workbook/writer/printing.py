@@ -28,6 +28,7 @@ USABLE_H_PT = (8.27 - MARGINS["top"] - MARGINS["bottom"]) * 72
 FILL = 0.93  # share of a page's height the breaks plan for: LibreOffice's row heights round up a little
 BLANK_PRINT_ROWS = 12  # blank rows a free-row template prints (the data table itself keeps all its rows)
 DEFAULT_ROW_PT = 15.0
+MIN_SCALE = 45  # smaller print is hard to read: below it a form takes a further page instead
 
 CONTINUED = T("кестенің жалғасы", "продолжение таблицы", "table continued")
 
@@ -42,7 +43,7 @@ def one_page_scale(heights: dict[int, float], first: int, last: int, scale: int,
     """``scale``, or a little less if that puts rows ``first``…``last`` on one page (as the annexes print them)."""
     total = sum(heights.get(r, DEFAULT_ROW_PT) for r in range(first, last + 1))
     fits = int(USABLE_H_PT * FILL * 100 / total)
-    return fits if scale * shrink <= fits < scale else scale
+    return fits if max(scale * shrink, MIN_SCALE) <= fits < scale else scale
 
 
 def page_setup(ws, footer: str, *, scale: int | None = None, fit_width: bool = False) -> None:
