@@ -11,6 +11,36 @@ EXIT_USAGE = 2
 
 def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
     """Print one line to stderr and exit with ``code`` (no traceback)."""
-    typer.echo(f"krm: {message}", err=True)
+    say(f"krm: {message}", err=True)
     raise typer.Exit(code)
+
+
+def say(message: object, err: bool = False) -> None:
+    """One line of plain output; names and text from outside shown safely (:func:`krm.textsafe.terminal`)."""
+    from krm.textsafe import terminal
+
+    typer.echo(terminal(message, one_line=True), err=err)
+
+
+def console(**kw):
+    """A rich Console whose every string (table cells included) is shown safely: control characters of
+    file names and cell text (ESC sequences …) escaped, undecodable bytes as \\xNN."""
+    from rich.console import Console
+
+    from krm.textsafe import terminal
+
+    class SafeConsole(Console):
+        def render_str(self, text, *args, **kwargs):
+            return super().render_str(terminal(text), *args, **kwargs)
+
+    return SafeConsole(**kw)
+
+
+def dumps(obj, **kw) -> str:
+    """JSON of ``obj`` with every string writable as UTF-8 (:func:`krm.textsafe.clean`)."""
+    import json
+
+    from krm.textsafe import clean
+
+    return json.dumps(clean(obj), ensure_ascii=False, **kw)
 

@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import console, dumps, fail
 
 
 @app.command()
@@ -43,7 +43,7 @@ def status(
             fail(f"{p}: no such file or folder")
     rep = lib.status(paths, month, as_of=when, jobs=jobs)
     if fmt == "json":
-        typer.echo(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1))
+        typer.echo(dumps(rep.to_dict(), indent=1))
         return
     _print(rep, limit)
 
@@ -53,12 +53,11 @@ def _pct(v) -> str:
 
 
 def _print(rep, limit: int) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from krm import reference
 
-    con = Console(width=None if sys.stdout.isatty() else 130)
+    con = console(width=None if sys.stdout.isatty() else 130)
     t = Table(title=f"KRM status {rep.month}, as of {rep.as_of.isoformat()}")
     for c in ("Form", "Level", "Period", "Due", "Expected", "Received", "On time", "Late", "Missing",
               "Overdue", "Completeness", "Timeliness"):
