@@ -9,7 +9,7 @@ from krm import reference
 from krm.forms import BASIS_VALUES
 from krm.spec import ColType, FormSpec, Rows, T
 from krm.workbook.writer.fastpath import _add_sheet, _put_rows
-from krm.workbook.writer.layout import UI, Layout, _text_height, column_letter
+from krm.workbook.writer.layout import UI, Layout, _text_height, column_letter, table_headers
 from krm.workbook.writer.printing import amount_format, fit_scale, page_setup
 
 
@@ -182,11 +182,12 @@ def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
     r += 1
     ws.write_string(r, 0, T("Бағандар", "Графы", "Columns")(lang), F(bold=True))
     r += 1
-    for c in lay.columns:
+    for c, number in zip(lay.columns, table_headers(lay.columns)):  # 5.1, 5.2: the table's own numbers
         extra = "" if c.official else " [krm]"
-        unit = f" ({c.unit(lang)})" if c.unit else ""
+        squeeze = lambda t: t.replace(".", "").replace(" ", "").casefold()  # noqa: E731
+        unit = f" ({c.unit(lang)})" if c.unit and squeeze(c.unit(lang)) not in squeeze(c.title(lang)) else ""
         group = f"{c.group(lang)}: " if c.group else ""
-        line = f"{c.number} — {group}{c.title(lang)}{unit}{extra}"
+        line = f"{number} — {group}{c.title(lang)}{unit}{extra}"
         ws.set_row(r, _text_height(line, 110))
         ws.write_string(r, 0, line, wrap)
         r += 1
