@@ -400,7 +400,7 @@ def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], 
                          _cached(c, total - group_sums[ci]))
         ws.write_formula(tr, 2 + k, f"=SUM({rng(ci)})", bold_num[ci], _cached(c, total))
     wb.define_name("KRM_GROUPS", f"='{lay.group_sheet}'!$A${first + 1}:${column_letter(last)}${tr + 1}")
-    _group_view_page(ws, sheet, lay)
+    _group_view_page(ws, sheet, lay, hr)
 
 
 def _number(v) -> float | None:
@@ -417,11 +417,11 @@ def _cached(c: Column, total: float):
     return round(total, 6) if c.type == ColType.MONEY else int(round(total))
 
 
-def _group_view_page(ws, sheet: str, lay: Layout) -> None:
-    """The grouped view is read-only, printed landscape on A4, one page wide."""
+def _group_view_page(ws, sheet: str, lay: Layout, heading_row: int) -> None:
+    """The grouped view is read-only, printed landscape on A4, one page wide, its heading row repeated."""
     ws.protect("")
     page_setup(ws, f"&L{sheet}: {lay.group_sheet}&R&P / &N", fit_width=True)
-    ws.repeat_rows(hr)
+    ws.repeat_rows(heading_row)
 
 
 def _group_view_head(ws, F, sheet: str, cols, act_ci: int, nums: list, lang: str) -> tuple[list, int, int]:
