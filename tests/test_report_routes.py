@@ -74,3 +74,25 @@ def test_krm5_carries_the_plan_by_activity_in_supplementary_columns(routes):
     total = next(r for r in grid if r[1] == "БАРЛЫҒЫ")
     plan = sum(total[keys.index(c.key)] for c in sup)
     assert plan == direct.data.total(programme="ENBEK")["plan"]
+
+
+def test_total_row_is_blank_over_columns_nobody_reported(routes):
+    """KRM-6's total row: a SUM with its stored value under a programme with data, blank (not =SUM storing 0)
+    under one that nobody reported (docs/report.md: blank is not zero)."""
+    from openpyxl import load_workbook
+
+    base, direct, _ = routes
+    path = base / "direct" / f"KRM-6-{MONTH}.kk.xlsx"
+    keys = [c.key for c in forms.get("KRM-6").columns_for(direct.data.programmes)]
+    total = next(r for r in _form(path, "КРМ-6") if r[1] == "Барлығы")
+    ws = load_workbook(path)["КРМ-6"]
+    formulas = next(r for r in ws.iter_rows() if r[1].value == "Барлығы")
+    silent = [p.code for p in direct.data.programmes if not direct.data.units_of(p.code)]
+    assert silent  # three regions do not run every programme
+    for p in direct.data.programmes:
+        for m in ("plan", "fact"):
+            i = keys.index(f"{p.code}_{m}")
+            if p.code in silent:
+                assert total[i] == "" and formulas[i].value is None, (p.code, m)
+            else:
+                assert total[i] == direct.data.total(programme=p.code)[m] and str(formulas[i].value).startswith("=SUM(")
