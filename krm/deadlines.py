@@ -204,10 +204,10 @@ def _parse_period(period: str) -> tuple[int, int | None]:
     s = str(period).strip()
     if re.fullmatch(r"\d{4}", s):
         return int(s), None
-    m = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", s)
-    if not m:
-        raise ValueError(f"period must be YYYY-MM or YYYY, not {period!r}")
-    return int(m.group(1)), int(m.group(2))
+    from krm.values import month_arg
+
+    s = month_arg(s)
+    return int(s[:4]), int(s[5:])
 
 
 def deadlines_for_period(period: str) -> list[Deadline]:
@@ -245,9 +245,9 @@ def deadlines(month: str | None = None, year: int | str | None = None) -> list[D
     if (month is None) == (year is None):
         raise ValueError("give exactly one of month (YYYY-MM) or year (YYYY)")
     if month is not None:
-        y, m = _parse_period(month)
-        if m is None:
-            raise ValueError(f"month must be YYYY-MM, not {month!r}")
+        from krm.values import month_arg
+
+        y, m = _parse_period(month_arg(month))
         first = dt.date(y, m, 1)
         last = _day(y, m, 31)
     else:

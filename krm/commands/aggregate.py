@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import console, fail
 
 
 @app.command()
@@ -122,10 +122,9 @@ def _progress():
 
 
 def print_summary(result, dry_run: bool = False) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    con = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    con = console(soft_wrap=True)
     s = result.summary()
     f = s["files"]
     t = Table(title=f"krm aggregate {result.dir}", show_header=False)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import console, fail
 
 WEEKDAYS = {"kk": ("Дс", "Сс", "Ср", "Бс", "Жм", "Сн", "Жс"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
             "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
@@ -64,7 +63,6 @@ def calendar(
         typer.echo(json.dumps({"query": {"month": month, "year": year, "period": period},
                                "deadlines": [d.to_dict(lang) for d in items]}, ensure_ascii=False, indent=1))
         return
-    from rich.console import Console
     from rich.table import Table
 
     h = HEAD[lang]
@@ -80,6 +78,6 @@ def calendar(
             due += f" ({off})" if off else ""
         lwd = f"{d.last_working_day.isoformat()} {wd[d.last_working_day.weekday()]}" if moved else "="
         t.add_row(due, f"[bold]{lwd}[/bold]" if moved else lwd, d.title(lang), d.period, d.who(lang), d.rule)
-    Console(width=None if sys.stdout.isatty() else 130).print(t)
+    console().print(t)
     if ics is not None:
         typer.echo(f"wrote {ics}")

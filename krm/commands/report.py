@@ -13,7 +13,7 @@ from krm.commands._common import fail
 
 @app.command()
 def report(
-    folder: Path = typer.Argument(Path("."), help="Folder with the month's workbooks (searched recursively)."),
+    folder: Path = typer.Argument(..., help="Folder with the month's workbooks (searched recursively)."),
     month: Optional[str] = typer.Option(None, "--month", "-m", help="Reporting month, YYYY-MM (e.g. 2019-05)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write KRM-6, KRM-7 and the note into."),
     lang: str = typer.Option("kk", "--lang", help="kk, ru, or kk,ru for both."),
@@ -35,6 +35,7 @@ def report(
     programme.  Exit 1 if the control totals do not balance (nothing is written then).
     """
     from krm.report import ReportError, make_report
+    from krm.report.sheets import superseded_by
 
     if prefer not in (None, "newest"):
         fail(f"unknown --prefer {prefer!r}: use newest")
@@ -48,8 +49,11 @@ def report(
         typer.echo(f"krm: warning: {w}", err=True)
     used = [s for s in rep.data.sources if s.status == "used"]
     t = rep.data.total()
-    typer.echo(f"{rep.month}: {len(used)} files used, {sum(1 for s in rep.data.sources if s.status != 'used')} "
-               f"superseded or excluded; plan {t['plan'] if t['plan'] is not None else '—'}, "
+    n = {"excluded": sum(1 for s in rep.data.sources if s.status == "excluded")}
+    typer.echo(f"{rep.month}: {len(used)} files used"
+               + "".join(f", {k} superseded by {lv} (used instead)" for lv, k in superseded_by(rep.data).items())
+               + (f", {n['excluded']} excluded (errors or duplicates)" if n["excluded"] else "")
+               + f"; plan {t['plan'] if t['plan'] is not None else '—'}, "
                f"fact {t['fact'] if t['fact'] is not None else '—'}; control totals balance", err=True)
     for p in written:
         typer.echo(str(p))

@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, fail
+from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, console, fail
 
 LANGS = ("kk", "ru", "en", "auto")
 
@@ -64,11 +64,10 @@ def _counts(e: int, w: int, lang: str) -> str:
 
 
 def print_text(reports, lang: str, summary: bool) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    con = Console(highlight=False, soft_wrap=False)
+    con = console(soft_wrap=False)
     for r in reports:
         lg = _lang(lang, r)
         t = WORDS[lg]

@@ -35,6 +35,18 @@ def krm7_rows(md: MonthData) -> list[dict]:
     return rows
 
 
+def superseded_by(md: MonthData) -> dict[str, int]:
+    """How many files of the month were superseded, by the level used instead ("KRM-4/5", "KRM-3")."""
+    out: dict[str, int] = {}
+    for s in md.sources:
+        if s.status != "superseded":
+            continue
+        u = md.units.get((s.programme, s.region))
+        level = "KRM-4/5" if u is None or u.level.startswith(("KRM-4", "KRM-5")) else u.level
+        out[level] = out.get(level, 0) + 1
+    return dict(sorted(out.items(), reverse=True))
+
+
 def _col_total(rows: list[dict], key: str) -> int | None:
     return _opt_sum(r.get(key) for r in rows)
 

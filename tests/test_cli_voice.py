@@ -1,0 +1,71 @@
+"""One voice across commands: the same words for the same mistake, the same exit codes, output that is not
+wrapped when it goes to a file, help without value types beside flags."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from krm.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def _krm(*args, **kw) -> subprocess.CompletedProcess:
+    code = "import sys; from krm.cli import app; sys.argv[0] = 'krm'; app()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                          cwd=kw.get("cwd"))
+
+
+@pytest.mark.parametrize("argv", [
+    ["report", "--month", "2019-13", "{d}", "--out", "{o}"],
+    ["calendar", "--month", "2019-13"],
+    ["status", "{d}", "--month", "2019-13"],
+    ["template", "KRM-2", "--period", "2019-13", "--out", "{o}"],
+    ["samples", "--month", "2019-13", "--out", "{o}"],
+    ["aggregate", "{d}", "--period", "2019-13", "--out", "{o}"],
+])
+def test_not_a_month_is_said_the_same_way_everywhere(argv, tmp_path):
+    (tmp_path / "d").mkdir()
+    args = [a.format(d=tmp_path / "d", o=tmp_path / "o") for a in argv]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2, r.output
+    assert "2019-13 is not a month" in r.output and "YYYY-MM" in r.output and "Traceback" not in r.output
+
+
+def test_aggregate_on_a_folder_without_workbooks_exits_2_like_validate(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("nothing here")
+    for argv in (["validate", str(tmp_path / "empty")], ["aggregate", str(tmp_path / "empty"), "--out",
+                                                          str(tmp_path / "o")]):
+        r = CliRunner().invoke(app, argv)
+        assert r.exit_code == 2 and "no workbooks" in r.output, (argv, r.output)
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_needs_its_folder(tmp_path):
+    """Without a folder krm report used to scan the current directory in silence."""
+    r = _krm("report", "--month", "2019-05", "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert r.returncode == 2 and "folder" in (r.stdout + r.stderr).lower()
+    assert not (tmp_path / "o").exists()
+
+
+def test_help_shows_no_bool_beside_flags():
+    for cmd in ("template", "validate", "aggregate", "report", "samples", "calendar", "status", "cache"):
+        r = _krm(cmd, "--help")
+        assert r.returncode == 0, r.stderr
+        assert "<bool>" not in r.stdout, cmd
+        assert "--help" in r.stdout
+    assert "<str>" in _krm("report", "--help").stdout  # options with a value still say what they take
+
+
+def test_output_to_a_file_is_not_wrapped_at_80_columns():
+    r = _krm("calendar", "--year", "2019", "--lang", "ru")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(map(len, lines)) > 100  # one table row per line, however long
+    rows = [ln for ln in lines if ln.startswith("│")]
+    assert len(rows) >= 12 and all(ln.startswith("│ 2019-") for ln in rows[1:])  # no row continues on the next
