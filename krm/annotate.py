@@ -3,10 +3,15 @@
 Each faulty cell is filled (red: error, yellow: warning; cells the rule involves
 are outlined in orange) and carries a comment with the finding's message and hint;
 a findings sheet lists every finding with a link to its cell.  The original file is
-only read.  The copy is written with openpyxl (load + save), which keeps values,
-styles, merged cells, defined names, data validations and protection, but drops
-cached formula results (Excel/LibreOffice recalculate them on opening) and
-Excel-2010 "x14" validations; macros are not carried over.
+only read.  The copy is written with openpyxl (load + save), which keeps styles,
+merged cells, defined names, data validations and protection, but drops Excel-2010
+"x14" validations; macros are not carried over.  Every formula is written as the value
+the submitted file stored for it (never the formula: a DDE or HYPERLINK formula would
+run again in the copy, and a formula without its value would show something else).
+
+openpyxl holds a whole workbook as Python objects (a dense 7 MB file took 4.4 GB and
+5 minutes): :func:`annotate_isolated` runs it in a worker under the memory limit and
+timeout validation has (:mod:`krm.pool`).
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ def annotate(src: str | Path, findings: list[Finding], out: str | Path, *, lang:
     lang = lang if lang in SHEET else "en"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        wb = openpyxl.load_workbook(src)
+        wb = openpyxl.load_workbook(src, data_only=True)  # stored values, never formulas
     ws = wb[sheet] if sheet and sheet in wb.sheetnames else wb.worksheets[0]
     if SHEET[lang] in wb.sheetnames:
         del wb[SHEET[lang]]
@@ -103,3 +108,53 @@ def annotate(src: str | Path, findings: list[Finding], out: str | Path, *, lang:
         w.sheet_view.tabSelected = w is fs
     atomic_write(out, wb.save, force=force)
     return out
+
+
+#: the limits of :func:`annotate_isolated`: those of reading a workbook (krm.validate.validate_paths)
+MEM_LIMIT_MB = 1024
+TIMEOUT_S = 60
+
+
+def annotate_isolated(src: str | Path, findings: list[Finding], out: str | Path, *, lang: str = "kk",
+                      sheet: str | None = None, force: bool = False, mem_limit_mb: int = MEM_LIMIT_MB,
+                      timeout_s: float = TIMEOUT_S) -> tuple[str, str] | None:
+    """:func:`annotate` in a worker process under a memory limit and a timeout.  Returns None when
+    ``out`` was written, else (kind, one-line reason): kind "exists", "os" (cannot write) or "failed"
+    (the workbook could not be annotated: too big, too slow, refused by openpyxl).  A worker stopped
+    mid-write leaves nothing: its temporary file is removed here."""
+    import openpyxl  # noqa: F401 - imported once here, before the fork: the worker's limit is for the work
+
+    from krm.pool import run_isolated
+
+    out = Path(out)
+
+    def job(_):
+        try:
+            annotate(src, findings, out, lang=lang, sheet=sheet, force=force)
+        except FileExistsError as e:
+            return ("exists", str(e))
+        except OSError as e:
+            return ("os", e.strerror or str(e))
+        return None
+
+    [(_, ok, res)] = run_isolated(job, [0], jobs=1, isolate=True, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s)
+    if ok:
+        return res
+    _remove_temporary(out)
+    return ("failed", str(res))
+
+
+def _remove_temporary(out: Path) -> None:
+    """The temporary file (``.NAME.*.tmp``) a stopped worker's atomic write left beside ``out``."""
+    import os
+
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return
+    for n in names:
+        if n.startswith(f".{out.name}.") and n.endswith(".tmp"):
+            try:
+                os.unlink(out.parent / n)
+            except OSError:
+                pass

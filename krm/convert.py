@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from krm import ids, reference, values
 from krm.rules import lookup
-from krm.rules.context import row_parsers, typed_columns
+from krm.rules.context import CELL_PARSERS, row_parsers, typed_columns
 from krm.model import ProjectRow, RegionRow, Submission
-from krm.spec import ColType, Rows
+from krm.spec import ColType, Rows, per_columns
 from krm.workbook.reader import DataRow, ParsedForm
 from krm.workbook.writer import column_letter
 
@@ -86,7 +86,7 @@ def to_submission(pf: ParsedForm) -> Submission:
     sub = Submission(path=pf.path, form=spec.id, period=period or "", programme=prog.code if prog else None,
                      region=reg.kato if reg else None, district=dist,
                      basis=basis(pf.header.get("basis")) or "cumulative" if pf.header.get("basis") else "cumulative",
-                     lang=pf.lang, modified=pf.modified, body=_text(pf.header.get("body")))
+                     lang=pf.lang, modified=pf.modified, body=_text(pf.header.get("body")), edition=spec.edition)
     kinds = dict(row_parsers(pf.columns))
     if spec.rows == Rows.FREE:
         letters: dict[int, str] = {}  # first column -> its letter, for each row's A1 cell
@@ -96,6 +96,7 @@ def to_submission(pf: ParsedForm) -> Submission:
         cells = [[v for v, _ in typed[k]] if kinds.get(k) is parse else
                  [parse(r.values.get(k))[0] for r in pf.rows] for k, parse in _PROJECT_CELLS]
         sub.projects = [_project(pf, r, c, reg, on, letters) for r, c in zip(pf.rows, zip(*cells))] if n else []
+        _extra(pf, sub.projects, typed, kinds)
         if spec.id == "KRM-1":  # the plan per activity, total and sums of the plan rows
             for i, (r, row) in enumerate(zip(pf.rows, sub.projects)):
                 _plan_row(pf, row, _Row(r, typed, i, kinds))
@@ -104,6 +105,31 @@ def to_submission(pf: ParsedForm) -> Submission:
         sub.regions = [x for x in (_region_row(pf, r, _Row(r, typed, i, kinds), on) for i, r in enumerate(pf.rows))
                        if x is not None]
     return sub
+
+
+def _extra(pf: ParsedForm, projects: list[ProjectRow], typed: dict, kinds: dict) -> None:
+    """The carried columns that are not fields of ProjectRow (a column a new edition added), into
+    ``ProjectRow.extra`` by column key: figures typed (blank = 0), dates typed, text as text."""
+    for c in per_columns(_EXTRA, pf.columns, _extra_columns):
+        key, parse = c.key, CELL_PARSERS.get(c.type)
+        if parse is None:
+            vals = [_text(r.values.get(key)) for r in pf.rows]
+        elif kinds.get(key) is parse:
+            vals = [v for v, _ in typed[key]]
+        else:
+            vals = [parse(r.values.get(key))[0] for r in pf.rows]
+        blank = Decimal(0) if c.type == ColType.MONEY else 0 if c.type.numeric else None
+        for row, v in zip(projects, vals):
+            row.extra = row.extra or {}
+            row.extra[key] = blank if v is None else v
+
+
+_EXTRA: dict = {}
+
+
+def _extra_columns(columns: tuple) -> tuple:
+    fields = ProjectRow.__dataclass_fields__
+    return tuple(c for c in columns if c.carried_as and c.key not in fields)
 
 
 def _project(pf: ParsedForm, r: DataRow, cells: tuple, reg, on, letters: dict) -> ProjectRow:

@@ -109,33 +109,36 @@ JOBS_GROUP = T("Құрылатын жұмыс орындарының саны", 
 
 
 def _plan(n: str) -> Column:
-    return Column(key="plan", number=n, title=PLAN, type=ColType.JOBS, group=JOBS_GROUP, unit=JOBS_UNIT, width=11)
+    return Column(key="plan", number=n, title=PLAN, type=ColType.JOBS, group=JOBS_GROUP, unit=JOBS_UNIT, width=11,
+                  role="measure")
 
 
 def _fact(n: str) -> Column:
-    return Column(key="fact", number=n, title=FACT, type=ColType.JOBS, group=JOBS_GROUP, unit=JOBS_UNIT, width=11)
+    return Column(key="fact", number=n, title=FACT, type=ColType.JOBS, group=JOBS_GROUP, unit=JOBS_UNIT, width=11,
+                  role="measure")
 
 
 def _allocated(n: str) -> Column:
     return Column(key="allocated", number=n, title=T("Бөлінген сома (млн теңге)", "Выделенная сумма (млн тенге)",
-                                                     "Allocated (mln tenge)"), type=ColType.MONEY, unit=MLN, width=14)
+                                                     "Allocated (mln tenge)"), type=ColType.MONEY, unit=MLN, width=14,
+                  role="measure")
 
 
 def _disbursed(n: str, kk: str = "Игерілген күні (млн теңге)") -> Column:
     # KRM-2 and KRM-3 print "Игерілген күні" (sic); the explanation says the sum disbursed to the reporting date.
     return Column(key="disbursed", number=n, title=T(kk, "Освоенная сумма (млн тенге)", "Disbursed (mln tenge)"),
-                  type=ColType.MONEY, unit=MLN, width=14)
+                  type=ColType.MONEY, unit=MLN, width=14, role="measure")
 
 
 def _activity_col(n: str) -> Column:
     return Column(key="activity", number=n, title=T("Экономикалық қызмет түрлері", "Виды экономической деятельности",
                                                     "Economic activity"), type=ColType.ACTIVITY, required=True,
-                  width=30)
+                  width=30, role="dimension")
 
 
 def _project_col(n: str) -> Column:
     return Column(key="project", number=n, title=T("Жобаның атауы", "Наименование проекта", "Project name"),
-                  type=ColType.TEXT, required=True, width=36)
+                  type=ColType.TEXT, required=True, width=36, role="dimension")
 
 
 PERIOD_GROUP = T("Жобаны іске асыру кезеңі", "Период реализации проекта", "Project implementation period")
@@ -143,12 +146,12 @@ PERIOD_GROUP = T("Жобаны іске асыру кезеңі", "Период 
 
 def _start(n: str, official: bool = True) -> Column:
     return Column(key="start", number=n, title=T("басталуы", "начало", "start"), type=ColType.DATE,
-                  group=PERIOD_GROUP, official=official, width=12)
+                  group=PERIOD_GROUP, official=official, width=12, role="dimension")
 
 
 def _end(n: str, official: bool = True) -> Column:
     return Column(key="end", number=n, title=T("аяқталуы", "окончание", "end"), type=ColType.DATE,
-                  group=PERIOD_GROUP, official=official, width=12)
+                  group=PERIOD_GROUP, official=official, width=12, role="dimension")
 
 
 REGION_COL = Column(key="region", number="2", title=T("Өңірлердің аталуы", "Наименование регионов", "Region"),
@@ -282,12 +285,13 @@ KRM2 = FormSpec(
     columns=(
         SEQ,
         Column(key="bin", number="2", title=T("Кәсіпорынның БСН (ЖСН)", "БИН (ИИН) предприятия",
-                                              "Enterprise BIN (IIN)"), type=ColType.ID, required=True, width=15),
+                                              "Enterprise BIN (IIN)"), type=ColType.ID, required=True, width=15,
+               role="dimension"),
         _activity_col("3"), _project_col("4"), _start("5"), _end("5"),
         _plan("6"), _fact("7"), _allocated("8"), _disbursed("9"),
         Column(key="enterprise", number="к1", title=T("Кәсіпорынның атауы", "Наименование предприятия",
                                                       "Enterprise name"),
-               type=ColType.TEXT, official=False, width=26),
+               type=ColType.TEXT, official=False, width=26, role="dimension"),
     ),
     rows=Rows.FREE, spare_rows=300,
     relations=(DISBURSED_NOT_ABOVE_ALLOCATED, FACT_NOT_ABOVE_PLAN, START_NOT_AFTER_END, ONE_ROW_PER_PROJECT),
@@ -358,9 +362,10 @@ KRM3 = FormSpec(
     columns=(
         SEQ, _activity_col("2"), _project_col("3"), _plan("4"), _fact("5"), _allocated("6"), _disbursed("7"),
         Column(key="district", number="к1", title=T("Аудан / қала", "Район / город", "District / city"),
-               type=ColType.TEXT, official=False, required=True, width=22),
+               type=ColType.TEXT, official=False, required=True, width=22, role="dimension"),
         Column(key="bin", number="к2", title=T("Кәсіпорынның БСН (ЖСН)", "БИН (ИИН) предприятия",
-                                               "Enterprise BIN (IIN)"), type=ColType.ID, official=False, width=15),
+                                               "Enterprise BIN (IIN)"), type=ColType.ID, official=False, width=15,
+               role="dimension"),
         _start("к3", official=False), _end("к3", official=False),
     ),
     rows=Rows.FREE, spare_rows=600,

@@ -10,7 +10,7 @@ so that roll-ups are exact to the last job and the last tenge.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 
@@ -38,6 +38,25 @@ class ProjectRow:
     plan_by_activity: dict[str, int] | None = None  # KRM-1 only: activity code -> planned jobs
     cell: str | None = None  # A1 of the row's first cell in its source (for traceability)
     sheet_row: int | None = None
+    #: the row's values of the form's other carried columns (a role in the chain, not a field above),
+    #: by column key: a column added to a form's edition travels here without a change to this class
+    extra: dict[str, object] | None = None
+
+    def get(self, key: str, default=None):
+        """The value of spec column ``key``: a field above, else :attr:`extra`."""
+        if key in _PROJECT_FIELDS:
+            return getattr(self, key)
+        return (self.extra or {}).get(key, default)
+
+    @staticmethod
+    def build(values: dict[str, object]) -> "ProjectRow":
+        """A row from values keyed by column key: the fields above by name, the rest into :attr:`extra`."""
+        fixed = {k: v for k, v in values.items() if k in _PROJECT_FIELDS}
+        extra = {k: v for k, v in values.items() if k not in _PROJECT_FIELDS}
+        return ProjectRow(**fixed, extra=extra or None)
+
+
+_PROJECT_FIELDS = frozenset(f.name for f in fields(ProjectRow)) - {"extra"}
 
 
 @dataclass
@@ -70,6 +89,7 @@ class Submission:
     body: str | None = None
     projects: list[ProjectRow] = field(default_factory=list)
     regions: list[RegionRow] = field(default_factory=list)
+    edition: str | None = None  # the form's edition it was read against (krm.editions); None: the current one
 
     @property
     def level(self) -> str:

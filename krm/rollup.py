@@ -136,14 +136,26 @@ def krm3_from_krm2(subs: list[Submission]) -> list[Submission]:
             rows.append((order, s, r))
         rows.sort(key=lambda t: (_activity_rank(t[2].activity), row_district(t[1], t[2]) or "",
                                  _sort_text(t[2].project), t[2].bin or "", t[0]))
-        projects = [ProjectRow(activity=r.activity, project=r.project, bin=r.bin, enterprise=r.enterprise,
-                               district=row_district(s, r), start=r.start, end=r.end, plan=r.plan, fact=r.fact,
-                               allocated=r.allocated, disbursed=r.disbursed)
-                    for _, s, r in rows]
+        carried = {}  # per edition of KRM-2: (column key, key in KRM-3)
+        projects = [_krm3_row(s, r, carried) for _, s, r in rows]
         out.append(Submission(path=Path(f"KRM-3.{period}.{programme}.{region}"), form="KRM-3", period=period,
                               programme=programme or None, region=region or None, basis=basis,
                               projects=projects))
     return out
+
+
+def _krm3_row(s: Submission, r: ProjectRow, carried: dict) -> ProjectRow:
+    """A KRM-2 row as a KRM-3 row: every column with a role in the chain (its spec's, in the edition
+    ``s`` was read against) under the key it feeds, and the district the row belongs to."""
+    pairs = carried.get(s.edition)
+    if pairs is None:
+        from krm import editions
+
+        spec = editions.spec("KRM-2", s.edition)
+        pairs = carried[s.edition] = [(c.key, c.carried_as) for c in spec.columns if c.carried_as]
+    values = {to: r.get(key) for key, to in pairs}
+    values["district"] = row_district(s, r)
+    return ProjectRow.build(values)
 
 
 def _activity_rank(code: str | None) -> tuple[int, str]:
@@ -329,6 +341,7 @@ class Digest:
     lang: str | None = None
     modified: dt.datetime | None = None
     body: str | None = None
+    edition: str | None = None
     nrows: int = 0
     plan: int = 0
     fact: int = 0
@@ -348,7 +361,8 @@ class Digest:
         return {"plan": self.plan, "fact": self.fact, "allocated": self.allocated, "disbursed": self.disbursed}
 
 
-_HEADER_FIELDS = ("path", "form", "period", "programme", "region", "district", "basis", "lang", "modified", "body")
+_HEADER_FIELDS = ("path", "form", "period", "programme", "region", "district", "basis", "lang", "modified", "body",
+                  "edition")
 
 
 def digest(sub: Submission) -> Digest:

@@ -7,12 +7,13 @@ else.  The seven concrete specs live in :mod:`krm.forms`.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-SPEC_VERSION = "1"
+SPEC_VERSION = "1"  # the edition of every form's first spec (Order No. 189 of 2019); see krm.editions
 LANGS = ("kk", "ru", "en")
 
 
@@ -62,6 +63,16 @@ class Column(BaseModel):
     width: float = 14
     programme: str | None = None  # KRM-6/7: programme code of a plan/fact column
     measure: str | None = None  # KRM-6/7: "plan" or "fact"; KRM-1: activity code
+    #: its role in the chain: "measure" (a figure the next level adds up) or "dimension" (what a row is:
+    #: project, activity, BIN, district, dates); None: not carried (the row number, KRM-4…7's own cells)
+    role: str | None = None
+    #: the key the next level's form receives it under (default: the same key); see :meth:`carried_as`
+    feeds: str | None = None
+
+    @property
+    def carried_as(self) -> str | None:
+        """The key of this column's value in the next level's model and form (None: not carried)."""
+        return (self.feeds or self.key) if self.role else None
 
 
 class HeaderField(BaseModel):
@@ -125,6 +136,10 @@ class FormSpec(BaseModel):
     #: not greater than, date order, the total row, one row per project.  Checks of single cells
     #: (numbers, dates, required, identifiers) follow from the columns' types.
     relations: tuple[Any, ...] = ()
+    #: the edition of this spec (written into every workbook as the document property krm_spec_version)
+    #: and the first day it applies from; past editions stay in :mod:`krm.editions`
+    edition: str = SPEC_VERSION
+    valid_from: dt.date = dt.date(2019, 4, 19)  # Order No. 189 registered
 
     # --- derived ------------------------------------------------------------------
     @property
@@ -161,6 +176,17 @@ class FormSpec(BaseModel):
             if c.key == key:
                 return c
         raise KeyError(key)
+
+    def revised(self, edition: str, valid_from: dt.date, *, add: dict[str, "Column"] | None = None,
+                relations: tuple = (), **changes) -> "FormSpec":
+        """A new edition of this form: ``add`` puts each column after the column keyed as its key
+        (``{"disbursed": Column(...)}``), ``relations`` are added to the spec's, ``changes`` set fields."""
+        cols = list(self.columns)
+        for after, col in (add or {}).items():
+            i = next(i for i, c in enumerate(cols) if c.key == after)
+            cols.insert(i + 1, col)
+        return self.model_copy(update={"edition": edition, "valid_from": valid_from, "columns": tuple(cols),
+                                       "relations": self.relations + tuple(relations), **changes})
 
     def header_field(self, key: str) -> HeaderField | None:
         return next((h for h in self.header if h.key == key), None)

@@ -28,10 +28,16 @@ def _inside(child: Path, parent: Path) -> bool:
 
 
 def _rel(path: Path, base: Path) -> str:
-    try:
-        return Path(path).resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+    """The path below ``base`` as outputs show it (:func:`krm.textsafe.path`): as found, so a file in a
+    linked folder keeps the link's name; else resolved; else as given."""
+    from krm.textsafe import path as shown
+
+    for p, b in ((Path(path), base), (Path(path).resolve(), base.resolve())):
+        try:
+            return shown(p.relative_to(b).as_posix())
+        except ValueError:
+            continue
+    return shown(Path(path).as_posix())
 
 
 

@@ -109,7 +109,9 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
             if failure[0] == "exists":
                 raise FileExistsError(failure[1])
             raise OSError(failure[1])
-        data = json.dumps(result.summary(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+        from krm.textsafe import clean
+
+        data = json.dumps(clean(result.summary()), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
         def write_json(tmp):
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:

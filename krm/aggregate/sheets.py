@@ -11,7 +11,7 @@ from krm.aggregate.collect import _finding_line
 from krm.aggregate.conflicts import _name_region
 from krm.aggregate.records import PLAN_FORMS, AggregateResult, Completeness, InputFile, Output
 from krm.model import Submission
-from krm.spec import T
+from krm.spec import ColType, T
 
 # ------------------------------------------------------------------ writing
 UI = {
@@ -109,11 +109,9 @@ def _district_label(kato: str | None, lang: str, period: str) -> str:
 
 
 def _form_rows(o: Output, s: Submission, lang: str) -> list[dict]:
-    if o.form == "KRM-3":
-        return [{"activity": _activity_label(r.activity, lang), "project": r.project, "plan": r.plan,
-                 "fact": r.fact, "allocated": r.allocated, "disbursed": r.disbursed,
-                 "district": _district_label(r.district, lang, o.period), "bin": r.bin, "start": r.start,
-                 "end": r.end} for r in s.projects]
+    if o.form == "KRM-3":  # every column of the current KRM-3 with a role, by its key
+        cols = [c for c in forms.get("KRM-3").columns if c.role]
+        return [{c.key: _krm3_cell(c, r, lang, o.period) for c in cols} for r in s.projects]
     if o.form == "KRM-4":
         return [{"region": r.region, "projects_planned": r.projects_planned, "projects_done": r.projects_done,
                  "allocated": r.allocated, "disbursed": r.disbursed, "plan": r.plan, "fact": r.fact}
@@ -129,6 +127,15 @@ def _form_rows(o: Output, s: Submission, lang: str) -> list[dict]:
     # annual plan in the KRM-5 layout: column 3 = planned jobs, 4-12 = plan by activity
     return [{"region": r.region, "fact": r.plan, **{f"act{c}": n for c, n in r.by_activity.items()}}
             for r in s.regions]
+
+
+def _krm3_cell(c, r, lang: str, period: str):
+    """A KRM-3 cell of a project row: codes shown as names (activity, district), the rest as the model holds it."""
+    if c.type == ColType.ACTIVITY:
+        return _activity_label(r.activity, lang)
+    if c.key == "district":
+        return _district_label(r.district, lang, period)
+    return r.get(c.key)
 
 
 def _num(v):

@@ -13,19 +13,44 @@ EXIT_USAGE = 2
 PIPE_WIDTH = 1000
 
 
+def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
+    """Print one line to stderr and exit with ``code`` (no traceback)."""
+    say(f"krm: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def say(message: object, err: bool = False) -> None:
+    """One line of plain output; names and text from outside shown safely (:func:`krm.textsafe.terminal`)."""
+    from krm.textsafe import terminal
+
+    typer.echo(terminal(message, one_line=True), err=err)
+
+
 def console(**kw):
-    """The rich Console a command prints its output with: the terminal's width on a terminal; piped to a file or
-    another program, lines are never wrapped (rich would otherwise wrap at 80 columns)."""
+    """A rich Console whose every string (table cells included) is shown safely: control characters of
+    file names and cell text (ESC sequences …) escaped, undecodable bytes as \\xNN.  On a terminal it takes the
+    terminal's width; piped to a file or another program, lines are never wrapped (rich would wrap at 80)."""
     import sys
 
     from rich.console import Console
 
+    from krm.textsafe import terminal
+
+    class SafeConsole(Console):
+        def render_str(self, text, *args, **kwargs):
+            return super().render_str(terminal(text), *args, **kwargs)
+
     kw.setdefault("highlight", False)
-    return Console(width=None if sys.stdout.isatty() else PIPE_WIDTH, **kw)
+    if not kw.get("stderr"):
+        kw.setdefault("width", None if sys.stdout.isatty() else PIPE_WIDTH)
+    return SafeConsole(**kw)
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
-    """Print one line to stderr and exit with ``code`` (no traceback)."""
-    typer.echo(f"krm: {message}", err=True)
-    raise typer.Exit(code)
+def dumps(obj, **kw) -> str:
+    """JSON of ``obj`` with every string writable as UTF-8 (:func:`krm.textsafe.clean`)."""
+    import json
+
+    from krm.textsafe import clean
+
+    return json.dumps(clean(obj), ensure_ascii=False, **kw)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Optional
@@ -10,7 +9,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import console, fail
+from krm.commands._common import console, dumps, fail
 
 
 @app.command()
@@ -70,7 +69,7 @@ def aggregate(
         data = result.summary()
         data["out"] = str(result.out)
         data["written"] = [o.rel for o in result.outputs if o.written]
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        typer.echo(dumps(data, indent=2))
     else:
         print_summary(result, dry_run=dry_run)
     raise typer.Exit(code)

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import fail, say
 
 
 @app.command()
@@ -46,7 +46,7 @@ def report(
     except ReportError as e:
         fail(str(e), e.code)
     for w in rep.data.warnings:
-        typer.echo(f"krm: warning: {w}", err=True)
+        say(f"krm: warning: {w}", err=True)
     used = [s for s in rep.data.sources if s.status == "used"]
     t = rep.data.total()
     n = {"excluded": sum(1 for s in rep.data.sources if s.status == "excluded")}
@@ -56,4 +56,4 @@ def report(
                + f"; plan {t['plan'] if t['plan'] is not None else '—'}, "
                f"fact {t['fact'] if t['fact'] is not None else '—'}; control totals balance", err=True)
     for p in written:
-        typer.echo(str(p))
+        say(p)

@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import console, fail
+from krm.commands._common import console, dumps, fail
 
 
 @app.command()
@@ -44,7 +44,7 @@ def status(
             fail(f"{p}: no such file or folder")
     rep = lib.status(paths, month, as_of=when, jobs=jobs)
     if fmt == "json":
-        typer.echo(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1))
+        typer.echo(dumps(rep.to_dict(), indent=1))
         return
     _print(rep, limit)
 

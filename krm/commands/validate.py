@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, console, fail
+from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, console, dumps, fail, say
 
 LANGS = ("kk", "ru", "en", "auto")
 
@@ -162,7 +162,7 @@ def validate(
             bar.stop()
 
     if format_ == "json":
-        typer.echo(json.dumps(report_json(reports, lang), ensure_ascii=False, indent=1))
+        typer.echo(dumps(report_json(reports, lang), indent=1))
     else:
         print_text(reports, lang, summary)
 
@@ -174,21 +174,21 @@ def validate(
         targets = [(r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings]
     for r, out in targets:
         if r.unreadable:
-            typer.echo(f"krm: {r.path}: unreadable, no annotated copy written", err=True)
+            say(f"krm: {r.path}: unreadable, no annotated copy written", err=True)
             continue
-        from krm.annotate import annotate as write_annotated
+        from krm.annotate import annotate_isolated
 
-        try:
-            sheet = next((f.sheet for f in r.findings if f.sheet), None)
-            write_annotated(r.path, r.findings, out, lang=_lang(lang, r), sheet=sheet, force=force)
-        except FileExistsError:
-            fail(f"{out} exists; use --force to overwrite")
-        except OSError as e:
-            fail(f"cannot write {out}: {e.strerror or e}")
-        except Exception as e:  # noqa: BLE001 - openpyxl may refuse a workbook calamine could read
-            typer.echo(f"krm: {r.path}: cannot write an annotated copy ({type(e).__name__}: {e})", err=True)
+        sheet = next((f.sheet for f in r.findings if f.sheet), None)
+        problem = annotate_isolated(r.path, r.findings, out, lang=_lang(lang, r), sheet=sheet, force=force)
+        if problem is not None:
+            kind, text = problem
+            if kind == "exists":
+                fail(f"{out} exists; use --force to overwrite")
+            if kind == "os":
+                fail(f"cannot write {out}: {text}")
+            say(f"krm: {r.path}: cannot write an annotated copy ({text})", err=True)
             code = max(code, EXIT_USAGE)
             continue
         if format_ != "json":
-            typer.echo(f"→ {out}", err=True)
+            say(f"→ {out}", err=True)
     raise typer.Exit(code)

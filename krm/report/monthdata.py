@@ -148,13 +148,16 @@ def _displayer(root: Path | None):
         return folders[d] / p.name
 
     def show(path: Path) -> str:
+        """As outputs show it: undecodable bytes of a name as \\xNN (:func:`krm.textsafe.path`)."""
+        from krm.textsafe import path as safe
+
         p = Path(path)
         if base is not None:
             try:
-                return resolved(p).relative_to(base).as_posix()
+                return safe(resolved(p).relative_to(base).as_posix())
             except (ValueError, OSError):
                 pass
-        return p.as_posix()
+        return safe(p.as_posix())
 
     return show
 

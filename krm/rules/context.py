@@ -154,7 +154,7 @@ def _first_day(period: str) -> dt.date:
 
 
 # ---------------------------------------------------------------- typing the cells once
-_PARSERS = {ColType.JOBS: values.parse_int, ColType.COUNT: values.parse_int, ColType.MONEY: values.parse_money,
+CELL_PARSERS = {ColType.JOBS: values.parse_int, ColType.COUNT: values.parse_int, ColType.MONEY: values.parse_money,
             ColType.DATE: values.parse_date, ColType.ID: ids.normalise}
 _PLANS: dict[int, tuple] = {}  # id(columns) -> (columns, ((key, parser), ...)): columns are per form, not per file
 
@@ -166,7 +166,7 @@ def row_parsers(columns: tuple[Column, ...]) -> tuple:
 
 def _parsers(columns: tuple[Column, ...]) -> tuple:
     last = {c.key: c for c in columns}  # a repeated key is typed by its last column, as Ctx.colmap sees it
-    return tuple((k, _PARSERS[c.type]) for k, c in last.items() if c.type in _PARSERS)
+    return tuple((k, CELL_PARSERS[c.type]) for k, c in last.items() if c.type in CELL_PARSERS)
 
 
 def typed_row(row: DataRow, columns: tuple[Column, ...]) -> dict[str, tuple]:

@@ -12,7 +12,8 @@ from krm import reference
 from krm.rules import lookup
 from krm.findings import Finding
 from krm.rules.context import Ctx
-from krm.spec import SPEC_VERSION, ColType, Rows, per_columns
+from krm import editions
+from krm.spec import ColType, Rows, per_columns
 from krm.workbook.writer import a1, fixed_rows, table_headers
 from krm.codes import E011, E012, E014, E015, E016, E023, E052, E053, W005, W030, W031, W032, W033
 
@@ -21,8 +22,8 @@ def check(ctx: Ctx) -> Iterator[Finding]:
     pf = ctx.pf
     if pf.recognised_by == "index-text":
         yield ctx.finding(W033, detail="recognised by its index text; no krm properties or names")
-    elif pf.spec_version and pf.spec_version != SPEC_VERSION:
-        yield ctx.finding(W033, detail=f"spec version {pf.spec_version}, current {SPEC_VERSION}")
+    elif pf.spec_version and not editions.known(pf.spec.id, pf.spec_version):  # a version no edition has
+        yield ctx.finding(W033, detail=f"spec version {pf.spec_version}, current {editions.current(pf.spec.id).edition}")
     if pf.has_macros:
         yield ctx.finding(W030)
     lists = _lists_names()
@@ -67,7 +68,7 @@ def _formulas(ctx: Ctx) -> Iterator[Finding]:
 
 
 @lru_cache(maxsize=4096)
-def _same_number(found: str, name: str, number: str) -> bool:
+def same_number(found: str, name: str, number: str) -> bool:
     f = found.strip().rstrip(".").casefold()
     return f in (name.rstrip(".").casefold(), number.rstrip(".").casefold())
 
@@ -81,7 +82,7 @@ def _columns(ctx: Ctx) -> Iterator[Finding]:
     nr = pf.number_row
     for i, (col, name) in enumerate(zip(cols, names)):
         got = found[c0 + i] if c0 + i < len(found) else ""
-        if not _same_number(got, name, col.number):
+        if not same_number(got, name, col.number):
             ctx.columns_ok = False
             yield ctx.finding(E012, r=nr, c=c0 + i, key=col.key, value=got, expected=col.number)
             return

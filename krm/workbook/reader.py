@@ -553,14 +553,52 @@ def read(path: str | Path) -> ParsedForm:
     spec, how = recognise(pkg, grid)
     if spec is None:
         raise ReadError(E010, "no KRM form index found (document properties, names or 'Индексі: КРМ-N')")
-    pf = ParsedForm(path=path, spec=spec, sheet=sheet_name, lang=pkg.props.get("krm_lang"),
-                    spec_version=pkg.props.get("krm_spec_version"), recognised_by=how, grid=grid,
-                    has_macros=pkg.has_macros, modified=pkg.modified, merged=merged,
-                    hidden_sheets=[n for n, _, st in pkg.sheets if st != "visible"],
-                    hidden_rows=[int(m.group(1)) - 1 for m in _ROW_HIDDEN.finditer(xml)] if b"hidden" in xml else [],
-                    formulas=notes[0], formulas_without_value=notes[1], error_cells=notes[2])
-    _locate(pf, pkg)
+    declared = pkg.props.get("krm_spec_version")
+
+    def parsed(spec: FormSpec) -> ParsedForm:
+        pf = ParsedForm(path=path, spec=spec, sheet=sheet_name, lang=pkg.props.get("krm_lang"),
+                        spec_version=declared, recognised_by=how, grid=grid,
+                        has_macros=pkg.has_macros, modified=pkg.modified, merged=merged,
+                        hidden_sheets=[n for n, _, st in pkg.sheets if st != "visible"],
+                        hidden_rows=[int(m.group(1)) - 1 for m in _ROW_HIDDEN.finditer(xml)] if b"hidden" in xml
+                        else [], formulas=notes[0], formulas_without_value=notes[1], error_cells=notes[2])
+        _locate(pf, pkg)
+        return pf
+
+    return _edition(spec, declared, parsed)
+
+
+def _edition(spec: FormSpec, declared: str | None, parsed) -> ParsedForm:
+    """The workbook read against the edition it declares, else the first edition whose layout it fits
+    (the current one first: :func:`krm.editions.matching`)."""
+    from krm import editions
+
+    if editions.known(spec.id, declared):
+        return parsed(editions.spec(spec.id, declared))
+    pf = parsed(spec)
+    others = editions.all_of(spec.id)[1:]
+    if not others or pf.number_row is None or layout_fits(pf):
+        return pf
+    for other in others:
+        alt = parsed(other)
+        if alt.number_row is not None and layout_fits(alt):
+            return alt
     return pf
+
+
+def layout_fits(pf: ParsedForm) -> bool:
+    """The column-number row holds the spec's columns, and nothing right of them (as KRM-E012 checks)."""
+    from krm.rules.structure import same_number
+    from krm.workbook.writer import table_headers
+
+    cols = pf.columns
+    c0 = min(pf.colmap.values()) if pf.colmap else 0
+    found = pf.found_numbers
+    for i, (col, name) in enumerate(zip(cols, table_headers(cols))):
+        if not same_number(found[c0 + i] if c0 + i < len(found) else "", name, col.number):
+            return False
+    extra = c0 + len(cols)
+    return not (extra < len(found) and found[extra] != "")
 
 
 def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> bytes:

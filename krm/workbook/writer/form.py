@@ -9,7 +9,7 @@ from pathlib import Path
 
 from krm import reference
 from krm.forms import BASIS_VALUES, SEAL, SIGNATURE
-from krm.spec import SPEC_VERSION, ColType, Column, FormSpec, Rows, T
+from krm.spec import ColType, Column, FormSpec, Rows, T
 from krm.workbook.writer.fastpath import _add_sheet, _new_workbook, _put_rows, _values
 from krm.workbook.writer.layout import (FIXED_TIME, UI, Layout, _heading_heights, _span_start, _text_height, _value_span,
                                        column_letter, column_width, layout, page_breaks, print_scale, table_headers)
@@ -53,11 +53,11 @@ def write_form(
                                 "strings_to_urls": False, "in_memory": True}, compress_level)
     wb.set_properties({
         "title": f"{spec.sheet_name}: {spec.title(lang)}"[:250], "subject": spec.id, "author": "krm",
-        "company": "krm", "comments": f"krm form {spec.id}, spec {SPEC_VERSION}", "created": doc_time or FIXED_TIME,
+        "company": "krm", "comments": f"krm form {spec.id}, spec {spec.edition}", "created": doc_time or FIXED_TIME,
         "keywords": "КРМ, KRM",
     })
     wb.set_custom_property("krm_form", spec.id)
-    wb.set_custom_property("krm_spec_version", SPEC_VERSION)
+    wb.set_custom_property("krm_spec_version", spec.edition)
     wb.set_custom_property("krm_lang", lang)
     if period:
         wb.set_custom_property("krm_period", str(period))

@@ -1,0 +1,85 @@
+"""The editions of every form: the current spec (:data:`krm.forms.FORMS`) and the past ones kept here.
+
+A form's spec carries its ``edition`` and ``valid_from``.  When the regulation changes a form, the spec
+in :mod:`krm.forms` becomes the new edition (:meth:`krm.spec.FormSpec.revised`, or an edit with a new
+``edition``) and the spec it replaces is listed in :data:`PAST`, so that a workbook filled from an
+older template is read against the edition it was made from:
+
+* a workbook that declares its edition (document property ``krm_spec_version``, written by every
+  krm template) is read against that edition (:func:`spec`);
+* a workbook without one (a foreign or hand-made layout) is read against the edition whose column
+  layout it matches (:func:`matching`), the current one first;
+* templates and outputs use the current edition; the roll-ups map every edition's columns onto the
+  current form's by the columns' roles (:attr:`krm.spec.Column.carried_as`).
+
+``docs/templates.md`` ("Editions") says how to add one.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from krm.spec import FormSpec
+
+#: past editions, oldest first: one entry per form and edition no longer current.  Empty while every
+#: form is in its first edition (Order No. 189 of 2019).
+PAST: list[FormSpec] = []
+
+
+def current(form_id: str) -> FormSpec:
+    from krm import forms
+
+    return forms.FORMS[form_id]
+
+
+def all_of(form_id: str) -> list[FormSpec]:
+    """Every edition of a form, the current one first, then the past ones newest first."""
+    cur = current(form_id)
+    return [cur, *(s for s in reversed(PAST) if s.id == form_id and s.edition != cur.edition)]
+
+
+def spec(form_id: str, edition: str | None) -> FormSpec:
+    """The spec of ``form_id`` in ``edition`` (None, or an edition not in the registry: the current one)."""
+    if edition is not None:
+        for s in all_of(form_id):
+            if s.edition == edition:
+                return s
+    return current(form_id)
+
+
+def known(form_id: str, edition: str | None) -> bool:
+    return edition is not None and any(s.edition == edition for s in all_of(form_id))
+
+
+def matching(form_id: str, fits: Callable[[FormSpec], bool]) -> FormSpec:
+    """The first edition (current first, then newest first) whose layout ``fits``; else the current one."""
+    eds = all_of(form_id)
+    return next((s for s in eds if fits(s)), eds[0])
+
+
+@contextmanager
+def edition_in_force(*new: FormSpec) -> Iterator[None]:
+    """Make each spec of ``new`` its form's current edition (the one it replaces becomes past) for the
+    duration: how a test tries a new edition without touching :mod:`krm.forms`."""
+    from krm import forms
+
+    old = {s.id: forms.FORMS[s.id] for s in new}
+    past = list(PAST)
+    try:
+        for s in new:
+            PAST.append(old[s.id])
+            forms.FORMS[s.id] = s
+        _forget()
+        yield
+    finally:
+        forms.FORMS.update(old)
+        PAST[:] = past
+        _forget()
+
+
+def _forget() -> None:
+    """Drop what was worked out from the specs in force (caches keyed by form)."""
+    from krm.rules import structure
+
+    structure._allowed_texts.cache_clear()

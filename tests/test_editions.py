@@ -1,0 +1,130 @@
+"""Editions: a new edition of a form is one edit to its spec, and old workbooks keep working.
+
+A temporary edition "2" adds a column "of which women" to KRM-2 (and to KRM-3, where the roll-up carries
+it).  The column reaches the template, the findings (and their JSON), and the aggregate's KRM-3; the
+committed samples (edition 1, declared in their document properties) still validate as before and roll
+up to the same figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import fill
+from krm import editions, forms
+from krm.aggregate import aggregate
+from krm.commands.validate import report_json
+from krm.spec import ColType, Column, T
+from krm.templates_api import write_template
+from krm.validate import validate_file, validate_paths
+from krm.workbook.reader import read
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples" / "2019-05"
+WOMEN = Column(key="jobs_women", number="10", title=T("оның ішінде әйелдер үшін", "в том числе для женщин",
+                                                      "of which for women"),
+               type=ColType.JOBS, width=11, role="measure")
+SINCE = dt.date(2019, 5, 1)
+
+
+def _new_editions():
+    """The one edit per form: KRM-2 gets the column after 'disbursed' (number 10), KRM-3 after its 'disbursed'."""
+    return (forms.KRM2.revised("2", SINCE, add={"disbursed": WOMEN}),
+            forms.KRM3.revised("2", SINCE, add={"disbursed": WOMEN.model_copy(update={"number": "8"})}))
+
+
+def _rows(women):
+    return [{**r, "jobs_women": w} for r, w in zip(fill.rows("KRM-2"), women)]
+
+
+def test_a_new_column_reaches_template_findings_json_and_krm3(tmp_path):
+    with editions.edition_in_force(*_new_editions()):
+        # the template, regenerated: the column, its number and the edition in the document properties
+        (tmp_path / "templates").mkdir()
+        tpl = write_template(forms.get("KRM-2"), "kk", tmp_path / "templates")
+        pf = read(tpl)
+        assert pf.spec.edition == pf.spec_version == "2"
+        assert "jobs_women" in pf.colmap and pf.found_numbers[pf.colmap["jobs_women"]] == "10"
+        assert "оның ішінде әйелдер үшін" in {v for row in pf.grid for v in row if isinstance(v, str)}
+        assert not {f.code for f in validate_file(tpl, today=fill.TODAY).findings} & {"KRM-E012", "KRM-W033"}
+        # the findings: a bad cell of the new column is judged by its type, named by its number and title
+        bad = fill.filled("KRM-2", tmp_path, name="bad.xlsx", rows_over=_rows([5, -1, 2]))
+        rep = validate_file(bad, today=fill.TODAY)
+        assert [(f.code, f.column) for f in rep.findings] == [("KRM-E021", "10")]
+        doc = json.loads(json.dumps(report_json([rep], "en"), ensure_ascii=False))
+        assert (doc["findings"][0]["column"], doc["findings"][0]["column_title"]) == ("10", WOMEN.title("kk"))
+        # KRM-3: a new-edition workbook's column carried, old-edition workbooks' left blank
+        good = _rows([5, 1, 2])
+        folder = tmp_path / "month"
+        shutil.copytree(SAMPLES / "11-Akmola-Region", folder / "11-Akmola-Region")
+        fill.filled("KRM-2", folder, name="new-edition.xlsx", rows_over=good)
+        res = aggregate(folder, tmp_path / "out", today=fill.TODAY, jobs=1)
+        krm3 = {read(p).header.get("region"): read(p) for p in (tmp_path / "out").rglob("KRM-3.*.xlsx")}
+        new = next(pf for pf in krm3.values() if any(r.values.get("jobs_women") for r in pf.rows))
+        assert new.spec.edition == "2"
+        assert sorted(r.values["jobs_women"] for r in new.rows) == [1, 2, 5]
+        old = [pf for pf in krm3.values() if pf is not new]
+        assert old and all(r.values.get("jobs_women") is None for pf in old for r in pf.rows)
+        assert all(o.control is None or o.control.balanced for o in res.outputs)
+
+
+def _figures(result):
+    return [(o.form, o.rel, [(r.region, r.plan, r.fact, str(r.allocated), str(r.disbursed), r.projects_planned,
+                              r.projects_done, sorted(r.by_activity.items())) for r in o.submission.regions])
+            for o in result.outputs if o.form != "KRM-3"]
+
+
+def test_old_edition_samples_validate_and_roll_up_as_before(tmp_path):
+    before = [(r.path.name, [(f.code, f.cell) for f in r.findings]) for r in
+              validate_paths([SAMPLES], jobs=2, today=fill.TODAY, cache=False)]
+    figures = _figures(aggregate(SAMPLES, tmp_path / "a", today=fill.TODAY, write=False, cache=False))
+    with editions.edition_in_force(*_new_editions()):
+        reps = validate_paths([SAMPLES], jobs=2, today=fill.TODAY, cache=False)
+        after = [(r.path.name, [(f.code, f.cell) for f in r.findings]) for r in reps]
+        assert all(r.submission is None or r.submission.edition == "1" for r in reps)  # read as edition 1
+        assert after == before
+        assert not any(code in ("KRM-E012", "KRM-W033") for _, fs in after for code, _ in fs)
+        assert _figures(aggregate(SAMPLES, tmp_path / "b", today=fill.TODAY, write=False, cache=False)) == figures
+
+
+def _version(value):
+    """fill.edit ops: set (or, with None, remove) the document property krm_spec_version."""
+    from openpyxl.packaging.custom import StringProperty
+
+    def ops(ws, wb):
+        props = [p for p in wb.custom_doc_props.props if p.name != "krm_spec_version"]
+        if value is not None:
+            props.append(StringProperty(name="krm_spec_version", value=value))
+        wb.custom_doc_props.props = props
+    return ops
+
+
+def test_a_workbook_without_its_edition_is_read_by_the_layout_it_matches(tmp_path):
+    """No krm_spec_version (a copy made by another program): the edition whose columns it has."""
+    old = fill.filled("KRM-2", tmp_path, name="old.xlsx")  # edition 1, before the new one exists
+    plain = fill.edit(old, {}, tmp_path / "no-version.xlsx", ops=_version(None))
+    with editions.edition_in_force(*_new_editions()):
+        assert read(old).spec.edition == "1"
+        pf = read(plain)
+        assert pf.spec_version is None and pf.spec.edition == "1" and "jobs_women" not in pf.colmap
+        assert not validate_file(plain, today=fill.TODAY).findings
+        assert read(fill.filled("KRM-2", tmp_path, name="new.xlsx", rows_over=_rows([1, 1, 1]))).spec.edition == "2"
+
+
+def test_an_unknown_edition_is_still_a_foreign_template(tmp_path):
+    path = fill.edit(fill.filled("KRM-2", tmp_path, name="x.xlsx"), {}, tmp_path / "v9.xlsx", ops=_version("9"))
+    rep = validate_file(path, today=fill.TODAY)
+    assert [f.code for f in rep.findings] == ["KRM-W033"]
+    assert rep.findings[0].params["detail"] == "spec version 9, current 1"
+
+
+@pytest.mark.parametrize("form", sorted(forms.FORMS))
+def test_every_form_has_one_current_edition(form):
+    eds = editions.all_of(form)
+    assert eds[0] is forms.FORMS[form] and eds[0].edition == "1" and editions.known(form, "1")
+    assert editions.spec(form, None) is editions.spec(form, "unknown") is forms.FORMS[form]
