@@ -33,15 +33,22 @@ from krm.spec import T, Text
 
 
 # ------------------------------------------------------------------ working days
+#: krm's languages -> the ``holidays`` package's for KZ (it has kk, en_US and uk: no Russian, so a Russian table
+#: shows the Kazakh name, the state language's, rather than an English one)
+HOLIDAY_LANGUAGES = {"kk": "kk", "ru": "kk", "en": "en_US"}
+WEEKEND = T("демалыс күні", "выходной", "weekend")
+
+
 @lru_cache(maxsize=64)
-def _kz(year: int):
+def _kz(year: int, language: str = "kk"):
     import holidays
 
-    return holidays.country_holidays("KZ", years=range(year - 1, year + 2))
+    return holidays.country_holidays("KZ", years=range(year - 1, year + 2), language=language)
 
 
-def holiday_name(day: dt.date) -> str | None:
-    return _kz(day.year).get(day)
+def holiday_name(day: dt.date, lang: str = "kk") -> str | None:
+    """The public holiday or day off on ``day`` in ``lang`` (kk, ru, en; see :data:`HOLIDAY_LANGUAGES`), or None."""
+    return _kz(day.year, HOLIDAY_LANGUAGES.get(lang, "kk")).get(day)
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -99,7 +106,7 @@ class Deadline:
             "key": self.key, "form": self.form, "step": self.step, "period": self.period,
             "due": self.due.isoformat(), "due_weekday": self.due.strftime("%a"),
             "last_working_day": self.last_working_day.isoformat(), "moved": self.moved,
-            "day_off": holiday_name(self.due) or ("weekend" if self.moved else None),
+            "day_off": holiday_name(self.due, lang) or (WEEKEND(lang) if self.moved else None),
             "rule": self.rule, "title": self.title(lang), "who": self.who(lang),
             "to": self.to(lang) if self.to else None,
         }

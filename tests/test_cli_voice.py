@@ -69,3 +69,18 @@ def test_output_to_a_file_is_not_wrapped_at_80_columns():
     assert max(map(len, lines)) > 100  # one table row per line, however long
     rows = [ln for ln in lines if ln.startswith("│")]
     assert len(rows) >= 12 and all(ln.startswith("│ 2019-") for ln in rows[1:])  # no row continues on the next
+
+
+def test_calendar_holiday_names_in_the_chosen_language():
+    import json
+
+    off = {}
+    for lang in ("en", "kk", "ru"):
+        r = CliRunner().invoke(app, ["calendar", "--year", "2019", "--lang", lang, "--format", "json"])
+        assert r.exit_code == 0, r.output
+        off[lang] = {d["due"]: d["day_off"] for d in json.loads(r.output)["deadlines"] if d["day_off"]}
+    assert off["en"].keys() == off["kk"].keys() == off["ru"].keys()
+    assert "Constitution Day" in off["en"].values()
+    assert "Қазақстан Республикасының Конституциясы күні" in off["kk"].values()
+    # the holidays package has no Russian for KZ: the Kazakh name, and krm's own word for a weekend
+    assert "weekend" in off["en"].values() and "выходной" in off["ru"].values() and "демалыс күні" in off["kk"].values()

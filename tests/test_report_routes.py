@@ -188,3 +188,25 @@ document.title = 'M:' + JSON.stringify({table: t.getBoundingClientRect().right, 
     n = sum(1 for p in chained.data.programmes if chained.data.units_of(p.code))
     assert got["cols"] == 1 + n and n >= 10
     assert got["table"] <= got["card"] and got["scroll"] <= got["inner"], got
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
+def test_note_pdf_is_byte_identical_across_prints(routes, tmp_path):
+    """scripts/render_note.py: Chromium's PDF with its time stamps fixed is the same bytes on every print."""
+    import importlib.util
+
+    from krm.report import render_note
+
+    spec = importlib.util.spec_from_file_location("render_note", ROOT / "scripts" / "render_note.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    _, direct, _ = routes
+    note = tmp_path / "note.html"
+    note.write_text(render_note(direct, "kk"), encoding="utf-8")
+    a = mod.render(note, tmp_path / "a.pdf").read_bytes()
+    import time
+
+    time.sleep(1.1)  # a later second: the raw stamps differ
+    b = mod.render(note, tmp_path / "b.pdf").read_bytes()
+    assert a == b and a.startswith(b"%PDF") and mod.FIXED in a

@@ -72,7 +72,7 @@ def calendar(
         t.add_column(name, overflow="fold")
     for d in items:
         moved = d.moved
-        off = lib.holiday_name(d.due)
+        off = lib.holiday_name(d.due, lang)
         due = f"{d.due.isoformat()} {wd[d.due.weekday()]}"
         if moved:
             due += f" ({off})" if off else ""
