@@ -469,8 +469,8 @@ _ROWS: list = [
      ("Жасырын парақ: «{value}».", "Скрытый лист: «{value}».", "Hidden sheet: '{value}'."),
      ("Парақты көрсетіңіз немесе жойыңыз.", "Покажите или удалите лист.", "Unhide or delete the sheet.")),
     ("KRM-W033", _W, "foreign-template",
-     "The workbook was not made from a current krm template (recognised by its index text, or from another "
-     "spec version): it was read as far as possible.",
+     "The workbook was not made from a krm template of any edition of its form (recognised by its index text, "
+     "or declaring a spec version no edition has): it was read against the current edition as far as possible.",
      ("Нысан ескі немесе бөгде үлгіден жасалған ({detail}).", "Форма сделана из старого или чужого шаблона ({detail}).",
       "The form was made from an older or foreign template ({detail})."),
      ("Келесі жолы `krm template` үлгісін пайдаланыңыз.", "В следующий раз используйте шаблон `krm template`.",
@@ -527,9 +527,12 @@ def markdown() -> str:
            "Codes are stable. **E** = error (the data cannot be used as is; `krm validate` exits 1), "
            "**W** = warning (usable, but someone should look). E001-E010 and E070-E072 mean the file "
            "could not be read (exit 2).", "",
-           "| code | severity | name | what it means |", "|---|---|---|---|"]
+           "Each code is a typed record (`krm.findings.Check`: code, severity, section, name, message and "
+           "hint in kk/ru/en); rules name it by its symbol in `krm.codes` (`from krm.codes import E034`), so "
+           "a code missing here fails when the rule is imported.", "",
+           "| code | severity | section | name | what it means |", "|---|---|---|---|---|"]
     for c in CATALOGUE.values():
-        out.append(f"| {c.code} | {c.severity} | {c.title} | {c.description} |")
+        out.append(f"| {c.code} | {c.severity} | {c.group} | {c.title} | {c.description} |")
     out.append("")
     for c in CATALOGUE.values():
         out += [f"## {c.code} {c.title}", "", c.description, ""]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from krm.codes import E030, E031, E032, E033, E034, E035, E036, W010
 from krm.rules.relations.date_order import DateOrder
 from krm.rules.relations.duplicates import Duplicates
+from krm.rules.relations.fixed_rows import FixedRows
 from krm.rules.relations.not_greater import NotGreater
 from krm.rules.relations.sum_of import ACTIVITIES, SumOf
 from krm.rules.relations.total_row import TotalRow
@@ -167,6 +168,7 @@ DONE_NOT_ABOVE_PLANNED = NotGreater("projects_done", "projects_planned", E033, "
 START_NOT_AFTER_END = DateOrder("start", "end", E035, "start ≤ end")
 ONE_ROW_PER_PROJECT = Duplicates(E036)
 TOTAL_IS_SUM_OF_ROWS = TotalRow(E032)
+FIXED_ROWS = FixedRows()
 TOTAL = T("Барлығы", "Всего", "Total")
 
 # ------------------------------------------------------------------ KRM-1
@@ -220,7 +222,8 @@ KRM1 = FormSpec(
                        "Target direction / unit (count)")),
     ),  # the nine activity columns 1.1 … 1.9 are added below from the reference list
     rows=Rows.FREE, spare_rows=100,
-    relations=(SumOf("total", ACTIVITIES, E030, "jobs 1. = sum of 1.1-1.9"), START_NOT_AFTER_END, ONE_ROW_PER_PROJECT),
+    relations=(SumOf("total", ACTIVITIES, E030, "jobs 1. = sum of 1.1-1.9"), START_NOT_AFTER_END,
+               ONE_ROW_PER_PROJECT),
     footnote=T("* жоспарлы мақсатты индикатор экономикалық қызметтің әрбір түрі бойынша толтырылады.",
                "* плановый целевой индикатор заполняется по каждому виду экономической деятельности.",
                "* the planned target is filled for each kind of economic activity."),
@@ -445,7 +448,8 @@ KRM4 = FormSpec(
                                                "Jobs actually created"), type=ColType.JOBS, width=12),
     ),
     rows=Rows.REGIONS, total_label=TOTAL_UPPER,
-    relations=(DONE_NOT_ABOVE_PLANNED, DISBURSED_NOT_ABOVE_ALLOCATED, FACT_NOT_ABOVE_PLAN, TOTAL_IS_SUM_OF_ROWS),
+    relations=(FIXED_ROWS, DONE_NOT_ABOVE_PLANNED, DISBURSED_NOT_ABOVE_ALLOCATED, FACT_NOT_ABOVE_PLAN,
+               TOTAL_IS_SUM_OF_ROWS),
     explanation=(
         T("Нысанның мекенжай бөлігінде мемлекеттік бағдарламаны іске асыруға жауапты орталық мемлекеттік органның "
           "атауы және мемлекеттік бағдарламаның атауы көрсетіледі.",
@@ -496,7 +500,8 @@ KRM5 = FormSpec(
                                                "Jobs created under the programme"), type=ColType.JOBS, width=13),
     ),  # columns 4-12: the nine activity groups, added below
     rows=Rows.REGIONS, total_label=TOTAL_UPPER,
-    relations=(SumOf("fact", ACTIVITIES, E031, "jobs (3) = sum of the activities (4-12)"), TOTAL_IS_SUM_OF_ROWS),
+    relations=(FIXED_ROWS, SumOf("fact", ACTIVITIES, E031, "jobs (3) = sum of the activities (4-12)"),
+               TOTAL_IS_SUM_OF_ROWS),
     explanation=(
         T("Нысанның мекен-жай бөлігінде мемлекеттік бағдарламаны іске асыруға жауапты орталық мемлекеттік "
           "органның атауы және мемлекеттік бағдарламаның атауы көрсетіледі.",
@@ -546,7 +551,7 @@ KRM6 = FormSpec(
     deadline=_K67_DEADLINE, level="nation", header=(H_MONTH, H_BASIS),
     columns=(SEQ, REGION_COL), programme_columns=True,
     rows=Rows.REGIONS, total_label=TOTAL,
-    relations=(FACT_NOT_ABOVE_PLAN_BY_PROGRAMME, TOTAL_IS_SUM_OF_ROWS),
+    relations=(FIXED_ROWS, FACT_NOT_ABOVE_PLAN_BY_PROGRAMME, TOTAL_IS_SUM_OF_ROWS),
     explanation=(
         T("Көрсеткіштер ай сайын есепті айдан кейінгі айдың 30-күніне қарай қалыптастырылады.",
           "Показатели формируются ежемесячно к 30 числу месяца, следующего за отчётным.",
@@ -595,7 +600,7 @@ KRM7 = FormSpec(
                        "Jobs being created in the republic")),
     ),
     programme_columns=True, rows=Rows.ACTIVITIES, total_label=TOTAL,
-    relations=(FACT_NOT_ABOVE_PLAN, FACT_NOT_ABOVE_PLAN_BY_PROGRAMME, TOTAL_IS_SUM_OF_ROWS),
+    relations=(FIXED_ROWS, FACT_NOT_ABOVE_PLAN, FACT_NOT_ABOVE_PLAN_BY_PROGRAMME, TOTAL_IS_SUM_OF_ROWS),
     explanation=(
         T("Көрсеткіштер ай сайын есепті айдан кейінгі айдың 30-күніне қарай қалыптастырылады.",
           "Показатели формируются ежемесячно к 30 числу месяца, следующего за отчётным.",

@@ -86,7 +86,7 @@ def test_every_relation_carries_its_codes_and_a_name():
     for spec in forms.FORMS.values():
         for rel in (*relations.derived(spec.columns_for()), *spec.relations):
             assert rel.codes and all(c.code.startswith("KRM-") for c in rel.codes), rel
-            assert rel.name and rel.stage in ("cells", "identifiers", "consistency"), rel
+            assert rel.name and rel.stage in ("structure", "cells", "identifiers", "consistency"), rel
 
 
 def _findings(path, monkeypatch, column_wise: bool):

@@ -112,10 +112,9 @@ def _form_rows(o: Output, s: Submission, lang: str) -> list[dict]:
     if o.form == "KRM-3":  # every column of the current KRM-3 with a role, by its key
         cols = [c for c in forms.get("KRM-3").columns if c.role]
         return [{c.key: _krm3_cell(c, r, lang, o.period) for c in cols} for r in s.projects]
-    if o.form == "KRM-4":
-        return [{"region": r.region, "projects_planned": r.projects_planned, "projects_done": r.projects_done,
-                 "allocated": r.allocated, "disbursed": r.disbursed, "plan": r.plan, "fact": r.fact}
-                for r in s.regions]
+    if o.form == "KRM-4":  # every column of KRM-4 but the row number, by its key (RegionRow's fields)
+        keys = [c.key for c in forms.get("KRM-4").columns if c.type != ColType.SEQ]
+        return [{k: getattr(r, k) for k in keys} for r in s.regions]
     if o.form == "KRM-5":
         return [{"region": r.region, "fact": r.fact, **{f"act{c}": n for c, n in r.by_activity.items()},
                  **{forms.PLAN_BY_ACTIVITY[c]: n for c, n in (r.plan_by_activity or {}).items()

@@ -8,14 +8,13 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from krm import reference
-from krm.rules import lookup
-from krm.findings import Finding
-from krm.rules.context import Ctx
 from krm import editions
-from krm.spec import ColType, Rows, per_columns
-from krm.workbook.writer import a1, fixed_rows, table_headers
-from krm.codes import E011, E012, E014, E015, E016, E023, E052, E053, W005, W030, W031, W032, W033
+from krm.findings import Finding
+from krm.rules import lookup, relations
+from krm.rules.context import Ctx
+from krm.spec import ColType, per_columns
+from krm.workbook.writer import a1, table_headers
+from krm.codes import E011, E012, E015, E016, E023, E052, E053, W005, W030, W031, W032, W033
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:
@@ -38,7 +37,7 @@ def check(ctx: Ctx) -> Iterator[Finding]:
     yield from _columns(ctx)
     if not ctx.columns_ok:
         return
-    yield from _fixed_rows(ctx)
+    yield from relations.evaluate(ctx, relations.of_stage(ctx, "structure"))  # the fixed rows
     yield from _merged(ctx)
     yield from _hidden_rows(ctx)
     yield from _stray(ctx)
@@ -98,40 +97,6 @@ def _columns(ctx: Ctx) -> Iterator[Finding]:
     if extra < len(found) and found[extra] != "":
         ctx.columns_ok = False
         yield ctx.finding(E012, r=nr, c=extra, value=found[extra], expected="—")
-
-
-def _fixed_rows(ctx: Ctx) -> Iterator[Finding]:
-    pf, spec = ctx.pf, ctx.spec
-    if spec.rows == Rows.FREE or ctx.on is None:
-        return
-    keyname = "region" if spec.rows == Rows.REGIONS else "activity"
-    expected = fixed_rows(spec, ctx.on)
-    lang = pf.lang if pf.lang in ("kk", "ru", "en") else "kk"
-    li = {"kk": 1, "ru": 2, "en": 3}[lang]
-    for i, row in enumerate(pf.rows):
-        label = row.values.get(keyname)
-        want = expected[i] if i < len(expected) else None
-        if keyname == "region":
-            hit = lookup.region(label, ctx.on) if label is not None else None
-            if hit is None and label is not None:
-                old = lookup.region_any(label)
-                if old is not None:
-                    yield ctx.at(E053, row, keyname, period=ctx.period)
-                    continue
-                if want is None or reference.norm(label) != reference.norm(want[li]):
-                    yield ctx.at(E052, row, keyname)
-                    continue
-            got = hit.kato if hit else None
-        else:
-            hit = lookup.activity(label) if label is not None else None
-            got = hit.code if hit else None
-        if want is None or got != want[0]:
-            yield ctx.at(E014, row, keyname, value=label if label is not None else "",
-                         expected=want[li] if want else "—")
-    if len(pf.rows) < len(expected):
-        r = pf.rows[-1].row + 1 if pf.rows else pf.data_range[0]
-        yield ctx.finding(E014, r=r, c=pf.colmap[keyname], key=keyname, value="",
-                          expected=expected[len(pf.rows)][li])
 
 
 def _merged(ctx: Ctx) -> Iterator[Finding]:
