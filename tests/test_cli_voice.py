@@ -84,3 +84,26 @@ def test_calendar_holiday_names_in_the_chosen_language():
     assert "Қазақстан Республикасының Конституциясы күні" in off["kk"].values()
     # the holidays package has no Russian for KZ: the Kazakh name, and krm's own word for a weekend
     assert "weekend" in off["en"].values() and "выходной" in off["ru"].values() and "демалыс күні" in off["kk"].values()
+
+
+def test_one_lang_vocabulary(tmp_path):
+    """--lang: kk, ru, en for what is shown; kk, ru or a list for what is written; the same words everywhere."""
+    (tmp_path / "d").mkdir()
+    shown = [["calendar", "--month", "2019-05"], ["validate", str(tmp_path / "d")]]
+    written = [["template", "KRM-2", "--out", str(tmp_path / "t")],
+               ["report", "--month", "2019-05", str(tmp_path / "d"), "--out", str(tmp_path / "r")],
+               ["aggregate", str(tmp_path / "d"), "--out", str(tmp_path / "a")]]
+    for argv in shown + written:
+        r = CliRunner().invoke(app, argv + ["--lang", "de"])
+        assert r.exit_code == 2 and "--lang 'de'" in r.output, (argv, r.output)
+    for argv in written:
+        r = CliRunner().invoke(app, argv + ["--lang", "en"])
+        assert r.exit_code == 2 and "kk or ru" in r.output and "en is for what krm shows" in r.output, argv
+    r = CliRunner().invoke(app, ["calendar", "--month", "2019-05", "--lang", "en", "--format", "json"])
+    assert r.exit_code == 0
+    r = CliRunner().invoke(app, ["template", "KRM-2", "KRM-5", "--lang", "kk,ru", "--out", str(tmp_path / "t")])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["KRM-2.kk.xlsx", "KRM-2.ru.xlsx", "KRM-5.kk.xlsx",
+                                                                  "KRM-5.ru.xlsx"]
+    r = CliRunner().invoke(app, ["aggregate", str(tmp_path / "d"), "--lang", "kk,ru", "--out", str(tmp_path / "a")])
+    assert r.exit_code == 2 and "one language at a time" in r.output

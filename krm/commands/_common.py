@@ -13,6 +13,33 @@ EXIT_USAGE = 2
 PIPE_WIDTH = 1000
 
 
+#: ``--lang`` on every command: what is shown (messages, tables) in kk, ru or en; what is written (forms, notes) in
+#: kk (the regulation's wording) or ru (our translation), a comma list writing each (``--lang kk,ru``)
+SHOWN_LANGS = ("kk", "ru", "en")
+OUTPUT_LANGS = ("kk", "ru")
+
+
+def shown_lang(value: str, *, extra: tuple[str, ...] = ()) -> str:
+    """``--lang`` of a command that shows text: kk, ru or en (and ``extra``, e.g. validate's auto)."""
+    v = (value or "").strip().lower()
+    if v not in SHOWN_LANGS + extra:
+        fail(f"--lang {value!r}: use {', '.join(SHOWN_LANGS[:-1] + extra)} or {SHOWN_LANGS[-1]}"
+             if not extra else f"--lang {value!r}: use {', '.join(SHOWN_LANGS + extra[:-1])} or {extra[-1]}")
+    return v
+
+
+def output_langs(value: str, *, single: bool = False) -> list[str]:
+    """``--lang`` of a command that writes forms or notes: kk or ru, or a comma list (``kk,ru``) unless ``single``."""
+    langs = [x.strip().lower() for x in (value or "").split(",") if x.strip()]
+    bad = [x for x in langs if x not in OUTPUT_LANGS]
+    if not langs or bad:
+        fail(f"--lang {value!r}: forms and notes are written in kk or ru" + ("" if single else " (kk,ru: both)")
+             + ("; en is for what krm shows (validate, calendar)" if "en" in bad else ""))
+    if single and len(langs) > 1:
+        fail(f"--lang {value!r}: this command writes one language at a time (kk or ru)")
+    return list(dict.fromkeys(langs))
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
     """Print one line to stderr and exit with ``code`` (no traceback)."""
     say(f"krm: {message}", err=True)

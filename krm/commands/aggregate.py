@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import console, dumps, fail
+from krm.commands._common import console, dumps, fail, output_langs
 
 
 @app.command()
@@ -24,7 +24,7 @@ def aggregate(
                                                     "default: neither is counted."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any file is excluded or in conflict."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
-    lang: str = typer.Option("kk", "--lang", help="Language of the output forms: kk or ru."),
+    lang: str = typer.Option("kk", "--lang", help="Language of the output forms: kk or ru (one per run)."),
     body: Optional[str] = typer.Option(None, help="Central state body named in KRM-4/KRM-5 headers."),
     executor: Optional[str] = typer.Option(None, help="Signature block: executor (name)."),
     phone: Optional[str] = typer.Option(None, help="Signature block: executor's telephone."),
@@ -47,6 +47,7 @@ def aggregate(
 
     if fmt not in ("table", "json"):
         fail(f"--format {fmt!r}: use table or json")
+    lang = output_langs(lang, single=True)[0]
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
     with _progress() as progress:

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import console, fail
+from krm.commands._common import console, fail, shown_lang
 
 WEEKDAYS = {"kk": ("Дс", "Сс", "Ср", "Бс", "Жм", "Сн", "Жс"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
             "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
@@ -40,8 +40,7 @@ def calendar(
         fail("give one of --month YYYY-MM, --year YYYY or --period YYYY-MM|YYYY")
     if fmt not in ("table", "json"):
         fail(f"unknown format {fmt!r}: use table or json")
-    if lang not in ("kk", "ru", "en"):
-        fail(f"unknown language {lang!r}: use kk, ru or en")
+    lang = shown_lang(lang)
     try:
         if period is not None:
             items = lib.deadlines_for_period(period)

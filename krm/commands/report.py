@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail, say
+from krm.commands._common import fail, output_langs, say
 
 
 @app.command()
@@ -16,7 +16,7 @@ def report(
     folder: Path = typer.Argument(..., help="Folder with the month's workbooks (searched recursively)."),
     month: Optional[str] = typer.Option(None, "--month", "-m", help="Reporting month, YYYY-MM (e.g. 2019-05)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write KRM-6, KRM-7 and the note into."),
-    lang: str = typer.Option("kk", "--lang", help="kk, ru, or kk,ru for both."),
+    lang: str = typer.Option("kk", "--lang", help="kk, ru, or kk,ru for both (forms and notes)."),
     quarter: Optional[str] = typer.Option(None, "--quarter", "-q",
                                           help="Quarterly note (Rule 14), e.g. 2019Q2: made from the quarter's "
                                                "last month, with its three months side by side."),
@@ -39,7 +39,7 @@ def report(
 
     if prefer not in (None, "newest"):
         fail(f"unknown --prefer {prefer!r}: use newest")
-    langs = [x.strip() for x in lang.split(",") if x.strip()]
+    langs = output_langs(lang)
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
                                     prefer=prefer, strict=strict, cache=False if no_cache else None)

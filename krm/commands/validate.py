@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, console, dumps, fail, say
+from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, console, dumps, fail, say, shown_lang
 
 LANGS = ("kk", "ru", "en", "auto")
 
@@ -113,8 +113,7 @@ def validate(
     """Check filled KRM-1 … KRM-7 workbooks. Exit 0: no errors; 1: errors; 2: unreadable input or usage."""
     from krm.validate import find_workbooks, validate_paths
 
-    if lang not in LANGS:
-        fail(f"unknown language {lang!r}: use kk, ru, en or auto")
+    lang = shown_lang(lang, extra=("auto",))
     if format_ not in ("text", "json"):
         fail(f"unknown format {format_!r}: use text or json")
     if jobs is not None and jobs < 1:
