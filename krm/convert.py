@@ -108,7 +108,7 @@ def to_submission(pf: ParsedForm) -> Submission:
 
 
 def _extra(pf: ParsedForm, projects: list[ProjectRow], typed: dict, kinds: dict) -> None:
-    """The carried columns that are not fields of ProjectRow (a column a new edition added), into
+    """The carried columns that have no field in ProjectRow (a column a new edition added), into
     ``ProjectRow.extra`` by column key: figures typed (blank = 0), dates typed, text as text."""
     for c in per_columns(_EXTRA, pf.columns, _extra_columns):
         key, parse = c.key, CELL_PARSERS.get(c.type)
@@ -128,8 +128,8 @@ _EXTRA: dict = {}
 
 
 def _extra_columns(columns: tuple) -> tuple:
-    fields = ProjectRow.__dataclass_fields__
-    return tuple(c for c in columns if c.carried_as and c.key not in fields)
+    fields = ProjectRow.__dataclass_fields__  # a column feeding a field is the conversion's (KRM-1's plan row)
+    return tuple(c for c in columns if c.carried_as and c.key not in fields and c.carried_as not in fields)
 
 
 def _project(pf: ParsedForm, r: DataRow, cells: tuple, reg, on, letters: dict) -> ProjectRow:

@@ -208,16 +208,16 @@ KRM1 = FormSpec(
         Column(key="rb", number="г", title=T("РБ-дан бөлінген сома (млн.теңге)",
                                               "Сумма, выделенная из РБ (млн тенге)",
                                               "Allocated from the republican budget (mln tenge)"),
-               type=ColType.MONEY, unit=MLN, width=13),
+               type=ColType.MONEY, unit=MLN, width=13, feeds="allocated"),
         Column(key="lb", number="д", title=T("ЖБ-дан бөлінген сома (млн.теңге)",
                                               "Сумма, выделенная из МБ (млн тенге)",
                                               "Allocated from the local budget (mln tenge)"),
-               type=ColType.MONEY, unit=MLN, width=13),
+               type=ColType.MONEY, unit=MLN, width=13, feeds="allocated"),
         Column(key="total", number="1.",
                title=T("Жұмыс орындарын құру, оның ішінде экономикалық қызмет түрлері бойынша:",
                        "Создание рабочих мест, в том числе по видам экономической деятельности:",
                        "Jobs to be created, of which by economic activity:"),
-               type=ColType.JOBS, unit=JOBS_UNIT, width=14,
+               type=ColType.JOBS, unit=JOBS_UNIT, width=14, feeds="plan",
                group=T("Мақсатты бағыты / Өлшем бірлігі (саны)", "Целевое направление / Единица измерения (количество)",
                        "Target direction / unit (count)")),
     ),  # the nine activity columns 1.1 … 1.9 are added below from the reference list
@@ -631,7 +631,8 @@ def _with_activity_columns(spec: FormSpec, first: int, numbered: str) -> FormSpe
         group = (T("оның ішінде экономикалық қызмет түрлері бойынша", "в том числе по видам экономической "
                    "деятельности", "of which by economic activity") if numbered == "col" else cols[-1].group)
         cols.append(Column(key=f"act{a.code}", number=number, title=T(a.name_kk, a.name_ru, a.name_en),
-                           type=ColType.JOBS, group=group, measure=a.code, width=11))
+                           type=ColType.JOBS, group=group, measure=a.code, width=11,
+                           feeds="plan_by_activity" if numbered == "row" else None))
     return spec.model_copy(update={"columns": tuple(cols)})
 
 

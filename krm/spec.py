@@ -11,7 +11,7 @@ import datetime as dt
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 SPEC_VERSION = "1"  # the edition of every form's first spec (Order No. 189 of 2019); see krm.editions
 LANGS = ("kk", "ru", "en")
@@ -64,10 +64,17 @@ class Column(BaseModel):
     programme: str | None = None  # KRM-6/7: programme code of a plan/fact column
     measure: str | None = None  # KRM-6/7: "plan" or "fact"; KRM-1: activity code
     #: its role in the chain: "measure" (a figure the next level adds up) or "dimension" (what a row is:
-    #: project, activity, BIN, district, dates); None: not carried (the row number, KRM-4…7's own cells)
+    #: project, activity, region, BIN, district, dates); by default a figure is a measure, the row number
+    #: has none and every other column is a dimension (:meth:`_default_role`)
     role: str | None = None
     #: the key the next level's form receives it under (default: the same key); see :meth:`carried_as`
     feeds: str | None = None
+
+    @model_validator(mode="after")
+    def _default_role(self) -> "Column":
+        if self.role is None and self.type != ColType.SEQ:
+            object.__setattr__(self, "role", "measure" if self.type.numeric else "dimension")
+        return self
 
     @property
     def carried_as(self) -> str | None:

@@ -128,3 +128,17 @@ def test_every_form_has_one_current_edition(form):
     eds = editions.all_of(form)
     assert eds[0] is forms.FORMS[form] and eds[0].edition == "1" and editions.known(form, "1")
     assert editions.spec(form, None) is editions.spec(form, "unknown") is forms.FORMS[form]
+
+
+def test_every_column_has_its_role_in_the_chain():
+    """A figure is a measure, the row number has no role, every other column is a dimension; each is
+    carried to the next level under its own key unless it names another (KRM-1's into the plan summary)."""
+    for spec in forms.FORMS.values():
+        for c in spec.columns_for():
+            assert c.role == (None if c.type == ColType.SEQ else "measure" if c.type.numeric else "dimension"), \
+                (spec.id, c.key)
+    k1 = {c.key: c.carried_as for c in forms.KRM1.columns}
+    assert (k1["rb"], k1["lb"], k1["total"], k1["act3"]) == ("allocated", "allocated", "plan", "plan_by_activity")
+    assert [c.carried_as for c in forms.KRM2.columns if c.role] == [c.key for c in forms.KRM2.columns if c.role]
+    assert {c.carried_as for c in forms.KRM2.columns if c.role} - {"enterprise"} == \
+        {c.key for c in forms.KRM3.columns if c.role} - {"district"}  # KRM-3 adds the district from the header
