@@ -30,7 +30,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ORDER = ["template", "validate", "aggregate", "report", "samples", "calendar", "status", "cache"]
+ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "cache"]
 
 
 def _version(value: bool) -> None:
@@ -75,4 +75,7 @@ _register()
 
 
 def run() -> None:
+    from krm.outfolder import terminate_cleanly
+
+    terminate_cleanly()  # SIGTERM: spools, staging folders and locks are removed as on Ctrl-C
     app()
