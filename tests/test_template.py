@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.cell.cell import MergedCell
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from krm import forms, reference
 from krm.spec import SPEC_VERSION, ColType, Rows
@@ -468,12 +468,26 @@ def test_defined_names_table_properties_and_print(books, fid, lang):
     ps = ws.page_setup
     assert ps.orientation == "landscape" and str(ps.paperSize) == "9"
     assert ws.print_title_rows.replace("$", "") == f"{r0 - 2}:{r0}"
-    if fid in ("KRM-6", "KRM-7"):
+    # an explicit scale (the page breaks are computed from the stored row heights at that scale)
+    assert 40 <= int(ps.scale) <= 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
+    areas = [a.replace("$", "").split("!")[1] for a in ws.print_area.split(",")] if isinstance(ws.print_area, str) \
+        else [a.replace("$", "").split("!")[1] for a in ws.print_area]
+    assert areas[0].startswith("A1:")
+    if fid in ("KRM-5", "KRM-6", "KRM-7"):
+        # the further programme columns print as continuation blocks: table rows only, № and the row name repeated
         assert ws.col_breaks.count >= 1 and ws.print_title_cols.replace("$", "") == "A:B"
-        assert 40 <= int(ps.scale) <= 100
+        assert len(areas) == ws.col_breaks.count + 1
+        for a in areas[1:]:
+            c, r = re.match(r"([A-Z]+)(\d+):", a).groups()
+            assert int(r) == r0 - 3  # the spacer row above the headings carries the continuation mark
+            assert ws.cell(r0 - 3, column_index_from_string(c)).value \
+                == {"kk": "кестенің жалғасы", "ru": "продолжение таблицы"}[lang]
+    elif spec.rows == Rows.FREE:
+        # a blank free-row template prints the form with a few blank rows, then the table's end and the signatures
+        assert len(areas) == 2
+        assert int(re.search(r"\d+$", areas[0]).group()) == r0 + 12
     else:
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
-        assert (ps.fitToWidth or 1, ps.fitToHeight) == (1, 0)  # OOXML default width: 1 page
+        assert len(areas) == 1
     assert ws.freeze_panes == f"A{r0 + 1}"
     # the workbook opens on the form
     assert wb.active.title == spec.sheet_name

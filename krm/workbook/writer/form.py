@@ -13,6 +13,8 @@ from krm.spec import ColType, Column, FormSpec, Rows, T
 from krm.workbook.writer.fastpath import _add_sheet, _new_workbook, _put_rows, _values
 from krm.workbook.writer.layout import (FIXED_TIME, UI, Layout, _heading_heights, _span_start, _text_height, _value_span,
                                        column_letter, column_width, layout, page_breaks, print_scale, table_headers)
+from krm.workbook.writer.printing import (BLANK_PRINT_ROWS, CONTINUED, fit_scale, keep_breaks, one_page_scale,
+                                          page_setup, print_ranges)
 from krm.workbook.writer.sheets import (INPUT_FILL, NUM_FORMATS, _data_validations, _Formats, _header_validation,
                                        _to_number, _write_extra_sheet, _write_instructions, _write_lists)
 
@@ -76,6 +78,7 @@ def write_form(
     _write_banner(x)
     _write_header_fields(x, header, list_names)
     _write_headings(x)
+    x.blank = spec.rows == Rows.FREE and not rows
     data = _write_table(x, rows, list_names)
     _write_total_row(x, data)
     _write_signature(x, signature or {})
@@ -103,6 +106,13 @@ class _Sheet:
         self.total_w = sum(self.widths[:self.last + 1])
         self.v0, self.v1 = _value_span(lay)
         self.in_f = None  # the input cells' format: made where the header first needs it (formats keep their order)
+        self.heights: dict[int, float] = {}  # row -> height (points) of every row given one: the page breaks' input
+        self.end_row = 0  # the last row of the form (the seal line or the footnote)
+        self.blank = False  # a blank template of a free-row form (prints a few blank rows, not all)
+
+    def row(self, r: int, height: float) -> None:
+        self.heights[r] = height
+        self.ws.set_row(r, height)
 
 
 def _write_banner(x: _Sheet) -> None:
@@ -112,18 +122,18 @@ def _write_banner(x: _Sheet) -> None:
         ws.set_column(i, i, w)
     annex_c0 = _span_start(widths[:last + 1], 62)
     annex_text = f"{spec.annex(lang)}\n\n{spec.kind_line(lang)}"
-    ws.set_row(0, _text_height(annex_text, sum(widths[annex_c0:last + 1]), 8, italic=True))
+    x.row(0, _text_height(annex_text, sum(widths[annex_c0:last + 1]), 8, italic=True))
     ws.merge_range(0, annex_c0, 0, last, annex_text,
                    F(text_wrap=True, align="right", italic=True, font_size=8, valign="top"))
-    ws.set_row(1, _text_height(spec.title(lang), total_w, 12, bold=True))
+    x.row(1, _text_height(spec.title(lang), total_w, 12, bold=True))
     ws.merge_range(1, 0, 1, last, spec.title(lang), F(text_wrap=True, align="center", bold=True, font_size=12))
     # the regulation prints index, periodicity, submitter, recipient and deadline one under the other
     line2 = f"{UI['index'](lang)}: {spec.sheet_name}\n{UI['periodicity'](lang)}: {spec.periodicity(lang)}"
-    ws.set_row(2, _text_height(line2, total_w, 10))
+    x.row(2, _text_height(line2, total_w, 10))
     ws.merge_range(2, 0, 2, last, line2, F(text_wrap=True, align="left"))
     line3 = (f"{UI['submitter'](lang)}: {spec.submitter(lang)}\n{UI['recipient'](lang)}: {spec.recipient(lang)}\n"
              f"{UI['deadline'](lang)}: {spec.deadline.text(lang)}")
-    ws.set_row(3, _text_height(line3, total_w, 10))
+    x.row(3, _text_height(line3, total_w, 10))
     ws.merge_range(3, 0, 3, last, line3, F(text_wrap=True, align="left"))
 
 
@@ -138,7 +148,7 @@ def _write_header_fields(x: _Sheet, header: dict, list_names: dict[str, str]) ->
         val = header.get(h.key)
         if h.key == "basis" and val in BASIS_VALUES:
             val = BASIS_VALUES[val](lang)
-        ws.set_row(r, max(_text_height(h.label(lang), sum(widths[:v0]), 10, bold=True, minimum=18),
+        x.row(r, max(_text_height(h.label(lang), sum(widths[:v0]), 10, bold=True, minimum=18),
                           _text_height(str(val or ""), sum(widths[v0:v1 + 1]), 10, minimum=18),
                           30 if h.type == "programme" else 18))
         ws.merge_range(r, 0, r, v0 - 1, h.label(lang), label_f)
@@ -150,7 +160,7 @@ def _write_header_fields(x: _Sheet, header: dict, list_names: dict[str, str]) ->
     if lay.caption_row is not None:
         ws.merge_range(lay.caption_row, v0, lay.caption_row, v1, spec.unit_caption(lang),
                        F(italic=True, font_size=8, align="center", valign="top", text_wrap=True))
-        ws.set_row(lay.caption_row, _text_height(spec.unit_caption(lang), sum(widths[v0:v1 + 1]), 8, minimum=12))
+        x.row(lay.caption_row, _text_height(spec.unit_caption(lang), sum(widths[v0:v1 + 1]), 8, minimum=12))
 
 
 def _write_headings(x: _Sheet) -> None:
@@ -160,8 +170,8 @@ def _write_headings(x: _Sheet) -> None:
     head_f = F(bold=True, text_wrap=True, align="center", border=1, bg_color="#DDEBF7")
     sup_f = F(bold=True, text_wrap=True, align="center", border=1, bg_color="#E2EFDA")
     group_h, title_h = _heading_heights(cols, lang)
-    ws.set_row(hr, group_h)
-    ws.set_row(hr + 1, title_h)
+    x.row(hr, group_h)
+    x.row(hr + 1, title_h)
     i = 0
     while i < len(cols):
         c = cols[i]
@@ -194,6 +204,8 @@ def _write_table(x: _Sheet, rows: list[dict], list_names: dict[str, str]) -> lis
         props = {"border": 1, "num_format": NUM_FORMATS[c.type]}
         if c.type in (ColType.TEXT, ColType.ACTIVITY, ColType.REGION):
             props["text_wrap"] = True
+        if c.type == ColType.SEQ:  # centred: a row number never runs into the numbered activity beside it
+            props["align"] = "center"
         fixed = (c.type == ColType.SEQ) or (spec.rows != Rows.FREE and c.key in ("region", "activity"))
         if x.input_cells and not fixed:
             props.update(bg_color=INPUT_FILL, locked=False)
@@ -205,14 +217,24 @@ def _write_table(x: _Sheet, rows: list[dict], list_names: dict[str, str]) -> lis
     })
     wb.define_name("KRM_DATA", f"='{spec.sheet_name}'!$A${first + 1}:${column_letter(len(cols) - 1)}${lastr + 1}")
     wb.define_name("KRM_COLNUMS", f"='{spec.sheet_name}'!$A${first}:${column_letter(len(cols) - 1)}${first}")
-    if spec.rows != Rows.FREE:  # region / activity names wrap in their column
-        key_ci = next(i for i, c in enumerate(cols) if c.key in ("region", "activity"))
-        for ri in range(first, lastr + 1):
-            ws.set_row(ri, _text_height(str(data[ri - first].get(cols[key_ci].key) or ""), widths[key_ci], 10))
+    _data_heights(x, data)
     keys = [c.key for c in cols]
     _put_rows(ws, first, _values(data[: lastr - first + 1], keys), col_formats, [c.type == ColType.ID for c in cols])
     _data_validations(ws, spec, cols, first, lastr, list_names)
     return data
+
+
+def _data_heights(x: _Sheet, data: list[dict]) -> None:
+    """Each table row as tall as its longest wrapped text (region / activity names, project and enterprise names)."""
+    cols, first = x.lay.columns, x.lay.first_data_row
+    wrapped = [(i, c.key) for i, c in enumerate(cols)
+               if c.type in (ColType.TEXT, ColType.ACTIVITY, ColType.REGION, ColType.PROGRAMME)]
+    fixed = x.spec.rows != Rows.FREE
+    for k, d in enumerate(data):
+        need = max((_text_height(str(d[key]), x.widths[i], 10) for i, key in wrapped if d.get(key) not in (None, "")),
+                   default=None)
+        if need is not None and (fixed or need > 15):
+            x.row(first + k, need)
 
 
 def _write_total_row(x: _Sheet, data: list[dict]) -> None:
@@ -251,7 +273,7 @@ def _write_signature(x: _Sheet, sig: dict) -> None:
     wb, ws, F, spec, lay, lang, widths, v0, v1 = x.wb, x.ws, x.F, x.spec, x.lay, x.lang, x.widths, x.v0, x.v1
     for s in SIGNATURE:
         r = lay.signature_rows[s.key]
-        ws.set_row(r, _text_height(s.label(lang), sum(widths[:v0]), 10, minimum=18))
+        x.row(r, _text_height(s.label(lang), sum(widths[:v0]), 10, minimum=18))
         ws.merge_range(r, 0, r, v0 - 1, s.label(lang), F(align="right", text_wrap=True))
         f = x.in_f if x.input_cells else F(border=1, align="left")
         ws.merge_range(r, v0, r, v1, "", f)
@@ -262,9 +284,11 @@ def _write_signature(x: _Sheet, sig: dict) -> None:
             ws.merge_range(r + 1, v0, r + 1, v1, s.hint(lang), F(italic=True, font_size=8, align="center"))
     r = max(lay.signature_rows.values()) + 2
     ws.write_string(r, 1, SEAL(lang), F(italic=True))
+    x.end_row = r
     if spec.footnote is not None:
+        x.end_row = r + 1
         ws.merge_range(r + 1, 0, r + 1, x.last, spec.footnote(lang), F(italic=True, font_size=9, text_wrap=True))
-        ws.set_row(r + 1, _text_height(spec.footnote(lang), x.total_w, 9, italic=True))
+        x.row(r + 1, _text_height(spec.footnote(lang), x.total_w, 9, italic=True))
 
 
 def _sheet_settings(x: _Sheet) -> None:
@@ -272,20 +296,42 @@ def _sheet_settings(x: _Sheet) -> None:
     ws, breaks, lay = x.ws, x.breaks, x.lay
     ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
                     "select_unlocked_cells": True, "sort": False, "autofilter": False})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    last_col = x.last
+    titles = (lay.heading_row, lay.number_row)
+    # the table's last two rows go with the total and the signature block
+    keep_from = max(lay.first_data_row, lay.last_data_row - 1)
     if breaks:
-        # wide forms (KRM-6, KRM-7) continue on further pages, as the regulation prints them:
-        # № and the row name repeat on every page, and a plan/fact pair is never split
+        # wide forms (KRM-6, KRM-7) continue in blocks below, as the regulation prints them ("кестенің
+        # жалғасы"): № and the row name repeat, the title rows above the table do not, a plan/fact pair
+        # is never split; the signature block ends the first block
+        width_scale = print_scale(x.widths, breaks)
+        scale = one_page_scale(x.heights, 0, x.end_row, width_scale, 0.7)
+        page_setup(ws, f"&L{x.spec.sheet_name}&R&P / &N", scale=scale)
         ws.set_v_pagebreaks(breaks)
         ws.repeat_columns(0, 1)
-        ws.set_print_scale(print_scale(x.widths, breaks))
+        end_table = lay.total_row if lay.total_row is not None else lay.last_data_row
+        ranges = [(0, 0, x.end_row, breaks[0] - 1)]
+        note_f = x.F(italic=True, align="left")
+        for b, e in zip(breaks, breaks[1:] + [len(lay.columns)]):
+            ws.write_string(lay.heading_row - 1, b, CONTINUED(x.lang), note_f)
+            ranges.append((lay.heading_row - 1, b, end_table, e - 1))
+        print_ranges(ws, x.spec.sheet_name, ranges)
+        if scale == width_scale:  # the first block does not fit one page: keep the signature with the last rows
+            ws.set_h_pagebreaks(keep_breaks(x.heights, 0, x.end_row, titles, keep_from, scale))
     else:
-        ws.fit_to_pages(1, 0)
-    ws.repeat_rows(lay.heading_row, lay.number_row)
+        scale = fit_scale(sum(x.widths[:last_col + 1]))
+        if not x.blank:
+            scale = one_page_scale(x.heights, 0, x.end_row, scale, 0.55)
+        page_setup(ws, f"&L{x.spec.sheet_name}&R&P / &N", scale=scale)
+        if x.blank and lay.last_data_row - lay.first_data_row + 1 > BLANK_PRINT_ROWS + 2:
+            # a blank template: the form with a few blank rows, then the table's end and the signature block
+            print_ranges(ws, x.spec.sheet_name, [(0, 0, lay.first_data_row + BLANK_PRINT_ROWS - 1, last_col),
+                                                 (keep_from, 0, x.end_row, last_col)])
+        else:
+            print_ranges(ws, x.spec.sheet_name, [(0, 0, x.end_row, last_col)])
+            ws.set_h_pagebreaks(keep_breaks(x.heights, 0, x.end_row, titles, keep_from, scale))
+    ws.repeat_rows(*titles)
     ws.freeze_panes(lay.first_data_row, 0)
-    ws.set_footer(f"&L{x.spec.sheet_name}&R&P / &N")
     ws.activate()
 
 
@@ -360,7 +406,7 @@ def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], 
                          _cached(c, total - group_sums[ci]))
         ws.write_formula(tr, 2 + k, f"=SUM({rng(ci)})", bold_num[ci], _cached(c, total))
     wb.define_name("KRM_GROUPS", f"='{lay.group_sheet}'!$A${first + 1}:${column_letter(last)}${tr + 1}")
-    _group_view_page(ws, sheet, lay)
+    _group_view_page(ws, sheet, lay, hr)
 
 
 def _number(v) -> float | None:
@@ -377,14 +423,11 @@ def _cached(c: Column, total: float):
     return round(total, 6) if c.type == ColType.MONEY else int(round(total))
 
 
-def _group_view_page(ws, sheet: str, lay: Layout) -> None:
-    """The grouped view is read-only, printed landscape on A4, one page wide."""
+def _group_view_page(ws, sheet: str, lay: Layout, heading_row: int) -> None:
+    """The grouped view is read-only, printed landscape on A4, one page wide, its heading row repeated."""
     ws.protect("")
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.set_footer(f"&L{sheet}: {lay.group_sheet}&R&P / &N")
+    page_setup(ws, f"&L{sheet}: {lay.group_sheet}&R&P / &N", fit_width=True)
+    ws.repeat_rows(heading_row)
 
 
 def _group_view_head(ws, F, sheet: str, cols, act_ci: int, nums: list, lang: str) -> tuple[list, int, int]:

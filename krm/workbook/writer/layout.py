@@ -157,18 +157,21 @@ def page_breaks(cols: tuple[Column, ...], widths: list[float]) -> list[int]:
     The first two columns (№ and the row name) repeat on every page; a column group
     (a programme's plan/fact pair) is never split.
     """
-    if sum(widths) <= PAGE_UNITS * 1.5 or len(cols) < 4 or not any(c.programme for c in cols):
-        return []  # only the programme columns of KRM-6/7 continue on further pages; other forms fit the width
+    if sum(widths) <= PAGE_UNITS * 1.5 or len(cols) < 4 or not any(c.programme or not c.official for c in cols):
+        return []  # the programme columns of KRM-6/7 and krm's supplementary columns (KRM-5's plan) continue
+        # in a further block; the other forms fit the width
     fixed = sum(widths[:2])
     breaks: list[int] = []
     used = fixed
+    # KRM-5: the annex's twelve columns stay together (a little smaller), krm's plan columns follow
+    limit = PAGE_UNITS if any(c.programme for c in cols) else PAGE_UNITS * 1.4
     i = 2
     while i < len(cols):
         j = i
         while j + 1 < len(cols) and cols[i].group is not None and cols[j + 1].group == cols[i].group:
             j += 1
         w = sum(widths[i:j + 1])
-        if used + w > PAGE_UNITS and used > fixed:
+        if used + w > limit and used > fixed:
             breaks.append(i)
             used = fixed
         used += w

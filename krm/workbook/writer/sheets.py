@@ -9,7 +9,8 @@ from krm import reference
 from krm.forms import BASIS_VALUES
 from krm.spec import ColType, FormSpec, Rows, T
 from krm.workbook.writer.fastpath import _add_sheet, _put_rows
-from krm.workbook.writer.layout import UI, Layout, _text_height, column_letter
+from krm.workbook.writer.layout import UI, Layout, _text_height, column_letter, table_headers
+from krm.workbook.writer.printing import amount_format, fit_scale, page_setup
 
 
 class _Formats:
@@ -67,11 +68,9 @@ def _write_lists(wb, ws, F, spec: FormSpec, lang: str, on: dt.date, header: dict
         wb.define_name(name, f"='{sheet}'!${column_letter(ci)}$2:${column_letter(ci)}${len(values) + 1}")
         out[name] = f"={name}"
     ws.protect("")
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    page_setup(ws, f"&L{spec.sheet_name}: {sheet}&R&P / &N", fit_width=True)
     ws.repeat_rows(0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.set_footer(f"&L{spec.sheet_name}: {sheet}&R&P / &N")
+    ws.hide()  # it only feeds the dropdowns: not printed, not in the way (krm validate expects it hidden or not)
     return out
 
 
@@ -183,28 +182,47 @@ def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
     r += 1
     ws.write_string(r, 0, T("Бағандар", "Графы", "Columns")(lang), F(bold=True))
     r += 1
-    for c in lay.columns:
+    for c, number in zip(lay.columns, table_headers(lay.columns)):  # 5.1, 5.2: the table's own numbers
         extra = "" if c.official else " [krm]"
-        unit = f" ({c.unit(lang)})" if c.unit else ""
+        squeeze = lambda t: t.replace(".", "").replace(" ", "").casefold()  # noqa: E731
+        unit = f" ({c.unit(lang)})" if c.unit and squeeze(c.unit(lang)) not in squeeze(c.title(lang)) else ""
         group = f"{c.group(lang)}: " if c.group else ""
-        line = f"{c.number} — {group}{c.title(lang)}{unit}{extra}"
+        line = f"{number} — {group}{c.title(lang)}{unit}{extra}"
         ws.set_row(r, _text_height(line, 110))
         ws.write_string(r, 0, line, wrap)
         r += 1
     ws.protect("")
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.6, right=0.6, top=0.6, bottom=0.6)
-    ws.set_footer(f"&L{spec.sheet_name}: {UI['instructions'](lang)}&R&P / &N")
+    page_setup(ws, f"&L{spec.sheet_name}: {UI['instructions'](lang)}&R&P / &N", scale=fit_scale(110))
 
 
 def _write_extra_sheet(wb, F, name: str, table: list[list]) -> None:
+    """A control sheet: its heading row repeated on every printed page, amounts as "#,##0.000", landscape."""
     ws = _add_sheet(wb, name[:31])
     bold = F(bold=True, border=1, bg_color="#F2F2F2", text_wrap=True)
+    widths: list[float] = []
     if table:
         width = max(len(r) for r in table)
+        body = table[1:]
+        formats = []
+        for ci in range(width):
+            vals = [r[ci] for r in body if ci < len(r)]
+            fmt = amount_format(vals)
+            formats.append(F(num_format=fmt) if fmt else F(text_wrap=True, valign="top"))
+            longest = max((len(str(v)) for v in vals if v is not None), default=0)
+            head = str(table[0][ci]) if ci < len(table[0]) and table[0][ci] is not None else ""
+            widths.append(min(32.0, max(8.0, longest * 1.05 + 2, max((len(w) for w in head.split()), default=0) + 2)))
+        for ci, w in enumerate(widths):
+            ws.set_column(ci, ci, w)
+        heads = [str(v) if v is not None else "" for v in table[0]]
+        ws.set_row(0, max([_text_height(h, widths[i], 10, bold=True) for i, h in enumerate(heads)] or [15]))
+        wrapped = [ci for ci in range(width) if formats[ci] is F(text_wrap=True, valign="top")]
+        for ri, row in enumerate(body, start=1):  # a wrapped cell's row grows: LibreOffice keeps stored heights
+            need = max((_text_height(str(row[ci]), widths[ci], 10) for ci in wrapped
+                        if ci < len(row) and isinstance(row[ci], str) and len(row[ci]) > widths[ci]), default=0)
+            if need > 15:
+                ws.set_row(ri, need)
         _put_rows(ws, 0, table[:1], [bold] * width, form=False)
-        _put_rows(ws, 1, table[1:], [None] * width, form=False)
-    if table:
-        for ci in range(len(table[0])):
-            ws.set_column(ci, ci, 18 if ci else 40)
+        _put_rows(ws, 1, body, formats, form=False)
+        ws.repeat_rows(0)
+        ws.freeze_panes(1, 0)
+    page_setup(ws, f"&L{name[:31]}&R&P / &N", fit_width=True)
