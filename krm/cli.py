@@ -30,7 +30,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "cache"]
+ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "confirm", "cache"]
 
 
 def _version(value: bool) -> None:

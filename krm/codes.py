@@ -102,3 +102,26 @@ E064 = _C["KRM-E064"]  # subtotal-mismatch
 E065 = _C["KRM-E065"]  # annex-numbers-changed
 E066 = _C["KRM-E066"]  # heading-number-disagree
 E067 = _C["KRM-E067"]  # total-row-unplaced
+
+# digital signatures (krm confirm)
+E201 = _C["KRM-E201"]  # signature-unreadable
+E202 = _C["KRM-E202"]  # workbook-changed-after-signing
+E203 = _C["KRM-E203"]  # signature-invalid
+E204 = _C["KRM-E204"]  # certificate-expired
+E205 = _C["KRM-E205"]  # certificate-not-yet-valid
+E206 = _C["KRM-E206"]  # signer-role
+E207 = _C["KRM-E207"]  # chain-untrusted
+E208 = _C["KRM-E208"]  # chain-broken
+E209 = _C["KRM-E209"]  # certificate-revoked
+E210 = _C["KRM-E210"]  # bin-mismatch
+E211 = _C["KRM-E211"]  # iin-mismatch
+E212 = _C["KRM-E212"]  # head-name-mismatch
+E213 = _C["KRM-E213"]  # legacy-gost
+E214 = _C["KRM-E214"]  # algorithm-unsupported
+E215 = _C["KRM-E215"]  # crl-unusable
+E216 = _C["KRM-E216"]  # key-not-for-signing
+E217 = _C["KRM-E217"]  # signer-certificate-missing
+W201 = _C["KRM-W201"]  # revoked-after-signing
+W202 = _C["KRM-W202"]  # no-signing-time
+W203 = _C["KRM-W203"]  # organisation-not-matched
+W204 = _C["KRM-W204"]  # crl-older-than-signature
