@@ -45,6 +45,24 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """krm — КРМ-1 … КРМ-7."""
 
 
+def _flags_without_type() -> None:
+    """A flag (``--force``) takes no value: the help shows no ``<bool>`` type beside it (typer >= 0.20 would)."""
+    from typer import core
+
+    shown = core.TyperOption.display_type_rich
+    if getattr(shown, "_krm", False):
+        return
+
+    def display_type_rich(self, ctx):
+        return None if getattr(self, "is_flag", False) and not getattr(self, "secondary_opts", None) else shown(self, ctx)
+
+    display_type_rich._krm = True
+    core.TyperOption.display_type_rich = display_type_rich
+
+
+_flags_without_type()
+
+
 def _register() -> None:
     import krm.commands as pkg
 

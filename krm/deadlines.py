@@ -33,15 +33,22 @@ from krm.spec import T, Text
 
 
 # ------------------------------------------------------------------ working days
+#: krm's languages -> the ``holidays`` package's for KZ (it has kk, en_US and uk: no Russian, so a Russian table
+#: shows the Kazakh name, the state language's, rather than an English one)
+HOLIDAY_LANGUAGES = {"kk": "kk", "ru": "kk", "en": "en_US"}
+WEEKEND = T("демалыс күні", "выходной", "weekend")
+
+
 @lru_cache(maxsize=64)
-def _kz(year: int):
+def _kz(year: int, language: str = "kk"):
     import holidays
 
-    return holidays.country_holidays("KZ", years=range(year - 1, year + 2))
+    return holidays.country_holidays("KZ", years=range(year - 1, year + 2), language=language)
 
 
-def holiday_name(day: dt.date) -> str | None:
-    return _kz(day.year).get(day)
+def holiday_name(day: dt.date, lang: str = "kk") -> str | None:
+    """The public holiday or day off on ``day`` in ``lang`` (kk, ru, en; see :data:`HOLIDAY_LANGUAGES`), or None."""
+    return _kz(day.year, HOLIDAY_LANGUAGES.get(lang, "kk")).get(day)
 
 
 def is_working_day(day: dt.date) -> bool:
@@ -99,7 +106,7 @@ class Deadline:
             "key": self.key, "form": self.form, "step": self.step, "period": self.period,
             "due": self.due.isoformat(), "due_weekday": self.due.strftime("%a"),
             "last_working_day": self.last_working_day.isoformat(), "moved": self.moved,
-            "day_off": holiday_name(self.due) or ("weekend" if self.moved else None),
+            "day_off": holiday_name(self.due, lang) or (WEEKEND(lang) if self.moved else None),
             "rule": self.rule, "title": self.title(lang), "who": self.who(lang),
             "to": self.to(lang) if self.to else None,
         }
@@ -204,10 +211,10 @@ def _parse_period(period: str) -> tuple[int, int | None]:
     s = str(period).strip()
     if re.fullmatch(r"\d{4}", s):
         return int(s), None
-    m = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", s)
-    if not m:
-        raise ValueError(f"period must be YYYY-MM or YYYY, not {period!r}")
-    return int(m.group(1)), int(m.group(2))
+    from krm.values import month_arg
+
+    s = month_arg(s)
+    return int(s[:4]), int(s[5:])
 
 
 def deadlines_for_period(period: str) -> list[Deadline]:
@@ -245,9 +252,9 @@ def deadlines(month: str | None = None, year: int | str | None = None) -> list[D
     if (month is None) == (year is None):
         raise ValueError("give exactly one of month (YYYY-MM) or year (YYYY)")
     if month is not None:
-        y, m = _parse_period(month)
-        if m is None:
-            raise ValueError(f"month must be YYYY-MM, not {month!r}")
+        from krm.values import month_arg
+
+        y, m = _parse_period(month_arg(month))
         first = dt.date(y, m, 1)
         last = _day(y, m, 31)
     else:

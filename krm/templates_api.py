@@ -44,8 +44,13 @@ def resolve_header(spec: FormSpec, *, region: str | None, district: str | None, 
 
         if want_year and not re.fullmatch(r"\d{4}", period):
             raise ValueError(f"{spec.id} is yearly: give --period as YYYY, not {period!r}")
-        if not want_year and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
-            raise ValueError(f"{spec.id} is monthly: give --period as YYYY-MM, not {period!r}")
+        if not want_year:
+            from krm.values import month_arg
+
+            try:
+                month_arg(period)
+            except ValueError as e:
+                raise ValueError(f"{e} ({spec.id} is monthly)") from None
         h["period"] = period
         on = period
     if region:

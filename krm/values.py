@@ -271,3 +271,21 @@ def parse_period(v: object, kind: str = "month") -> tuple[str | None, str | None
     if y is None or mo is None or not (1 <= mo <= 12) or not _ok_year(y):
         return None, INVALID
     return f"{y:04d}-{mo:02d}", None
+
+
+_MONTH_ARG = re.compile(r"(\d{4})-(\d{2})")
+
+
+def month_arg(s: object, *, year_too: bool = False) -> str:
+    """A month given on the command line or to the library, exactly ``YYYY-MM`` (``YYYY`` too with ``year_too``).
+
+    Every command says the same when it is not one: ``2019-13 is not a month: give YYYY-MM, e.g. 2019-05``
+    (``ValueError``)."""
+    t = str(s if s is not None else "").strip()
+    if year_too and re.fullmatch(r"\d{4}", t):
+        return t
+    m = _MONTH_ARG.fullmatch(t)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return t
+    what = "a month or a year" if year_too else "a month"
+    raise ValueError(f"{t or repr(t)} is not {what}: give YYYY-MM{' (or YYYY)' if year_too else ''}, e.g. 2019-05")

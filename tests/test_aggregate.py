@@ -330,6 +330,13 @@ def test_krm1_annual_plan(tmp_path):
     grid4 = sheet(tmp_path / "out" / "2019/KRM-4-plan.ENBEK.xlsx")
     akm4 = next(r for r in grid4 if r and r[1] == REG.name("kk"))
     assert akm4[2:8] == [2.0, "", 162.875, "", 23.0, ""]  # projects, budget RB+LB, planned jobs; facts empty
+    total4 = next(r for r in grid4 if r and r[1] == "БАРЛЫҒЫ")
+    assert total4[2:8] == [2.0, "", 162.875, "", 23.0, ""]  # blank is not zero: no 0 under the fact columns
+    from openpyxl import load_workbook
+    ws = load_workbook(tmp_path / "out" / "2019/KRM-4-plan.ENBEK.xlsx")[forms.get("KRM-4").sheet_name]
+    tr = next(r for r in ws.iter_rows() if r[1].value == "БАРЛЫҒЫ")
+    assert [c.value for c in tr[2:8]][1::2] == [None, None, None]  # columns 4, 6, 8: nothing, not =SUM(...)
+    assert str(tr[2].value).startswith("=SUM(")  # a column with data keeps its checkable formula
 
 
 def test_strict_writes_nothing_when_a_file_is_excluded(two_districts, tmp_path):

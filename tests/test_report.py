@@ -169,8 +169,9 @@ def test_missing_data_wording(inputs):
     kk = report.render_note(rep, "kk")
     ru = report.render_note(rep, "ru")
     # ENBEK: Akmola and Almaty city reported; INFRA: Akmola and Shymkent
-    assert "15 / 17 өңір «Еңбек» бойынша есеп бермеді" in kk
-    assert "15 из 17 регионов не отчитались по программе «Еңбек»" in ru
+    # without KRM-1 plans nobody is "missing" under a programme: who reported is said
+    assert "«Еңбек» бойынша 2 / 17 өңір есеп берді." in kk and "бойынша есеп бермеді" not in kk
+    assert "По программе «Еңбек» отчитались 2 из 17 регионов." in ru and "не отчитались по программе" not in ru
     assert "Нет никаких данных по 13 программам" in ru
     # plan by activity at programme level: said plainly, not shown as zero
     assert "План по видам деятельности не показан" in ru and "Нұрлы жол" in ru
@@ -185,7 +186,8 @@ def test_krm1_plans_say_who_was_expected(inputs):
     subs = inputs + [plan("11", district("11", 0)), plan("11", district("11", 2)), plan("15", district("15", 0))]
     ru = report.render_note(build(subs), "ru")
     aktobe = reference.region("15", MONTH).name_ru
-    assert f"Из них имеют план (КРМ-1) на год: {aktobe}." in ru
+    # ENBEK expected in the regions with a plan (Akmola, Aktobe) and those that reported (Akmola, Almaty city)
+    assert f"1 из 3 регионов не отчитались по программе «Еңбек». Имеют план (КРМ-1), но не отчитались: {aktobe}." in ru
     missing = reference.districts("11", MONTH)[2].name_ru
     assert f"<td>{missing}</td>" in ru  # planned but sent no KRM-2
     assert "есть план (КРМ-1), нет отчёта" in ru
@@ -267,7 +269,9 @@ def test_quarter_note_three_months_side_by_side(inputs):
 
 def test_user_text_is_escaped_and_never_a_formula(tmp_path):
     subs = [Submission(Path("in/=HYPERLINK(1)<script>.xlsx"), "KRM-3", MONTH, "ENBEK", region="11",
-                       projects=[pr("1", 3, 1)])]
+                       projects=[pr("1", 3, 1)]),
+            # excluded (no district): the note lists it by its path, escaped
+            Submission(Path("in/<script>x.xlsx"), "KRM-2", MONTH, "ENBEK", region="15", projects=[pr("1", 3, 1)])]
     rep = build(subs, MONTH)
     html = report.render_note(rep, "kk")
     assert "<script>" not in html and "&lt;script&gt;" in html

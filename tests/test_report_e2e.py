@@ -56,9 +56,15 @@ def test_cli_writes_krm6_krm7_note_with_hand_computed_totals(folder, tmp_path):
     assert k7["ENBEK_fact"] == 33 == k7["fact"]
     assert k7["ENBEK_plan"] in ("", None, 0) and k7["plan"] in ("", None, 0)  # no plan by activity in KRM-4/5
     html = (out / f"note-{MONTH}.ru.html").read_text(encoding="utf-8")
-    assert "14 из 17 регионов не отчитались по программе «Еңбек»" in html
-    assert "enbek-k4.xlsx" in html and "turkistan-d1.xlsx" in html
-    assert re.search(r"zhambyl-d1\.xlsx</td>.*?взят более высокий уровень", html, re.S)
+    # no KRM-1 plans in the folder: who reported is said, nobody is called missing
+    assert "По программе «Еңбек» отчитались 3 из 17 регионов." in html and "не отчитались по программе" not in html
+    # the sources by status with counts (every file is on the control sheet): 3 used, 1 superseded by KRM-4/5
+    assert re.search(r"<td>использован</td>(<td class=\"n\">\d*</td>)*<td class=\"n\">3</td></tr>", html)
+    assert re.search(r"<td>взят более высокий уровень: КРМ-4/5</td>(<td class=\"n\">\d*</td>)*"
+                     r"<td class=\"n\">1</td></tr>", html)
+    assert "zhambyl-d1.xlsx" not in html  # listed on the control sheet, not in the note
+    ctl = CalamineWorkbook.from_path(str(out / f"KRM-6-{MONTH}.ru.xlsx")).get_sheet_by_name("Контроль").to_python()
+    assert {"enbek-k4.xlsx", "turkistan-d1.xlsx", "zhambyl-d1.xlsx"} <= {r[0] for r in ctl}
     # a second run does not overwrite; --force gives the same bytes
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.iterdir()}
     res = CliRunner().invoke(app, ["report", "--month", MONTH, str(folder), "--out", str(out)])

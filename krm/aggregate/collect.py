@@ -123,6 +123,8 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
         paths = [sub.path for sub in subs]
     else:
         paths = find_workbooks([directory])
+        if not paths:  # as krm validate: nothing to read is a usage error, not an empty roll-up
+            raise AggregateUsageError(f"no workbooks (.xlsx, .xlsm, .xls, .ods) found in {directory}")
     done = [0]
 
     def tick(_path, _report):

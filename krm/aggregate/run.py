@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 from krm import reference
@@ -38,8 +37,13 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
     if _inside(out, directory):
         raise AggregateUsageError(f"output folder {out} is inside the input folder {directory}; "
                                   "choose another --out (inputs are never mixed with outputs)")
-    if period and not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", period):
-        raise AggregateUsageError(f"--period {period!r}: use YYYY-MM (or YYYY for KRM-1 plans)")
+    if period:
+        from krm.values import month_arg
+
+        try:
+            period = month_arg(period, year_too=True)
+        except ValueError as e:
+            raise AggregateUsageError(f"--period: {e}") from None
     if prefer not in (None, "newest"):
         raise AggregateUsageError(f"--prefer {prefer!r}: the only choice is 'newest'")
     if lang not in ("kk", "ru"):

@@ -9,6 +9,37 @@ EXIT_DATA = 1
 EXIT_USAGE = 2
 
 
+#: the width of a command's output when it goes to a file or a pipe: long enough that no line is wrapped
+PIPE_WIDTH = 1000
+
+
+#: ``--lang`` on every command: what is shown (messages, tables) in kk, ru or en; what is written (forms, notes) in
+#: kk (the regulation's wording) or ru (our translation), a comma list writing each (``--lang kk,ru``)
+SHOWN_LANGS = ("kk", "ru", "en")
+OUTPUT_LANGS = ("kk", "ru")
+
+
+def shown_lang(value: str, *, extra: tuple[str, ...] = ()) -> str:
+    """``--lang`` of a command that shows text: kk, ru or en (and ``extra``, e.g. validate's auto)."""
+    v = (value or "").strip().lower()
+    if v not in SHOWN_LANGS + extra:
+        fail(f"--lang {value!r}: use {', '.join(SHOWN_LANGS[:-1] + extra)} or {SHOWN_LANGS[-1]}"
+             if not extra else f"--lang {value!r}: use {', '.join(SHOWN_LANGS + extra[:-1])} or {extra[-1]}")
+    return v
+
+
+def output_langs(value: str, *, single: bool = False) -> list[str]:
+    """``--lang`` of a command that writes forms or notes: kk or ru, or a comma list (``kk,ru``) unless ``single``."""
+    langs = [x.strip().lower() for x in (value or "").split(",") if x.strip()]
+    bad = [x for x in langs if x not in OUTPUT_LANGS]
+    if not langs or bad:
+        fail(f"--lang {value!r}: forms and notes are written in kk or ru" + ("" if single else " (kk,ru: both)")
+             + ("; en is for what krm shows (validate, calendar)" if "en" in bad else ""))
+    if single and len(langs) > 1:
+        fail(f"--lang {value!r}: this command writes one language at a time (kk or ru)")
+    return list(dict.fromkeys(langs))
+
+
 def fail(message: str, code: int = EXIT_USAGE) -> "typer.Exit":
     """Print one line to stderr and exit with ``code`` (no traceback)."""
     say(f"krm: {message}", err=True)
@@ -24,7 +55,10 @@ def say(message: object, err: bool = False) -> None:
 
 def console(**kw):
     """A rich Console whose every string (table cells included) is shown safely: control characters of
-    file names and cell text (ESC sequences …) escaped, undecodable bytes as \\xNN."""
+    file names and cell text (ESC sequences …) escaped, undecodable bytes as \\xNN.  On a terminal it takes the
+    terminal's width; piped to a file or another program, lines are never wrapped (rich would wrap at 80)."""
+    import sys
+
     from rich.console import Console
 
     from krm.textsafe import terminal
@@ -33,6 +67,9 @@ def console(**kw):
         def render_str(self, text, *args, **kwargs):
             return super().render_str(terminal(text), *args, **kwargs)
 
+    kw.setdefault("highlight", False)
+    if not kw.get("stderr"):
+        kw.setdefault("width", None if sys.stdout.isatty() else PIPE_WIDTH)
     return SafeConsole(**kw)
 
 

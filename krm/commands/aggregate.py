@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, console, dumps, fail, use_register
+from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, console, dumps, fail, output_langs, use_register
 
 
 @app.command()
@@ -25,7 +25,7 @@ def aggregate(
                                                     "default: neither is counted."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any file is excluded or in conflict."),
     force: bool = typer.Option(False, "--force", help="Overwrite existing output files."),
-    lang: str = typer.Option("kk", "--lang", help="Language of the output forms: kk or ru."),
+    lang: str = typer.Option("kk", "--lang", help="Language of the output forms: kk or ru (one per run)."),
     body: Optional[str] = typer.Option(None, help="Central state body named in KRM-4/KRM-5 headers."),
     executor: Optional[str] = typer.Option(None, help="Signature block: executor (name)."),
     phone: Optional[str] = typer.Option(None, help="Signature block: executor's telephone."),
@@ -66,6 +66,7 @@ def aggregate(
         directory = Path(reg.location)
     elif directory is None:
         fail("give the folder to roll up (or --from-register --period YYYY-MM)")
+    lang = output_langs(lang, single=True)[0]
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
     with _progress() as progress:
@@ -142,7 +143,7 @@ def _progress():
 def print_summary(result, dry_run: bool = False) -> None:
     from rich.table import Table
 
-    con = console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+    con = console(soft_wrap=True)
     s = result.summary()
     f = s["files"]
     t = Table(title=f"krm aggregate {result.dir}", show_header=False)

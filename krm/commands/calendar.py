@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import console, fail, shown_lang
 
 WEEKDAYS = {"kk": ("Дс", "Сс", "Ср", "Бс", "Жм", "Сн", "Жс"), "ru": ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс"),
             "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
@@ -41,8 +40,7 @@ def calendar(
         fail("give one of --month YYYY-MM, --year YYYY or --period YYYY-MM|YYYY")
     if fmt not in ("table", "json"):
         fail(f"unknown format {fmt!r}: use table or json")
-    if lang not in ("kk", "ru", "en"):
-        fail(f"unknown language {lang!r}: use kk, ru or en")
+    lang = shown_lang(lang)
     try:
         if period is not None:
             items = lib.deadlines_for_period(period)
@@ -64,7 +62,6 @@ def calendar(
         typer.echo(json.dumps({"query": {"month": month, "year": year, "period": period},
                                "deadlines": [d.to_dict(lang) for d in items]}, ensure_ascii=False, indent=1))
         return
-    from rich.console import Console
     from rich.table import Table
 
     h = HEAD[lang]
@@ -74,12 +71,12 @@ def calendar(
         t.add_column(name, overflow="fold")
     for d in items:
         moved = d.moved
-        off = lib.holiday_name(d.due)
+        off = lib.holiday_name(d.due, lang)
         due = f"{d.due.isoformat()} {wd[d.due.weekday()]}"
         if moved:
             due += f" ({off})" if off else ""
         lwd = f"{d.last_working_day.isoformat()} {wd[d.last_working_day.weekday()]}" if moved else "="
         t.add_row(due, f"[bold]{lwd}[/bold]" if moved else lwd, d.title(lang), d.period, d.who(lang), d.rule)
-    Console(width=None if sys.stdout.isatty() else 130).print(t)
+    console().print(t)
     if ics is not None:
         typer.echo(f"wrote {ics}")

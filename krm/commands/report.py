@@ -8,15 +8,15 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, fail, say, use_register
+from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, fail, output_langs, say, use_register
 
 
 @app.command()
 def report(
-    folder: Path = typer.Argument(Path("."), help="Folder with the month's workbooks (searched recursively)."),
+    folder: Path = typer.Argument(..., help="Folder with the month's workbooks (searched recursively)."),
     month: Optional[str] = typer.Option(None, "--month", "-m", help="Reporting month, YYYY-MM (e.g. 2019-05)."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder to write KRM-6, KRM-7 and the note into."),
-    lang: str = typer.Option("kk", "--lang", help="kk, ru, or kk,ru for both."),
+    lang: str = typer.Option("kk", "--lang", help="kk, ru, or kk,ru for both (forms and notes)."),
     quarter: Optional[str] = typer.Option(None, "--quarter", "-q",
                                           help="Quarterly note (Rule 14), e.g. 2019Q2: made from the quarter's "
                                                "last month, with its three months side by side."),
@@ -36,10 +36,11 @@ def report(
     """
     use_register(register, no_register)
     from krm.report import ReportError, make_report
+    from krm.report.sheets import superseded_by
 
     if prefer not in (None, "newest"):
         fail(f"unknown --prefer {prefer!r}: use newest")
-    langs = [x.strip() for x in lang.split(",") if x.strip()]
+    langs = output_langs(lang)
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
                                     prefer=prefer, strict=strict, cache=False if no_register else None)
@@ -49,8 +50,11 @@ def report(
         say(f"krm: warning: {w}", err=True)
     used = [s for s in rep.data.sources if s.status == "used"]
     t = rep.data.total()
-    typer.echo(f"{rep.month}: {len(used)} files used, {sum(1 for s in rep.data.sources if s.status != 'used')} "
-               f"superseded or excluded; plan {t['plan'] if t['plan'] is not None else '—'}, "
+    n = {"excluded": sum(1 for s in rep.data.sources if s.status == "excluded")}
+    typer.echo(f"{rep.month}: {len(used)} files used"
+               + "".join(f", {k} superseded by {lv} (used instead)" for lv, k in superseded_by(rep.data).items())
+               + (f", {n['excluded']} excluded (errors or duplicates)" if n["excluded"] else "")
+               + f"; plan {t['plan'] if t['plan'] is not None else '—'}, "
                f"fact {t['fact'] if t['fact'] is not None else '—'}; control totals balance", err=True)
     for p in written:
         say(p)

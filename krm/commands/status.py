@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -28,14 +27,16 @@ def status(
     limit: int = typer.Option(30, "--limit", min=0, help="Rows of each list (missing, late …) in the table; 0: all."),
 ) -> None:
     """Expected submissions, arrivals, lateness and reporting rates per region (DHIS2-style)."""
-    import re
-
     from krm import status as lib
 
     use_register(register, no_register)
 
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        fail(f"--month must be YYYY-MM, not {month!r}")
+    from krm.values import month_arg
+
+    try:
+        month = month_arg(month)
+    except ValueError as e:
+        fail(f"--month: {e}")
     when = None
     if as_of is not None:
         try:
@@ -65,7 +66,7 @@ def _print(rep, limit: int) -> None:
 
     from krm import reference
 
-    con = console(width=None if sys.stdout.isatty() else 130)
+    con = console()
     t = Table(title=f"KRM status {rep.month}, as of {rep.as_of.isoformat()}")
     for c in ("Form", "Level", "Period", "Due", "Expected", "Received", "On time", "Late", "Missing",
               "Overdue", "Completeness", "Timeliness"):

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import fail
+from krm.commands._common import fail, output_langs
 
 
 @app.command()
@@ -16,7 +16,8 @@ def template(
     form: Optional[list[str]] = typer.Argument(None, help="Forms to write, e.g. KRM-3 KRM-4 (default: KRM-1 KRM-2)."),
     all_: bool = typer.Option(False, "--all", help="Write all seven forms."),
     out: Path = typer.Option(Path("."), "--out", "-o", help="Folder to write into (created if missing)."),
-    lang: str = typer.Option("kk", "--lang", help="kk (the regulation's wording) or ru (our translation)."),
+    lang: str = typer.Option("kk", "--lang", help="kk (the regulation's wording), ru (our translation), or kk,ru "
+                             "for both."),
     region: Optional[str] = typer.Option(None, help="Pre-fill the region (name or KATO code)."),
     district: Optional[str] = typer.Option(None, help="Pre-fill the district (name or KATO code)."),
     period: Optional[str] = typer.Option(None, help="Pre-fill the period: YYYY-MM (monthly forms) or YYYY (KRM-1)."),
@@ -30,8 +31,7 @@ def template(
     from krm import forms
     from krm.templates_api import resolve_header, write_template
 
-    if lang not in ("kk", "ru"):
-        fail(f"unknown language {lang!r}: use kk or ru")
+    langs = output_langs(lang)
     from krm.templates_api import MAX_ROWS
 
     if rows is not None and not 1 <= rows <= MAX_ROWS:
@@ -52,7 +52,7 @@ def template(
     except OSError as e:
         fail(f"cannot create folder {out}: {e.strerror or e}")
     plans = []
-    for spec in specs:
+    for lang, spec in [(lg, s) for lg in langs for s in specs]:
         try:
             header = resolve_header(spec, region=region if spec.header_field("region") else None,
                                     district=district if spec.header_field("district") else None,
@@ -62,12 +62,12 @@ def template(
                                     body=body if spec.header_field("body") else None, lang=lang)
         except ValueError as e:
             fail(str(e))
-        plans.append((spec, header))
-    for spec, header in plans:
+        plans.append((lang, spec, header))
+    for lang, spec, header in plans:
         target = out / f"{spec.id}.{lang}.xlsx"
         if target.exists() and not force:
             fail(f"{target} exists; use --force to overwrite")
-    for spec, header in plans:
+    for lang, spec, header in plans:
         try:
             path = write_template(spec, lang, out, header=header, force=force, rows=rows)
         except FileExistsError as e:

@@ -12,7 +12,7 @@ import typer
 
 from krm.cli import app
 from krm.commands._common import (EXIT_DATA, EXIT_OK, EXIT_USAGE, NO_REGISTER_HELP, REGISTER_HELP, as_of_date, console,
-                                  dumps, fail, say, use_register)
+                                  dumps, fail, say, shown_lang, use_register)
 
 LANGS = ("kk", "ru", "en", "auto")
 
@@ -67,7 +67,7 @@ def print_text(reports, lang: str, summary: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    con = console(highlight=False, soft_wrap=False)
+    con = console(soft_wrap=False)
     for r in reports:
         lg = _lang(lang, r)
         t = WORDS[lg]
@@ -136,8 +136,7 @@ def _checked_inputs(paths: list[Path], lang: str, format_: str, jobs: Optional[i
     the command, in the order the options are checked here)."""
     from krm.intake import find_workbooks
 
-    if lang not in LANGS:
-        fail(f"unknown language {lang!r}: use kk, ru, en or auto")
+    lang = shown_lang(lang, extra=("auto",))
     if format_ not in ("text", "json"):
         fail(f"unknown format {format_!r}: use text or json")
     if jobs is not None and jobs < 1:

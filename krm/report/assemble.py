@@ -140,11 +140,14 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
     subs = subs + previous_from_register(subs, month, cache)
     rep = build(subs, month, quarter=quarter, root=Path(root), excluded=excluded, prefer=prefer)
     left_out = [s for s in rep.data.sources if s.status == "excluded"]
-    if not any(s.status == "used" for s in rep.data.sources) and not any(rep.quarter_months or []):
-        # blank KRM-6/7 for a month nobody reported would look like a national zero; say it instead
+    if not any(s.status == "used" for s in rep.data.sources):
+        # blank KRM-6/7 for a month nobody reported would look like a national zero; say it instead (a quarterly
+        # note is made from the quarter's last month and its KRM-6/7 are that month's: the same holds)
         raise ReportError(f"no usable KRM-2 … KRM-5 workbook for {rep.month} under {root} "
                           f"({len(rep.data.sources)} files of that month excluded or superseded, "
-                          f"{len(excluded)} unreadable or with errors); nothing was written")
+                          f"{len(excluded)} unreadable or with errors)"
+                          + (f"; the quarterly note {rep.quarter} is made from its last month {rep.month}"
+                             if rep.quarter else "") + "; nothing was written")
     if strict and left_out:
         raise ReportError(f"--strict: {len(left_out)} input files of {rep.month} are excluded (first: "
                           f"{left_out[0].path}: {left_out[0].note}); nothing was written")

@@ -47,6 +47,7 @@ class Unit:
     act_fact: dict[str, int] | None
     districts: tuple[str, ...] | None  # KRM-2 level: the districts that reported
     sources: list[str] = field(default_factory=list)
+    projects: tuple[int, int] | None = None  # KRM-4 columns 3-4: (planned, implemented) projects; None: not known
 
 
 @dataclass
@@ -120,6 +121,8 @@ def _sum_units(units: list[Unit]) -> dict:
         "fact": _opt_sum(u.fact for u in units),
         "allocated": _opt_sum(u.allocated for u in units),
         "disbursed": _opt_sum(u.disbursed for u in units),
+        "projects": _opt_sum(u.projects[0] for u in units if u.projects is not None),
+        "done": _opt_sum(u.projects[1] for u in units if u.projects is not None),
         "n": len(units),
     }
 

@@ -180,9 +180,12 @@ def _note_programmes(ctx: dict, rep: Report, t, lang: str) -> None:
                           "change": _signed(_change(md, prev, programme=p.code)),
                           "regions": t("kpi_coverage_val", n=tot["n"], total=len(md.regions)),
                           "allocated": _money(tot["allocated"]), "disbursed": _money(tot["disbursed"]),
+                          "projects": fi(tot["projects"]), "done": fi(tot["done"]),
                           "levels": ", ".join(lv.replace("KRM", "КРМ") for lv in levels)})
         prog_chart.append((t.programme(p), tot["plan"], tot["fact"]))
     ctx["programmes"] = prog_rows
+    tot = md.total()
+    ctx["projects_total"] = {"projects": fi(tot["projects"]), "done": fi(tot["done"])}
     ctx["programme_chart"] = svg.bullet_chart(prog_chart, plan_label=t("plan"), fact_label=t("fact"),
                                               missing_label=t("not_reported"), title=t("sec_programmes"))
 
@@ -259,13 +262,14 @@ def _note_completeness(ctx: dict, rep: Report, t, lang: str) -> None:
     compl, districts, grid = [], [], []
     for p in with_units:
         have = {u.region for u in md.units_of(p.code)}
-        missing = [r for r in regions if r.kato not in have]
-        line = (t("compl_prog_missing", n=len(missing), total=len(regions), programme=t.programme(p))
-                if missing else t("compl_prog_full", programme=t.programme(p), total=len(regions)))
-        if planned is not None and missing:
-            exp = [t.region(r) for r in missing if any(pp == p.code and rr == r.kato for pp, rr, _ in planned)]
-            if exp:
-                line += " " + t("compl_expected", list=", ".join(exp))
+        if planned is None:  # which regions run the programme is not known: say who reported, call nobody missing
+            line = t("compl_prog_reported", n=len(have), total=len(regions), programme=t.programme(p))
+        else:  # expected: the regions with a KRM-1 plan under the programme (and those that reported anyway)
+            exp_k = {rr for pp, rr, _ in planned if pp == p.code} | have
+            missing = [r for r in regions if r.kato in exp_k and r.kato not in have]
+            line = (t("compl_prog_missing", n=len(missing), total=len(exp_k), programme=t.programme(p))
+                    + " " + t("compl_expected", list=", ".join(t.region(r) for r in missing))
+                    if missing else t("compl_prog_full", programme=t.programme(p), total=len(exp_k)))
         compl.append(line)
         districts.extend(_district_lines(md, p, planned, t, lang))
     for r in regions:
@@ -273,14 +277,16 @@ def _note_completeness(ctx: dict, rep: Report, t, lang: str) -> None:
         for p in with_units:
             u = md.units.get((p.code, r.kato))
             exp = planned is not None and any(pp == p.code and rr == r.kato for pp, rr, _ in planned)
-            if u is not None:
-                cells.append({"cls": "yes", "text": u.level.replace("KRM", "КРМ")})
+            if u is not None:  # the form used, short: 2, 3, 4, 5, 4+5 (the legend says "КРМ-…")
+                cells.append({"cls": "yes", "text": u.level.replace("KRM-", ""), "title": u.level.replace("KRM", "КРМ")})
             elif exp:
-                cells.append({"cls": "late", "text": t("grid_expected")})
+                cells.append({"cls": "late", "text": "!", "title": t("grid_expected")})
             else:
-                cells.append({"cls": "no", "text": "—"})
+                cells.append({"cls": "no", "text": "—", "title": ""})
         grid.append({"region": t.region(r), "cells": cells})
     none = [t.programme(p) for p in progs if not md.units_of(p.code)]
+    if planned is None and compl:
+        compl.insert(0, t("compl_no_plans_all"))
     ctx["completeness"] = compl
     ctx["grid_programmes"] = [t.programme(p) for p in with_units]
     ctx["grid"] = grid
@@ -347,17 +353,20 @@ def _note_quarter(rep: Report, t) -> dict:
                       "pct": fp(_pct(tt["fact"], tt["plan"])), "allocated": _money(tt["allocated"]),
                       "disbursed": _money(tt["disbursed"]),
                       "regions": t("kpi_coverage_val", n=len({r for (_, r) in d.units}), total=len(regions))})
+    have = [(t.month(m), d) for m, d in zip(parsed, rep.quarter_months) if d is not None]
+    shown = [m for m, _ in have]
     for r in regions:
-        vals = [(d.total(region=r.kato)["fact"] if d is not None and d.total(region=r.kato)["n"] else None)
-                for d in rep.quarter_months]
+        vals = [(d.total(region=r.kato)["fact"] if d.total(region=r.kato)["n"] else None) for _, d in have]
         qchart_regions.append((t.region(r), vals))
     for p in progs:
-        vals = [(d.total(programme=p.code)["fact"] if d is not None and d.units_of(p.code) else None)
-                for d in rep.quarter_months]
+        vals = [(d.total(programme=p.code)["fact"] if d.units_of(p.code) else None) for _, d in have]
         if any(v is not None for v in vals):
             qprog.append({"name": t.programme(p), "vals": [fi(v) if v is not None else "—" for v in vals]})
-    return {"months": months, "rows": qrows, "programmes": qprog,
-            "chart": svg.grouped_bars(qchart_regions, months, missing_label=t("not_reported"),
+    without = [t.month(m) for m, d in zip(parsed, rep.quarter_months) if d is None]
+    with_data = t("quarter_with_data", list=", ".join(shown)) + (
+        " " + t("quarter_without_data", list=", ".join(without)) if without else "")
+    return {"months": shown, "rows": qrows, "programmes": qprog, "with_data": with_data,
+            "chart": svg.grouped_bars(qchart_regions, shown, missing_label=t("not_reported"),
                                       title=t("sec_quarter"))}
 
 
@@ -367,15 +376,61 @@ def _note_sources(ctx: dict, rep: Report, t) -> None:
 
     fi = svg.fmt_int
     md = rep.data
+    ctx["source_summary"] = _source_summary(md, t)
+    ctx["excluded_files"] = [{"path": s.path, "form": s.form.replace("KRM", "КРМ"), "why": _why_excluded(s.note, t)}
+                             for s in md.sources if s.status == "excluded"]
     ctx["sources"] = [{"path": s.path, "form": s.form.replace("KRM", "КРМ"), "level": t("level_" + s.level),
                        "programme": s.programme or "", "region": s.region or "", "district": s.district or "",
                        "plan": fi(s.totals["plan"]), "fact": fi(s.totals["fact"]),
                        "allocated": _money(s.totals["allocated"]), "disbursed": _money(s.totals["disbursed"]),
                        "status": t("status_" + s.status), "note": s.note, "cls": s.status} for s in md.sources]
-    ctx["checks"] = [{"what": c.what, "inputs": fi(c.inputs), "krm6": fi(c.krm6),
+    ctx["checks"] = [{"what": c.label(t), "inputs": fi(c.inputs), "krm6": fi(c.krm6),
                       "krm7": fi(c.krm7) if c.krm7 is not None else t("c_na"),
                       "ok": t("ok") if c.ok else t("fail")} for c in rep.checks]
     ctx["warnings"] = md.warnings
+
+
+def _source_summary(md: MonthData, t) -> dict:
+    """The files of the month by status and form, with counts: used; superseded, by the level used instead;
+    excluded.  (Every file, with its figures, is on the control sheet of KRM-6 and KRM-7.)"""
+    from krm.report.sheets import superseded_by
+
+    forms = sorted({s.form for s in md.sources})
+    rows = []
+
+    def row(label: str, cls: str, files: list) -> None:
+        if files:
+            rows.append({"label": label, "cls": cls, "n": len(files),
+                         "by_form": [sum(1 for s in files if s.form == f) or "" for f in forms]})
+
+    row(t("status_used"), "used", [s for s in md.sources if s.status == "used"])
+    sup = [s for s in md.sources if s.status == "superseded"]
+
+    def used_level(s) -> str:
+        u = md.units.get((s.programme, s.region))
+        return "KRM-4/5" if u is None or u.level.startswith(("KRM-4", "KRM-5")) else u.level
+
+    for level in superseded_by(md):
+        row(t("why_superseded", level=level.replace("KRM", "КРМ")), "superseded",
+            [s for s in sup if used_level(s) == level])
+    row(t("status_excluded"), "excluded", [s for s in md.sources if s.status == "excluded"])
+    return {"forms": [f.replace("KRM", "КРМ") for f in forms], "rows": rows}
+
+
+def _why_excluded(note: str, t) -> str:
+    """Why a file was left out, in the note's language (the control sheet keeps the detail)."""
+    import re
+
+    code = re.search(r"KRM-[EW]\d{3}", note or "")
+    if "duplicate" in (note or ""):
+        return t("why_duplicate")
+    if "errors" in (note or "") or code:
+        return t("why_errors", code=code.group(0) if code else "")
+    if "programme" in (note or ""):
+        return t("why_programme")
+    if "region" in (note or "") or "district" in (note or ""):
+        return t("why_place")
+    return t("why_other")
 
 
 def render_note(rep: Report, lang: str) -> str:

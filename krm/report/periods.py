@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 ZERO = Decimal(0)
@@ -20,11 +19,12 @@ class ReportError(Exception):
 
 # ------------------------------------------------------------------ periods
 def parse_month(s: str) -> str:
+    from krm.values import month_arg
+
     try:
-        d = dt.datetime.strptime(str(s).strip(), "%Y-%m")
-    except ValueError:
-        raise ReportError(f"bad month {s!r}: write it as YYYY-MM, e.g. 2019-05", 2) from None
-    return f"{d.year:04d}-{d.month:02d}"
+        return month_arg(s)
+    except ValueError as e:
+        raise ReportError(str(e), 2) from None
 
 
 def parse_quarter(s: str) -> tuple[str, list[str]]:

@@ -182,7 +182,10 @@ def _build_units(progs: list[str], c: _Chosen, by_path: dict[int, Source], warni
                 sum((s.totals["allocated"] for s in chosen), ZERO), sum((s.totals["disbursed"] for s in chosen), ZERO),
                 _merge_activities([s.act_plan for s in chosen]), _merge_activities([s.act_fact for s in chosen]),
                 tuple(sorted(s.district for s in chosen)) if level == "KRM-2" else None,
-                [by_path[id(s)].path for s in chosen])
+                [by_path[id(s)].path for s in chosen],
+                # distinct projects are per district, and each district is in one chosen file: they add up
+                (sum(s.rolled.projects_planned for s in chosen), sum(s.rolled.projects_done for s in chosen))
+                if all(s.rolled is not None for s in chosen) else None)
             if units[(p, region)].act_plan is None:
                 warnings.append(f"{p}, region {region}: rows with an unknown activity code; the activity "
                                 f"breakdown is not shown")
@@ -217,7 +220,8 @@ def _programme_unit(p: str, region: str, row4, row5, c: _Chosen, by_path: dict[i
     if row4 is not None:
         return Unit(p, region, "KRM-4+5" if row5 is not None else "KRM-4", row4.plan, row4.fact,
                     row4.allocated, row4.disbursed, act_plan, act_fact, None,
-                    [by_path[id(c.k4[p])].path] + ([by_path[id(c.k5[p])].path] if row5 is not None else []))
+                    [by_path[id(c.k4[p])].path] + ([by_path[id(c.k5[p])].path] if row5 is not None else []),
+                    (row4.projects_planned, row4.projects_done))
     return Unit(p, region, "KRM-5", None, row5.fact, None, None, None, act_fact, None,
                 [by_path[id(c.k5[p])].path])
 

@@ -35,6 +35,18 @@ def krm7_rows(md: MonthData) -> list[dict]:
     return rows
 
 
+def superseded_by(md: MonthData) -> dict[str, int]:
+    """How many files of the month were superseded, by the level used instead ("KRM-4/5", "KRM-3")."""
+    out: dict[str, int] = {}
+    for s in md.sources:
+        if s.status != "superseded":
+            continue
+        u = md.units.get((s.programme, s.region))
+        level = "KRM-4/5" if u is None or u.level.startswith(("KRM-4", "KRM-5")) else u.level
+        out[level] = out.get(level, 0) + 1
+    return dict(sorted(out.items(), reverse=True))
+
+
 def _col_total(rows: list[dict], key: str) -> int | None:
     return _opt_sum(r.get(key) for r in rows)
 
@@ -46,6 +58,16 @@ class Check:
     krm6: int | None
     krm7: int | None  # None: KRM-7 has no such figure (e.g. plan by activity not available)
     ok: bool
+    programme: str | None = None  # None: the republic
+    measure: str = ""  # plan | fact
+
+    def label(self, t: "Texts") -> str:
+        """What is checked, in the reader's language ("Еңбек · жоспар", "республика · факт")."""
+        from krm import reference
+
+        p = reference.programme(self.programme) if self.programme else None
+        who = t.programme(p) if p else (self.programme or t("republic"))
+        return f"{who} · {t(self.measure)}" if self.measure else self.what
 
 
 def checks(md: MonthData, rows6: list[dict], rows7: list[dict]) -> list[Check]:
@@ -59,14 +81,14 @@ def checks(md: MonthData, rows6: list[dict], rows7: list[dict]) -> list[Check]:
             t6 = _col_total(rows6, f"{p.code}_{m}")
             t7 = _col_total(rows7, f"{p.code}_{m}") if md.activity_available(p.code, m) else None
             ok = exp == t6 and (t7 is None or t7 == t6)
-            out.append(Check(f"{p.code} {m}", exp, t6, t7, ok))
+            out.append(Check(f"{p.code} {m}", exp, t6, t7, ok, p.code, m))
     for m in ("plan", "fact"):
         exp = _opt_sum(e.get(m) for e in md.expected.values())
         t6 = _opt_sum(_col_total(rows6, f"{p.code}_{m}") for p in md.programmes)
         t7 = _col_total(rows7, m) if md.republic_activity_available(m) else None
         rowsum_ok = all(r.get(m) is None or r[m] == sum(r.get(f"{p.code}_{m}") or 0 for p in md.programmes)
                         for r in rows7)
-        out.append(Check(f"republic {m}", exp, t6, t7, exp == t6 and (t7 is None or t7 == t6) and rowsum_ok))
+        out.append(Check(f"republic {m}", exp, t6, t7, exp == t6 and (t7 is None or t7 == t6) and rowsum_ok, None, m))
     return out
 
 
@@ -136,7 +158,7 @@ def control_sheet(md: MonthData, chk: list[Check], t: Texts) -> tuple[str, list[
     rows.append([])
     rows.append([t("c_check"), t("c_inputs"), "КРМ-6", "КРМ-7", t("c_result")])
     for c in chk:
-        rows.append([c.what, c.inputs, c.krm6, c.krm7 if c.krm7 is not None else t("c_na"),
+        rows.append([c.label(t), c.inputs, c.krm6, c.krm7 if c.krm7 is not None else t("c_na"),
                      t("ok") if c.ok else t("fail")])
     if md.warnings:
         rows.append([])

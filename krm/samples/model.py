@@ -101,8 +101,9 @@ def slug(text: str) -> str:
 
 
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month or ""):
-        raise ValueError(f"month must be YYYY-MM, not {month!r}")
+    from krm.values import month_arg
+
+    month = month_arg(month)
     y, m = int(month[:4]), int(month[5:])
     first = dt.date(y, m, 1)
     nxt = dt.date(y + (m == 12), m % 12 + 1, 1)

@@ -238,7 +238,8 @@ def _data_heights(x: _Sheet, data: list[dict]) -> None:
 
 
 def _write_total_row(x: _Sheet, data: list[dict]) -> None:
-    """The total row: a SUM formula per numeric column, with its value cached."""
+    """The total row: a SUM formula per numeric column, with its value cached (the figure a reader sees without
+    recalculating); in an output, a column with no value in any row is left blank (blank is not zero)."""
     wb, ws, F, spec, lay = x.wb, x.ws, x.F, x.spec, x.lay
     if lay.total_row is None:
         return
@@ -252,6 +253,11 @@ def _write_total_row(x: _Sheet, data: list[dict]) -> None:
             continue
         if c.type.numeric:
             vals = [_to_number(d.get(c.key)) for d in data]
+            if not x.input_cells and all(v is None for v in vals):
+                # an output column nobody reported (KRM-7's plan without a plan by activity, the fact columns of
+                # the annual plan summary): blank, as its rows are; a SUM would print 0 where nothing is known
+                ws.write_blank(tr, ci, None, F(bold=True, border=1, num_format=NUM_FORMATS[c.type]))
+                continue
             total = sum(v for v in vals if v is not None)
             rng = f"{column_letter(ci)}{first + 1}:{column_letter(ci)}{lastr + 1}"
             ws.write_formula(tr, ci, f"=SUM({rng})",

@@ -1,0 +1,109 @@
+"""One voice across commands: the same words for the same mistake, the same exit codes, output that is not
+wrapped when it goes to a file, help without value types beside flags."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from krm.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def _krm(*args, **kw) -> subprocess.CompletedProcess:
+    code = "import sys; from krm.cli import app; sys.argv[0] = 'krm'; app()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                          cwd=kw.get("cwd"))
+
+
+@pytest.mark.parametrize("argv", [
+    ["report", "--month", "2019-13", "{d}", "--out", "{o}"],
+    ["calendar", "--month", "2019-13"],
+    ["status", "{d}", "--month", "2019-13"],
+    ["template", "KRM-2", "--period", "2019-13", "--out", "{o}"],
+    ["samples", "--month", "2019-13", "--out", "{o}"],
+    ["aggregate", "{d}", "--period", "2019-13", "--out", "{o}"],
+])
+def test_not_a_month_is_said_the_same_way_everywhere(argv, tmp_path):
+    (tmp_path / "d").mkdir()
+    args = [a.format(d=tmp_path / "d", o=tmp_path / "o") for a in argv]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2, r.output
+    assert "2019-13 is not a month" in r.output and "YYYY-MM" in r.output and "Traceback" not in r.output
+
+
+def test_aggregate_on_a_folder_without_workbooks_exits_2_like_validate(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("nothing here")
+    for argv in (["validate", str(tmp_path / "empty")], ["aggregate", str(tmp_path / "empty"), "--out",
+                                                          str(tmp_path / "o")]):
+        r = CliRunner().invoke(app, argv)
+        assert r.exit_code == 2 and "no workbooks" in r.output, (argv, r.output)
+    assert not (tmp_path / "o").exists()
+
+
+def test_report_needs_its_folder(tmp_path):
+    """Without a folder krm report used to scan the current directory in silence."""
+    r = _krm("report", "--month", "2019-05", "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert r.returncode == 2 and "folder" in (r.stdout + r.stderr).lower()
+    assert not (tmp_path / "o").exists()
+
+
+def test_help_shows_no_bool_beside_flags():
+    for cmd in ("template", "validate", "aggregate", "report", "samples", "calendar", "status", "cache"):
+        r = _krm(cmd, "--help")
+        assert r.returncode == 0, r.stderr
+        assert "<bool>" not in r.stdout, cmd
+        assert "--help" in r.stdout
+    assert "<str>" in _krm("report", "--help").stdout  # options with a value still say what they take
+
+
+def test_output_to_a_file_is_not_wrapped_at_80_columns():
+    r = _krm("calendar", "--year", "2019", "--lang", "ru")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert max(map(len, lines)) > 100  # one table row per line, however long
+    rows = [ln for ln in lines if ln.startswith("│")]
+    assert len(rows) >= 12 and all(ln.startswith("│ 2019-") for ln in rows[1:])  # no row continues on the next
+
+
+def test_calendar_holiday_names_in_the_chosen_language():
+    import json
+
+    off = {}
+    for lang in ("en", "kk", "ru"):
+        r = CliRunner().invoke(app, ["calendar", "--year", "2019", "--lang", lang, "--format", "json"])
+        assert r.exit_code == 0, r.output
+        off[lang] = {d["due"]: d["day_off"] for d in json.loads(r.output)["deadlines"] if d["day_off"]}
+    assert off["en"].keys() == off["kk"].keys() == off["ru"].keys()
+    assert "Constitution Day" in off["en"].values()
+    assert "Қазақстан Республикасының Конституциясы күні" in off["kk"].values()
+    # the holidays package has no Russian for KZ: the Kazakh name, and krm's own word for a weekend
+    assert "weekend" in off["en"].values() and "выходной" in off["ru"].values() and "демалыс күні" in off["kk"].values()
+
+
+def test_one_lang_vocabulary(tmp_path):
+    """--lang: kk, ru, en for what is shown; kk, ru or a list for what is written; the same words everywhere."""
+    (tmp_path / "d").mkdir()
+    shown = [["calendar", "--month", "2019-05"], ["validate", str(tmp_path / "d")]]
+    written = [["template", "KRM-2", "--out", str(tmp_path / "t")],
+               ["report", "--month", "2019-05", str(tmp_path / "d"), "--out", str(tmp_path / "r")],
+               ["aggregate", str(tmp_path / "d"), "--out", str(tmp_path / "a")]]
+    for argv in shown + written:
+        r = CliRunner().invoke(app, argv + ["--lang", "de"])
+        assert r.exit_code == 2 and "--lang 'de'" in r.output, (argv, r.output)
+    for argv in written:
+        r = CliRunner().invoke(app, argv + ["--lang", "en"])
+        assert r.exit_code == 2 and "kk or ru" in r.output and "en is for what krm shows" in r.output, argv
+    r = CliRunner().invoke(app, ["calendar", "--month", "2019-05", "--lang", "en", "--format", "json"])
+    assert r.exit_code == 0
+    r = CliRunner().invoke(app, ["template", "KRM-2", "KRM-5", "--lang", "kk,ru", "--out", str(tmp_path / "t")])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["KRM-2.kk.xlsx", "KRM-2.ru.xlsx", "KRM-5.kk.xlsx",
+                                                                  "KRM-5.ru.xlsx"]
+    r = CliRunner().invoke(app, ["aggregate", str(tmp_path / "d"), "--lang", "kk,ru", "--out", str(tmp_path / "a")])
+    assert r.exit_code == 2 and "one language at a time" in r.output
