@@ -54,7 +54,8 @@ def test_report_needs_its_folder(tmp_path):
 
 
 def test_help_shows_no_bool_beside_flags():
-    for cmd in ("template", "validate", "aggregate", "report", "samples", "calendar", "status", "cache"):
+    for cmd in ("template", "validate", "aggregate", "report", "samples", "calendar", "status", "register", "convert",
+                "confirm"):
         r = _krm(cmd, "--help")
         assert r.returncode == 0, r.stderr
         assert "<bool>" not in r.stdout, cmd
