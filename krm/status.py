@@ -1,23 +1,22 @@
 """Who was expected to submit what for a month, what arrived, what is late: `krm status`.
 
-The rule for "expected" (docs/calendar.md):
+Status counts what ``krm aggregate`` and ``krm report`` count (docs/calendar.md, docs/architecture.md):
+every workbook is read and validated through the intake (:func:`krm.intake.read`); which ones count is
+:mod:`krm.intake.admit` (errors exclude, warnings do not; duplicates count only with ``prefer="newest"``, the
+newest); who is expected and who was received is :mod:`krm.intake.completeness`:
 
-* KRM-2 (district level): every (district, programme) pair that has a KRM-1 plan for the
-  month's year in the folder.  For a region with no KRM-1 plan at all: every district of the
-  region (reference list valid for the month) under every programme seen in that region's KRM-2.
-* KRM-1 (district level, the plan for the year): every pair above (a district that reports
-  KRM-2 under a programme should have a plan for it).
-* KRM-3 (region level): every (region, programme) with at least one expected KRM-2.
-* KRM-4 and KRM-5 (programme level): every programme with at least one expected KRM-2.
-* KRM-6 and KRM-7 (nation level): one each.
+* KRM-2 (district level): per region that sent workbooks, every district of the region (reference list
+  valid for the month), or only those with a KRM-1 plan where the region's plans are in the folder;
+  received = a KRM-2 of the district counts (any programme).
+* KRM-1 (district level, the plan for the year): every district of each region that sent plans or KRM-2.
+* KRM-3 (region level): every (region, programme) planned or reported in a region with expected KRM-2.
+* KRM-4 and KRM-5 (programme level): each of those programmes.  KRM-6 and KRM-7: one each.
 
-"Arrived" is read from the workbooks' headers (form, region, district, programme, period)
-with :func:`krm.workbook.reader.read` — no full validation.  "When" is the document's
-modified time (docProps/core.xml) when the workbook carries one other than the fixed time
-krm's own templates carry, else the file's modified time.  A submission is on time when it
-arrived on or before the calendar due date (the Rules say "not later than").  ``as_of``:
-files that arrived after it are treated as not yet arrived; a missing submission is
-"overdue" once ``as_of`` is past its due date.
+"When" is the document's modified time (docProps/core.xml) when the workbook carries one other than the
+fixed time krm's own templates carry, else the file's modified time.  A unit is on time when it is received
+and its first admitted workbook arrived on or before the calendar due date (the Rules say "not later than").
+``as_of``: files that arrived after it are treated as not yet arrived; a missing submission is "overdue"
+once ``as_of`` is past its due date.
 
 Rates per region, as DHIS2's reporting-rate summary: completeness = received / expected,
 timeliness = received on time / expected.
@@ -26,11 +25,13 @@ timeliness = received on time / expected.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from krm import reference
 from krm.deadlines import deadlines_for_period
+from krm.intake import admit, completeness
 
 LEVEL_FORMS = (("district", "KRM-1"), ("district", "KRM-2"), ("region", "KRM-3"), ("programme", "KRM-4"),
                ("programme", "KRM-5"), ("nation", "KRM-6"), ("nation", "KRM-7"))
@@ -48,7 +49,11 @@ class Arrival:
     programme: str | None = None  # programme code
     when: dt.datetime | None = None
     when_source: str | None = None  # "document" | "file"
-    problem: str | None = None  # why it could not be placed (unreadable, unknown district …)
+    modified: dt.datetime | None = None  # the document's modified time (docProps/core.xml), as written
+    mtime: float = 0.0  # the file's modified time
+    problem: str | None = None  # why it could not be placed (unreadable, errors, unknown district …)
+    errors: int = 0  # errors found by validation: a workbook with any is excluded (krm.intake.admit)
+    status: str = "accepted"  # accepted | excluded | conflict | superseded (older duplicate, --prefer newest)
 
 
 @dataclass
@@ -57,8 +62,9 @@ class Expected:
     key: tuple  # (district, programme) | (region, programme) | (programme,) | ()
     region: str | None
     due: dt.date
-    arrived: Arrival | None = None
+    arrived: Arrival | None = None  # the workbook that counts (the first one, for a district)
     copies: int = 0  # how many workbooks claim this slot
+    first: dt.datetime | None = None  # when the first admitted workbook for it arrived (decides timeliness)
 
     @property
     def state(self) -> str:
@@ -66,7 +72,8 @@ class Expected:
 
     @property
     def on_time(self) -> bool:
-        return self.arrived is not None and self.arrived.when is not None and self.arrived.when.date() <= self.due
+        when = self.first or (self.arrived.when if self.arrived is not None else None)
+        return self.arrived is not None and when is not None and when.date() <= self.due
 
 
 @dataclass
@@ -111,6 +118,7 @@ class StatusReport:
     duplicates: list[tuple[Arrival, Arrival]]  # (kept, extra) for one slot
     unreadable: list[Arrival]
     other_periods: int
+    excluded: list[Arrival] = field(default_factory=list)  # for the month, with errors: never counted
 
     def level(self, form: str) -> LevelSummary:
         return next(x for x in self.levels if x.form == form)
@@ -119,7 +127,7 @@ class StatusReport:
         def arr(a: Arrival) -> dict:
             return {"path": a.path, "form": a.form, "period": a.period, "region": a.region, "district": a.district,
                     "programme": a.programme, "when": a.when.isoformat() if a.when else None,
-                    "when_source": a.when_source, "problem": a.problem}
+                    "when_source": a.when_source, "problem": a.problem, "status": a.status}
 
         def slot(e: Expected) -> dict:
             return {"form": e.form, "region": e.region, "key": list(e.key), "due": e.due.isoformat(),
@@ -135,6 +143,7 @@ class StatusReport:
             "unexpected": [arr(a) for a in self.unexpected],
             "duplicates": [{"kept": arr(a), "extra": arr(b)} for a, b in self.duplicates],
             "unreadable": [arr(a) for a in self.unreadable],
+            "excluded": [arr(a) for a in self.excluded],
             "other_periods": self.other_periods,
         }
 
@@ -193,15 +202,44 @@ def read_arrival(path: Path) -> Arrival:
         a.programme = p.code if p else None
         if p is None:
             a.problem = f"programme {h.get('programme')!r} unknown"
-    fixed = _krm_fixed_time()
-    if pf.modified is not None and pf.modified != fixed:
-        a.when, a.when_source = pf.modified, "document"
+    _set_when(a, pf.modified)
+    return a
+
+
+def _set_when(a: Arrival, modified: dt.datetime | None) -> None:
+    """When the workbook arrived: its document time, unless it is the fixed time krm's templates carry, else the
+    file's modified time."""
+    a.modified = modified
+    try:
+        a.mtime = Path(a.path).stat().st_mtime
+    except OSError:
+        a.mtime = 0.0
+    if modified is not None and modified != _krm_fixed_time():
+        a.when, a.when_source = modified, "document"
+    elif a.mtime:
+        a.when = dt.datetime.fromtimestamp(a.mtime).replace(microsecond=0)
+        a.when_source = "file"
     else:
-        try:
-            a.when = dt.datetime.fromtimestamp(Path(path).stat().st_mtime).replace(microsecond=0)
-            a.when_source = "file"
-        except OSError:
-            a.when = None
+        a.when = None
+
+
+def arrival_of(rep) -> Arrival:
+    """``validate_paths(reduce=...)``: a validated workbook as status sees it (built in the worker)."""
+    from krm import rollup
+
+    sub = rep.submission
+    a = Arrival(path=str(rep.path), form=rep.form, errors=rep.errors)
+    if sub is not None:
+        a.form, a.period, a.programme, a.district = sub.form, str(sub.period), sub.programme, sub.district
+        a.region = rollup.region_of(sub)
+        _set_when(a, sub.modified)
+    if rep.errors or sub is None:
+        first = next((f for f in rep.findings if f.severity == "error"), None)
+        what = f"{first.code}: {first.message('en')}" if first is not None else "not read as a KRM form"
+        a.problem = (f"{rep.errors} errors (first: {what}); run krm validate on it" if rep.errors and sub is not None
+                     else what)
+        if sub is None:
+            a.form = None  # nothing of its header can be placed
     return a
 
 
@@ -213,22 +251,13 @@ def _period_ok(p: str) -> bool:
         return False
 
 
-def read_arrivals(paths: list[Path], jobs: int | None = None) -> list[Arrival]:
-    """Headers of many workbooks, each read in an isolated worker (a hostile file fails only itself)."""
-    from krm.pool import run_isolated
+def read_arrivals(paths: list[Path], jobs: int | None = None, cache: bool | None = None) -> list[Arrival]:
+    """Every workbook under ``paths``, validated through the intake (:func:`krm.intake.read`), as arrivals."""
+    from krm.intake import read
+    from krm.validate import FileReport
 
-    from krm.intake.discover import discover
-
-    entries = discover(paths)
-    results = iter(run_isolated(read_arrival, [str(e.path) for e in entries if e.ok], jobs=jobs, timeout_s=60))
-    out = []
-    for e in entries:  # an entry that cannot be read (a FIFO, a folder without permission) is never opened
-        if not e.ok:
-            out.append(Arrival(path=str(e.path), problem=f"{e.code}: {e.detail}"))
-            continue
-        item, ok, res = next(results)
-        out.append(res if ok else Arrival(path=item, problem=f"unreadable: {res}"))
-    return out
+    _, results = read(paths, jobs=jobs, reduce=arrival_of, cache=cache)
+    return [arrival_of(r) if isinstance(r, FileReport) else r for r in results]  # a crashed worker: not reduced
 
 
 # ------------------------------------------------------------------ the status
@@ -238,8 +267,13 @@ def _due(form: str, month: str) -> tuple[dt.date, dt.date]:
     return d.due, d.last_working_day
 
 
-def compute(arrivals: list[Arrival], month: str, as_of: dt.date | None = None) -> StatusReport:
-    """The status of a month from already-read headers (pure: tests call it directly)."""
+def compute(arrivals: list[Arrival], month: str, as_of: dt.date | None = None,
+            prefer: str | None = None) -> StatusReport:
+    """The status of a month from already-read headers (pure: tests call it directly).
+
+    Which workbooks count is decided by :mod:`krm.intake.admit` (errors exclude; duplicates count only with
+    ``prefer="newest"``, the newest), completeness by :mod:`krm.intake.completeness` — as in ``krm aggregate``
+    and ``krm report``."""
     year = month[:4]
     as_of = as_of or dt.date.today()
     cutoff = dt.datetime.combine(as_of, dt.time.max)
@@ -250,56 +284,43 @@ def compute(arrivals: list[Arrival], month: str, as_of: dt.date | None = None) -
     other_periods = len(current) - len(mine)
     # not yet arrived at the as-of date
     mine = [a for a in mine if a.when is None or a.when <= cutoff]
+    excluded = [a for a in mine if a.errors]
+    for a in excluded:
+        a.status = "excluded"
+    duplicates = _resolve_duplicates([a for a in mine if not a.errors], prefer)
+    sent = [completeness.Sent(a.form, a.period, a.region, a.district, a.programme, a.status == "accepted")
+            for a in mine if a.form in ("KRM-1", "KRM-2")]
+    rates = completeness.district_rates(sent)
+    # plans are due from every district of a region that reports: a region with KRM-2 but no KRM-1 is listed too
+    with_plans = {r.region for r in rates if r.form == "KRM-1"}
+    rates += [completeness.Rate("KRM-1", year, "", r.region, list(reference.districts(r.region, f"{year}-01-01")))
+              for r in rates if r.form == "KRM-2" and r.region not in with_plans]
+    expected, rule, slotted = _district_slots(rates, mine, month)
+    expected += _upper_slots(expected, mine, month)
 
-    plans = {(a.district, a.programme) for a in mine
-             if a.form == "KRM-1" and a.district and a.programme and not a.problem}
-    facts = [a for a in mine if a.form == "KRM-2" and a.district and a.programme and not a.problem]
-    planned_regions = {_region_of(d) for d, _ in plans}
-    slots2: set[tuple[str, str]] = set(plans)
-    fallback_regions = set()
-    for reg in sorted({a.region for a in facts if a.region} - planned_regions):
-        fallback_regions.add(reg)
-        progs = {a.programme for a in facts if a.region == reg}
-        for d in reference.districts(reg, month):
-            for p in progs:
-                slots2.add((d.kato, p))
-    rule = "KRM-1 plans" if not fallback_regions else (
-        "KRM-1 plans; regions without plans: every district x programme seen in the region ("
-        + ", ".join(sorted(fallback_regions)) + ")")
-
-    expected: list[Expected] = []
-    for form in ("KRM-1", "KRM-2"):
-        due, _ = _due(form, month)
-        for d, p in sorted(slots2):
-            expected.append(Expected(form, (d, p), _region_of(d), due))
-    due3, _ = _due("KRM-3", month)
-    for reg, p in sorted({(_region_of(d), p) for d, p in slots2}):
-        expected.append(Expected("KRM-3", (reg, p), reg, due3))
-    for form in ("KRM-4", "KRM-5"):
-        due, _ = _due(form, month)
-        for p in sorted({p for _, p in slots2}):
-            expected.append(Expected(form, (p,), None, due))
-    for form in ("KRM-6", "KRM-7"):
-        due, _ = _due(form, month)
-        expected.append(Expected(form, (), None, due))
-
-    index = {(e.form, e.key): e for e in expected}
+    index = {(e.form, e.key): e for e in expected if e.form not in ("KRM-1", "KRM-2")}
     unexpected: list[Arrival] = []
-    duplicates: list[tuple[Arrival, Arrival]] = []
     for a in sorted(mine, key=lambda x: (x.when or dt.datetime.max, x.path)):
+        if a.errors or id(a) in slotted:
+            continue
         key = _slot_key(a)
         e = index.get((a.form, key)) if key is not None else None
         if e is None:
-            if a.problem is None:
-                a.problem = "not expected: no KRM-1 plan for this district and programme" if a.form == "KRM-2" \
-                    else "not expected for this month"
-            unexpected.append(a)
+            if a.status == "accepted":
+                if a.problem is None:
+                    a.problem = (f"not expected: district {a.district} is not among the expected districts of its "
+                                 f"region (no KRM-1 plan for it, or not in the {a.period} reference list)"
+                                 if a.form in ("KRM-1", "KRM-2") else "not expected for this month")
+                unexpected.append(a)
             continue
         e.copies += 1
+        if a.status == "accepted" and e.arrived is None:
+            e.arrived = a
+        if e.first is None or (a.when is not None and a.when < e.first):
+            e.first = a.when
+    for e in expected:  # a slot whose workbooks do not count has not been received
         if e.arrived is None:
-            e.arrived = a  # the earliest copy decides timeliness
-        else:
-            duplicates.append((e.arrived, a))
+            e.first = None
 
     levels = []
     for level, form in LEVEL_FORMS:
@@ -315,7 +336,84 @@ def compute(arrivals: list[Arrival], month: str, as_of: dt.date | None = None) -
                                                                    "missing", "overdue", "completeness",
                                                                    "timeliness")}})
         levels.append(s)
-    return StatusReport(month, as_of, rule, levels, expected, unexpected, duplicates, unreadable, other_periods)
+    return StatusReport(month, as_of, rule, levels, expected, unexpected, duplicates, unreadable, other_periods,
+                        excluded)
+
+
+def _resolve_duplicates(admitted: list[Arrival], prefer: str | None) -> list[tuple[Arrival, Arrival]]:
+    """The one rule of :mod:`krm.intake.admit`: (kept or first, other) for each duplicate; statuses set."""
+    groups: dict[tuple, list[Arrival]] = defaultdict(list)
+    for a in admitted:
+        a.status = "accepted"
+        groups[admit.duplicate_key(a.form, a.period, a.programme, a.region, a.district)].append(a)
+    out = []
+    for key in sorted(groups):
+        members = sorted(groups[key], key=lambda x: (x.when or dt.datetime.max, x.path))
+        if len(members) < 2:
+            continue
+        kept, others, _how = admit.choose(members, prefer, lambda a: admit.newest_order(a.modified, a.mtime, a.path))
+        if kept is None:
+            for a in members:
+                a.status = "conflict"
+            out += [(members[0], a) for a in members[1:]]
+        else:
+            for a in others:
+                a.status = "superseded"
+            out += [(kept, a) for a in others]
+    return out
+
+
+def _district_slots(rates: list, mine: list[Arrival], month: str) -> tuple[list[Expected], str, set[int]]:
+    """KRM-1 and KRM-2 slots, one per expected district (krm.intake.completeness), with what counts for each."""
+    by_district: dict[tuple, list[Arrival]] = defaultdict(list)
+    for a in mine:
+        if a.form in ("KRM-1", "KRM-2") and a.district and not a.errors:
+            by_district[(a.form, a.district)].append(a)
+    plans = completeness.plans_by_region(
+        [completeness.Sent(a.form, a.period, a.region, a.district, a.programme, a.status == "accepted")
+         for a in mine if a.form == "KRM-1"], month[:4])
+    expected: list[Expected] = []
+    slotted: set[int] = set()
+    fallback = set()
+    for r in rates:
+        if r.period not in (month, month[:4]):
+            continue
+        due, _ = _due(r.form, month)
+        if r.form == "KRM-2" and not plans.get(r.region):
+            fallback.add(r.region)
+        for d in r.expected:
+            arrivals = sorted(by_district.get((r.form, d.kato), []), key=lambda x: (x.when or dt.datetime.max, x.path))
+            slotted.update(id(a) for a in arrivals)
+            progs = ",".join(sorted({a.programme for a in arrivals if a.programme}))
+            e = Expected(r.form, (d.kato, progs), r.region, due, copies=len(arrivals))
+            counted = [a for a in arrivals if a.status == "accepted"]
+            if counted:
+                e.arrived = counted[0]
+                e.first = min((a.when for a in arrivals if a.when is not None), default=None)
+            expected.append(e)
+    rule = "KRM-1 plans" if not fallback else (
+        "KRM-1 plans; regions without plans: every district of the region (" + ", ".join(sorted(fallback)) + ")")
+    return expected, rule, slotted
+
+
+def _upper_slots(district: list[Expected], mine: list[Arrival], month: str) -> list[Expected]:
+    """KRM-3 per (region, programme), KRM-4/5 per programme, of the regions with expected KRM-2 districts and
+    the programmes planned or reported there; one KRM-6 and one KRM-7."""
+    regions = {e.region for e in district if e.form == "KRM-2"}
+    pairs = {(a.region, a.programme) for a in mine if a.form in ("KRM-1", "KRM-2") and a.region in regions
+             and a.programme and a.status == "accepted"}
+    out: list[Expected] = []
+    due3, _ = _due("KRM-3", month)
+    for reg, p in sorted(pairs):
+        out.append(Expected("KRM-3", (reg, p), reg, due3))
+    for form in ("KRM-4", "KRM-5"):
+        due, _ = _due(form, month)
+        for p in sorted({p for _, p in pairs}):
+            out.append(Expected(form, (p,), None, due))
+    for form in ("KRM-6", "KRM-7"):
+        due, _ = _due(form, month)
+        out.append(Expected(form, (), None, due))
+    return out
 
 
 def _summary(form, level, period, due, lwd, es: list[Expected], as_of: dt.date) -> LevelSummary:
@@ -347,9 +445,10 @@ def _region_name(kato: str, month: str) -> str:
     return r.name_en if r else kato
 
 
-def status(paths: list[Path] | Path, month: str, as_of: dt.date | None = None, jobs: int | None = None) -> StatusReport:
-    """Read every workbook under ``paths`` and compute the month's status."""
+def status(paths: list[Path] | Path, month: str, as_of: dt.date | None = None, jobs: int | None = None,
+           prefer: str | None = None, cache: bool | None = None) -> StatusReport:
+    """Read (and validate) every workbook under ``paths`` and compute the month's status."""
     if isinstance(paths, (str, Path)):
         paths = [Path(paths)]
     reference.as_date(month)
-    return compute(read_arrivals(list(paths), jobs=jobs), month, as_of)
+    return compute(read_arrivals(list(paths), jobs=jobs, cache=cache), month, as_of, prefer=prefer)

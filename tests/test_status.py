@@ -56,8 +56,8 @@ def test_on_time_late_missing(month_dir):
     assert states == {DISTS[0].kato: "on-time", DISTS[1].kato: "late", DISTS[2].kato: "missing"}
     assert k2.by_region == [{"region": REG, "name": "Mangystau Region", "expected": 3, "received": 2, "on_time": 1,
                              "late": 1, "missing": 1, "overdue": 1, "completeness": 66.7, "timeliness": 33.3}]
-    k1 = rep.level("KRM-1")
-    assert (k1.expected, k1.received, k1.on_time) == (3, 3, 3)
+    k1 = rep.level("KRM-1")  # a plan is expected from every district of a region that sends plans (as aggregate)
+    assert (k1.expected, k1.received, k1.on_time) == (len(reference.districts(REG, "2019-05")), 3, 3)
     # higher levels: one KRM-3 per region and programme, one KRM-4/5 per programme, one KRM-6/7
     assert [rep.level(f).expected for f in ("KRM-3", "KRM-4", "KRM-5", "KRM-6", "KRM-7")] == [1, 1, 1, 1, 1]
     assert rep.rule == "KRM-1 plans"
@@ -83,13 +83,25 @@ def test_fallback_without_plans_and_unexpected_and_duplicates(tmp_path):
     (tmp_path / "~$lock.xlsx").write_bytes(b"x")
     rep = status.status(tmp_path, "2019-05", as_of=dt.date(2019, 7, 1), jobs=1)
     k2 = rep.level("KRM-2")
-    # no KRM-1 in region 47: every district of the region under every programme seen there (AIC)
-    assert k2.expected == len(reference.districts(REG, "2019-05"))
-    assert (k2.received, k2.on_time) == (1, 1)  # the earlier copy decides
+    # no KRM-1 in region 47 (nor in 71, where the 2022 district's file places itself): every district of the
+    # region is expected (krm.intake.completeness, as aggregate counts)
+    assert k2.expected == len(reference.districts(REG, "2019-05")) + len(reference.districts("71", "2019-05"))
+    # the district sent twice: neither copy counts without --prefer newest (as aggregate and report)
+    assert (k2.received, k2.on_time) == (0, 0)
     assert "regions without plans" in rep.rule
-    assert [(a.path, b.path) for a, b in rep.duplicates] == [(str(tmp_path / f"KRM-2_{DISTS[0].kato}_AIC.xlsx"),
-                                                             str(tmp_path / "again.xlsx"))]
-    assert len(rep.unexpected) == 1 and "711510000" in rep.unexpected[0].problem
+    first, again = str(tmp_path / f"KRM-2_{DISTS[0].kato}_AIC.xlsx"), str(tmp_path / "again.xlsx")
+    assert [(a.path, b.path) for a, b in rep.duplicates] == [(first, again)]
+    assert {a.status for a, b in rep.duplicates} | {b.status for a, b in rep.duplicates} == {"conflict"}
+    # the file naming a district of 2022 for 2019 has an error: excluded (as aggregate excludes it)
+    assert not rep.unexpected
+    assert len(rep.excluded) == 1 and "711510000" in rep.excluded[0].problem
+    newest = status.status(tmp_path, "2019-05", as_of=dt.date(2019, 7, 1), jobs=1, prefer="newest")
+    k2 = newest.level("KRM-2")
+    # the newest copy counts; the district's first copy arrived on time, so the district is on time
+    assert (k2.received, k2.on_time) == (1, 1)
+    assert [(a.path, b.path) for a, b in newest.duplicates] == [(again, first)]
+    slot = next(e for e in newest.slots if e.form == "KRM-2" and e.key[0] == DISTS[0].kato)
+    assert slot.arrived.path == again and slot.state == "on-time"
     assert [Path(a.path).name for a in rep.unreadable] == ["broken.xlsx"]
     assert rep.other_periods == 1
 

@@ -110,7 +110,8 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
     ``findings`` are kept only if it is excluded, and the rows of accepted files go to ``spool``
     (without one, they are not kept and no KRM-3 can be built).
     """
-    from krm.validate import FileReport, find_workbooks, validate_paths
+    from krm.intake import find_workbooks
+    from krm.validate import FileReport, validate_paths
 
     directory = Path(directory)
     paths = find_workbooks([directory])

@@ -7,6 +7,7 @@ import pickle
 from collections import defaultdict
 
 from krm import rollup
+from krm.intake import admit
 from krm.aggregate.records import AggregateResult, AggregateUsageError, InputFile, Output
 from krm.aggregate.sheets import _belongs, _completeness_belongs, _not_counted
 from krm.model import ProjectRow, Submission
@@ -72,7 +73,8 @@ def compute(result: AggregateResult, *, check: bool = True) -> None:
         level_in[(s.period, s.programme, s.basis or "cumulative")].append(f)
     for f in k2:
         s = f.submission
-        if (s.period, s.programme, rollup.region_of(s), s.basis or "cumulative") not in k3_keys:
+        region_has_krm3 = (s.period, s.programme, rollup.region_of(s), s.basis or "cumulative") in k3_keys
+        if admit.choose_level({"KRM-2", "KRM-3"} if region_has_krm3 else {"KRM-2"}) == "KRM-2":
             level_in[(s.period, s.programme, s.basis or "cumulative")].append(f)
     for key in sorted(level_in):
         period, programme, basis = key

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from functools import lru_cache
 
 from krm import reference, rollup
+from krm.intake import admit, completeness
 from krm.aggregate.records import Completeness, Conflict, InputFile
-from krm.model import Submission
-
-
-def _unit_of(sub: Submission) -> str:
-    return (sub.region or rollup.region_of(sub) or "") if sub.form == "KRM-3" else (sub.district or "")
 
 
 def resolve_conflicts(files: list[InputFile], prefer: str | None = None) -> list[Conflict]:
@@ -21,7 +16,8 @@ def resolve_conflicts(files: list[InputFile], prefer: str | None = None) -> list
     for f in files:
         if f.status == "accepted":
             s = f.submission
-            groups[(s.form, _unit_of(s), s.programme or "", s.period)].append(f)
+            region = (s.region or rollup.region_of(s)) if s.form == "KRM-3" else None
+            groups[admit.duplicate_key(s.form, s.period, s.programme, region, s.district)].append(f)
     conflicts = []
     for key in sorted(groups):
         fs = groups[key]
@@ -30,16 +26,10 @@ def resolve_conflicts(files: list[InputFile], prefer: str | None = None) -> list
         kd = {"form": key[0], ("region" if key[0] == "KRM-3" else "district"): key[1], "programme": key[2],
               "period": key[3]}
         c = Conflict(key=kd, files=[f.rel for f in fs])
-        if prefer == "newest":
-            def age(f):
-                m = f.submission.modified
-                return (m or dt.datetime.min, f.mtime, f.rel)
-            ranked = sorted(fs, key=age)
-            kept = ranked[-1]
+        kept, _older, how = admit.choose(fs, prefer, lambda f: admit.newest_order(f.submission.modified, f.mtime,
+                                                                                      f.rel))
+        if kept is not None:
             c.kept = kept.rel
-            how = ("document modified time" if kept.submission.modified and
-                   age(kept)[0] != age(ranked[-2])[0] else
-                   "file modified time" if kept.mtime != ranked[-2].mtime else "file path (all times equal)")
             c.reason = f"newest by {how}: kept {kept.rel}"
             for f in fs:
                 if f is not kept:
@@ -61,51 +51,27 @@ def _name_region(kato: str | None, lang: str, on) -> str:
 
 
 def _completeness(files: list[InputFile], lang: str, programme: str | None = None) -> list[Completeness]:
-    """Reporting rates, as DHIS2's reporting-rate report: expected, received, %, who sent nothing.
+    """Reporting rates, as DHIS2's reporting-rate report: expected, received, %, who sent nothing — the one
+    definition of :mod:`krm.intake.completeness` (districts per region; regions per programme and overall).
 
-    * Districts, per (period, region) over all programmes (``programme=""``; or the one of
-      ``--programme``): the reference districts valid for the period are expected; a district is
-      received when at least one of its KRM-2 (KRM-1 for plans) was counted.  The reference has no
-      list of which district runs which programme, so "sent nothing" is per district, not per
-      programme.  Regions are those with at least one file of that period.
+    * Districts, per (period, region) over all programmes (``programme=""``; or the one of ``--programme``),
+      for KRM-2 and for KRM-1 plans.
     * Regions, per (period, programme) (``form="KRM-3"``, for the KRM-4/5 control sheets) and per
       period over all programmes (``programme=""``, for the summary).
     """
-    out = []
     live = [f for f in files if f.submission is not None and f.status not in ("skipped", "filtered")]
-    scope = programme or ""
-    by_region: dict[tuple, list[InputFile]] = defaultdict(list)
-    for f in live:
-        s = f.submission
-        if s.form in ("KRM-1", "KRM-2") and rollup.region_of(s):
-            by_region[(s.form, s.period, rollup.region_of(s))].append(f)
-    for (form, period, region) in sorted(by_region):
-        fs = by_region[(form, period, region)]
-        on = f"{period}-01" if len(period) == 4 else period
-        expected = reference.districts(region, on)
-        counted = {f.submission.district for f in fs if f.counted}
-        sent = {f.submission.district for f in fs}
-        out.append(Completeness(
-            form=form, period=period, programme=scope, region=region, expected=len(expected),
-            received=sum(1 for d in expected if d.kato in counted),
-            missing=[reference.district_label(d, lang) for d in expected if d.kato not in sent],
-            not_counted=[reference.district_label(d, lang) for d in expected
-                         if d.kato in sent and d.kato not in counted]))
-    levels: dict[tuple, list[InputFile]] = defaultdict(list)
-    for f in live:
-        s = f.submission
-        if s.form in ("KRM-2", "KRM-3"):
-            levels[(s.period, s.programme or "")].append(f)
-            if not programme:
-                levels[(s.period, "")].append(f)
-    for (period, prog) in sorted(levels):
-        fs = levels[(period, prog)]
-        expected = reference.regions(period)
-        counted = {rollup.region_of(f.submission) for f in fs if f.counted}
-        sent = {rollup.region_of(f.submission) for f in fs}
-        out.append(Completeness(form="KRM-3", period=period, programme=prog, region=None,
-                                expected=len(expected), received=sum(1 for r in expected if r.kato in counted),
-                                missing=[f"{r.name(lang)} ({r.kato})" for r in expected if r.kato not in sent],
-                                not_counted=[f"{r.name(lang)} ({r.kato})" for r in expected
-                                             if r.kato in sent and r.kato not in counted]))
+    sent = [completeness.Sent(form=f.submission.form, period=f.submission.period,
+                              region=rollup.region_of(f.submission), district=f.submission.district,
+                              programme=f.submission.programme, counted=f.counted) for f in live]
+    out = []
+    for r in completeness.district_rates(sent, programme=programme or ""):
+        out.append(Completeness(form=r.form, period=r.period, programme=r.programme, region=r.region,
+                                expected=len(r.expected), received=len(r.received),
+                                missing=[reference.district_label(d, lang) for d in r.missing],
+                                not_counted=[reference.district_label(d, lang) for d in r.not_counted]))
+    for r in completeness.region_rates(sent, programme):
+        out.append(Completeness(form="KRM-3", period=r.period, programme=r.programme, region=None,
+                                expected=len(r.expected), received=len(r.received),
+                                missing=[f"{x.name(lang)} ({x.kato})" for x in r.missing],
+                                not_counted=[f"{x.name(lang)} ({x.kato})" for x in r.not_counted]))
     return out

@@ -20,7 +20,9 @@ def status(
     month: str = typer.Option(..., "--month", help="Reporting month YYYY-MM."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Status as on this date (YYYY-MM-DD; default today)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for reading headers."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes for reading the files."),
+    prefer: Optional[str] = typer.Option(None, "--prefer", help="newest: of duplicates, count the newest (as "
+                                         "aggregate and report do); default: none of them counts."),
     limit: int = typer.Option(30, "--limit", min=0, help="Rows of each list (missing, late …) in the table; 0: all."),
 ) -> None:
     """Expected submissions, arrivals, lateness and reporting rates per region (DHIS2-style)."""
@@ -36,12 +38,14 @@ def status(
             when = dt.date.fromisoformat(as_of)
         except ValueError:
             fail(f"--as-of must be YYYY-MM-DD, not {as_of!r}")
+    if prefer not in (None, "newest"):
+        fail(f"--prefer {prefer!r}: the only choice is 'newest'")
     if fmt not in ("table", "json"):
         fail(f"unknown format {fmt!r}: use table or json")
     for p in paths:
         if not p.exists():
             fail(f"{p}: no such file or folder")
-    rep = lib.status(paths, month, as_of=when, jobs=jobs)
+    rep = lib.status(paths, month, as_of=when, jobs=jobs, prefer=prefer)
     if fmt == "json":
         typer.echo(dumps(rep.to_dict(), indent=1))
         return
@@ -105,7 +109,13 @@ def _print(rep, limit: int) -> None:
     if rep.duplicates:
         con.print(f"[bold]Sent more than once[/bold] ({len(rep.duplicates)}):")
         for a, b in rep.duplicates[: limit or None]:
-            con.print(f"  {b.path} repeats {a.path} (the earlier one counts)")
+            how = f"{a.path} counts (--prefer newest)" if a.status == "accepted" else \
+                "neither counts (use --prefer newest to count the newest)"
+            con.print(f"  {b.path} repeats {a.path}: {how}")
+    if rep.excluded:
+        con.print(f"[bold]Excluded: errors[/bold] ({len(rep.excluded)}):")
+        for a in rep.excluded[: limit or None]:
+            con.print(f"  {a.path}: {a.problem}")
     if rep.unreadable:
         con.print(f"[bold]Unreadable[/bold] ({len(rep.unreadable)}):")
         for a in rep.unreadable[: limit or None]:

@@ -111,7 +111,8 @@ def validate(
                                   "cache (see krm cache; KRM_CACHE=off does the same)."),
 ) -> None:
     """Check filled KRM-1 … KRM-7 workbooks. Exit 0: no errors; 1: errors; 2: unreadable input or usage."""
-    from krm.validate import find_workbooks, validate_paths
+    from krm.intake import find_workbooks
+    from krm.validate import validate_paths
 
     if lang not in LANGS:
         fail(f"unknown language {lang!r}: use kk, ru, en or auto")

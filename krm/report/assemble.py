@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from krm.intake import completeness
 from krm.report.inputs import load_inputs
 from krm.report.monthdata import FileSummary, MonthData, Source, summarise
 from krm.report.periods import (INPUT_FORMS, LANGS, ReportError, parse_month, parse_quarter, previous_month,
@@ -26,6 +27,8 @@ class Report:
     checks: list[Check]
     excluded: list[Source]
     planned: set[tuple[str, str, str]] | None = None  # (programme, region, district) with a KRM-1 plan for the year
+    # the month's district-level completeness (krm.intake.completeness: the same as aggregate's and status's)
+    completeness: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -65,11 +68,21 @@ def build(subs: list, month: str, *, quarter: str | None = None, root: Path | No
     chk = checks(md, rows6, rows7)
     plans = [s for s in subs if s.form == "KRM-1" and str(s.period) == month[:4] and s.programme]
     planned = {(s.programme, s.region or "", s.district or "") for s in plans} if plans else None
-    rep = Report(month, quarter, md, prev, qm, rows6, rows7, chk, excluded, planned)
+    rep = Report(month, quarter, md, prev, qm, rows6, rows7, chk, excluded, planned,
+                 district_completeness(md, plans))
     if not rep.ok:
         raise ReportError("control totals do not balance: " + "; ".join(
             f"{c.what}: inputs {c.inputs}, KRM-6 {c.krm6}, KRM-7 {c.krm7}" for c in chk if not c.ok))
     return rep
+
+
+def district_completeness(md: MonthData, plans: list[FileSummary]) -> list:
+    """The month's KRM-2 completeness per region (:func:`krm.intake.completeness.district_rates`): a KRM-2 counts
+    when it is used or superseded by a higher level (admitted, not a left-out duplicate)."""
+    sent = [completeness.Sent(s.form, s.period, s.region, s.district, s.programme, s.status != "excluded")
+            for s in md.sources if s.form == "KRM-2" and s.region and s.district]
+    sent += [completeness.Sent("KRM-1", str(s.period), s.region, s.district, s.programme, True) for s in plans]
+    return [r for r in completeness.district_rates(sent, forms=("KRM-2",)) if r.period == md.period]
 
 
 def _select_checked(subs: list[FileSummary], period: str, root: Path | None, prefer: str | None) -> MonthData:

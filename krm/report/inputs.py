@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
-import stat
-import struct
-import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from krm.report.monthdata import FileSummary, Source, _displayer, _empty_row, summarise
+from krm.intake.hint import form_hint as _form_hint
+from krm.report.monthdata import FileSummary, Source, _displayer, _empty_row, _mtime, summarise
 from krm.report.periods import INPUT_FORMS, ReportError, parse_month, report_periods
 from krm.report.selection import select
+
 
 @dataclass
 class _Bad:
@@ -53,61 +51,6 @@ class _Keep:
                 (sub.form == "KRM-1" and str(sub.period) == self.year and sub.programme):
             return summarise(sub)
         return None
-
-
-_KRM_FORM = re.compile(rb'name="krm_form"[^>]*>\s*<[^>]*>\s*([^<]{1,16}?)\s*<')
-_CUSTOM = b"docProps/custom.xml"
-
-
-def _form_hint(path: Path) -> str | None:
-    """The ``krm_form`` document property of a workbook, or None (absent, unusual or unreadable zip).
-
-    Only a hint for the order of reading (:func:`load_inputs`): a wrong or missing hint costs time, never
-    changes a figure, because every file is then read by the reader itself.  It reads two small pieces of
-    the zip by hand (the central directory at its end, then the one member, at most 64 KB, inflated with a
-    bound), which is a few times cheaper than opening the zip and safe on any bytes: it runs in this process.
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block the run
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            return None
-        with os.fdopen(fd, "rb") as fh:
-            size = fh.seek(0, 2)
-            tail_len = min(size, 65536 + 22)
-            fh.seek(size - tail_len)
-            tail = fh.read(tail_len)
-            e = tail.rfind(b"PK\x05\x06")
-            if e < 0 or len(tail) < e + 22:
-                return None
-            cd_size, cd_offset = struct.unpack_from("<II", tail, e + 12)
-            if cd_size > 1 << 20 or cd_offset + cd_size > size:
-                return None
-            fh.seek(cd_offset)
-            cd = fh.read(cd_size)
-            i = cd.find(b"PK\x01\x02")
-            while 0 <= i and i + 46 <= len(cd):
-                method, = struct.unpack_from("<H", cd, i + 10)
-                csize, usize, nlen, xlen, clen = struct.unpack_from("<IIHHH", cd, i + 20)
-                local, = struct.unpack_from("<I", cd, i + 42)
-                if cd[i + 46:i + 46 + nlen] == _CUSTOM:
-                    if csize > 65536 or usize > 65536 or method not in (0, 8):
-                        return None
-                    fh.seek(local)
-                    lh = fh.read(30)
-                    if len(lh) < 30 or lh[:4] != b"PK\x03\x04":
-                        return None
-                    lnlen, lxlen = struct.unpack_from("<HH", lh, 26)
-                    fh.seek(local + 30 + lnlen + lxlen)
-                    data = fh.read(csize)
-                    if method == 8:
-                        data = zlib.decompressobj(-15).decompress(data, 65536)
-                    m = _KRM_FORM.search(data)
-                    return m.group(1).decode("ascii", "replace") if m else None
-                i = cd.find(b"PK\x01\x02", i + 46 + nlen + xlen + clen)
-    except (OSError, ValueError, struct.error, zlib.error):
-        return None
-    return None
 
 
 def _light_totals(rows) -> dict:
@@ -158,6 +101,7 @@ class _Light:
             return None
         return FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme, region=region,
                            header_region=sub.region, district=sub.district, basis=sub.basis, modified=sub.modified,
+                           mtime=_mtime(sub.path),
                            totals=_light_totals(rows), checked=False)
 
 
@@ -195,7 +139,8 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
     ``light=False`` (``--strict``) validates every file.
     """
     from krm.pool import run_isolated
-    from krm.validate import FileReport, find_workbooks, validate_paths
+    from krm.intake import find_workbooks
+    from krm.validate import FileReport, validate_paths
 
     root = Path(root)
     if not root.exists():

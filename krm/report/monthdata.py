@@ -223,6 +223,14 @@ class FileSummary:
     # False: a KRM-3 read for its header and totals only, not validated, because the programme's KRM-4/5
     # cover it (see load_inputs); select() asks for it in full if it would be more than superseded
     checked: bool = True
+    mtime: float = 0.0  # the file's modified time: the second key of "newest" (krm.intake.admit.newest_order)
+
+
+def _mtime(path) -> float:
+    try:
+        return Path(path).stat().st_mtime
+    except (OSError, TypeError, ValueError):
+        return 0.0
 
 
 def summarise(sub) -> FileSummary:
@@ -233,7 +241,7 @@ def summarise(sub) -> FileSummary:
         return sub
     out = FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme,
                       region=rollup.region_of(sub), header_region=sub.region, district=sub.district,
-                      basis=sub.basis, modified=sub.modified, totals=sub.totals())
+                      basis=sub.basis, modified=sub.modified, totals=sub.totals(), mtime=_mtime(sub.path))
     if sub.form in ("KRM-4", "KRM-5"):
         out.regions = list(sub.regions)
     elif sub.form in ("KRM-2", "KRM-3"):

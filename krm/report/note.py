@@ -291,6 +291,21 @@ def _note_completeness(ctx: dict, rep: Report, t, lang: str) -> None:
     ctx["districts_complete"] = t("compl_districts_ok", n=len(districts) - len(ctx["districts"]),
                                   total=len(districts)) if planned is not None and districts else ""
     ctx["region_level_note"] = any(u.districts is None for u in md.units.values())
+    ctx["district_rate"] = _district_rate(rep, t, lang)
+
+
+def _district_rate(rep: Report, t, lang: str) -> str:
+    """The month's district-level completeness (krm.intake.completeness), as aggregate and status count it."""
+    from krm import svg
+
+    rates = rep.completeness
+    expected = sum(len(r.expected) for r in rates)
+    if not expected:
+        return ""
+    received = sum(len(r.received) for r in rates)
+    missing = [d.name(lang) for r in rates for d in r.missing + r.not_counted]
+    return t("compl_rate", received=svg.fmt_int(received), expected=svg.fmt_int(expected),
+             pct=svg.fmt_pct(100.0 * received / expected), list=", ".join(missing) or "—")
 
 
 def _district_lines(md: MonthData, p, planned, t, lang: str) -> list[dict]:

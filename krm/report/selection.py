@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from krm import reference
+from krm.intake import admit
 from krm.model import Submission
 from krm.report.monthdata import (FileSummary, MonthData, Source, Unit, _activity_codes, _displayer, _empty_row,
                                   _merge_activities, summarise)
@@ -15,9 +15,8 @@ from krm.report.periods import INPUT_FORMS, ZERO, ReportError
 
 
 def _unit_key(s: FileSummary, region: str | None) -> tuple:
-    """What one submission speaks for: the same key twice is a duplicate."""
-    unit = {"KRM-2": s.district, "KRM-3": region}.get(s.form, "")
-    return (s.form, s.programme or "", unit or "")
+    """What one submission speaks for: the same key twice is a duplicate (:func:`krm.intake.admit.duplicate_key`)."""
+    return admit.duplicate_key(s.form, s.period, s.programme, region, s.district)
 
 
 def _stand_in(s: FileSummary) -> Submission:
@@ -120,10 +119,10 @@ def _resolve_duplicates(candidates, by_path: dict[int, Source], prefer: str | No
             # which one is kept, or whether any is, depends on each being valid: only a validated file decides
             needs.update(s.path for s, _ in members if not s.checked)
             names = [by_path[id(s)].path for s, _ in members]
-            if prefer == "newest":
-                ranked = sorted(members, key=lambda m: (m[0].modified or dt.datetime.min, by_path[id(m[0])].path))
-                kept = ranked[-1]
-                for s, _ in ranked[:-1]:
+            kept, older, _how = admit.choose(
+                members, prefer, lambda m: admit.newest_order(m[0].modified, m[0].mtime, by_path[id(m[0])].path))
+            if kept is not None:
+                for s, _ in older:
                     by_path[id(s)].status = "excluded"
                     by_path[id(s)].note = f"older duplicate of {by_path[id(kept[0])].path} (--prefer newest)"
                 warnings.append(f"duplicates {', '.join(names)}: kept the newest, {by_path[id(kept[0])].path}")
@@ -158,14 +157,16 @@ def _build_units(progs: list[str], c: _Chosen, by_path: dict[int, Source], warni
         r5 = {r.region: r for r in k5[p].regions if not _empty_row(r)} if p in k5 else {}
         low_regions = {r for (pp, r) in k3 if pp == p} | {r for (pp, r) in k2 if pp == p and k2[(pp, r)]}
         for region in sorted(set(r4) | set(r5) | low_regions):
-            if region in r4 or region in r5:
+            at_hand = {"KRM-4": region in r4, "KRM-5": region in r5, "KRM-3": (p, region) in k3, "KRM-2": True}
+            level = admit.choose_level(f for f, yes in at_hand.items() if yes)
+            if level in ("KRM-4", "KRM-5"):
                 u = _programme_unit(p, region, r4.get(region), r5.get(region), c, by_path, warnings)
                 units[(p, region)] = u
                 for s in ([k3[(p, region)]] if (p, region) in k3 else []) + list(k2.get((p, region), {}).values()):
                     src = by_path[id(s)]
                     src.status, src.note = "superseded", f"{u.level} of the programme covers region {region}"
                 continue
-            if (p, region) in k3:
+            if level == "KRM-3":
                 chosen = [k3[(p, region)]]
                 for s in k2.get((p, region), {}).values():
                     src = by_path[id(s)]
