@@ -30,7 +30,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ORDER = ["template", "validate", "aggregate", "report", "samples", "calendar", "status", "cache"]
+ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "cache"]
 
 
 def _version(value: bool) -> None:

@@ -93,3 +93,12 @@ W032 = _C["KRM-W032"]  # hidden-sheets
 W033 = _C["KRM-W033"]  # foreign-template
 W034 = _C["KRM-W034"]  # garbled-text
 W036 = _C["KRM-W036"]  # formula-in-input
+
+# layout (krm.layouts: workbooks drawn from the annexes)
+E061 = _C["KRM-E061"]  # header-line-not-found
+E062 = _C["KRM-E062"]  # header-ambiguous
+E063 = _C["KRM-E063"]  # period-text-unreadable
+E064 = _C["KRM-E064"]  # subtotal-mismatch
+E065 = _C["KRM-E065"]  # annex-numbers-changed
+E066 = _C["KRM-E066"]  # heading-number-disagree
+E067 = _C["KRM-E067"]  # total-row-unplaced

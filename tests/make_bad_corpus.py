@@ -331,16 +331,18 @@ def make_corpus(out: str | Path) -> dict[str, dict]:
         "a CSV export renamed to .xlsx")
     add("pdf_renamed.xlsx", b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
         ["KRM-E002"], [2], "a PDF renamed to .xlsx")
-    add("old_biff8.xls", cfb([("Workbook", biff8_workbook())]), ["KRM-E003"], [2], "an old Excel 97-2003 .xls")
-    add("old_biff8_renamed.xlsx", cfb([("Workbook", biff8_workbook())]), ["KRM-E003"], [2], ".xls renamed to .xlsx")
+    add("old_biff8.xls", cfb([("Workbook", biff8_workbook())]), ["KRM-E010"], [2],
+        "an Excel 97-2003 .xls holding no sheet (an .xls is read: krm.workbook.formats)")
+    add("old_biff8_renamed.xlsx", cfb([("Workbook", biff8_workbook())]), ["KRM-E010"], [2],
+        "the same .xls renamed to .xlsx (read by its bytes, not its name)")
     add("encrypted.xlsx", encrypted_package(), ["KRM-E003"], [2], "a password-encrypted workbook (OLE2 package)")
     ods = build({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
                  "content.xml": b'<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:'
                                 b'opendocument:xmlns:office:1.0"><office:body><office:spreadsheet/></office:body>'
                                 b'</office:document-content>',
                  "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest/>'})
-    add("opendocument.ods", ods, ["KRM-E004"], [2], "a LibreOffice .ods")
-    add("opendocument_renamed.xlsx", ods, ["KRM-E004"], [2], ".ods renamed to .xlsx")
+    add("opendocument.ods", ods, ["KRM-E010"], [2], "a LibreOffice .ods holding no sheet (an .ods is read)")
+    add("opendocument_renamed.xlsx", ods, ["KRM-E010"], [2], "the same .ods renamed to .xlsx")
     add("zip_of_photos.xlsx", build({"IMG_0001.jpg": b"\xff\xd8\xff\xe0" + b"\0" * 100}), ["KRM-E002"], [2],
         "a zip archive that is not a workbook")
     p = dict(p0)

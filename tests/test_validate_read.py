@@ -45,13 +45,18 @@ def test_truncated_zip(tmp_path):
     expect_read(tmp_path / "t.xlsx", "KRM-E002")
 
 
-def test_ole2(tmp_path):
+def test_ole2_damaged(tmp_path):
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
-    expect_read(tmp_path / "old.xls", "KRM-E003")
+    expect_read(tmp_path / "old.xls", "KRM-E002")
 
 
-def test_ods(tmp_path):
+def test_ods_without_tables(tmp_path):
     expect_read(_zip(tmp_path / "f.ods", {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                                          "content.xml": b"<x/>"}), "KRM-E002")
+
+
+def test_opendocument_text(tmp_path):
+    expect_read(_zip(tmp_path / "f.odt", {"mimetype": b"application/vnd.oasis.opendocument.text",
                                           "content.xml": b"<x/>"}), "KRM-E004")
 
 
@@ -263,3 +268,17 @@ def test_a_dtd_behind_a_comment_is_refused(tmp_path, name):
         ("KRM-E006", f"{name}: a DTD with entity declarations (billion laughs / external entities)")]
     harmless = _rewrite(good, tmp_path / "comment.xlsx", name, lambda d: insert(d, b"<!-- <a> --><?pi x?>"))
     assert not validate_file(harmless, today=fill.TODAY).findings
+
+
+def test_encrypted_workbooks_keep_their_own_code(tmp_path):
+    """A password to open (an encrypted .xlsx package, an .xls with FILEPASS) is KRM-E003, whatever the name."""
+    import struct
+
+    from make_bad_corpus import biff8_workbook, cfb, encrypted_package
+
+    (tmp_path / "enc.xlsx").write_bytes(encrypted_package())
+    expect_read(tmp_path / "enc.xlsx", "KRM-E003")
+    bof = biff8_workbook()[:20]
+    filepass = struct.pack("<HHH", 0x002F, 2, 1)
+    (tmp_path / "enc.xls").write_bytes(cfb([("Workbook", bof + filepass + struct.pack("<HH", 0x000A, 0))]))
+    expect_read(tmp_path / "enc.xls", "KRM-E003")

@@ -44,3 +44,14 @@ def dumps(obj, **kw) -> str:
 
     return json.dumps(clean(obj), ensure_ascii=False, **kw)
 
+
+def as_of_date(as_of: str | None):
+    """``--as-of YYYY-MM-DD`` as a date (None if not given); a bad value is a usage error."""
+    import datetime as dt
+
+    if not as_of:
+        return None
+    try:
+        return dt.date.fromisoformat(as_of)
+    except ValueError:
+        fail(f"--as-of {as_of!r}: use YYYY-MM-DD")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 from collections import Counter
@@ -12,7 +11,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, console, dumps, fail, say
+from krm.commands._common import EXIT_DATA, EXIT_OK, EXIT_USAGE, as_of_date, console, dumps, fail, say
 
 LANGS = ("kk", "ru", "en", "auto")
 
@@ -120,12 +119,7 @@ def validate(
         fail(f"unknown format {format_!r}: use text or json")
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
-    today = None
-    if as_of:
-        try:
-            today = dt.date.fromisoformat(as_of)
-        except ValueError:
-            fail(f"--as-of {as_of!r}: use YYYY-MM-DD")
+    today = as_of_date(as_of)
     for p in paths:
         if not p.exists():
             fail(f"{p}: no such file or folder")

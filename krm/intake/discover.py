@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Iterable
 
 #: what a workbook's name ends with (lower case); the one list every command uses
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xltx", ".xltm")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm")
 
 NOT_A_FILE = "KRM-E070"
 FOLDER_UNREADABLE = "KRM-E071"

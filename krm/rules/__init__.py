@@ -1,6 +1,6 @@
 """The validation rules: small modules, each a function over a :class:`Ctx` yielding Findings.
 
-The rule groups run in this order: structure, header, cells, identifiers, reference, consistency,
+The rule groups run in this order: structure, layout (workbooks in the annex's layout), header, cells, identifiers, reference, consistency,
 signature.  Checks of the data cells and relations between columns are objects
 (:mod:`krm.rules.relations`): a form's spec declares its relations, each kind written once with its
 catalogue codes, evaluating itself row by row and column-wise.
@@ -26,9 +26,11 @@ def __getattr__(name: str):
 
 
 def all_rules() -> list:
-    from krm.rules import cells, consistency, header, identifiers, reference, signature, structure, unusual
+    from krm.rules import (cells, consistency, header, identifiers, layout, reference, signature, structure,
+                           unusual)
 
-    return [structure.check, header.check, cells.check, unusual.check, identifiers.check, reference.check,
+    return [structure.check, layout.check, header.check, cells.check, unusual.check, identifiers.check,
+            reference.check,
             consistency.check, signature.check]
 
 

@@ -119,7 +119,7 @@ class Ctx:
 
     # ---------------------------------------------------------------- building findings
     def cell(self, row: DataRow, key: str) -> str:
-        return a1(row.row, row.cols[key])
+        return a1(*row.at(key)) if row.rows else a1(row.row, row.cols[key])
 
     def finding(self, code: Check, *, r: int | None = None, c: int | None = None, key: str | None = None,
                 value=None, related: Iterable[str] = (), **params) -> Finding:
@@ -134,7 +134,8 @@ class Ctx:
             value=value, related=list(related), params=params, form=self.spec.id)
 
     def at(self, code: Check, row: DataRow, key: str, value=None, related: Iterable[str] = (), **params) -> Finding:
-        return self.finding(code, r=row.row, c=row.cols[key], key=key,
+        r, c = row.at(key) if row.rows else (row.row, row.cols[key])
+        return self.finding(code, r=r, c=c, key=key,
                             value=row.values.get(key) if value is None else value, related=related, **params)
 
 

@@ -10,7 +10,7 @@ from krm import reference, values
 from krm.rules import lookup
 from krm.findings import Finding
 from krm.rules.context import Ctx
-from krm.codes import E013, E050, E051, E052, E053, E054, E055, E056, E057, E059, E060, W035
+from krm.codes import E013, E050, E051, E052, E053, E054, E055, E056, E057, E059, E060, E061, W035
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:
@@ -21,7 +21,10 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         ref = pf.header_cells.get(h.key)
         r, c = (ref.row, ref.col) if ref else (None, None)
         if values.is_blank(v):
-            if h.required:
+            if pf.layout:  # the annex layout has lines of text, not krm's drop-downs
+                if h.required and h.key not in pf.layout_reported:
+                    yield ctx.finding(E061, r=r, c=c, field=h.label)
+            elif h.required:
                 yield ctx.finding(E013, r=r, c=c, field=h.label)
             continue
         if h.key == "period":

@@ -19,7 +19,11 @@ from krm.codes import E011, E012, E015, E016, E023, E052, E053, W005, W030, W031
 
 def check(ctx: Ctx) -> Iterator[Finding]:
     pf = ctx.pf
-    if pf.recognised_by == "index-text":
+    if pf.layout:
+        n = pf.layout.rsplit("-", 1)[-1]
+        yield ctx.finding(W033, detail=f"drawn from the regulation's Annex {n}, not from a krm template; "
+                                             f"read in the annex's layout")
+    elif pf.recognised_by == "index-text":
         yield ctx.finding(W033, detail="recognised by its index text; no krm properties or names")
     elif pf.spec_version and not editions.known(pf.spec.id, pf.spec_version):  # a version no edition has
         yield ctx.finding(W033, detail=f"spec version {pf.spec_version}, current {editions.current(pf.spec.id).edition}")
@@ -34,7 +38,10 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         ctx.columns_ok = False
         yield ctx.finding(E011, form=pf.spec.id)
         return
-    yield from _columns(ctx)
+    if pf.layout:  # the annex layout's columns were checked as it was read (krm.rules.layout reports)
+        ctx.columns_ok = pf.layout_columns_ok
+    else:
+        yield from _columns(ctx)
     if not ctx.columns_ok:
         return
     yield from relations.evaluate(ctx, relations.of_stage(ctx, "structure"))  # the fixed rows
@@ -111,6 +118,8 @@ def _merged(ctx: Ctx) -> Iterator[Finding]:
             continue
         if pf.total is not None and r1 == r2 == pf.total.row and cc2 <= c0 + 1:
             continue  # a merged "Total" label
+        if r1 == r2 and r1 in pf.layout_rows:
+            continue  # an activity group's or a subtotal's label merged across the annex layout's columns
         yield ctx.finding(E016, r=r1, c=cc1, detail=f"{a1(r1, cc1)}:{a1(r2, cc2)}")
 
 

@@ -12,7 +12,8 @@ submitter fills.
 * Text longer than a cell can hold (32,767 characters, Excel's limit) in a data or header cell:
   KRM-E028.  No output could carry it whole, and cutting it would change it in silence.
 
-Formulas of the total row are the form's own (``SUM``) and are checked against the rows (KRM-E032).
+Formulas of the total row are the form's own (``SUM``) and are checked against the rows (KRM-E032); so are
+those of the subtotal and total rows of a workbook in the annex's layout (KRM-E064, KRM-E032).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def check(ctx: Ctx) -> Iterator[Finding]:
         if ref not in cells:
             continue
         pr = parse_ref(ref)
+        if pr[1] in pf.layout_rows and not unsafe(formula):
+            continue  # a group's subtotal or the total of the annex's layout: the form's own sums (KRM-E064/E032)
         why = unsafe(formula)
         if why:
             yield ctx.finding(E029, r=pr[1], c=pr[2], key=cells[ref], value="=" + formula, detail=why)

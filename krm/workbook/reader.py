@@ -67,6 +67,13 @@ class DataRow:
     cols: dict[str, int]  # column key -> 0-based sheet column
     #: column key -> (value, note) parsed by the column's type, filled once (:meth:`krm.rules.Ctx.row_typed`)
     typed: dict[str, tuple] | None = field(default=None, repr=False, compare=False)
+    #: column key -> 0-based sheet row, for a record whose cells lie on several rows (KRM-1's per-project
+    #: block in the annex's layout); None: every cell is on ``row``
+    rows: dict[str, int] | None = field(default=None, repr=False, compare=False)
+
+    def at(self, key: str) -> tuple[int, int]:
+        """(row, column) of the cell of ``key``."""
+        return (self.rows.get(key, self.row) if self.rows else self.row), self.cols[key]
 
 
 @dataclass
@@ -101,6 +108,15 @@ class ParsedForm:
     #: (rows, their number, {column key: [(value, note) per row]}): the data cells typed once, by
     #: :func:`krm.rules.typed_columns` (the rows are kept to tell when ``rows`` was replaced)
     typed: tuple | None = field(default=None, repr=False, compare=False)
+    # an official (annex) layout read by :mod:`krm.layouts.annex`: its name, what it found to report
+    # ((code, row, col, column key, value, params)), the rows that are group/subtotal/total rows, the
+    # activity groups, the header keys already reported, and whether its column-number row is usable
+    layout: str | None = None
+    layout_notes: list = field(default_factory=list)
+    layout_rows: set = field(default_factory=set)
+    groups: list = field(default_factory=list)
+    layout_reported: set = field(default_factory=set)
+    layout_columns_ok: bool = True
 
     def cell(self, row: int, col: int):
         if 0 <= row < len(self.grid) and 0 <= col < len(self.grid[row]):
@@ -131,8 +147,8 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
     if not head:
         raise ReadError(E001, "empty file")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        # OLE2: an old .xls or an encrypted OOXML package
-        raise ReadError(E003, "OLE2 compound file (.xls or password-encrypted workbook)")
+        # OLE2: an old .xls or an encrypted OOXML package (krm.workbook.formats tells them apart)
+        raise ReadError(E003, "OLE2 compound file (.xls or password-encrypted workbook)", other="xls")
     if not head.startswith(b"PK"):
         raise ReadError(E002, "not a zip/xlsx file")
     try:
@@ -142,9 +158,20 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
         raise ReadError(E002, f"damaged zip: {e}") from None
     names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
+        from krm.workbook import formats
+
+        other = formats.kind_of(head, zf)
+        if other is not None:
+            raise ReadError(E002, f"not an .xlsx but {other}", other=other)
         if "content.xml" in names and "mimetype" in names:
-            raise ReadError(E004, "OpenDocument spreadsheet (.ods)")
+            raise ReadError(E004, "an OpenDocument file that is not a spreadsheet")
         raise ReadError(E002, "zip without xl/workbook.xml")
+    check_members(infos)
+    return zf, raw
+
+
+def check_members(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip whose directory declares a bomb (a member too large or too compressed, or too much)."""
     total = 0
     for i in infos:
         total += i.file_size
@@ -153,7 +180,6 @@ def _open_zip(path: Path) -> tuple[zipfile.ZipFile, bytes | None]:
             raise ReadError(E005, f"{i.filename} inflates to {i.file_size} bytes (ratio {ratio:.0f}:1)")
     if total > MAX_TOTAL_BYTES:
         raise ReadError(E005, f"package inflates to {total} bytes")
-    return zf, raw
 
 
 def _open_regular(path: Path):
@@ -505,7 +531,14 @@ def read(path: str | Path) -> ParsedForm:
     from python_calamine import CalamineWorkbook
 
     path = Path(path)
-    zf, raw = _open_zip(path)
+    try:
+        zf, raw = _open_zip(path)
+    except ReadError as e:
+        if e.params.get("other"):  # .xls, .ods, .xlsb: read through calamine after their own checks
+            from krm.workbook import formats
+
+            return formats.read(path, e.params["other"])
+        raise
     with zf:
         wb_xml = _read(zf, "xl/workbook.xml", raw)  # read once: parsed here, its prolog checked by the guard
         pkg = read_package(zf, wb_xml, raw)
@@ -562,7 +595,7 @@ def read(path: str | Path) -> ParsedForm:
                         hidden_sheets=[n for n, _, st in pkg.sheets if st != "visible"],
                         hidden_rows=[int(m.group(1)) - 1 for m in _ROW_HIDDEN.finditer(xml)] if b"hidden" in xml
                         else [], formulas=notes[0], formulas_without_value=notes[1], error_cells=notes[2])
-        _locate(pf, pkg)
+        _locate_any(pf, pkg)
         return pf
 
     return _edition(spec, declared, parsed)
@@ -577,7 +610,7 @@ def _edition(spec: FormSpec, declared: str | None, parsed) -> ParsedForm:
         return parsed(editions.spec(spec.id, declared))
     pf = parsed(spec)
     others = editions.all_of(spec.id)[1:]
-    if not others or pf.number_row is None or layout_fits(pf):
+    if not others or pf.number_row is None or pf.layout or layout_fits(pf):
         return pf
     for other in others:
         alt = parsed(other)
@@ -599,6 +632,21 @@ def layout_fits(pf: ParsedForm) -> bool:
             return False
     extra = c0 + len(cols)
     return not (extra < len(found) and found[extra] != "")
+
+
+def _locate_any(pf: ParsedForm, pkg: Package) -> None:
+    """Locate the header and table: krm's own layout, or for a workbook without krm's names the
+    annex's printed layout (:mod:`krm.layouts`)."""
+    if pf.recognised_by == "index-text":
+        from krm.layouts import annex, blocks
+
+        if annex.locate(pf, pf.spec) or blocks.locate(pf, pf.spec):
+            return
+    _locate(pf, pkg)
+    if pf.recognised_by == "index-text":
+        from krm.layouts import annex
+
+        annex.complete_header(pf)
 
 
 def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> bytes:
