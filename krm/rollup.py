@@ -352,6 +352,7 @@ class Digest:
     projects_planned: int = 0
     projects_done: int = 0
     districts: tuple = ()
+    extra: tuple = ()  # (column key, sum) of the figures its rows carry in ProjectRow.extra (extra_totals)
 
     @property
     def projects(self) -> tuple:
@@ -385,9 +386,23 @@ def digest(sub: Submission) -> Digest:
             for code, n in (r.plan_by_activity or {}).items():
                 by[str(code)] = by.get(str(code), 0) + int(n or 0)
     d.by_activity = tuple(by.items())
+    d.extra = tuple(extra_totals(sub).items())
     d.projects_planned = len(ids)
     d.districts = tuple(sorted({k[0] for k in ids}))
     return d
+
+
+def extra_totals(sub) -> dict:
+    """The sums of the figures a submission's rows carry beyond the four control measures (the columns an
+    edition added, :attr:`krm.model.ProjectRow.extra`), by column key; a Digest's as it recorded them."""
+    if isinstance(sub, Digest):
+        return dict(sub.extra)
+    out: dict = {}
+    for r in sub.projects:
+        for k, v in (r.extra or {}).items():
+            if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+                out[k] = out.get(k, 0) + v
+    return out
 
 
 def header_of(sub, projects: list[ProjectRow] | None = None) -> Submission:
@@ -511,6 +526,21 @@ def _line(label: str, sub: Submission) -> ControlLine:
                        else sub.region, district=sub.district, rows=n, **t)
 
 
+def _extra_problems(inputs, outputs) -> list[str]:
+    """Every added figure (a column of a newer edition) sums in the outputs as in the inputs."""
+    def total(subs):
+        out: dict = {}
+        for s in subs:
+            for k, v in extra_totals(s).items():
+                out[k] = out.get(k, 0) + v
+        return out
+    a, b = total(inputs), total(o for o in outputs if o.projects)
+    if not b and not any(o.projects for o in outputs):
+        return []  # a programme-level output: the added figures stop at KRM-3
+    return [f"{k}: inputs {a.get(k, 0)} != output {b.get(k, 0)}" for k in sorted(set(a) | set(b))
+            if a.get(k, 0) != b.get(k, 0)]
+
+
 def control_totals(inputs: list[Submission], outputs: list[Submission], *, label=str) -> Control:
     """Prove that ``outputs`` hold exactly the sums of ``inputs`` (jobs plan, jobs fact, allocated, disbursed).
 
@@ -534,6 +564,7 @@ def control_totals(inputs: list[Submission], outputs: list[Submission], *, label
         a, b = getattr(itot, m), getattr(otot, m)
         if a != b:
             problems.append(f"{m}: inputs {a} != output {b}")
+    problems += _extra_problems(inputs, outputs)
     if outputs and all(o.projects or not o.regions for o in outputs) and itot.rows != otot.rows:
         problems.append(f"rows: inputs {itot.rows} != output {otot.rows}")
     for o in outputs:

@@ -142,3 +142,18 @@ def test_every_column_has_its_role_in_the_chain():
     assert [c.carried_as for c in forms.KRM2.columns if c.role] == [c.key for c in forms.KRM2.columns if c.role]
     assert {c.carried_as for c in forms.KRM2.columns if c.role} - {"enterprise"} == \
         {c.key for c in forms.KRM3.columns if c.role} - {"district"}  # KRM-3 adds the district from the header
+
+
+def test_control_totals_prove_an_added_figure(tmp_path):
+    """KRM-3's control totals cover a column a newer edition added: a lost figure is a problem."""
+    from krm import rollup
+    from krm.convert import to_submission
+
+    with editions.edition_in_force(*_new_editions()):
+        sub = to_submission(read(fill.filled("KRM-2", tmp_path, name="n.xlsx", rows_over=_rows([5, 1, 2]))))
+        assert rollup.extra_totals(sub) == {"jobs_women": 8} == dict(rollup.digest(sub).extra)
+        [k3] = rollup.krm3_from_krm2([sub])
+        assert [r.get("jobs_women") for r in k3.projects] and rollup.extra_totals(k3) == {"jobs_women": 8}
+        assert rollup.control_totals([rollup.digest(sub)], [k3]).balanced
+        k3.projects[0].extra["jobs_women"] -= 1
+        assert rollup.control_totals([rollup.digest(sub)], [k3]).problems == ["jobs_women: inputs 8 != output 7"]
