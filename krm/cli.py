@@ -57,4 +57,7 @@ _register()
 
 
 def run() -> None:
+    from krm.outfolder import terminate_cleanly
+
+    terminate_cleanly()  # SIGTERM: spools, staging folders and locks are removed as on Ctrl-C
     app()

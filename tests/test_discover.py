@@ -139,3 +139,22 @@ def test_non_utf8_names_found(tmp_path):
     shutil.copyfile(_a_sample(), root / name)
     got = find_workbooks([root])
     assert got == [root / name] and os.fsencode(got[0].name) == b"a\xff.xlsx"
+
+
+def test_aggregate_reads_a_symlinked_region_folder(tmp_path):
+    """A region kept elsewhere and linked into the month's folder is read, not reported as sending nothing."""
+    import json
+
+    src = SAMPLE / "31-Zhambyl-Region"
+    elsewhere = tmp_path / "elsewhere" / src.name
+    shutil.copytree(src, elsewhere)
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / src.name).symlink_to(elsewhere, target_is_directory=True)
+    p = subprocess.run(KRM + ["aggregate", str(root), "--out", str(tmp_path / "out")], capture_output=True,
+                       text=True, timeout=300, env={**os.environ, "KRM_CACHE": "off"})
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-1500:]
+    summary = json.loads((tmp_path / "out" / "aggregate-summary.json").read_text(encoding="utf-8"))
+    files = [f["file"] for f in summary["inputs"]]
+    assert len(files) == len(list(src.glob("*.xlsx"))) and all(f.startswith(src.name + "/") for f in files)
+    assert any((tmp_path / "out").rglob("KRM-3.*.31.xlsx"))

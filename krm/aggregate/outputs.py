@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -37,9 +39,22 @@ def _write_one(o: Output, result: AggregateResult, body: str | None, signature: 
     return writer
 
 
-def _write_task(o: Output, result: AggregateResult, body, signature, force: bool):
-    """In a worker: write one output atomically (a KRM-3 is rebuilt and re-checked first); a small status back."""
+def _quiet_unraisable(u) -> None:
+    """A writer that failed on a full disk leaves zip objects whose finalizers fail again: one error is
+    reported (the run's), not one "Exception ignored" block per object."""
+    if isinstance(u.exc_value, OSError):
+        return
+    sys.__unraisablehook__(u)
+
+
+def _write_task(o: Output, result: AggregateResult, body, signature, force: bool, into: Path | None = None):
+    """In a worker: write one output atomically (a KRM-3 is rebuilt and re-checked first) into ``into``
+    (the run's staging folder; default the output folder); a small status back."""
+    from xlsxwriter.exceptions import XlsxWriterException
+
     from krm.workbook.writer import atomic_write
+
+    sys.unraisablehook = _quiet_unraisable
 
     sub = ctl = None
     if o.form == "KRM-3":  # built here from the spool, checked, and written only if it balances
@@ -53,12 +68,14 @@ def _write_task(o: Output, result: AggregateResult, body, signature, force: bool
             return "unbalanced", ctl
         o.control = ctl  # for its control sheet (the parent sets it too, from what is sent back)
     try:
-        atomic_write(result.out / o.rel, _write_one(o, result, body, signature, sub), force=force)
+        atomic_write((into or result.out) / o.rel, _write_one(o, result, body, signature, sub), force=force)
         return "ok", ctl
     except FileExistsError as e:
         return "exists", str(e)
     except OSError as e:
         return "oserror", e.strerror or str(e)
+    except XlsxWriterException as e:  # xlsxwriter wraps the OSError of a full disk in its own
+        return "oserror", str(e.__context__.strerror if isinstance(e.__context__, OSError) else e)
 
 
 def write_outputs(result: AggregateResult, *, body: str | None = None, force: bool = False,
@@ -84,17 +101,15 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
         if existing:
             more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
             raise AggregateUsageError(f"{existing[0]} exists{more}; use --force to overwrite")
+    from krm.outfolder import place, staging
+
+    stage = None
     try:
-        for t in targets:
-            t.parent.mkdir(parents=True, exist_ok=True)
+        stage = staging(out)  # every output is written here, and placed only once all were written
+        for o in todo:
+            (stage / o.rel).parent.mkdir(parents=True, exist_ok=True)
         _not_counted(result)  # once, before the workers fork
-        done = False
-        try:
-            statuses = _in_workers(result, todo, lambda o, view: _write_task(o, view, body, signature, force))
-            done = True
-        finally:
-            if not done:  # interrupted: workers that were killed leave their temporary files behind
-                _remove_temporaries(targets)
+        statuses = _in_workers(result, todo, lambda o, view: _write_task(o, view, body, signature, True, stage))
         failure = None
         for o, (kind, value) in zip(todo, statuses):
             _raise_for(result, kind, value)
@@ -116,7 +131,13 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
         def write_json(tmp):
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(data)
-        atomic_write(out / SUMMARY_NAME, write_json, force=force)
+        atomic_write(stage / SUMMARY_NAME, write_json, force=True)
+        if not force:
+            existing = [t for t in targets if t.exists()]
+            if existing:
+                raise FileExistsError(str(existing[0]))
+        place(stage, out, [o.rel for o in todo if o.written] + [SUMMARY_NAME])
+        stage = None
         mine = {out / o.rel for o in result.outputs} | {out / SUMMARY_NAME}
         stale = sorted(p for p in out.rglob("*.xlsx") if p not in mine and not p.name.startswith((".", "~$")))
         if stale:
@@ -125,7 +146,10 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
     except FileExistsError as e:
         raise AggregateUsageError(f"{e} exists; use --force to overwrite") from None
     except OSError as e:
-        raise AggregateUsageError(f"cannot write into {out}: {e.strerror or e}") from None
+        raise AggregateUsageError(f"cannot write into {out}: {e.strerror or e}; nothing was written") from None
+    finally:
+        if stage is not None:  # the run failed or was stopped: nothing of it is placed
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _remove_temporaries(targets: list[Path]) -> None:

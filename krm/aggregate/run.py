@@ -43,6 +43,27 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
             raise AggregateUsageError(f"unknown programme {programme!r}; known: "
                                       + ", ".join(x.code for x in reference.programmes(None)))
         programme = p.code
+    if not write:
+        return _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress,
+                    today, write, cache)
+    from krm.outfolder import FolderInUse, claimed
+
+    try:
+        lock = claimed(out)
+        lock.__enter__()
+    except FolderInUse as e:
+        raise AggregateUsageError(str(e)) from None
+    except OSError as e:
+        raise AggregateUsageError(f"cannot write into {out}: {e.strerror or e}") from None
+    try:
+        return _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress,
+                    today, write, cache)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress, today,
+         write, cache) -> AggregateResult:
     spool = _Spool()
     try:
         files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress, today=today,

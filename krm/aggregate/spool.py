@@ -29,7 +29,13 @@ class _Spool:
     """
 
     def __init__(self, directory: Path | None = None):
-        self.dir = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="krm-aggregate-"))
+        if directory is not None:
+            self.dir = Path(directory)
+        else:
+            from krm.outfolder import SPOOL_PREFIX, mark_spool
+
+            self.dir = Path(tempfile.mkdtemp(prefix=SPOOL_PREFIX))
+            mark_spool(self.dir)  # a later run removes it if this process is killed before it can
 
     def remove(self) -> None:
         for key in [k for k in _SPOOL_FILES if k[1] == str(self.dir)]:  # files this process wrote, if any

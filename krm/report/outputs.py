@@ -22,45 +22,75 @@ def output_names(rep_month: str, quarter: str | None, langs: list[str]) -> list[
 
 
 def write_outputs(rep: Report, out: Path, langs: list[str], *, force: bool = False) -> list[Path]:
-    """Write KRM-6, KRM-7 and the note for each language; read the forms back and re-check them."""
-    from krm import forms
-    from krm.workbook.writer import atomic_write, write_form
+    """Write KRM-6, KRM-7 and the note for each language; read the forms back and re-check them.
+
+    The output folder is claimed for the run (:func:`krm.outfolder.claimed`: another krm run writing
+    into it is refused) and everything is written into a staging folder first, placed only when all
+    files were written and checked: a failed run (a full disk, a read-back that disagrees) places nothing.
+    """
+    from krm.outfolder import FolderInUse, claimed
 
     out = Path(out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        lock = claimed(out)
+        lock.__enter__()
+    except FolderInUse as e:
+        raise ReportError(str(e), 2) from None
     except OSError as e:
         raise ReportError(f"cannot create folder {out}: {e.strerror or e}", 2) from None
-    targets = [out / n for n in output_names(rep.month, rep.quarter, langs)]
+    try:
+        return _write_all(rep, out, langs, force)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Path]:
+    import shutil
+
+    from krm import forms
+    from krm.outfolder import place, staging
+    from krm.workbook.writer import atomic_write, write_form
+
+    names = output_names(rep.month, rep.quarter, langs)
+    targets = [out / n for n in names]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         raise ReportError(f"{existing[0]} exists; use --force to overwrite", 2)
-    written = []
-    header = {"period": rep.month, "basis": rep.data.basis or "cumulative"}
-    progs = rep.data.programmes
-    for lang in langs:
-        t = texts(lang)
-        sheet = control_sheet(rep.data, rep.checks, t)
-        for spec, rows in ((forms.get("KRM-6"), rep.rows6), (forms.get("KRM-7"), rep.rows7)):
-            target = out / f"{spec.id}-{rep.month}.{lang}.xlsx"
+    try:
+        stage = staging(out)
+    except OSError as e:
+        raise ReportError(f"cannot write into {out}: {e.strerror or e}", 2) from None
+    try:
+        header = {"period": rep.month, "basis": rep.data.basis or "cumulative"}
+        progs = rep.data.programmes
+        for lang in langs:
+            t = texts(lang)
+            sheet = control_sheet(rep.data, rep.checks, t)
+            for spec, rows in ((forms.get("KRM-6"), rep.rows6), (forms.get("KRM-7"), rep.rows7)):
+                target = stage / f"{spec.id}-{rep.month}.{lang}.xlsx"
 
-            def _write(tmp, spec=spec, rows=rows):
-                lay = write_form(tmp, spec, lang, header=header, rows=rows, period=rep.month, programmes=progs,
-                                 spare_rows=0, extra_sheets=[sheet], input_cells=False)
-                got = readback(Path(tmp), spec, lay)
-                for key, (colsum, tot) in got.items():
-                    want = _col_total(rows, key)
-                    if colsum != want or (tot or 0) != (want or 0):
-                        raise ReportError(f"{target.name}: column {key} reads back as {colsum} (total row {tot}), "
-                                          f"expected {want}; nothing was written")
+                def _write(tmp, spec=spec, rows=rows, target=target):
+                    lay = write_form(tmp, spec, lang, header=header, rows=rows, period=rep.month, programmes=progs,
+                                     spare_rows=0, extra_sheets=[sheet], input_cells=False)
+                    got = readback(Path(tmp), spec, lay)
+                    for key, (colsum, tot) in got.items():
+                        want = _col_total(rows, key)
+                        if colsum != want or (tot or 0) != (want or 0):
+                            raise ReportError(f"{target.name}: column {key} reads back as {colsum} (total row "
+                                              f"{tot}), expected {want}; nothing was written")
 
-            _atomic(atomic_write, target, _write, force)
-            written.append(target)
-        target = out / f"note-{rep.quarter or rep.month}.{lang}.html"
-        html = render_note(rep, lang)
-        _atomic(atomic_write, target, lambda tmp, html=html: Path(tmp).write_text(html, encoding="utf-8"), force)
-        written.append(target)
-    return written
+                _atomic(atomic_write, target, _write, True)
+            target = stage / f"note-{rep.quarter or rep.month}.{lang}.html"
+            html = render_note(rep, lang)
+            _atomic(atomic_write, target, lambda tmp, html=html: Path(tmp).write_text(html, encoding="utf-8"), True)
+        if not force and any(p.exists() for p in targets):
+            raise ReportError(f"{next(p for p in targets if p.exists())} exists; use --force to overwrite", 2)
+        place(stage, out, names)
+    except OSError as e:
+        raise ReportError(f"cannot write into {out}: {e.strerror or e}; nothing was written", 2) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return targets
 
 
 def _atomic(atomic_write, target: Path, writer, force: bool) -> None:
@@ -68,7 +98,11 @@ def _atomic(atomic_write, target: Path, writer, force: bool) -> None:
         atomic_write(target, writer, force=force)
     except FileExistsError:
         raise ReportError(f"{target} exists; use --force to overwrite", 2) from None
-    except PermissionError as e:
-        raise ReportError(f"cannot write {target}: {e.strerror or e}", 2) from None
     except OSError as e:
-        raise ReportError(f"cannot write {target}: {e.strerror or e}", 2) from None
+        raise ReportError(f"cannot write {target.name} into {target.parent.parent}: {e.strerror or e}; "
+                          "nothing was written", 2) from None
+    except Exception as e:  # xlsxwriter wraps the OSError of a full disk in its own exception
+        if isinstance(e.__context__, OSError) and not isinstance(e, ReportError):
+            raise ReportError(f"cannot write {target.name} into {target.parent.parent}: "
+                              f"{e.__context__.strerror or e.__context__}; nothing was written", 2) from None
+        raise

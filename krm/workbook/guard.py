@@ -38,12 +38,14 @@ _ROOT = re.compile(rb"<[A-Za-z]")
 # allows single quotes, spaces around "=" and a namespace prefix (<x:row>, <x:c>), and a row or cell may
 # omit r: calamine reads all of these, so the extent is read from all of them (_exact_extent).
 _ROW_R = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-#: anything a cell or row reference can reach far with: 4+ digits, 3+ letters, however it is quoted
-_SUSPECT = re.compile(rb"""\br\s*=\s*["']\s*(?:[A-Za-z]{0,3}\d{4}|[A-Za-z]{3})""")
-#: a sheet not written the usual way: prefixed elements, single-quoted or spaced attributes
-_UNUSUAL = re.compile(rb"""<[\w.-]+:(?:row|c)\b|\br\s*=\s*'|\br\s+=|\br=\s""")
-_ROW_ANY = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']\s*(\d+)""")
-_CELL_ANY = re.compile(rb"""<(?:[\w.-]+:)?c\b[^>]*?\br\s*=\s*["']\s*([A-Za-z]{1,7})\s*(\d{1,10})""")
+#: a reference written the usual way (r="…", double quotes, no spaces) that reaches far: 4+ digits or 3+
+#: letters (the literal prefix keeps the search fast; the look-behind skips xmlns:r="http…")
+_SUSPECT = re.compile(rb"""r="(?<![\w:.-]r=")\s*(?:[A-Za-z]{0,3}\d{4}|[A-Za-z]{3})""")
+#: a sheet not written the usual way (byte searches): prefixed elements, single-quoted or spaced attributes
+_UNUSUAL = (b"r='", b"r =", b"r\t", b"r\n", b"r\r", b"r= ", b"r=\t", b"r=\n", b"r=\r", b'r=" ', b":row", b":c ",
+            b":c>", b":c/")
+_ROW_ANY = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br(?<![:.-]r)\s*=\s*["']\s*(\d+)""")
+_CELL_ANY = re.compile(rb"""<(?:[\w.-]+:)?c\b[^>]*?\br(?<![:.-]r)\s*=\s*["']\s*([A-Za-z]{1,7})\s*(\d{1,10})""")
 _ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s>/]")
 
 
@@ -216,7 +218,7 @@ def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:
         rows = max(rows, xml.count(b"<row") + xml.count(b":row"))
         if rows > max_rows:
             return rows, 0
-    if (i >= 0 and m is None) or rows * 702 > MAX_CELLS or _SUSPECT.search(xml) or _UNUSUAL.search(xml):
+    if (i >= 0 and m is None) or rows * 702 > MAX_CELLS or _SUSPECT.search(xml) or any(u in xml for u in _UNUSUAL):
         return _exact_extent(xml, max_rows, rows)
     return rows, 0
 

@@ -452,7 +452,7 @@ def _table_info(t) -> tuple:
     return t.get("name") or t.get("displayName"), t.get("ref", "")
 
 
-_HAS_F = re.compile(rb"<(?:[\w.-]+:)?f[ >/]")  # not "<formula1>" of a data validation
+_F_TAGS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")  # a formula element, not "<formula1>" of a validation
 _HAS_E = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _CELL_ANY = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
 _ATTR_R = re.compile(rb"""\br\s*=\s*["']\s*([A-Za-z]{1,3}\d{1,7})""")
@@ -470,8 +470,8 @@ def cell_notes(xml: bytes) -> tuple[dict[str, str], list[str], dict[str, str]]:
     """What calamine's values do not show, from the sheet's XML: ({A1: formula text} of every formula cell,
     [A1 of formula cells without a stored value], {A1: error text} of error cells (``t="e"``: #DIV/0!,
     #REF! …, which calamine reads as blank)).  Two searches when the sheet has neither (the usual case)."""
-    if not _HAS_F.search(xml) and not _HAS_E.search(xml):
-        return {}, [], {}
+    if not any(t in xml for t in _F_TAGS) and not ((b'"e"' in xml or b"'e'" in xml) and _HAS_E.search(xml)):
+        return {}, [], {}  # byte searches first: no formula element, no error cell
     from html import unescape
 
     formulas: dict[str, str] = {}
