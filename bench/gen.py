@@ -6,7 +6,7 @@ workbooks; file number ``i`` is month ``i // 3000 + 1`` of 2019, district
 and any ``--files N`` is a prefix of it.  Every file is a function of (seed, i) only:
 the same N gives the same bytes on every machine.
 
-Rows come from krm/samples.py's project model (the one `krm samples` uses: per-programme
+Rows come from krm/samples' project model (the one `krm samples` uses: per-programme
 sizes, valid BIN/IIN check digits, Kazakh/Russian project and enterprise names, start/end
 dates, cumulative plan/fact jobs, money in million tenge with 3 decimals), drawn in batches
 until a workbook has ``nrows`` rows.
@@ -75,7 +75,7 @@ def file_spec(i: int, _cache={}) -> FileSpec:  # noqa: B006 - module-level memo
 
 
 def samples_rows(fs: FileSpec, nrows: int, seed: int, lang: str = "kk") -> list[dict]:
-    """Rows from krm/samples.py's project model (what `krm samples` writes), stretched to ``nrows``.
+    """Rows from krm/samples' project model (what `krm samples` writes), stretched to ``nrows``.
 
     A sample district/programme has a handful of projects; the benchmark wants ~60 rows per
     workbook, so batches of the same model are drawn until there are enough.

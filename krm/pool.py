@@ -300,45 +300,53 @@ def _run_pool(func, items, jobs, mem_limit_mb, timeout_s, chunksize, on_result) 
                 tick = max(0.0, min(tick, min(s.since + timeout_s for s in busy) - now))
             ready = _wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=tick)
             for s in list(busy):
-                if s.conn in ready:
-                    try:
-                        while s.conn.poll():
-                            i, ok, res = pickle.loads(s.conn.recv_bytes())
-                            if s.pending and s.pending[0] == i:
-                                s.pending.popleft()
-                            elif i in s.pending:  # pragma: no cover - defensive
-                                s.pending.remove(i)
-                            finish(i, ok, res)
-                            s.since = time.monotonic()
-                    except (EOFError, OSError):
-                        s.proc.join(_STOP_GRACE_S)
-                        lost(s, describe_exit(s.proc.exitcode, mem_limit_mb or 0))
-                        continue
-                    except Exception as e:  # noqa: BLE001 - a result that cannot be unpickled here
-                        if s.pending:
-                            finish(s.pending.popleft(), False, f"result could not be received: {type(e).__name__}")
-                if s not in slots:
-                    continue
-                if s.proc.sentinel in ready and not s.proc.is_alive():
-                    # drain what it sent before dying, then blame the item it was on
-                    try:
-                        while s.conn.poll():
-                            i, ok, res = pickle.loads(s.conn.recv_bytes())
-                            if i in s.pending:
-                                s.pending.remove(i)
-                            finish(i, ok, res)
-                    except Exception:  # noqa: BLE001
-                        pass
-                    lost(s, describe_exit(s.proc.exitcode, mem_limit_mb or 0))
-                    continue
-                if timeout_s is not None and s.pending and time.monotonic() - s.since >= timeout_s:
-                    lost(s, f"took longer than {timeout_s:g} s and was stopped — the file is probably too large "
-                            f"or hostile")
-                    continue
+                _service(s, ready, slots, finish, lost, mem_limit_mb, timeout_s)
     finally:
         _shutdown(slots)
     # every item is accounted for; this is a safeguard, never a silent loss
     return [r if r is not None else (items[i], False, "not processed") for i, r in enumerate(results)]
+
+
+def _service(s: _Slot, ready: list, slots: list[_Slot], finish, lost, mem_limit_mb, timeout_s) -> None:
+    """One busy worker after a wait: take the results it sent; replace it (``lost``) when it died, its
+    connection broke or its item took longer than ``timeout_s``."""
+    if s.conn in ready:
+        try:
+            _receive(s, finish, touch=True)
+        except (EOFError, OSError):
+            s.proc.join(_STOP_GRACE_S)
+            lost(s, describe_exit(s.proc.exitcode, mem_limit_mb or 0))
+            return
+        except Exception as e:  # noqa: BLE001 - a result that cannot be unpickled here
+            if s.pending:
+                finish(s.pending.popleft(), False, f"result could not be received: {type(e).__name__}")
+    if s not in slots:
+        return
+    if s.proc.sentinel in ready and not s.proc.is_alive():
+        # drain what it sent before dying, then blame the item it was on
+        try:
+            _receive(s, finish, touch=False)
+        except Exception:  # noqa: BLE001
+            pass
+        lost(s, describe_exit(s.proc.exitcode, mem_limit_mb or 0))
+        return
+    if timeout_s is not None and s.pending and time.monotonic() - s.since >= timeout_s:
+        lost(s, f"took longer than {timeout_s:g} s and was stopped — the file is probably too large "
+                f"or hostile")
+
+
+def _receive(s: _Slot, finish, touch: bool) -> None:
+    """Every result the worker has sent so far: off its pending list, to ``finish``; ``touch``: its
+    next item's time starts now (not for a worker that has died)."""
+    while s.conn.poll():
+        i, ok, res = pickle.loads(s.conn.recv_bytes())
+        if s.pending and s.pending[0] == i:
+            s.pending.popleft()
+        elif i in s.pending:  # pragma: no cover - defensive (or a dead worker's last results)
+            s.pending.remove(i)
+        finish(i, ok, res)
+        if touch:
+            s.since = time.monotonic()
 
 
 def _shutdown(slots: list[_Slot]) -> None:

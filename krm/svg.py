@@ -238,7 +238,15 @@ def region_map(features: list[dict], values: dict[str, float | None], labels: di
         big = max(rings, key=_area)
         cx, cy = proj(*_centroid(big))
         label_pos.append((kato, cx, cy, f["properties"].get("kind", "oblast") != "oblast"))
-    # labels: oblasts at their centroid; the three cities as a dot with the label beside it
+    out += _map_labels(label_pos, labels)
+    out += _map_legend(map_h + 2 * pad + 8, pad, legend_title, no_plan_label, no_data_label, attribution)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _map_labels(label_pos: list[tuple[str, float, float, bool]], labels: dict[str, str]) -> list[str]:
+    """Region labels: oblasts at their centroid; the three cities as a dot with the label beside it."""
+    out: list[str] = []
     offsets = {"71": (9, -6), "75": (10, 10), "79": (-10, 12)}
     shifts = {"11": (-22, 14), "19": (10, -12)}  # Akmola around Nur-Sultan; Almaty oblast clear of Almaty city
     for kato, cx, cy, city in label_pos:
@@ -255,8 +263,13 @@ def region_map(features: list[dict], values: dict[str, float | None], labels: di
             dx, dy = shifts.get(kato, (0, 0))
             out.append(_t(cx + dx, cy + dy - 2, name, size=10, anchor="middle", weight="bold", halo=True))
             out.append(_t(cx + dx, cy + dy + 10, pct, size=9.5, anchor="middle", halo=True))
-    # legend
-    ly = map_h + 2 * pad + 8
+    return out
+
+
+def _map_legend(ly: float, pad: int, legend_title: str, no_plan_label: str, no_data_label: str,
+                attribution: str) -> list[str]:
+    """The map's legend at height ``ly``: the fulfilment classes, no plan, no data, the attribution."""
+    out: list[str] = []
     out.append(_t(pad, ly + 8, legend_title, size=10.5, weight="bold"))
     items = []
     bounds = [c[0] for c in CLASSES] + [None]
@@ -272,5 +285,4 @@ def region_map(features: list[dict], values: dict[str, float | None], labels: di
         out.append(_t(x + 23, ly + 26, text, size=10))
         x += 34 + 6.2 * len(text)
     out.append(_t(pad, ly + 50, attribution, size=9, fill=MUTED))
-    out.append("</svg>")
-    return "".join(out)
+    return out

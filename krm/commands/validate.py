@@ -110,8 +110,29 @@ def validate(
                                   "cache (see krm cache; KRM_CACHE=off does the same)."),
 ) -> None:
     """Check filled KRM-1 … KRM-7 workbooks. Exit 0: no errors; 1: errors; 2: unreadable input or usage."""
+    files, today = _checked_inputs(paths, lang, format_, jobs, as_of, annotate, annotate_dir, force)
+    reports = _validate_files(files, jobs, today, no_cache)
+
+    if format_ == "json":
+        typer.echo(dumps(report_json(reports, lang), indent=1))
+    else:
+        print_text(reports, lang, summary)
+
+    code = exit_code(reports)
+    targets = []
+    if annotate is not None:
+        targets = [(reports[0], annotate)]
+    elif annotate_dir is not None:
+        targets = [(r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings]
+    code = _write_annotated(targets, lang, force, format_, code)
+    raise typer.Exit(code)
+
+
+def _checked_inputs(paths: list[Path], lang: str, format_: str, jobs: Optional[int], as_of: Optional[str],
+                    annotate: Optional[Path], annotate_dir: Optional[Path], force: bool) -> tuple[list[Path], object]:
+    """The workbooks to check and the 'as of' date, after the options are checked (a usage error ends
+    the command, in the order the options are checked here)."""
     from krm.intake import find_workbooks
-    from krm.validate import validate_paths
 
     if lang not in LANGS:
         fail(f"unknown language {lang!r}: use kk, ru, en or auto")
@@ -135,6 +156,12 @@ def validate(
             annotate_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             fail(f"cannot create folder {annotate_dir}: {e.strerror or e}")
+    return files, today
+
+
+def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: bool) -> list:
+    """Validate the files (in worker processes for four or more), with a progress bar on a terminal."""
+    from krm.validate import validate_paths
 
     progress = None
     bar = None
@@ -155,18 +182,11 @@ def validate(
     finally:
         if bar is not None:
             bar.stop()
+    return reports
 
-    if format_ == "json":
-        typer.echo(dumps(report_json(reports, lang), indent=1))
-    else:
-        print_text(reports, lang, summary)
 
-    code = exit_code(reports)
-    targets = []
-    if annotate is not None:
-        targets = [(reports[0], annotate)]
-    elif annotate_dir is not None:
-        targets = [(r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings]
+def _write_annotated(targets: list, lang: str, force: bool, format_: str, code: int) -> int:
+    """Write each (report, path) annotated copy; returns the exit code, raised to 2 when one cannot be written."""
     for r, out in targets:
         if r.unreadable:
             say(f"krm: {r.path}: unreadable, no annotated copy written", err=True)
@@ -186,4 +206,4 @@ def validate(
             continue
         if format_ != "json":
             say(f"→ {out}", err=True)
-    raise typer.Exit(code)
+    return code

@@ -307,16 +307,6 @@ def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], 
         L = column_letter(ci)
         return f"'{sheet}'!${L}${f0}:${L}${f1}"
 
-    def num(v) -> float | None:
-        if isinstance(v, bool):
-            return None
-        if isinstance(v, (int, float, Decimal)):
-            return float(v)
-        return None
-
-    def cached(c: Column, total: float):
-        return round(total, 6) if c.type == ColType.MONEY else int(round(total))
-
     widths, last, hr = _group_view_head(ws, F, sheet, cols, act_ci, nums, lang)
     text_f = F(border=1, text_wrap=True)
     count_f = F(border=1, num_format="#,##0")
@@ -334,7 +324,7 @@ def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], 
         v = d.get(key)
         if isinstance(v, str):
             by_label.setdefault(v.strip().casefold(), []).append(i)
-    values = {ci: [num(d.get(c.key)) for d in data] for ci, c in nums}  # summed in table order, as before
+    values = {ci: [_number(d.get(c.key)) for d in data] for ci, c in nums}  # summed in table order, as before
     for gi, a in enumerate(acts):
         r = first + gi
         label = a.label(lang)
@@ -348,7 +338,7 @@ def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], 
             t = sum([v for v in [vs[i] for i in mine] if v is not None])
             group_sums[ci] += t
             ws.write_formula(r, 2 + [x for x, _ in nums].index(ci),
-                             f"=SUMIFS({rng(ci)},{rng(act_ci)},$A{r + 1})", num_f[ci], cached(c, t))
+                             f"=SUMIFS({rng(ci)},{rng(act_ci)},$A{r + 1})", num_f[ci], _cached(c, t))
     g0, g1 = first + 1, first + len(acts)
     ru = first + len(acts)  # rows whose activity matches no group (or is blank but has figures)
     tr = ru + 1
@@ -361,9 +351,28 @@ def _write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], 
         L = column_letter(2 + k)
         total = sum([v for v in values[ci] if v is not None])
         ws.write_formula(ru, 2 + k, f"=SUM({rng(ci)})-SUM({L}{g0}:{L}{g1})", num_f[ci],
-                         cached(c, total - group_sums[ci]))
-        ws.write_formula(tr, 2 + k, f"=SUM({rng(ci)})", bold_num[ci], cached(c, total))
+                         _cached(c, total - group_sums[ci]))
+        ws.write_formula(tr, 2 + k, f"=SUM({rng(ci)})", bold_num[ci], _cached(c, total))
     wb.define_name("KRM_GROUPS", f"='{lay.group_sheet}'!$A${first + 1}:${column_letter(last)}${tr + 1}")
+    _group_view_page(ws, sheet, lay)
+
+
+def _number(v) -> float | None:
+    """A cell value as a number the way SUMIFS sees it (booleans and text are not numbers)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float, Decimal)):
+        return float(v)
+    return None
+
+
+def _cached(c: Column, total: float):
+    """The value cached beside a SUMIFS formula: money to 6 places, counts as whole numbers."""
+    return round(total, 6) if c.type == ColType.MONEY else int(round(total))
+
+
+def _group_view_page(ws, sheet: str, lay: Layout) -> None:
+    """The grouped view is read-only, printed landscape on A4, one page wide."""
     ws.protect("")
     ws.set_landscape()
     ws.set_paper(9)
