@@ -407,3 +407,28 @@ def test_annex1_finding_names_the_cell_in_the_block(tmp_path):
     rows[1][2].value = 99  # the second project's "1." row: not the sum of its 1.1-1.9
     wb.save(p)
     expect(validate_file(p, today=TODAY), "KRM-E030", rows[1][2].coordinate)
+
+
+def test_an_annex_file_is_read_against_the_edition_its_annex_prints(tmp_path):
+    """After a new KRM-2 edition (a column added), a file drawn from the 2019 annex is still read against
+    edition 1, with the same findings and figures, and rolls up."""
+    from krm import editions, forms
+    from krm.aggregate import aggregate
+    from krm.spec import ColType, Column, T
+    from krm.workbook.reader import read
+
+    d = annex.districts_2019(1)[0]
+    c = annex.Case("ed", region=d.region_kato, district=d.kato, rows=annex.data(4), total="number")
+    (tmp_path / "in").mkdir()
+    p = annex.write(c, tmp_path / "in" / "ed.xlsx")
+    extra = Column(key="jobs_women", number="10", title=T("әйелдер", "женщины", "women"), type=ColType.JOBS,
+                   role="measure")
+    with editions.edition_in_force(forms.KRM2.revised("2", dt.date(2019, 5, 1), add={"disbursed": extra})):
+        assert forms.get("KRM-2").edition == "2"
+        pf = read(p)
+        assert pf.spec.edition == "1" and "jobs_women" not in pf.colmap
+        rep = validate_file(p, today=TODAY)
+        assert codes(rep) == ["KRM-W033"], [(f.code, f.cell) for f in rep.findings]
+        assert_figures(rep, c)
+        res = aggregate(tmp_path / "in", tmp_path / "out", today=TODAY, write=False, cache=False, jobs=1)
+        assert res.count("excluded") == 0 and res.outputs

@@ -29,6 +29,16 @@ class Layout:
     annex: int
     numbers: tuple[str, ...]  # spec column key (or PERIOD) per printed column number 1 … N
     words: tuple[tuple[str, ...], ...]  # heading words (kk, ru) that name each printed column
+    #: the form edition (:mod:`krm.editions`) whose annex this is: Order No. 189 of 2019 prints edition "1".
+    #: A workbook in this layout is read against that edition, which the roll-ups map onto the current one.
+    edition: str = "1"
+
+
+def edition_of(spec, edition: str):
+    """The spec of ``spec``'s form in ``edition`` (the current one if the registry does not hold it)."""
+    from krm import editions
+
+    return editions.spec(spec.id, edition)
 
 
 _W = {
@@ -120,6 +130,7 @@ def locate(pf, spec) -> bool:
     hit = matches(pf.grid, spec.id)
     if lay is None or hit is None:
         return False
+    spec = pf.spec = edition_of(spec, lay.edition)
     nr, c0, got = hit
     pf.layout = f"annex-{lay.annex}"
     pf.number_row = nr

@@ -55,7 +55,7 @@ def _starts(pf) -> list[int]:
 
 def locate(pf, spec) -> bool:
     """Fill ``pf`` from KRM-1's per-project blocks; False if the sheet has none."""
-    from krm.layouts.annex import _header, _signature
+    from krm.layouts.annex import _header, _signature, edition_of
     from krm.workbook.reader import DataRow
 
     if spec.id != "KRM-1":
@@ -65,6 +65,7 @@ def locate(pf, spec) -> bool:
         return False
     end_all = next((r for r in range(starts[0], len(pf.grid))
                     if any(isinstance(v, str) and _STOP.match(v) for v in pf.grid[r][:8])), len(pf.grid))
+    spec = pf.spec = edition_of(spec, "1")  # Annex 1 of Order No. 189 (2019) prints edition "1"
     pf.layout = "annex-1"
     pf.number_row = starts[0] - 1
     _header(pf, spec, starts[0])
