@@ -98,3 +98,22 @@ def test_a_forged_xls_that_makes_calamine_panic_is_a_finding(tmp_path):
     sheet = struct.pack("<HH", 0x0085, 12) + struct.pack("<IBBBB", 0, 0, 0, 3, 0) + b"ab"
     (tmp_path / "panic.xls").write_bytes(_cfb(m, bof + sheet + struct.pack("<HH", 0x000A, 0)))
     assert codes(tmp_path / "panic.xls") == ["KRM-E002"]
+
+
+def test_an_ods_is_read_from_the_bytes_given_not_the_file_again(tmp_path):
+    """The register hashes a workbook's bytes and hands them to the reader: an .ods (like an .xlsx) must be
+    checked and parsed from those bytes, so a file changed after hashing cannot be read instead."""
+    from krm.workbook import reader
+
+    good = ods(tmp_path / "good.ods", row(cell("Индексі: КРМ-2")) + row(cell("Есепті кезең: 2019 жылғы мамыр")))
+    data = good.read_bytes()
+    bad = ods(tmp_path / "bad.ods", row(cell("&lol9;")),
+              prolog='<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol9 "&lol;&lol;">]>')
+    pf = reader.read(bad, data)  # the file on disk now holds other (hostile) bytes
+    assert pf.spec.id == "KRM-2"
+    try:
+        reader.read(bad)
+    except reader.ReadError as e:
+        assert e.code == "KRM-E006"
+    else:
+        raise AssertionError("the hostile bytes on disk were not refused")

@@ -30,24 +30,29 @@ def kind_of(head: bytes, zf: zipfile.ZipFile | None) -> str | None:
     return None
 
 
-def read(path: Path, kind: str):
-    """A :class:`~krm.workbook.reader.ParsedForm` of an .xls, .ods or .xlsb workbook (ReadError if not)."""
+def read(path: Path, kind: str, data: bytes | None = None):
+    """A :class:`~krm.workbook.reader.ParsedForm` of an .xls, .ods or .xlsb workbook (ReadError if not).
+
+    ``data``: the workbook's bytes as the caller read (and hashed) them; the checks and calamine read
+    those bytes, never the file again.  Without it the file is read into memory once, here.
+    """
     from krm.workbook import reader
 
     merged_by_sheet: dict[str, list] = {}
     hidden_rows: dict[str, list] = {}
     modified = None
     visible: dict[str, bool] = {}
-    if path.stat().st_size > guard_xls.MAX_FILE:
-        raise reader.ReadError(E005, f"a {kind} workbook of {path.stat().st_size} bytes "
-                                           f"(limit {guard_xls.MAX_FILE})")
-    data = path.read_bytes()  # calamine reads it from memory: by its bytes, whatever the file's name
+    size = len(data) if data is not None else path.stat().st_size
+    if size > guard_xls.MAX_FILE:
+        raise reader.ReadError(E005, f"a {kind} workbook of {size} bytes (limit {guard_xls.MAX_FILE})")
+    if data is None:
+        data = path.read_bytes()  # read once: the checks and calamine read these bytes, whatever the file's name
     if kind == "xls":
         info = guard_xls.check(data, reader.MAX_ROWS, reader.MAX_COLS)
         visible = dict(info.sheets)
     else:
         try:
-            zf = zipfile.ZipFile(path)
+            zf = zipfile.ZipFile(io.BytesIO(data))
             reader.check_members(zf.infolist())
         except (zipfile.BadZipFile, OSError, ValueError) as e:
             raise reader.ReadError(E002, f"damaged zip: {e}") from None

@@ -551,7 +551,7 @@ def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
         if e.params.get("other"):  # .xls, .ods, .xlsb: read through calamine after their own checks
             from krm.workbook import formats
 
-            return formats.read(path, e.params["other"])
+            return formats.read(path, e.params["other"], data)
         raise
     with zf:
         wb_xml = _read(zf, "xl/workbook.xml", raw)  # read once: parsed here, its prolog checked by the guard
