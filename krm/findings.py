@@ -89,6 +89,9 @@ class Finding:
     related: list[str] = field(default_factory=list)  # other A1 cells the rule involves
     params: dict = field(default_factory=dict)  # values for the message template
     form: str | None = None
+    #: the workbook's own explanation of it (sheet «Түсініктеме / Пояснения», :mod:`krm.explanations`):
+    #: text, who, date, sheet, row; shown beside the finding, never instead of it
+    explanation: dict | None = None
 
     def __post_init__(self):
         if type(self.code) is not str:
@@ -121,9 +124,13 @@ class Finding:
         v = self.value
         if v is not None and not isinstance(v, (str, int, float, bool)):
             v = str(v)
-        return {
+        out = {
             "code": self.code, "severity": self.severity, "file": self.file, "sheet": self.sheet,
             "cell": self.cell, "row": self.row, "column": self.column, "column_title": self.column_title,
             "value": v, "related": list(self.related), "form": self.form,
             "message": self.message(lang), "hint": self.hint(lang),
         }
+        if self.explanation is not None:  # only then: findings of workbooks without explanations are as before
+            out["explained"] = True
+            out["explanation"] = {**self.explanation, "admits": self.severity != "error"}
+        return out

@@ -174,3 +174,92 @@ def test_confirm_without_the_register_records_nothing(tmp_path, pki, monkeypatch
     r = cli("confirm", wb, "--signature", pki.sign(wb, tmp_path / "a.cms"), "--trust", pki.trust, "--format", "json")
     assert r.exit_code == 0 and "register" not in json.loads(r.output)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.cms", "a.xlsx"]
+
+
+# ------------------------------------------------------------------ explanations
+def _explained_workbook(folder: Path, name: str = "w.xlsx") -> Path:
+    """A KRM-2 from krm's template with a warning (no executor, D25) and an error (negative plan, G15), both
+    answered on the sheet «Түсініктеме / Пояснения», and a row naming a finding the workbook does not have."""
+    from krm import explanations as X
+
+    p = fill.filled("KRM-2", folder, name=name, signature={**fill.SIGNATURE, "executor": None}, explanations=True,
+                    rows_over=[{**fill.rows("KRM-2")[0], "plan": -1}] + fill.rows("KRM-2")[1:])
+    return fill.edit(p, {"A4": "KRM-W020", "B4": "d25", "C4": "Орындаушы демалыста, есепке басшы қол қойды",
+                         "D4": "Сейітов Н.Қ.", "E4": "2019-06-04",
+                         "A5": "KRM-E021", "B5": "G15", "C5": "=қайтарылған сома", "D5": "Ахметова А.Б.",
+                         "A6": "KRM-W010", "B6": "H99", "C6": "no such finding",
+                         "A7": "not a code", "C7": "ignored"}, sheet=X.SHEET, text=True)
+
+
+def test_an_explained_warning_is_reported_as_explained_never_hidden(tmp_path):
+    wb = _explained_workbook(tmp_path)
+    r = cli("validate", wb, "--format", "json")
+    assert r.exit_code == 1  # the error stays an error: its explanation does not admit the file
+    out = json.loads(r.output)
+    assert (out["summary"]["errors"], out["summary"]["warnings"], out["summary"]["explained"]) == (1, 1, 2)
+    assert out["files"][0]["explained"] == 2
+    f = {x["code"]: x for x in out["findings"]}
+    assert set(f) == {"KRM-W020", "KRM-E021"}
+    w = f["KRM-W020"]
+    assert w["severity"] == "warning" and w["cell"] == "D25" and w["explained"] is True
+    assert w["explanation"] == {"text": "Орындаушы демалыста, есепке басшы қол қойды", "who": "Сейітов Н.Қ.",
+                                "date": "2019-06-04", "sheet": "Түсініктеме | Пояснения", "row": 4, "admits": True}
+    e = f["KRM-E021"]
+    assert e["severity"] == "error" and e["explanation"]["admits"] is False
+    assert e["explanation"]["text"] == "=қайтарылған сома"  # user text, kept as text
+    r = cli("validate", wb, "--lang", "en")
+    assert "explained: «Орындаушы демалыста" in r.output
+    assert "an explanation does not admit an error" in r.output
+    out_copy = tmp_path / "annotated.xlsx"
+    r = cli("validate", wb, "--annotate", out_copy, "--lang", "en")
+    import openpyxl
+
+    a = openpyxl.load_workbook(out_copy)
+    fs = a["Findings"]
+    rows = {fs.cell(row=n, column=1).value: fs.cell(row=n, column=8).value for n in range(2, fs.max_row + 1)}
+    assert fs.cell(row=1, column=8).value == "Explanation"
+    assert rows["KRM-W020"].startswith("explained: «Орындаушы") and "does not admit" in rows["KRM-E021"]
+    assert "✎ explained" in a["КРМ-2"]["D25"].comment.text
+    c = a["Түсініктеме | Пояснения"]["C5"]
+    assert c.value == "=қайтарылған сома" and c.data_type == "s"  # never turned into a formula
+
+
+def test_workbooks_without_the_sheet_read_as_before(tmp_path):
+    from krm.validate import validate_file
+
+    plain = fill.filled("KRM-2", tmp_path, name="plain.xlsx", signature={**fill.SIGNATURE, "executor": None})
+    blank = fill.filled("KRM-2", tmp_path, name="blank.xlsx", signature={**fill.SIGNATURE, "executor": None},
+                        explanations=True)
+    a, b = validate_file(plain, fill.TODAY), validate_file(blank, fill.TODAY)
+    assert [f.to_dict() for f in a.findings] == [{**f.to_dict(), "file": str(plain)} for f in b.findings]
+    assert all("explained" not in f.to_dict() for f in a.findings + b.findings)
+    out = json.loads(cli("validate", plain, "--format", "json").output)
+    assert "explained" not in out["summary"] and "explained" not in out["files"][0]
+
+
+def test_the_oblast_accepts_an_explanation_in_the_register(reg_path, tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    wb = _explained_workbook(inbox)
+    validate_paths([inbox], jobs=1, today=fill.TODAY, by="district clerk")
+    with register.open() as reg:
+        (v,) = reg.versions(form="KRM-2")
+        assert v.state == "returned"  # an explained error still returns the file
+        e = reg.accept_explanation(v.id, "KRM-W020", "D25", by="oblast analyst")
+        assert (e["code"], e["cell"], e["text"], e["who"], e["date"], e["accepted_by"]) == (
+            "KRM-W020", "D25", "Орындаушы демалыста, есепке басшы қол қойды", "Сейітов Н.Қ.", "2019-06-04",
+            "oblast analyst")
+        assert e["accepted_at"][:4] >= "2025"
+        with pytest.raises(StateError, match="is an error: an explanation does not admit it"):
+            reg.accept_explanation(v.id, "KRM-E021", "G15")
+        with pytest.raises(StateError, match="has no finding KRM-W010"):
+            reg.accept_explanation(v.id, "KRM-W010", "H99")
+        assert [x["code"] for x in reg.explanations(v.id)] == ["KRM-W020"]
+        assert reg.version(v.id).state == "returned"
+        assert reg.verify().ok
+    r = cli("register", "accept-explanation", v.id, "KRM-E021", "G15")
+    assert r.exit_code == 2 and "does not admit" in r.output
+    r = cli("register", "accept-explanation", v.id, "krm-w020", "d25", "--by", "again", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.output)["accepted_by"] == "oblast analyst"  # the first acceptance stays
+    r = cli("register", "history", "--form", "KRM-2")
+    assert "explanation accepted: KRM-W020 D25 «Орындаушы" in r.output and "oblast analyst" in r.output
