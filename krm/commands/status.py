@@ -127,3 +127,42 @@ def _print(rep, limit: int) -> None:
             con.print(f"  {a.path}: {a.problem}")
     if rep.other_periods:
         con.print(f"{rep.other_periods} workbook(s) for other periods ignored.")
+    if rep.approval is not None:
+        _print_approval(con, rep.approval, limit)
+
+
+def _print_approval(con, ap: dict, limit: int) -> None:
+    """Approval levels per region and programme, the Rules' windows, and what is overdue (krm.approval)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    heads = ("Received", "Accepted", "Returned", "Explained", "Confirmed", "Changed after conf.", "Overdue")
+    for form, dl in ap["deadlines"].items():
+        rows = [r for r in ap["by_region_programme"] if r["form"] == form]
+        if not rows:
+            continue
+        t = Table(title=f"{form} approval ({ap['source']}): reconcile and confirm by {dl['reconcile']}; return within "
+                        f"{dl['return_working_days']} working day of finding, correct within "
+                        f"{dl['correct_working_days']} working days of the return")
+        t.add_column("Region")
+        t.add_column("Programme")
+        for h in heads:
+            t.add_column(h, justify="right")
+        for r in rows + [{"region": "", "name": "[bold]Total[/bold]", "programme": "", **ap["totals"][form]}]:
+            over = r["overdue_return"] + r["overdue_correction"] + r["overdue_confirmation"]
+            t.add_row(f"{r['region']} {r['name']}".strip(), escape(r["programme"]), *(str(r[k]) for k in (
+                "received", "accepted", "returned", "explained", "confirmed", "changed_after_confirmation")),
+                str(over))
+        con.print(t)
+    if not ap["confirmations_known"]:
+        con.print("Confirmations are known only from the register (krm confirm with the register on).")
+    items = ap["overdue"]
+    if items:
+        con.print(f"[bold]Overdue (approval)[/bold] ({len(items)}):")
+        for it in items[: limit or None]:
+            when = {"return": f"return due {it['return_due']}", "correction": f"correction due {it['correct_due']}",
+                    "confirmation": f"confirmation due {it['confirm_due']}"}
+            con.print(f"  {it['form']} {it['district']} {escape(it['programme'])} ({it['state']}): "
+                      + "; ".join(when[o] for o in it["overdue"]) + f"  {escape(it['path'] or '')}")
+        if limit and len(items) > limit:
+            con.print(f"  … {len(items) - limit} more (--limit 0 or --format json for all)")
