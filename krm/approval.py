@@ -116,59 +116,54 @@ def from_files(arrivals: list, month: str, as_of: dt.date) -> list[Item]:
 
 def from_register(reg, paths: set[str], month: str, as_of: dt.date) -> list[Item]:
     """Items from the register: the submissions of the period that any of ``paths`` is a version of."""
-    out = []
+    chosen = []
     for form in FORMS:
         period = month[:4] if form == "KRM-1" else month
         subs: dict[int, list] = defaultdict(list)
         for v in reg.versions(form=form, period=period):
             subs[v.submission_id].append(v)
         for vs in subs.values():
-            if not any(set(v.paths) & paths for v in vs) or not vs[0].district or not vs[0].programme:
+            if not any(set(v.paths) & paths for v in vs) or not vs[0].district or not vs[0].programme \
+                    or min(_day(v.received_at) for v in vs) > as_of:  # nothing of it had arrived by as_of
                 continue
-            out.append(_register_item(reg, form, vs, as_of))
+            chosen.append((form, sorted(vs, key=lambda v: v.number)))
+    trails = reg.audits([v.id for _, vs in chosen for v in vs])
+    explained = reg.explained_readings([_current(vs).reading_id for _, vs in chosen])
+    out = [_register_item(form, vs, trails, explained, as_of) for form, vs in chosen]
     out.sort(key=lambda i: (i.form, i.district, i.programme))
     return out
 
 
-def _register_item(reg, form: str, vs: list, as_of: dt.date) -> Item:
-    vs = sorted(vs, key=lambda v: v.number)
+def _day(t: dt.datetime) -> dt.date:
+    """The local calendar day of a register time (stored in UTC): the day the office saw it."""
+    return t.replace(tzinfo=dt.timezone.utc).astimezone().date()
+
+
+def _current(vs: list):
     live = [v for v in vs if v.state != "superseded"]
-    cur = live[-1] if live else vs[-1]
-    received = [v for v in vs if v.received_at.date() <= as_of]
+    return live[-1] if live else vs[-1]
+
+
+def _register_item(form: str, vs: list, trails: dict, explained: set, as_of: dt.date) -> Item:
+    cur = _current(vs)
+    received = [v for v in vs if _day(v.received_at) <= as_of]
     it = Item(form, cur.region, cur.district, cur.programme, cur.state, versions=len(received),
-              confirmed=any(v.state == "confirmed" for v in vs),
+              confirmed=any(v.state == "confirmed" for v in vs), explained=cur.reading_id in explained,
               changed_after_confirmation=cur.changed_after_confirmation,
               path=cur.paths[0] if cur.paths else None)
-    it.explained = _explained(reg, cur)
-    returned = [(v, ch) for v in vs for ch in reg.audit(v.id) if ch.to_state == "returned"]
+    returned = [(v, ch) for v in vs for ch in trails.get(v.id, ()) if ch.to_state == "returned"]
     if returned:
         v, ch = returned[-1]
         # errors krm found on receipt: found when checked; a return by the oblast: found when returned
-        found = next((c.at for c in reg.audit(v.id) if c.to_state == "checked"), ch.at) \
+        found = next((c.at for c in trails[v.id] if c.to_state == "checked"), ch.at) \
             if ch.from_state == "checked" else ch.at
-        it.found, it.returned = found.date(), ch.at.date()
+        it.found, it.returned = _day(found), _day(ch.at)
         later = [w for w in vs if w.number > v.number and w.state != "returned"]
         if cur.state != "returned" and later:
-            it.corrected = later[0].received_at.date()
+            it.corrected = _day(later[0].received_at)
     it.confirm_due = _reconcile_due(form, cur.period if form == "KRM-2" else f"{cur.period}-01")
     _windows(it, as_of, True)
     return it
-
-
-def _explained(reg, v) -> bool:
-    """Does the version's workbook explain any of its findings (sheet «Түсініктеме / Пояснения»)?"""
-    from sqlalchemy import select
-
-    from krm.register import codec
-    from krm.register import schema as S
-
-    with reg.reader() as c, c.begin():
-        check = c.execute(select(S.check.c.id).where(S.check.c.reading_id == v.reading_id)
-                          .order_by(S.check.c.as_of.desc())).first()
-        if check is None:
-            return False
-        return any((codec.loads(d) or {}).get("explanation") for (d,) in
-                   c.execute(select(S.finding.c.data).where(S.finding.c.check_id == check[0])))
 
 
 def summarise(items: list[Item], month: str, source: str, region_name) -> dict:
