@@ -357,3 +357,22 @@ def test_status_approval_from_the_files_when_the_register_is_off(tmp_path, monke
     assert items["ok.xlsx"]["overdue"] == []  # confirmation unknown without the register: never flagged
     t = ap["totals"]["KRM-2"]
     assert (t["received"], t["accepted"], t["returned"], t["confirmed"], t["overdue_correction"]) == (3, 2, 1, 0, 1)
+
+
+def test_a_register_of_schema_1_gets_the_approval_tables(reg_path, tmp_path):
+    import sqlite3
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    fill.filled("KRM-2", folder, name="a.xlsx")
+    validate_paths([folder], jobs=1, today=fill.TODAY)
+    con = sqlite3.connect(reg_path)  # back to what a krm of schema 1 left
+    con.executescript("DROP TABLE confirmation; DROP TABLE explanation; DELETE FROM krm_migration WHERE number = 2;")
+    con.commit()
+    con.close()
+    with register.open() as reg:
+        (v,) = reg.versions()
+        assert reg.confirmations(v.id) == [] and reg.explanations(v.id) == [] and reg.verify().ok
+        with reg.reader() as c:
+            assert [r[0] for r in c.execute(select(S.krm_migration.c.number).order_by(S.krm_migration.c.number))] \
+                == [m[0] for m in S.MIGRATIONS]
