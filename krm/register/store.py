@@ -12,7 +12,8 @@ Two kinds of writes, from two places (see :func:`krm.validate.validate_paths`):
   which worker finished first.
 
 A version is added only for bytes the submission has not had; the versions before it are superseded
-(never deleted).  A new version goes received → checked → accepted (no errors) or returned (errors),
+(never deleted) — except a confirmed one, which is locked: it stays confirmed and visible, and the new
+version is "changed after confirmation" (:mod:`krm.register.approval`).  A new version goes received → checked → accepted (no errors) or returned (errors),
 each step an audit row.
 """
 
@@ -302,7 +303,8 @@ class Store:
             number = max((v[1] for v in vs), default=0) + 1
             final = "returned" if errors else "accepted"
             v = [None, number, wid, final]
-            older = [o for o in vs if o[3] != "superseded"]
+            # a confirmed version is locked: it stays as it is, and the new one is "changed after confirmation"
+            older = [o for o in vs if o[3] not in ("superseded", "confirmed")]
             new.append({"submission_id": s, "number": number, "workbook_id": wid, "reading_id": rid,
                         "received_at": now, "state": final})
             changes.append((v, [(None, "received", None), ("received", "checked", None),
