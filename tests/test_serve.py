@@ -9,6 +9,7 @@ answer to an upload that is HTML inside are checked here too; every route × rol
 
 from __future__ import annotations
 
+import hashlib
 import io
 from contextlib import contextmanager
 import re
@@ -259,7 +260,10 @@ def test_oblast_confirms_with_a_test_ca_signature(portal, tmp_path):
     with _reg(cfg) as reg:
         last = reg.audit(v.id)[-1]
         assert (last.by, last.from_state, last.to_state) == ("o11", "accepted", "confirmed")
-        assert surname in last.reason and "CMS sha256" in last.reason
+        assert surname in last.reason
+        [conf] = reg.confirmations(v.id)  # recorded by the register's own confirm_version
+        assert conf["by"] == "o11" and conf["workbook_sha256"] == v.sha256
+        assert conf["signature_sha256"] == hashlib.sha256(good).hexdigest()
 
 
 # ------------------------------------------------------------------ the Centre

@@ -1,13 +1,16 @@
 """Confirming a version with the head's signature: the CMS file (made with NCALayer) is stored by its hash,
 verified over the version's exact bytes as ``krm confirm`` verifies it (:func:`krm.signatures.verify.confirm`:
 chain to the portal's trust folder, validity at signing time, revocation with its CRL, the signer's role and
-the reporting unit), and only a verified signature moves the version to *confirmed* (its audit row names the
-account, the signer and the signature's SHA-256)."""
+the reporting unit), and only a verified signature is recorded, by the register's own
+:meth:`~krm.register.approval.Approval.confirm_version` (the confirmation row, the state *confirmed* with its
+audit row by the account's login, the version locked).  Every signature file sent is an ``upload`` row
+(outcome verified or rejected)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from krm.register import StateError
 from krm.register import schema as S
 from krm.register.connect import _now
 from krm.serve.checker import store
@@ -43,17 +46,17 @@ def confirm_version(portal, account, v, filename: str, data: bytes):
     else:
         problem = None
     verified = conf is not None and conf.verified and conf.sha256 == v.sha256
+    if verified:
+        try:
+            done = portal.reg.confirm_version(conf, by=account.login)
+        except StateError as e:
+            verified, problem = False, str(e)
+        else:
+            if done.id != v.id:  # the same bytes confirmed under another version: said, not hidden
+                problem = f"the signed bytes are version {done.number} of this submission"
     with portal.reg.writer() as c, c.begin():
         c.execute(S.upload.insert().values(
             account_id=account.id, kind="signature", sha256=sha, filename=filename[:500], size=len(data), at=_now(),
             form=v.form, period=v.period, unit=v.district or v.region, errors=len(conf.findings) if conf else None,
             warnings=None, outcome="verified" if verified else "rejected", detail=problem, version_id=v.id))
-    if not verified:
-        return conf, problem
-    signer = next((s.signer for s in conf.signers if s.signer is not None), None)
-    who = f"{signer.name} (IIN {signer.iin or '—'})" if signer is not None else "?"
-    try:
-        portal.reg.set_state(v.id, "confirmed", account.login, f"signed by {who}; CMS sha256 {sha}")
-    except Exception as e:  # noqa: BLE001 - a state that cannot become confirmed: said on the page
-        return conf, str(e)
-    return conf, None
+    return conf, problem

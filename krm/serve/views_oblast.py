@@ -61,16 +61,20 @@ async def version_page(portal, request, account, csrf):
     audit = await run_in_threadpool(portal.reg.audit, v.id)
     uploads = await run_in_threadpool(_uploads_of_version, portal, v.id)
     findings = await run_in_threadpool(_findings, portal, v)
+    accepted = {(e["code"], e["cell"]) for e in await run_in_threadpool(portal.reg.explanations, v.id)}
     return portal.page(request, "version.html", account, csrf, v=v, audit=audit, uploads=uploads,
                        groups=by_sheet(findings), can_change=access.may_change_version(account, v),
-                       message=request.query_params.get("m", ""))
+                       accepted=accepted)
 
 
 async def _move(portal, request, account, state: str, reason: str | None):
     vid = request.path_params["id"]
     await run_in_threadpool(_version, portal, account, vid, True)
     try:
-        await run_in_threadpool(portal.reg.set_state, vid, state, account.login, reason)
+        if state == "returned":
+            await run_in_threadpool(lambda: portal.reg.return_version(vid, reason, by=account.login))
+        else:
+            await run_in_threadpool(lambda: portal.reg.accept(vid, by=account.login, reason=reason))
     except StateError as e:
         return portal.page(request, "problem.html", account, status=409, problem=("not_allowed", {}), detail=str(e))
     return RedirectResponse(f"/version/{vid}", status_code=303)
@@ -87,6 +91,21 @@ async def version_return(portal, request, account, csrf):
 @route("/version/{id:int}/accept", roles=("oblast",), methods=("POST",))
 async def version_accept(portal, request, account, csrf):
     return await _move(portal, request, account, "accepted", str(request.state.form.get("reason") or "")[:2000] or None)
+
+
+@route("/version/{id:int}/explanation", roles=("oblast",), methods=("POST",))
+async def version_explanation(portal, request, account, csrf):
+    """Accept the district's explanation of a warning (written in the workbook's sheet «Түсініктеме»)."""
+    vid = request.path_params["id"]
+    await run_in_threadpool(_version, portal, account, vid, True)
+    f = request.state.form
+    code, cell = str(f.get("code") or ""), str(f.get("cell") or "") or None
+    try:
+        await run_in_threadpool(lambda: portal.reg.accept_explanation(vid, code, cell, by=account.login))
+    except StateError as e:
+        return portal.page(request, "problem.html", account, csrf, status=409, problem=("not_allowed", {}),
+                           detail=str(e))
+    return RedirectResponse(f"/version/{vid}", status_code=303)
 
 
 @route("/version/{id:int}/confirm", roles=("oblast",), methods=("POST",))

@@ -94,6 +94,8 @@ W: dict[str, tuple[str, str, str]] = {
     "not_workbook_name": ("Жұмыс кітабының атауы емес (.xlsx, .xlsm, .xls, .ods, .xlsb)",
                           "Не имя книги Excel (.xlsx, .xlsm, .xls, .ods, .xlsb)",
                           "Not a workbook name (.xlsx, .xlsm, .xls, .ods, .xlsb)"),
+    "explanations": ("Ескертулерге түсініктемелер", "Пояснения к предупреждениям", "Explanations of warnings"),
+    "explanation_accepted": ("түсініктеме қабылданды", "пояснение принято", "explanation accepted"),
     "home": ("Басты бет", "Главная", "Home"),
 }
 
