@@ -46,9 +46,10 @@ def fixed(path: Path, out: Path) -> Path:
     return edit(path, {"C16": ws["C17"].value}, out)
 
 
-def make_portal(tmp: Path, *, trust: Path | None = None, crl: Path | None = None) -> tuple:
-    """(app, config) over a new register in ``tmp`` with :data:`ACCOUNTS` (one password hash for all)."""
-    target = str(tmp / "register.sqlite")
+def make_portal(tmp: Path, *, trust: Path | None = None, crl: Path | None = None, target: str | None = None) -> tuple:
+    """(app, config) over a new register in ``tmp`` (or ``target``, e.g. a PostgreSQL URL) with :data:`ACCOUNTS`
+    (one password hash for all)."""
+    target = target or str(tmp / "register.sqlite")
     reg = register.open(target)
     try:
         shared = accounts.hash_password(PASSWORD)
@@ -104,3 +105,25 @@ def copy_sample(src: Path, folder: Path, name: str | None = None) -> Path:
     out = folder / (name or src.name)
     shutil.copyfile(src, out)
     return out
+
+
+def head_pki(folder: Path, workbook: Path):
+    """A test CA (RSA) in ``folder/trust`` and the head the workbook names, with a certificate under it:
+    returns (trust folder, sign(bytes) -> CMS bytes as NCALayer makes them, with the chain)."""
+    import sigkit as K
+
+    from krm import reference
+    from krm.signatures.unit import read_unit
+
+    unit = read_unit(workbook)
+    org = f"ГУ «Аппарат акима {reference.district_any(unit.district).name_ru}»"
+    root = K.issue(K.ca_name("TEST ROOT"), K.RsaKey(), None, ca=True, nb="2020-01-01", na="2040-01-01")
+    ca = K.issue(K.ca_name("TEST NCA"), K.RsaKey(), root, ca=True, nb="2020-01-01", na="2035-01-01")
+    surname, given, patronymic = unit.head.upper().split()  # the head the form names signs it
+    p = K.Person(cn=f"{surname} {given}", surname=surname, patronymic=patronymic, org=org)
+    head = K.issue(K.person_name(p), K.RsaKey(), ca, ca=False, roles=p.roles, nb="2024-01-01", na="2034-01-01")
+    trust = folder / "trust"
+    trust.mkdir(parents=True)
+    (trust / "root.pem").write_bytes(root.pem())
+    (trust / "nca.cer").write_bytes(ca.cert.dump())
+    return trust, (lambda data: K.cms_sign(data, head, chain=[ca]))

@@ -23,8 +23,8 @@ from krm.serve.words import LANGS, translator
 HERE = Path(__file__).parent
 LANG_COOKIE = "krm_lang"
 #: what every page may load: only the portal's own files (no inline script, no other origin)
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "base-uri 'none'; frame-ancestors 'none'")
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
 @dataclass
@@ -204,6 +204,7 @@ def create_app(config: Config) -> Starlette:
     routes = [Route("/login", views_login.login, methods=["GET", "POST"]),
               Route("/logout", views_login.logout, methods=["POST"]),
               Route("/", views_login.home),
+              Route("/favicon.ico", lambda _request: Response(status_code=204)),
               Mount("/static", StaticFiles(directory=HERE / "static"), name="static")]
     for path, fn, roles, methods in ROUTES:
         routes.append(Route(path, _guarded(portal, fn, roles), methods=list(methods)))
