@@ -52,7 +52,7 @@ LISTS = ("Тізімдер", "Списки")
 
 
 def _krm(*args: str) -> None:
-    env = dict(os.environ, KRM_CACHE="off")
+    env = dict(os.environ, KRM_CACHE="off", KRM_REGISTER="off")  # the session fixture runs outside conftest's patch
     res = subprocess.run([sys.executable, "-c", "from krm.cli import run; run()", *args], capture_output=True,
                          text=True, env=env, timeout=600)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -87,7 +87,7 @@ def printed(tmp_path_factory) -> dict[str, Printed]:
     src = sorted(TEMPLATES.glob("KRM-*.xlsx"))
     assert len(src) == 14, f"expected 14 committed templates in {TEMPLATES}, found {len(src)}"
     outs = {fid: work / rel for fid, rel in OUTPUTS.items()}
-    staged = []
+    staged = _krm1_books(work / "in")
     for fid, p in outs.items():  # distinct names in one output folder
         q = work / "in" / f"out-{fid}.xlsx"
         q.parent.mkdir(exist_ok=True)
@@ -104,6 +104,47 @@ def printed(tmp_path_factory) -> dict[str, Printed]:
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF-"), f"LibreOffice did not convert {p.name}"
         got[p.stem] = Printed(pdf)
     return got
+
+
+KRM1_PROJECTS = ["Мал шаруашылығы кешенін жаңғырту", "Жылыжай кешенін салу", "Сүт өңдеу цехын салу"]
+
+
+def _krm1_books(folder: Path) -> list[Path]:
+    """KRM-1 with three projects as krm writes it, and the blank template filled by hand with two projects (the
+    print sheet has one block for them)."""
+    import openpyxl
+
+    from krm.workbook.writer import write_form
+
+    folder.mkdir(exist_ok=True)
+    rows = [{"project": p, "start": dt.date(2019, 2, 1 + i), "end": dt.date(2020, 3, 1), "rb": 1.25 * (i + 1),
+             "lb": 0.5, "total": 10 + i, "act1": 4, "act3": 6 + i} for i, p in enumerate(KRM1_PROJECTS)]
+    three = folder / "krm1-three.xlsx"
+    write_form(three, forms.KRM1, "kk", header={"period": "2019"}, rows=rows)
+    wb = openpyxl.load_workbook(TEMPLATES / "KRM-1.kk.xlsx")
+    ws = wb["КРМ-1"]
+    first = int(wb.defined_names["KRM_DATA"].attr_text.split("$")[2].split(":")[0])
+    ws.cell(first, 2).value, ws.cell(first + 1, 2).value = KRM1_PROJECTS[:2]
+    more = folder / "krm1-more.xlsx"
+    wb.save(more)
+    return [three, more]
+
+
+def test_krm1_print_sheet_prints_a_block_per_project(printed):
+    """LibreOffice computes the print sheet from the entry sheet: a block per project with its figures, the table's
+    rows 1. and 1.1-1.9 and the footnote, each block whole on a page; a hand-filled template with more projects than
+    blocks prints the warning that says so."""
+    pages = [p for p in printed["krm1-three"].pages if p["footer"] == "КРМ-1 Басып шығару"]
+    assert 2 <= len(pages) <= 3
+    for name in KRM1_PROJECTS:
+        on = [p for p in pages if not _whole(name, p)]
+        assert len(on) == 1, name
+        assert "1.9" in [w[3] for w in on[0]["words"]]  # the block's table is on the same page as its name
+    flat = "".join(p["flat"] for p in pages)
+    assert flat.count("1.9") == 3 and "2019жылғыесептікезең" in flat and "Ескертпе:*" in flat
+    assert "Өлшембірлігі(саны)" in flat and "2020.03.01" in flat and "1.250" in flat
+    more = [p for p in printed["krm1-more"].pages if p["footer"] == "КРМ-1 Басып шығару"]
+    assert "Нысанда2жоба,мұнда1блок" in "".join(p["flat"] for p in more)
 
 
 def _kinds():

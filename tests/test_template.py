@@ -19,7 +19,7 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from krm import forms, reference
+from krm import annex_text, forms, reference
 from krm.spec import SPEC_VERSION, ColType, Rows
 from krm.templates_api import write_template
 from krm.workbook.writer import has_group_view, table_headers, write_form
@@ -515,20 +515,138 @@ def test_form_header_block(books, fid):
         for s in forms.SIGNATURE:
             assert s.label(lang) in below
         assert forms.SEAL(lang) in below
-        if spec.footnote is not None:
-            assert spec.footnote(lang) in below
+        note = annex_text.footnote_line(spec, lang)
+        assert (note is not None) == (fid in ("KRM-1", "KRM-2", "KRM-3", "KRM-5"))  # the annexes with a footnote
+        if note is not None:
+            assert note in below and note.startswith({"kk": "Ескертпе: ", "ru": "Примечание: "}[lang])
 
 
 @pytest.mark.parametrize("fid", FORM_IDS)
-def test_instructions_sheet_has_the_regulations_explanation(books, fid):
+def test_instructions_sheet_has_the_regulations_explanation(books, regulation, fid):
+    """The whole explanation: its title, the two chapters, paragraph 1 opened by the annex's sentence, every
+    paragraph numbered as the annex numbers it (4. is the first on the columns), and the footnote."""
     spec = forms.FORMS[fid]
     for lang in LANGS:
         wb = books(fid, lang)
         ws = wb[{"kk": "Нұсқаулық", "ru": "Инструкция"}[lang]]
-        text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+        cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+        text = "\n".join(cells)
         assert spec.explanation, fid
         for p in spec.explanation:
             assert p(lang) in text
+        title = annex_text.explanation_title(spec, lang)
+        ch1, ch2 = annex_text.chapter(spec, 1, lang), annex_text.chapter(spec, 2, lang)
+        assert cells.index(title) < cells.index(ch1) < cells.index(ch2)
+        numbered = [c.split(".")[0] for c in cells[cells.index(ch1):] if re.match(r"\d+\. (?!—)", c) and c not in (ch1, ch2)]
+        assert numbered == [str(i) for i in range(1, len(numbered) + 1)] and len(numbered) >= 6
+        after = cells[cells.index(ch2) + 1]
+        assert after.startswith("4. ") and ("1-" in after or "1 " in after or "№" in after or "графе 1" in after)
+        assert cells[cells.index(ch1) + 1].startswith("1. " + annex_text.lead(spec, lang))
+        note = annex_text.footnote_line(spec, lang)
+        assert note is None or note in cells
+        if lang == "kk":  # the regulation's own words
+            for t in (title, ch1.split(" ", 1)[1], ch2.split(" ", 1)[1], annex_text.lead(spec, lang)):
+                assert _in_regulation(t, regulation), t[:80]
+            assert _in_regulation(ch1.split(" ")[0], regulation)
+
+
+def test_each_form_prints_its_own_annex_labels(books, regulation):
+    """Who submits, to whom and by when are labelled as each annex labels them (Kazakh text), and the
+    Russian verb agrees with the subject: one administrator or one centre "Представляет"."""
+    want = {"KRM-1": ("Ұсынады:", "Нысан қайда ұсынылады:", "Тапсыру мерзімі:"),
+            "KRM-2": ("Ұсынады:", "Нысан қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-3": ("Ұсынады:", "Қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-4": ("Ұсынылады:", "Қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-5": ("Ұсынады:", "Қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-6": ("Ұсынылады:", "Қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-7": ("Ұсынылады:", "Қайда ұсынылады:", "Ұсыну мерзімі:")}
+    for fid, labels in want.items():
+        spec = forms.FORMS[fid]
+        lines = str(books(fid, "kk")[spec.sheet_name]["A4"].value).split("\n")
+        assert [ln.split(":")[0] + ":" for ln in lines] == list(labels), fid
+        for ln in lines:  # the label and the first words after it are the annex's line (KRM-7: "емлекеттік" sic)
+            head = " ".join(ln.split()[:5])
+            assert _in_regulation(head, regulation) or ln.startswith("Ұсынылады: мемлекеттік"), ln
+        ru = str(books(fid, "ru")[spec.sheet_name]["A4"].value)
+        verb = "Представляет:" if fid in ("KRM-1", "KRM-6", "KRM-7") else "Представляют:"
+        assert ru.startswith(verb), fid
+
+
+def test_russian_texts_have_no_yo_and_units_once(books):
+    """Russian templates write "е" for "ё" (the forms' convention), and no unit is doubled."""
+    for fid in FORM_IDS:
+        wb = books(fid, "ru")
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str):
+                        assert "ё" not in c.value.lower(), (fid, ws.title, c.value)
+                        assert not re.search(r"(\([^()]+\))\s*\1", c.value), (fid, ws.title, c.value)
+
+
+# ------------------------------------------------------------------ KRM-1's print sheet (Annex 1's blocks)
+def _block_texts(ws) -> list[str]:
+    return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_krm1_print_sheet_is_the_annexs_layout(books, regulation):
+    """Beside the entry sheet, KRM-1 has a protected print sheet laid out as Annex 1: the block's fields, the table
+    1 № · 2 Мақсатты бағыты · 3 Өлшем бірлігі (саны) with rows 1. and 1.1-1.9, the signature block and "*"."""
+    for lang in LANGS:
+        wb = books("KRM-1", lang)
+        name = {"kk": "КРМ-1 Басып шығару", "ru": "КРМ-1 Печать"}[lang]
+        assert wb.sheetnames[:2] == ["КРМ-1", name]
+        ws = wb[name]
+        assert ws.protection.sheet and ws.page_setup.orientation == "portrait"
+        cells = _block_texts(ws)
+        nums = [v for v in cells if re.fullmatch(r"1\.\d?", v) or v in ("1.",)]
+        assert nums == ["1.", *(f"1.{i}" for i in range(1, 10))]  # one blank block, as the annex shows
+        for a in reference.activities():
+            assert f"{a.name(lang)};" in cells
+        assert annex_text.footnote_line(forms.KRM1, lang) in cells
+        for s_ in forms.SIGNATURE:
+            assert s_.label(lang) in cells
+        # every value is a formula on the entry sheet (nothing is typed here)
+        formulas = [v for v in cells if v.startswith("=")]
+        assert len(formulas) >= 16 and all("'КРМ-1'!" in f or f == '=""' for f in formulas[1:]), formulas[:3]
+        if lang == "kk":
+            for t in ("Жобаның атауы", "Жобаны іске асыруды бастау", "Жобаның аяқталу мерзімі", "РБ-дан бөлінген сома",
+                      "ЖБ-дан бөлінген сома", "Мақсатты бағыты", "Өлшем бірлігі (саны)", "(жылы, айы, күні)",
+                      "(млн.теңге)", next(v for v in cells if v.startswith("Мемлекеттік бағдарламалар, аумақ"))):
+                assert t in cells and _in_regulation(t, regulation), t
+    for fid in ("KRM-2", "KRM-3", "KRM-4", "KRM-5", "KRM-6", "KRM-7"):
+        assert not any(n.endswith(("Басып шығару", "Печать")) for n in books(fid, "kk").sheetnames)
+
+
+def test_krm1_print_sheet_has_a_block_per_project_with_the_entry_values(tmp_path):
+    """A KRM-1 written with three projects prints three blocks whose cached values are the entry sheet's, and the
+    entry sheet reads back unchanged."""
+    from krm.workbook.reader import read
+
+    rows = []
+    for i in range(3):
+        row = {"project": f"Жоба {i + 1}", "start": dt.date(2019, 1 + i, 2), "end": dt.date(2020, 2, 3 + i),
+               "rb": Decimal("1.5") * (i + 1), "lb": Decimal("0.25"), "total": 3 + i, "act1": 1, "act2": 2 + i}
+        rows.append(row)
+    p = tmp_path / "KRM-1.kk.xlsx"
+    write_form(p, forms.KRM1, "kk", header={"period": "2019", "region": "Ақмола облысы"}, rows=rows,
+               signature={"head": "Басшы Б. Б."})
+    wb = openpyxl.load_workbook(p, data_only=True)
+    ws = wb["КРМ-1 Басып шығару"]
+    cells = [c.value for row in ws.iter_rows() for c in row if c.value not in (None, "")]
+    for row in rows:
+        i = cells.index(row["project"])
+        assert cells[i + 1:i + 5] == ["Жобаны іске асыруды бастау",
+                                      dt.datetime.combine(row["start"], dt.time()), "(жылы, айы, күні)",
+                                      "Жобаның аяқталу мерзімі"]
+        after = cells[cells.index("1.", i):]
+        assert after[2] == row["total"] and after[5] == row["act1"] and after[8] == row["act2"]
+    assert cells.count("1.9") == 3 and "Басшы Б. Б." in cells and "2019 жылғы есепті кезең" in cells
+    pf = read(p)
+    assert [r.values["project"] for r in pf.rows] == ["Жоба 1", "Жоба 2", "Жоба 3"]
+    raw = openpyxl.load_workbook(p)["КРМ-1 Басып шығару"]
+    warn = next(c.value for row in raw.iter_rows() for c in row if str(c.value).startswith("=IF(COUNTA("))
+    assert ">3," in warn  # says so when the entry sheet has more projects than blocks
 
 
 # ------------------------------------------------------------------ grouped view (KRM-2, KRM-3)
