@@ -44,7 +44,7 @@ pytestmark = [
 # the signature block) and two continuation blocks.  Outputs: the same, KRM-3 as long as its rows need.
 FORM_PAGES = {"KRM-1": 2, "KRM-2": 2, "KRM-3": 2, "KRM-4": 1, "KRM-5": 2, "KRM-6": 3, "KRM-7": 3}
 OUTPUT_FORM_PAGES = {"KRM-3": (2, 4), "KRM-4": (1, 1), "KRM-5": (2, 2), "KRM-6": (3, 3), "KRM-7": (3, 3)}
-MAX_PAGES = {"template": 6, "output": 12}  # all sheets; before the print set-up: up to 15 and 26
+MAX_PAGES = {"template": 7, "output": 16}  # all sheets (KRM-1/2/3 with their print sheet); before: up to 15 and 26
 OUTPUTS = {"KRM-3": "A/2019-05/KRM-3.ENBEK.11.xlsx", "KRM-4": "A/2019-05/KRM-4.ENBEK.xlsx",
            "KRM-5": "A/2019-05/KRM-5.ENBEK.xlsx", "KRM-6": "R/KRM-6-2019-05.kk.xlsx",
            "KRM-7": "R/KRM-7-2019-05.kk.xlsx"}
@@ -78,6 +78,10 @@ class Printed:
         return [p for p in self.pages if p["footer"] == spec.sheet_name]
 
 
+class _Printed(dict):
+    work: Path
+
+
 @pytest.fixture(scope="session")
 def printed(tmp_path_factory) -> dict[str, Printed]:
     """Every template and one output of each kind, converted to PDF in one soffice run."""
@@ -98,7 +102,8 @@ def printed(tmp_path_factory) -> dict[str, Printed]:
                           "--norestore", "--convert-to", "pdf", "--outdir", str(work / "pdf"),
                           *map(str, src + staged)], capture_output=True, text=True, timeout=900, env=env)
     assert res.returncode == 0, res.stderr
-    got = {}
+    got = _Printed()
+    got.work = work
     for p in src + staged:
         pdf = work / "pdf" / f"{p.stem}.pdf"
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF-"), f"LibreOffice did not convert {p.name}"
@@ -144,7 +149,35 @@ def test_krm1_print_sheet_prints_a_block_per_project(printed):
     assert flat.count("1.9") == 3 and "2019жылғыесептікезең" in flat and "Ескертпе:*" in flat
     assert "Өлшембірлігі(саны)" in flat and "2020.03.01" in flat and "1.250" in flat
     more = [p for p in printed["krm1-more"].pages if p["footer"] == "КРМ-1 Басып шығару"]
-    assert "Нысанда2жоба,мұнда1блок" in "".join(p["flat"] for p in more)
+    assert "Нысанда2жол,мұнда1:" in "".join(p["flat"] for p in more)
+
+
+@pytest.mark.parametrize("key", ["KRM-2.kk", "KRM-3.ru", "out-KRM-3"])
+def test_krm2_krm3_print_sheet_prints_the_groups_and_every_project(printed, key):
+    """The print sheet of KRM-2/3 prints the nine groups 1.-9., every project of the entry sheet once (LibreOffice
+    computes the formulas), its heading on every page, the signature block whole on one page."""
+    fid = key.split(".")[0].replace("out-", "")
+    spec = forms.FORMS[fid]
+    lang = "ru" if key.endswith(".ru") else "kk"
+    name = f"{spec.sheet_name} {dict(kk='Басып шығару', ru='Печать')[lang]}"
+    pages = [p for p in printed[key].pages if p["footer"] == name]
+    entry = printed[key].form_pages(spec)
+    assert pages and len(pages) <= len(entry) + 2, (len(pages), len(entry))
+    for a in reference.activities():
+        assert _on(a.name(lang), pages), a.name(lang)
+    heads = [c.title(lang) for c in spec.columns if c.official]
+    assert all(not _whole(" ".join(heads[1:3]), p) for p in pages), "the heading rows do not repeat"
+    labels = " ".join([s.label(lang) for s in forms.SIGNATURE] + [forms.SEAL(lang)])
+    assert [p for p in pages if not _whole(labels, p)], "the signature block is split"
+    if key.startswith("out-"):  # every project of the workbook is printed, once, with its plan
+        from krm.workbook.reader import read
+
+        pf = read(printed.work / OUTPUTS[fid])
+        flat = "".join(p["flat"] for p in pages)
+        for row in pf.rows:
+            name = re.sub(r"\s+", "", str(row.values["project"]))
+            assert flat.count(name) >= 1, name
+        assert len(pf.rows) > 10
 
 
 def _kinds():

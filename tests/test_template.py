@@ -614,7 +614,7 @@ def test_krm1_print_sheet_is_the_annexs_layout(books, regulation):
                       "ЖБ-дан бөлінген сома", "Мақсатты бағыты", "Өлшем бірлігі (саны)", "(жылы, айы, күні)",
                       "(млн.теңге)", next(v for v in cells if v.startswith("Мемлекеттік бағдарламалар, аумақ"))):
                 assert t in cells and _in_regulation(t, regulation), t
-    for fid in ("KRM-2", "KRM-3", "KRM-4", "KRM-5", "KRM-6", "KRM-7"):
+    for fid in ("KRM-4", "KRM-5", "KRM-6", "KRM-7"):  # fixed rows: the entry sheet is the annex's table
         assert not any(n.endswith(("Басып шығару", "Печать")) for n in books(fid, "kk").sheetnames)
 
 
@@ -649,6 +649,65 @@ def test_krm1_print_sheet_has_a_block_per_project_with_the_entry_values(tmp_path
     assert ">3," in warn  # says so when the entry sheet has more projects than blocks
 
 
+def test_krm2_krm3_print_sheet_groups_under_the_nine_activities(books, regulation):
+    """KRM-2/3 print their table as the annex does: the annex's columns (numbered 1-9 / 1-7, the two dates under
+    one 5) and a row per activity group 1.-9.; krm's supplementary columns stay on the entry sheet."""
+    for fid in ("KRM-2", "KRM-3"):
+        spec = forms.FORMS[fid]
+        for lang in LANGS:
+            wb = books(fid, lang)
+            ws = wb[f"{spec.sheet_name} {dict(kk='Басып шығару', ru='Печать')[lang]}"]
+            assert ws.protection.sheet and ws.page_setup.orientation == "landscape"
+            cells = _block_texts(ws)
+            official = [c for c in spec.columns if c.official]
+            for c in official:
+                assert c.title(lang) in cells
+            for c in spec.columns:
+                if not c.official and c.title(lang) not in {x.title(lang) for x in official}:
+                    assert c.title(lang) not in cells, c.key
+            numbers = [v for v in cells if re.fullmatch(r"\d", v)]
+            assert numbers == [str(i) for i in range(1, 10 if fid == "KRM-2" else 8)]
+            groups = [v for v in cells if re.fullmatch(r"\d\.", v)]
+            assert groups == [f"{i}." for i in range(1, 10)]
+            names = [a.name(lang) for a in reference.activities()]
+            assert [v for v in cells if v in names] == names
+            assert annex_text.footnote_line(spec, lang) in cells and forms.SEAL(lang) in cells
+            if lang == "kk":
+                for a in reference.activities():
+                    assert _in_regulation(a.name_kk, regulation)
+
+
+def test_krm2_print_sheet_places_each_row_under_its_group(tmp_path):
+    """Each filled row is printed once, under its activity's group (an activity that is none of the nine under its
+    own heading at the end), every value a formula on its entry row with the entry's value cached, and each group
+    row sums its projects."""
+    acts = reference.activities()
+    rows = [
+        {"bin": "012345678901", "activity": acts[2].label("kk"), "project": "Құрылыс А", "plan": 10, "fact": 4,
+         "allocated": Decimal("1.250"), "disbursed": Decimal("0.5"), "start": dt.date(2019, 1, 2),
+         "end": dt.date(2019, 12, 1)},
+        {"bin": "123456789012", "activity": acts[0].label("kk"), "project": "Егін Б", "plan": 5, "fact": 5,
+         "allocated": Decimal("2")},
+        {"bin": "223456789012", "activity": acts[2].label("kk").upper(), "project": "Құрылыс В", "plan": 1, "fact": 0},
+        {"bin": "323456789012", "activity": "балық аулау", "project": "Г", "plan": 7, "fact": 3},
+    ]
+    p = tmp_path / "KRM-2.kk.xlsx"
+    write_form(p, forms.KRM2, "kk", header={"period": "2019-05"}, rows=rows, spare_rows=2)
+    ws = openpyxl.load_workbook(p, data_only=True)["КРМ-2 Басып шығару"]
+    table = [[c.value for c in row] for row in ws.iter_rows()]
+    at = {v: i for i, row in enumerate(table) for v in row if isinstance(v, str)}
+    order = [row[3] for row in table if row[3] in ("Құрылыс А", "Егін Б", "Құрылыс В", "Г")]
+    assert order == ["Егін Б", "Құрылыс А", "Құрылыс В", "Г"]  # group 1, group 3 (case-insensitive), then no group
+    g3 = table[at["3."]]
+    assert g3[6:10] == [11, 4, 1.25, 0.5]  # plan, fact, allocated, disbursed of group 3's two rows
+    assert at["3."] < at["Құрылыс А"] < at["Құрылыс В"] < at["4."] < at["Топқа сәйкес келмейтін жолдар"] < at["Г"]
+    assert table[at["Құрылыс А"]][1] == "012345678901" and table[at["Г"]][2] == "балық аулау"
+    assert table[at["Құрылыс А"]][4] == dt.datetime(2019, 1, 2)
+    raw = openpyxl.load_workbook(p)["КРМ-2 Басып шығару"]
+    f = raw.cell(at["Құрылыс А"] + 1, 4).value
+    assert f.startswith("=IF('КРМ-2'!$D$") and f.endswith('="","",\'КРМ-2\'!$D$' + f.split("$D$")[1].split('=')[0] + ")")
+
+
 # ------------------------------------------------------------------ grouped view (KRM-2, KRM-3)
 def test_group_view_sheet_blank(books):
     for fid in ("KRM-2", "KRM-3"):
@@ -657,7 +716,8 @@ def test_group_view_sheet_blank(books):
         for lang in LANGS:
             wb = books(fid, lang)
             name = {"kk": "Қызмет түрлері бойынша", "ru": "По видам деятельности"}[lang]
-            assert wb.sheetnames[:2] == [spec.sheet_name, name]
+            printed = {"kk": "Басып шығару", "ru": "Печать"}[lang]
+            assert wb.sheetnames[:3] == [spec.sheet_name, f"{spec.sheet_name} {printed}", name]
             ws = wb[name]
             sheet, rng = _ref(wb, "KRM_GROUPS")
             rows = list(ws[rng])
