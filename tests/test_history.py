@@ -179,3 +179,81 @@ def test_earlier_months_grow_and_the_last_is_unchanged(run, tmp_path):
                 if before is not None:
                     assert row.fact >= before[0] and row.disbursed >= before[1], (p, row)
                 last[(p.name, row.bin, row.project)] = (row.fact, row.disbursed)
+
+
+# ------------------------------------------------------------------ outliers (krm outliers, the note's section)
+def test_modified_z_score_by_hand():
+    """x = 10 against 1, 2, 3, 4: median 2.5, |deviations| 1.5, 0.5, 0.5, 1.5 so MAD = 1;
+    z = 0.6745 · 7.5 / 1 = 5.05875; the range within 3.5 is 2.5 ± 3.5 / 0.6745 = 2.5 ± 5.189029."""
+    from krm.history.outliers import expected_range, modified_z
+
+    s = modified_z(10, [1, 2, 3, 4])
+    assert (s.median, s.mad) == (2.5, 1.0) and s.z == pytest.approx(5.05875)
+    assert expected_range(s) == pytest.approx((0.0, 7.689029), abs=1e-6)  # 2.5 - 5.189 clipped at 0
+    assert expected_range(s, 1.0) == pytest.approx((2.5 - 1 / 0.6745, 2.5 + 1 / 0.6745))
+    assert modified_z(3, [1, 2, 3, 4]).z == pytest.approx(0.33725)
+    assert modified_z(9, [5, 5, 5, 6]) is None  # MAD 0: undefined, as in DHIS2
+    assert modified_z(1, []) is None
+
+
+def outliers_json(reg, *extra):
+    r = cli("outliers", "--month", "2019-05", "--register", reg, "--format", "json", *extra)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_krm_outliers_finds_the_injected_outlier(run):
+    from krm.history.outliers import K, modified_z
+
+    out, reg, _ = run
+    want = [f for m in MONTHS for f, v in json.loads((out / m / "faulty.json").read_text(encoding="utf-8"))["files"].items()
+            if v["scope"] == "outliers"]
+    assert len(want) == 1 and want[0].startswith("2019-05/")
+    d = outliers_json(reg)
+    assert d["version"] == 1 and d["threshold"] == 3.5 and d["month"] == "2019-05"
+    hit = [o for o in d["outliers"] if Path(o["file"]) == out / want[0] and o["measure"] == "fact"
+           and o["kind"] == "history"]
+    assert len(hit) == 1
+    o = hit[0]
+    assert o["code"] == "KRM-W310" and o["value"] > o["high"] and o["n"] == 4 and o["z"] > 3.5
+    # the same z from the workbooks themselves: the month's jobs are May's cumulative minus April's
+    from krm.validate import validate_file
+
+    cum = {m: sum(r.fact for r in validate_file(str(o["file"]).replace("/2019-05/", f"/{m}/")).submission.projects)
+           for m in MONTHS}
+    months = [cum[m] - (cum[MONTHS[i - 1]] if i else 0) for i, m in enumerate(MONTHS)]
+    s = modified_z(months[-1], months[:-1])
+    assert o["value"] == months[-1] and o["z"] == pytest.approx(round(s.z, 2))
+    assert s.z == pytest.approx(K * (months[-1] - s.median) / s.mad)
+    assert o["cell"].startswith("H15:H") and o["sheet"] == "КРМ-2"
+    assert "expected range" in o["message"]
+    # a higher threshold keeps fewer, never more
+    assert len(outliers_json(reg, "--threshold", "50")["outliers"]) < len(d["outliers"])
+    assert all(abs(x["z"]) > 3.5 for x in d["outliers"])
+
+
+def test_outliers_need_four_months_of_history(run, tmp_path):
+    out, reg, _ = run
+    d = cli("outliers", "--month", "2019-04", "--register", reg, "--format", "json")
+    assert [o for o in json.loads(d.stdout)["outliers"] if o["kind"] == "history"] == []
+    r = cli("outliers", "--month", "2019-13", "--register", reg)
+    assert r.exit_code == 2 and "2019-13" in r.output
+
+
+def test_the_note_has_an_outlier_section(run, tmp_path):
+    out, reg, _ = run
+    r = cli("report", "--month", "2019-05", out / "2019-05", "--out", tmp_path / "rep", "--lang", "kk,ru",
+            "--register", reg)
+    assert r.exit_code in (0, 1), r.output
+    n = len(outliers_json(reg)["outliers"])
+    for lang, word in (("kk", "ауытқу"), ("ru", "Выбросов")):
+        html = (tmp_path / "rep" / f"note-2019-05.{lang}.html").read_text(encoding="utf-8")
+        sec = html[html.index('<section id="outliers"'):]
+        sec = sec[:sec.index("</section>")]
+        assert f"{n} ауытқу" in sec if lang == "kk" else f"Выбросов: {n};" in sec
+        assert sec.count("<tr>") == min(n, 12) + 1
+    # with the register off the section says there is no history to compare with
+    r = cli("report", "--month", "2019-05", out / "2019-05", "--out", tmp_path / "off", "--no-register")
+    html = (tmp_path / "off" / "note-2019-05.kk.html").read_text(encoding="utf-8")
+    sec = html[html.index('<section id="outliers"'):]
+    assert "есептелмеді" in sec[:sec.index("</section>")]
