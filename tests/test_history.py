@@ -227,6 +227,10 @@ def test_krm_outliers_finds_the_injected_outlier(run):
     assert s.z == pytest.approx(K * (months[-1] - s.median) / s.mad)
     assert o["cell"].startswith("H15:H") and o["sheet"] == "КРМ-2"
     assert "expected range" in o["message"]
+    # against the region's other districts too: each such outlier is the other warning, with its peers counted
+    peers = [x for x in d["outliers"] if x["kind"] == "districts"]
+    assert peers and {x["code"] for x in peers} == {"KRM-W311"} and all(x["n"] >= 4 for x in peers)
+    assert {x["code"] for x in d["outliers"] if x["kind"] == "history"} == {"KRM-W310"}
     # a higher threshold keeps fewer, never more
     assert len(outliers_json(reg, "--threshold", "50")["outliers"]) < len(d["outliers"])
     assert all(abs(x["z"]) > 3.5 for x in d["outliers"])
@@ -257,3 +261,40 @@ def test_the_note_has_an_outlier_section(run, tmp_path):
     html = (tmp_path / "off" / "note-2019-05.kk.html").read_text(encoding="utf-8")
     sec = html[html.index('<section id="outliers"'):]
     assert "есептелмеді" in sec[:sec.index("</section>")]
+
+
+# ------------------------------------------------------------------ the committed months (samples/2019-01 … 2019-05)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_committed_earlier_months_match_their_manifests():
+    seen = set()
+    for m in MONTHS[:-1]:
+        d = ROOT / "samples" / m
+        summary = json.loads((d / "samples.json").read_text(encoding="utf-8"))
+        assert summary["command"].startswith("krm samples --month 2019-05 --from 2019-01")
+        on_disk = sorted(p.relative_to(ROOT / "samples").as_posix() for p in d.rglob("*.xlsx"))
+        assert on_disk == sorted(summary["krm2"]) and 200 <= len(on_disk) <= 400
+        for rel, v in json.loads((d / "faulty.json").read_text(encoding="utf-8"))["files"].items():
+            assert (d / rel).is_file() or (ROOT / "samples" / rel).is_file()
+            seen.add((v["kind"], v["code"]))
+    assert seen == {("allocated-differs-from-krm1", "KRM-W302"), ("project-dropped", "KRM-E303"),
+                    ("plan-changed", "KRM-W301"), ("facts-far-beyond-plan", "KRM-W303"),
+                    ("fact-decreased", "KRM-E301"), ("disbursed-decreased", "KRM-E302"), ("outlier", "KRM-W310")}
+
+
+@pytest.mark.slow
+def test_committed_months_give_exactly_their_findings_across_months(tmp_path):
+    """The demo's path: the plans, then January … May through one register; each injected mistake gives its
+    finding, every other file none, May none; May's outliers include the injected one."""
+    reg = tmp_path / "register.sqlite"
+    assert cli("register", "ingest", ROOT / "samples" / "2019", "--register", reg).exit_code == 0
+    for m in MONTHS:
+        want = {(ROOT / "samples" / f).as_posix(): (v["code"], v["cell"]) for f, v in intended(ROOT / "samples", m).items()}
+        got = {Path(f["file"]).resolve().as_posix(): (f["code"], f["cell"]) for f in across(validate_json(ROOT / "samples" / m, reg))}
+        assert got == want, m
+    outlier = next(f for f, v in json.loads((ROOT / "samples" / "2019-04" / "faulty.json").read_text(encoding="utf-8"))
+                   ["files"].items() if v["kind"] == "outlier")
+    d = outliers_json(reg)
+    assert [o["kind"] for o in d["outliers"] if Path(o["file"]).name == Path(outlier).name and o["measure"] == "fact"
+            and o["kind"] == "history"] == ["history"]

@@ -31,7 +31,7 @@ HISTORY_FAULTS = (
     ("facts-far-beyond-plan", 2, 1, "KRM-W303"),
 )
 #: the outlier: the slot's cumulative fact in the earlier months as these shares of the last month's
-OUTLIER_SHARES = (Fraction(2, 100), Fraction(5, 100), Fraction(9, 100), Fraction(12, 100))
+OUTLIER_SHARES = (Fraction(2, 100), Fraction(6, 100), Fraction(9, 100), Fraction(14, 100))
 
 
 def months_between(first: str, last: str) -> list[str]:
@@ -150,16 +150,23 @@ class Run:
         return None
 
     def _outlier(self) -> None:
-        """One slot whose earlier months grew slowly and evenly: its last month's jobs stand out."""
+        """One slot whose earlier months grew slowly and unevenly (:data:`OUTLIER_SHARES` of the jobs of the
+        last earlier month's projects, filled earliest started first): its last month's jobs stand out."""
         for i in self._candidates("outlier"):
             s = self.slots[i]
-            if s.krm2_time is None or sum(p.fact for p in s.projects) < 40 or not all(
-                    self.present[(i, m)] for m in self.months) or len(self.months) < len(OUTLIER_SHARES):
+            total = sum(p.fact for p in s.projects if p.start <= month_bounds(self.months[-1])[1])
+            if s.krm2_time is None or total < 60 or len(self.months) < len(OUTLIER_SHARES) or not all(
+                    self.present[(i, m)] for m in self.months):
                 continue
-            last = {(q.bin, q.name_kk): q for q in s.projects}
+            last = {(q.bin, q.name_kk): q.fact for q in s.projects}
             for m, share in zip(self.months[-len(OUTLIER_SHARES):], OUTLIER_SHARES):
-                self.rows[(i, m)] = [replace(p, fact=int(last[(p.bin, p.name_kk)].fact * share))
-                                     for p in self.rows[(i, m)]]
+                budget = int(total * share)
+                fill = {}
+                # earliest started first: a project that starts later comes after, so no project's jobs go down
+                for j, p in sorted(enumerate(self.rows[(i, m)]), key=lambda x: (x[1].start, x[1].bin, x[1].name_kk)):
+                    fill[j] = min(last[(p.bin, p.name_kk)], budget)
+                    budget -= fill[j]
+                self.rows[(i, m)] = [replace(p, fact=fill[j]) for j, p in enumerate(self.rows[(i, m)])]
             self.outlier = i
             self.used.add(i)
             return
