@@ -31,7 +31,7 @@ app = typer.Typer(
 )
 
 ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "confirm", "outliers",
-         "register"]
+         "register", "serve"]
 
 
 def _version(value: bool) -> None:

@@ -142,6 +142,56 @@ state_change = Table(
 )
 
 
+# ------------------------------------------------------------------ the portal (krm serve, docs/serve.md)
+#: an office's account: its role and the reporting unit it is tied to (district KATO, region KATO, programme
+#: code for a central body, "" for the Centre and administrators); the password only as an argon2 hash
+account = Table(
+    "account", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(12), nullable=False),  # district | oblast | central | centre | admin
+    Column("unit", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("active", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+#: a signed-in session: the cookie holds a random token, the table its SHA-256 (a stolen table opens nothing)
+portal_session = Table(
+    "portal_session", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("account.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+
+#: every file received through the portal (a workbook or a signature), whoever sent it and what became of it
+upload = Table(
+    "upload", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("account.id"), nullable=False),
+    Column("kind", String(12), nullable=False),  # workbook | signature
+    Column("sha256", String(64), nullable=False),
+    Column("filename", Text, nullable=False),  # as sent (shown escaped; never used as a path)
+    Column("size", BigInteger, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("form", String(8)),
+    Column("period", String(8)),
+    Column("unit", String(16)),  # the district (or region) the workbook's header names
+    Column("errors", Integer),
+    Column("warnings", Integer),
+    Column("outcome", String(16), nullable=False),  # version | refused | unreadable | unplaced | verified | rejected
+    Column("detail", Text),
+    Column("version_id", Integer, ForeignKey("version.id")),
+    Index("ix_upload_account", "account_id", "id"),
+    Index("ix_upload_version", "version_id"),
+)
+
 confirmation = Table(
     "confirmation", metadata,
     Column("id", Integer, primary_key=True),
@@ -192,6 +242,8 @@ def _approval(conn) -> None:
 MIGRATIONS = [
     (1, "the first schema: workbooks, readings, rows, checks, findings, submissions, versions, audit", _create_all),
     (2, "approval: confirmations with a digital signature, accepted explanations of warnings", _approval),
+    (3, "the portal: accounts, sessions, uploads (krm serve)", lambda conn: metadata.create_all(
+        conn, tables=[account, portal_session, upload])),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -41,7 +41,7 @@ def _fault_plan(slots: list[Slot], n: int, seed: int, month_end: dt.date) -> lis
 
 
 def fault_codes() -> dict[str, str | None]:
-    """Intended finding code per fault kind, from krm/catalogue.py (by the check's title)."""
+    """Intended finding code per fault kind, from krm/catalogue/ (by the check's title)."""
     try:
         from krm.catalogue import CATALOGUE
     except ImportError:

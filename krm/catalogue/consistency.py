@@ -1,0 +1,63 @@
+"""Catalogue section "consistency": relations between cells: sums, total rows, not-greater, date order, duplicates.
+
+Rows: code, severity, title, description, (kk, ru, en) message, (kk, ru, en) hint."""
+
+from krm.catalogue.kinds import E as _E, W as _W
+
+SECTION = "consistency"
+
+ROWS: list = [
+    ("KRM-E030", _E, "krm1-total-row",
+     "KRM-1: planned jobs '1.' must equal the sum of rows 1.1-1.9 (the nine activity groups).",
+     ("{cell}: «1.» = {value}, ал 1.1-1.9 қосындысы = {expected}.",
+      "{cell}: «1.» = {value}, а сумма 1.1-1.9 = {expected}.",
+      "{cell}: '1.' = {value}, but rows 1.1-1.9 add up to {expected}."),
+     ("«1.» жолын 1.1-1.9 жолдарының қосындысына теңестіріңіз.", "Приведите строку «1.» к сумме строк 1.1-1.9.",
+      "Make '1.' equal to the sum of rows 1.1-1.9.")),
+    ("KRM-E031", _E, "krm5-activity-sum",
+     "KRM-5: column 3 (jobs created) must equal the sum of columns 4-12 (by activity).",
+     ("{cell}: 3-баған = {value}, ал 4-12 бағандар қосындысы = {expected}.",
+      "{cell}: графа 3 = {value}, а сумма граф 4-12 = {expected}.",
+      "{cell}: column 3 = {value}, but columns 4-12 add up to {expected}."),
+     ("3-бағанды 4-12 бағандарының қосындысына теңестіріңіз.", "Приведите графу 3 к сумме граф 4-12.",
+      "Make column 3 equal to the sum of columns 4-12.")),
+    ("KRM-E032", _E, "total-row",
+     "The total row must equal the sum of the rows above it, column by column.",
+     ("{cell}: жиынтық = {value}, ал жолдар қосындысы = {expected}.",
+      "{cell}: итог = {value}, а сумма строк = {expected}.",
+      "{cell}: total = {value}, but the rows add up to {expected}."),
+     ("Жиынтықты қайта есептеңіз (немесе ҚОСЫНДЫ формуласын қалпына келтіріңіз).",
+      "Пересчитайте итог (или восстановите формулу СУММ).",
+      "Recalculate the total (or restore the SUM formula).")),
+    ("KRM-E033", _E, "done-above-planned",
+     "KRM-4: implemented projects (column 4) cannot exceed planned projects (column 3).",
+     ("{cell}: іске асырылған жобалар ({value}) жоспарланғаннан ({expected}) көп.",
+      "{cell}: реализованных проектов ({value}) больше, чем запланированных ({expected}).",
+      "{cell}: implemented projects ({value}) exceed planned projects ({expected})."),
+     ("3 және 4-бағандарды тексеріңіз.", "Проверьте графы 3 и 4.", "Check columns 3 and 4.")),
+    ("KRM-E034", _E, "disbursed-above-allocated",
+     "The sum disbursed cannot exceed the sum allocated.",
+     ("{cell}: игерілген сома ({value}) бөлінген сомадан ({expected}) көп.",
+      "{cell}: освоенная сумма ({value}) больше выделенной ({expected}).",
+      "{cell}: disbursed ({value}) exceeds allocated ({expected})."),
+     ("Бөлінген және игерілген сомаларды тексеріңіз.", "Проверьте выделенную и освоенную суммы.",
+      "Check the allocated and disbursed sums.")),
+    ("KRM-E035", _E, "start-after-end",
+     "A project's start date is after its completion date.",
+     ("{cell}: басталу күні ({value}) аяқталу күнінен ({expected}) кейін.",
+      "{cell}: дата начала ({value}) позже даты окончания ({expected}).",
+      "{cell}: start ({value}) is after completion ({expected})."),
+     ("Күндерді тексеріңіз.", "Проверьте даты.", "Check the dates.")),
+    ("KRM-E036", _E, "duplicate-project",
+     "Two rows have the same BIN/IIN and project name (case and spaces ignored): the project would be "
+     "counted twice.",
+     ("{cell}: жоба {first} жолында қайталанған.", "{cell}: проект повторяет строку {first}.",
+      "{cell}: the project repeats row {first}."),
+     ("Қайталанған жолды жойыңыз немесе жолдарды біріктіріңіз.", "Удалите повтор или объедините строки.",
+      "Delete the repeated row or merge the rows.")),
+    ("KRM-W010", _W, "fact-above-plan",
+     "More jobs created than planned: possible, but worth a look.",
+     ("{cell}: нақты ({value}) жоспардан ({expected}) көп.", "{cell}: факт ({value}) больше плана ({expected}).",
+      "{cell}: fact ({value}) exceeds plan ({expected})."),
+     ("Жоспар мен фактіні тексеріңіз.", "Проверьте план и факт.", "Check plan and fact.")),
+]
