@@ -62,6 +62,22 @@ def test_login_needs_the_password_and_the_form_token(portal):
     assert unknown.status_code == 401
 
 
+def test_guessing_a_password_is_throttled(portal):
+    from serve_kit import csrf_of
+
+    app, _ = portal
+    b = Browser(app, None)
+    tok = csrf_of(b.get("/login").text)
+    for _ in range(5):
+        r = b.client.post("/login", data={"csrf": tok, "login": "c-aic", "password": "guess-guess"})
+        assert r.status_code == 401
+    r = b.client.post("/login", data={"csrf": tok, "login": "c-aic", "password": "test-password-1"})
+    assert r.status_code == 429 and "krm_session" not in r.cookies  # even the right password, for now
+    assert "15 минуттан кейін" in r.text
+    other = b.client.post("/login", data={"csrf": tok, "login": "centre", "password": "test-password-1"})
+    assert other.status_code == 303  # another login is not held back
+
+
 def test_logout_ends_the_session_on_the_server(portal):
     app, _ = portal
     b = Browser(app, "d114")

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import EXIT_USAGE, fail
+from krm.commands._common import EXIT_USAGE, fail, output_langs
 
 
 @app.command()
@@ -24,12 +24,16 @@ def samples(
     first: Optional[str] = typer.Option(None, "--from", help="Also write the months from this one (YYYY-MM, same "
                                         "year) up to --month, cumulative figures growing consistently; with "
                                         "--faulty, a few cross-period mistakes in the earlier months."),
+    lang: str = typer.Option("kk,ru", "--lang", help="Languages of the workbooks: kk,ru (default: each district's "
+                             "paperwork in one of them, as in life), kk or ru (all in that language)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files of an earlier run."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Generate a sample month: KRM-2 for every district of the period's regions under a few programmes each,
     and the matching KRM-1 plans, filled into the real forms."""
     from krm import reference, samples as lib
+
+    langs = output_langs(lang)
 
     try:
         lib.month_bounds(month)
@@ -58,16 +62,17 @@ def samples(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
     try:
+        only_langs = None if set(langs) == {"kk", "ru"} else langs
         if first:
             from krm.samples.history import generate_run
 
             runs = generate_run(out, first, month, seed=seed, faulty=faulty, force=force, krm1=not no_plans,
-                                progress=progress, regions=only)
+                                progress=progress, regions=only, langs=only_langs)
             res = runs[-1]
         else:
             runs = []
             res = lib.generate(out, month, seed=seed, faulty=faulty, force=force, krm1=not no_plans,
-                               progress=progress, regions=only)
+                               progress=progress, regions=only, langs=only_langs)
     except ValueError as e:
         fail(str(e))
     except FileExistsError as e:

@@ -246,7 +246,8 @@ ABOUT = ("An earlier month of a run (krm samples --from): derived from the last 
 
 
 def generate_run(out: str | Path, first: str, month: str, seed: int, faulty: int = 0, force: bool = False,
-                 krm1: bool = True, progress=None, regions: list[str] | None = None) -> list[SampleResult]:
+                 krm1: bool = True, progress=None, regions: list[str] | None = None,
+                 langs: list[str] | None = None) -> list[SampleResult]:
     """Write the months ``first`` … ``month`` (the last one exactly as :func:`krm.samples.generate` alone);
     returns one result per month, the last month's last.  Raises FileExistsError (before writing anything)
     when an earlier month's folder is not empty and ``force`` is not given."""
@@ -259,9 +260,10 @@ def generate_run(out: str | Path, first: str, month: str, seed: int, faulty: int
         clash = next((out / m for m in months if (out / m).is_dir() and any((out / m).iterdir())), None)
         if clash is not None:
             raise FileExistsError(str(clash))
-    last = generate(out, month, seed=seed, faulty=faulty, force=force, krm1=krm1, progress=progress, regions=regions)
+    last = generate(out, month, seed=seed, faulty=faulty, force=force, krm1=krm1, progress=progress, regions=regions,
+                    langs=langs)
     command = (f"krm samples --month {month} --from {first} --out DIR --seed {seed} --faulty {faulty}"
-               + (f" --regions {','.join(regions)}" if regions else ""))
-    earlier = write_earlier(out, plan_month(month, seed, regions), months, month, seed, faulty, force,
+               + (f" --regions {','.join(regions)}" if regions else "") + (f" --lang {','.join(langs)}" if langs else ""))
+    earlier = write_earlier(out, plan_month(month, seed, regions, langs), months, month, seed, faulty, force,
                             command=command)
     return earlier + [last]

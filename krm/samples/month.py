@@ -17,7 +17,7 @@ from krm.samples.plan import plan_month
 
 def generate(out: str | Path, month: str = "2019-05", seed: int = DEFAULT_SEED, faulty: int = 0,
              force: bool = False, krm1: bool = True, progress=None,
-             regions: list[str] | None = None) -> SampleResult:
+             regions: list[str] | None = None, langs: list[str] | None = None) -> SampleResult:
     """Write the sample month (and the year's KRM-1 plans) under ``out``. Returns what was written.
 
     Raises FileExistsError when a file would be overwritten without ``force``.
@@ -25,7 +25,7 @@ def generate(out: str | Path, month: str = "2019-05", seed: int = DEFAULT_SEED, 
     first, month_end = month_bounds(month)
     year = str(first.year)
     out = Path(out)
-    slots = plan_month(month, seed, regions)
+    slots = plan_month(month, seed, regions, langs)
     faults = _fault_plan(slots, faulty, seed, month_end) if faulty else []
     codes = fault_codes()
     res = SampleResult(out=out, month=month, seed=seed)
