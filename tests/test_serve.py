@@ -93,6 +93,29 @@ def test_logout_ends_the_session_on_the_server(portal):
     assert forged.get("/district").status_code == 303
 
 
+def test_an_expired_session_is_refused(portal):
+    from sqlalchemy import update
+
+    from krm.register import schema as S
+    from krm.register.connect import _now
+
+    app, cfg = portal
+    b = Browser(app, "d114")
+    assert b.get("/district").status_code == 200
+    with _reg(cfg) as reg, reg.writer() as c, c.begin():
+        c.execute(update(S.portal_session).where(S.portal_session.c.ended_at.is_(None))
+                  .values(expires_at=_now()))
+    r = b.get("/district")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    # the cookie itself expires too: its signature is timestamped and checked against the lifetime
+    portal_ = _PORTALS[cfg.register]
+    value, _ = portal_.sessions.start(1)
+    from itsdangerous import SignatureExpired
+
+    with pytest.raises(SignatureExpired):
+        portal_.sessions.signer.unsign(value, max_age=-1)
+
+
 def test_post_without_the_csrf_token_is_refused(portal):
     app, cfg = portal
     b = Browser(app, "d114")

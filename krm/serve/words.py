@@ -99,6 +99,9 @@ W: dict[str, tuple[str, str, str]] = {
                           "Not a workbook name (.xlsx, .xlsm, .xls, .ods, .xlsb)"),
     "explanations": ("Ескертулерге түсініктемелер", "Пояснения к предупреждениям", "Explanations of warnings"),
     "explanation_accepted": ("түсініктеме қабылданды", "пояснение принято", "explanation accepted"),
+    "counted": ("Есепке алынады", "Учитывается", "Counted"),
+    "jobs_plan": ("Жұмыс орны, жоспар", "Рабочие места, план", "Jobs, plan"),
+    "jobs_fact": ("Жұмыс орны, нақты", "Рабочие места, факт", "Jobs, fact"),
     "home": ("Басты бет", "Главная", "Home"),
 }
 
