@@ -67,6 +67,9 @@ def note_context(rep: Report, lang: str) -> dict:
     no_plan = _note_activities(ctx, md, t, lang)
     _note_points(ctx, rep, t, region_rows, behind, no_plan)
     _note_completeness(ctx, rep, t, lang)
+    from krm.report.note_outliers import note_section
+
+    note_section(ctx, rep, t, lang)
     ctx["quarter"] = _note_quarter(rep, t) if rep.quarter else None
     _note_sources(ctx, rep, t)
     return ctx
