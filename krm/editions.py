@@ -33,6 +33,37 @@ def current(form_id: str) -> FormSpec:
     return forms.FORMS[form_id]
 
 
+def at_level(level: str) -> list[FormSpec]:
+    """The current specs of the forms at ``level`` (district, region, programme, nation), in form order."""
+    from krm import forms
+
+    return [s for s in forms.FORMS.values() if s.level == level]
+
+
+#: the level each level's measures are carried to (KRM-2 -> KRM-3 -> KRM-4/5); KRM-1's plan rows feed the
+#: plan summary, which is built by the roll-up, not by a form
+NEXT_LEVEL = {"district": "region", "region": "programme"}
+
+
+def carried_to(form_id: str, edition: str | None, level: str) -> dict[str, str]:
+    """Which measures of ``form_id`` (in ``edition``) reach the forms at ``level``, and under which key there:
+    {column key in the form: column key at ``level``}.  Each step follows the columns' roles
+    (:attr:`krm.spec.Column.carried_as`) into the next level's current forms; a measure the next level has
+    no column for stops there."""
+    first = spec(form_id, edition)
+    cols = {c.key: c for c in first.columns}
+    keys = {c.key: c.key for c in first.columns if c.role == "measure"}
+    lvl = first.level
+    while lvl != level:
+        if lvl not in NEXT_LEVEL:
+            return {}
+        lvl = NEXT_LEVEL[lvl]
+        nxt = {c.key: c for s in at_level(lvl) for c in s.columns}
+        keys = {k: cols[v].carried_as for k, v in keys.items() if cols[v].carried_as in nxt}
+        cols = nxt
+    return keys
+
+
 def all_of(form_id: str) -> list[FormSpec]:
     """Every edition of a form, the current one first, then the past ones newest first."""
     cur = current(form_id)

@@ -8,13 +8,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from krm import rollup
-from krm.model import Submission
+from krm.model import ACT, Submission
 
 if TYPE_CHECKING:
     from krm.aggregate.spool import _Spool
 
 INPUT_FORMS = ("KRM-1", "KRM-2", "KRM-3")
-PLAN_FORMS = ("KRM-4-plan", "KRM-5-plan")  # the annual plan summary (Rule 12.1) in the KRM-4 / KRM-5 layouts
+#: the annual plan summary (Rule 12.1) in the programme forms' layouts: output -> (the form whose layout it
+#: uses, {layout column: the plan figure it shows}); ``act`` stands for every activity column ``act<code>``,
+#: which shows that activity's plan.  Columns not listed stay blank (the facts).
+PLAN_LAYOUTS = {
+    "KRM-4-plan": ("KRM-4", {"region": "region", "projects_planned": "projects_planned", "allocated": "allocated",
+                             "plan": "plan"}),
+    "KRM-5-plan": ("KRM-5", {"region": "region", "fact": "plan", ACT: ACT}),
+}
+PLAN_FORMS = tuple(PLAN_LAYOUTS)
 SUMMARY_NAME = "aggregate-summary.json"
 #: zip deflate level of the output workbooks: 1 writes a region's KRM-3 ~12 % faster than zlib's default (6),
 #: for files ~25 % larger; the cell values are the same either way (None: xlsxwriter's default)
