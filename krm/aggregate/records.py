@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from krm import rollup
+from krm import forms, rollup
 from krm.model import ACT, Submission
 
 if TYPE_CHECKING:
@@ -137,8 +137,7 @@ class AggregateResult:
     def summary(self, strict: bool | None = None) -> dict:
         """The run as data (``--format json`` and ``aggregate-summary.json``); stable key order."""
         totals = []
-        for o in self.outputs:
-            if o.form == "KRM-4":
+        for o in _once(o for o in self.outputs if forms.level(o.form) == "programme"):  # KRM-4 and 5 share it
                 t = o.submission.totals()
                 totals.append({"period": o.period, "programme": o.programme, "basis": o.basis,
                                "regions": len(o.submission.regions),
@@ -148,7 +147,7 @@ class AggregateResult:
         plans = [{"year": o.period, "programme": o.programme, "regions": len(o.submission.regions),
                   "projects_planned": sum(r.projects_planned for r in o.submission.regions),
                   "plan": o.submission.totals()["plan"], "allocated": str(o.submission.totals()["allocated"])}
-                 for o in self.outputs if o.form == "KRM-5-plan"]
+                 for o in _once(o for o in self.outputs if o.form in PLAN_FORMS)]
         return {
             "dir": self.dir.name,
             "period": self.period,
@@ -159,10 +158,10 @@ class AggregateResult:
                       "filtered": self.count("filtered")},
             "conflicts": [{"key": c.key, "files": c.files, "kept": c.kept, "reason": c.reason}
                           for c in self.conflicts],
-            "missing_districts": sum(len(c.missing) for c in self.completeness if c.form == "KRM-2"),
-            "missing_districts_plans": sum(len(c.missing) for c in self.completeness if c.form == "KRM-1"),
+            "missing_districts": sum(len(c.missing) for c in self.completeness if forms.kind(c.form) == "district"),
+            "missing_districts_plans": sum(len(c.missing) for c in self.completeness if forms.yearly(c.form)),
             "missing_regions": sum(len(c.missing) for c in self.completeness
-                                   if c.form == "KRM-3" and c.programme == (self.programme or "")),
+                                   if forms.level(c.form) == "region" and c.programme == (self.programme or "")),
             "completeness": [{"form": c.form, "period": c.period, "programme": c.programme, "region": c.region,
                               "expected": c.expected, "received": c.received, "percent": c.percent,
                               "missing": c.missing, "not_counted": c.not_counted} for c in self.completeness],
@@ -195,3 +194,13 @@ def _finding_dict(f) -> dict:
              "message": str(getattr(f, "code", ""))}
     d.pop("file", None)
     return d
+
+
+def _once(outputs):
+    """Each roll-up once: the outputs that show the same submission in two layouts (KRM-4 and KRM-5, the
+    plan's two) give one line, in output order."""
+    seen: set[int] = set()
+    for o in outputs:
+        if id(o.submission) not in seen:
+            seen.add(id(o.submission))
+            yield o

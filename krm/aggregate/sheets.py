@@ -75,6 +75,9 @@ PLAN_NOTE = T(
     "columns 4-12 the plan by economic activity (not facts). Period: December of the plan year (cumulative "
     "since January).")
 
+#: the note on each plan output (records.PLAN_LAYOUTS): which of the layout's columns hold which plan figure
+PLAN_NOTES = {"KRM-4-plan": PLAN_NOTE_4, "KRM-5-plan": PLAN_NOTE}
+
 
 def _header(o: Output, lang: str, body: str | None) -> dict:
     period = o.period if o.form not in PLAN_FORMS else f"{o.period}-12"
@@ -84,7 +87,7 @@ def _header(o: Output, lang: str, body: str | None) -> dict:
     if o.region:
         r = reference.region(o.region, period)
         h["region"] = r.name(lang) if r else o.region
-    if o.form in ("KRM-4", "KRM-5") + PLAN_FORMS:
+    if forms.level(o.form) == "programme" or o.form in PLAN_FORMS:
         short = p.short if p else o.programme
         h["body"] = body or T(f"«{short}» бағдарламасын іске асыруға жауапты орталық мемлекеттік орган",
                               f"Центральный государственный орган, ответственный за программу «{short}»",
@@ -171,7 +174,7 @@ def _control_sheet(o: Output, result: AggregateResult) -> list[list]:
                 for x in [x for x in f.findings if x.severity == "error"][:10]:
                     table.append(["", "", x.code, _finding_line(x)])
     if o.form in PLAN_FORMS:
-        table += [[], [(PLAN_NOTE_4 if o.form == "KRM-4-plan" else PLAN_NOTE)(lang)]]
+        table += [[], [PLAN_NOTES[o.form](lang)]]
     comp = [c for c in result.completeness if _completeness_belongs(c, o)]
     if comp:
         table += [[], [L("completeness")], [L("region"), L("form"), L("expected"), L("received"), L("percent"),
@@ -199,22 +202,22 @@ def _belongs(f: InputFile, o: Output) -> bool:
     if s is None:
         return True  # unreadable: its header is unknown, so it is listed on every control sheet
     if o.form in PLAN_FORMS:
-        return s.form == "KRM-1" and s.period == o.period and (s.programme or "") == o.programme
-    if s.form == "KRM-1" or s.period != o.period or (s.programme or "") != o.programme:
+        return forms.yearly(s.form) and s.period == o.period and (s.programme or "") == o.programme
+    if forms.yearly(s.form) or s.period != o.period or (s.programme or "") != o.programme:
         return False
-    if o.form == "KRM-3":
-        return s.form == "KRM-2" and rollup.region_of(s) == o.region
+    if forms.level(o.form) == "region":
+        return forms.kind(s.form) == "district" and rollup.region_of(s) == o.region
     return True
 
 
 def _completeness_belongs(c: Completeness, o: Output) -> bool:
     if o.form in PLAN_FORMS:
-        return c.form == "KRM-1" and c.period == o.period
+        return forms.yearly(c.form) and c.period == o.period
     if c.period != o.period:
         return False
-    if o.form == "KRM-3":
-        return c.form == "KRM-2" and c.region == o.region
-    return c.form == "KRM-2" or (c.form == "KRM-3" and c.programme == o.programme)
+    if forms.level(o.form) == "region":
+        return forms.kind(c.form) == "district" and c.region == o.region
+    return forms.kind(c.form) == "district" or (forms.level(c.form) == "region" and c.programme == o.programme)
 
 
 def _grouped_sheet(o: Output, sub: Submission, lang: str) -> list[list]:

@@ -408,7 +408,7 @@ def _source_summary(md: MonthData, t) -> dict:
 
     def used_level(s) -> str:
         u = md.units.get((s.programme, s.region))
-        return "KRM-4/5" if u is None or u.level.startswith(("KRM-4", "KRM-5")) else u.level
+        return "KRM-4/5" if u is None or u.from_programme_level else u.level
 
     for level in superseded_by(md):
         row(t("why_superseded", level=level.replace("KRM", "КРМ")), "superseded",

@@ -45,7 +45,7 @@ def superseded_by(md: MonthData) -> dict[str, int]:
         if s.status != "superseded":
             continue
         u = md.units.get((s.programme, s.region))
-        level = "KRM-4/5" if u is None or u.level.startswith(("KRM-4", "KRM-5")) else u.level
+        level = "KRM-4/5" if u is None or u.from_programme_level else u.level
         out[level] = out.get(level, 0) + 1
     return dict(sorted(out.items(), reverse=True))
 
