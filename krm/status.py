@@ -437,11 +437,6 @@ def _slot_key(a: Arrival) -> tuple | None:
     return ()
 
 
-def _region_of(district_kato: str) -> str:
-    d = next((x for x in reference._all_districts() if x.kato == district_kato), None)
-    return d.region_kato if d else district_kato[:2]
-
-
 def _region_name(kato: str, month: str) -> str:
     r = next((x for x in reference.regions(month) if x.kato == kato), None)
     return r.name_en if r else kato

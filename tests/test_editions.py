@@ -203,3 +203,36 @@ def test_an_added_figure_stops_where_the_next_level_has_no_column(tmp_path):
         assert k4.regions[0].extra is None and editions.carried_to("KRM-2", "2", "programme").get("jobs_women") is None
         assert editions.carried_to("KRM-2", "2", "region")["jobs_women"] == "jobs_women"
         assert rollup.control_totals([rollup.digest(sub)], [k4]).balanced
+
+
+def test_printed_layouts_are_registered_with_the_edition_they_print():
+    """The annexes' printed layouts live in the editions registry: each form's, with its edition."""
+    got = {(lay.form, lay.edition, lay.name) for f in forms.FORMS for lay in editions.printed(f)}
+    assert got == {("KRM-1", "1", "annex-1"), ("KRM-2", "1", "annex-2"), ("KRM-3", "1", "annex-3"),
+                   ("KRM-4", "1", "annex-4"), ("KRM-5", "1", "annex-5")}
+
+
+def test_an_annex_workbook_is_read_against_the_edition_its_layout_prints(tmp_path):
+    """Under a new current edition of KRM-2, a workbook drawn as Annex 2 (which prints edition 1) is still read
+    against edition 1: the registry's printed layout decides, not the current spec."""
+    import annex
+
+    d = annex.districts_2019(1)[0]
+    case = annex.Case("a2", region=d.region_kato, district=d.kato, rows=annex.data(4), total="number")
+    path = annex.write(case, tmp_path / "annex2.xlsx")
+    with editions.edition_in_force(*_new_editions()):
+        pf = read(path)
+        assert (pf.layout, pf.spec.edition, "jobs_women" in pf.colmap) == ("annex-2", "1", False)
+        rep = validate_file(path, today=fill.TODAY)
+        assert rep.submission.edition == "1" and not {f.code for f in rep.findings} & {"KRM-E012", "KRM-E065"}
+        assert sorted(p.plan for p in rep.submission.projects) == sorted(x["plan"] for x in case.rows)
+
+
+def test_a_programmes_expected_regions_have_one_definition():
+    """The note's completeness per programme: the regions with a KRM-1 plan under it, and those that reported."""
+    from krm.intake import completeness
+
+    planned = {("ENBEK", "11", "111000000"), ("ENBEK", "15", "151000000"), ("AIC", "19", "191000000")}
+    assert completeness.expected_regions(planned, "ENBEK") == {"11", "15"}
+    assert completeness.expected_regions(planned, "ENBEK", ["61"]) == {"11", "15", "61"}
+    assert completeness.expected_regions(planned, "DKB2020") == set()

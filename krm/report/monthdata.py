@@ -132,12 +132,8 @@ def _sum_units(units: list[Unit]) -> dict:
     }
 
 
-def _display(path: Path, root: Path | None) -> str:
-    return _displayer(root)(path)
-
-
 def _displayer(root: Path | None):
-    """``_display`` for many paths: the root and each folder resolved once (a selection shows thousands of
+    """A path as a report shows it, for many paths: the root and each folder resolved once (a selection shows thousands of
     paths); a file that is itself a symbolic link is resolved in full, as before."""
     base = None
     if root is not None:
