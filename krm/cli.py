@@ -30,7 +30,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "confirm", "register"]
+ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "confirm", "register",
+         "serve"]
 
 
 def _version(value: bool) -> None:

@@ -429,7 +429,7 @@ def test_commands_ingest_history_show_export_and_from_register(reg_url, tmp_path
     assert sorted(_tree(tmp_path / "agg-dir")) == sorted(_tree(tmp_path / "agg-reg"))
     assert krm("register", "verify").returncode == 0
     info = json.loads(krm("register", "info", "--format", "json").stdout)
-    assert info["schema"] == 1 and info["counts"]["version"] > 0
+    assert info["schema"] == register.schema.SCHEMA_VERSION and info["counts"]["version"] > 0
 
 
 def test_library_frames_are_pandas(reg_url, folder):

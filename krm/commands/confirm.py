@@ -8,18 +8,21 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import dumps, fail, say
+from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, dumps, fail, say, use_register
 
 L = {
     "kk": {"ok": "ҚОЛТАҢБА РАСТАЛДЫ", "bad": "ҚОЛТАҢБА РАСТАЛМАДЫ", "signer": "Қол қоюшы", "iin": "ЖСН",
            "bin": "БСН", "org": "Ұйым", "role": "Рөлі", "time": "Қол қойылған уақыты", "alg": "Алгоритм",
-           "chain": "Тізбек", "unit": "Есеп беретін бөлімше", "checks": "Тексерілгені", "match": "Сәйкестік"},
+           "chain": "Тізбек", "unit": "Есеп беретін бөлімше", "checks": "Тексерілгені", "match": "Сәйкестік",
+           "rec": "Тізілімге жазылды", "norec": "Тізілімге жазылмады"},
     "ru": {"ok": "ПОДПИСЬ ПОДТВЕРЖДЕНА", "bad": "ПОДПИСЬ НЕ ПОДТВЕРЖДЕНА", "signer": "Подписант", "iin": "ИИН",
            "bin": "БИН", "org": "Организация", "role": "Роль", "time": "Время подписи", "alg": "Алгоритм",
-           "chain": "Цепочка", "unit": "Отчитывающаяся единица", "checks": "Проверено", "match": "Сопоставление"},
+           "chain": "Цепочка", "unit": "Отчитывающаяся единица", "checks": "Проверено", "match": "Сопоставление",
+           "rec": "Записано в реестр", "norec": "Не записано в реестр"},
     "en": {"ok": "SIGNATURE VERIFIED", "bad": "SIGNATURE NOT VERIFIED", "signer": "Signer", "iin": "IIN",
            "bin": "BIN", "org": "Organisation", "role": "Role", "time": "Signing time", "alg": "Algorithm",
-           "chain": "Chain", "unit": "Reporting unit", "checks": "Checks", "match": "Matching"},
+           "chain": "Chain", "unit": "Reporting unit", "checks": "Checks", "match": "Matching",
+           "rec": "Recorded in the register", "norec": "Not recorded in the register"},
 }
 
 
@@ -36,12 +39,18 @@ def confirm(
     iin: Optional[str] = typer.Option(None, "--iin", help="The head's IIN the certificate must carry."),
     fmt: str = typer.Option("table", "--format", "-f", help="table or json."),
     lang: str = typer.Option("kk", "--lang", help="kk, ru or en."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who confirms (recorded in the register; default: the OS user)."),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+    no_register: bool = typer.Option(False, "--no-register", help=NO_REGISTER_HELP),
 ) -> None:
     """Verify a CMS signature over the exact workbook bytes: algorithm (GOST R 34.10-2015 512 / RSA),
     chain to --trust, validity at the signing time, revocation (with --crl), the signer's role, IIN, BIN and
-    name against the form.  Exit 0 verified, 1 not verified (findings), 2 unusable input."""
+    name against the form.  With the register on, a verified signature is recorded there: that version is
+    confirmed and locked (docs/confirm.md).  Exit 0 verified (and recorded), 1 not verified (findings) or
+    not recordable, 2 unusable input."""
     from krm.signatures import verify as lib
 
+    use_register(register, no_register)
     if fmt not in ("table", "json"):
         fail(f"unknown format {fmt!r}: use table or json")
     if lang not in L:
@@ -53,11 +62,39 @@ def confirm(
         conf = lib.confirm(file, signature, trust, crl, want_bin=bin_, want_iin=iin)
     except lib.UsageError as e:
         fail(str(e))
+    recorded, problem = _record(conf, by) if conf.verified else (None, None)
     if fmt == "json":
-        typer.echo(dumps(conf.to_dict(lang), indent=1))
+        out = conf.to_dict(lang)
+        if recorded is not None or problem is not None:
+            out["register"] = {"recorded": recorded is not None, "problem": problem,
+                               "version": recorded.to_dict() if recorded is not None else None}
+        typer.echo(dumps(out, indent=1))
     else:
         _print(conf, lang)
-    raise typer.Exit(conf.exit_code)
+        if recorded is not None:
+            say(f"{L[lang]['rec']}: {recorded.form} {recorded.period} {recorded.district or recorded.region} "
+                f"{recorded.programme} v{recorded.number} → {recorded.state}")
+        elif problem is not None:
+            say(f"{L[lang]['norec']}: {problem}")
+    raise typer.Exit(1 if problem is not None else conf.exit_code)
+
+
+def _record(conf, by):
+    """(version, None) when recorded in the register, (None, why) when it could not be, (None, None) when off."""
+    import krm.register as register
+
+    try:
+        reg = register.open()
+    except register.RegisterError as e:
+        return None, str(e)
+    if reg is None:
+        return None, None
+    try:
+        return reg.confirm_version(conf, by=by), None
+    except register.StateError as e:
+        return None, str(e)
+    finally:
+        reg.close()
 
 
 def _print(conf, lang: str) -> None:

@@ -104,8 +104,10 @@ def history(
                    f"{s['programme'] or '—'}")
         for v in s["versions"]:
             t = v["totals"]
+            flag = "  CHANGED AFTER CONFIRMATION" if v["changed_after_confirmation"] else ""
             say(f"  v{v['version']} {v['state']:<10} received {v['received_at']}  plan {t.get('plan', '—')} "
-                       f"fact {t.get('fact', '—')}  {v['sha256'][:12]}  {'; '.join(v['paths'])}")
+                       f"fact {t.get('fact', '—')}  {v['sha256'][:12]}  {'; '.join(v['paths'])}{flag}")
+            _approvals(v, "      ")
             for a in v["audit"]:
                 say(f"      {a['at']} {a['by']}: {a['from'] or '—'} → {a['to']}"
                            + (f" ({a['reason']})" if a["reason"] else ""))
@@ -142,7 +144,21 @@ def show(
                                                               f"{c['warnings']} warnings" for c in r["checks"]))
     for v in info["versions"]:
         say(f"  version {v['version']} of {v['period']} {v['form']} {v['region']} {v['district']} "
-                   f"{v['programme']}: {v['state']}")
+                   f"{v['programme']}: {v['state']}"
+            + (" (changed after confirmation)" if v["changed_after_confirmation"] else ""))
+        _approvals(v, "    ")
+
+
+def _approvals(v: dict, pad: str) -> None:
+    """A version's confirmations and accepted explanations, as text."""
+    for k in v.get("confirmations", ()):
+        s = k["signer"]
+        say(f"{pad}confirmed: signed by {s['name']} (IIN {s['iin'] or '—'}, BIN {s['bin'] or '—'}, {s['role']}) "
+            f"at {k['signing_time'] or '—'}; certificate {k['certificate']['serial']} of {k['certificate']['issuer']}; "
+            f"signature {k['signature_sha256'][:12]}; recorded by {k['by']} at {k['at']}")
+    for e in v.get("explanations", ()):
+        say(f"{pad}explanation accepted: {e['code']} {e['cell'] or ''} «{e['text']}» ({e['who'] or '—'}, "
+            f"{e['date'] or '—'}); accepted by {e['accepted_by']} at {e['accepted_at']}")
 
 
 @reg_app.command()
@@ -223,3 +239,63 @@ def info(
     else:
         say(f"register {data['register']} (schema {SCHEMA_VERSION}, engine {data['engine']}): "
                    + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+def _decided(version: int, register: Optional[str], act) -> None:
+    from krm.register import StateError
+
+    with _open(register) as reg:
+        try:
+            v = act(reg)
+        except StateError as e:
+            fail(str(e))
+    say(f"version {version} ({v.form} {v.period} {v.district or v.region} {v.programme} v{v.number}): {v.state}")
+
+
+@reg_app.command("return")
+def return_(
+    version: int = typer.Argument(..., help="Version id (see history / show)."),
+    reason: str = typer.Option(..., "--reason", help="What is wrong and where (kept in the audit trail)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who returns it (default: the OS user)."),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Return a version to its district for correction (Rules: within 1 working day of finding; the district
+    corrects and re-posts within 2 working days of the return)."""
+    _decided(version, register, lambda reg: reg.return_version(version, reason, by=by))
+
+
+@reg_app.command()
+def accept(
+    version: int = typer.Argument(..., help="Version id (see history / show)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who accepts it (default: the OS user)."),
+    reason: Optional[str] = typer.Option(None, "--reason", help="Why (kept in the audit trail)."),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Accept a returned version."""
+    _decided(version, register, lambda reg: reg.accept(version, by=by, reason=reason))
+
+
+@reg_app.command("accept-explanation")
+def accept_explanation(
+    version: int = typer.Argument(..., help="Version id (see history / show)."),
+    code: str = typer.Argument(..., help="The warning's code, e.g. KRM-W010."),
+    cell: Optional[str] = typer.Argument(None, help="The warning's cell, e.g. H12 (none for a finding without one)."),
+    by: Optional[str] = typer.Option(None, "--by", help="Who accepts it (default: the OS user)."),
+    fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
+    register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+) -> None:
+    """Accept the district's explanation of a warning (from the workbook's sheet «Түсініктеме / Пояснения»):
+    recorded with who and when.  An explanation never admits an error."""
+    from krm.register import StateError
+
+    _format(fmt)
+    with _open(register) as reg:
+        try:
+            e = reg.accept_explanation(version, code.strip().upper(), cell.strip().upper() if cell else None, by=by)
+        except StateError as err:
+            fail(str(err))
+    if fmt == "json":
+        _json(e)
+    else:
+        say(f"version {version}: explanation of {e['code']} {e['cell']} accepted by {e['accepted_by']} "
+            f"at {e['accepted_at']}: «{e['text']}»")

@@ -9,15 +9,20 @@ The library API (docs/register.md)::
     reg.versions(period="2019-05", current=True)
     reg.set_state(version_id, "confirmed", by="A. Analyst", reason="signed")
     reg.history(region="47"); reg.show("a.xlsx"); reg.verify(); reg.frames(); reg.close()
+    reg.confirm_version(confirmation)     # a verified krm.signatures.verify.Confirmation: confirmed, locked
+    reg.return_version(version_id, "reason"); reg.accept(version_id)
+    reg.accept_explanation(version_id, "KRM-W010", "H12")
 
 Modules: :mod:`~krm.register.schema` (tables, migrations), :mod:`~krm.register.connect` (where it is,
 opening it safely), :mod:`~krm.register.store` (record and look up by bytes; versions; states),
-:mod:`~krm.register.queries`, :mod:`~krm.register.verify`, :mod:`~krm.register.export`,
+:mod:`~krm.register.queries`, :mod:`~krm.register.approval` (confirmation, return, explanations),
+:mod:`~krm.register.verify`, :mod:`~krm.register.export`,
 :mod:`~krm.register.codec` (values in and out, digests), :mod:`~krm.register.engine` (the engine version).
 """
 
 from __future__ import annotations
 
+from krm.register.approval import Approval
 from krm.register.connect import RegisterError, configured, default_path
 from krm.register.queries import COUNTED, Change, Queries, Version
 from krm.register.store import STATES, TRANSITIONS, Seen, StateError, Store, os_user
@@ -26,7 +31,7 @@ __all__ = ["open", "Register", "RegisterError", "StateError", "Version", "Change
            "TRANSITIONS", "COUNTED", "configured", "default_path", "os_user"]
 
 
-class Register(Store, Queries):
+class Register(Store, Queries, Approval):
     """An open register (see the module's doc)."""
 
     def __init__(self, engine, target: str):

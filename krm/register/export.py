@@ -89,7 +89,8 @@ def _findings_frame(reg, versions):
 def frames(reg) -> dict:
     """The register as pandas DataFrames: submissions, versions, rows, findings (see the module's doc)."""
     versions = _version_frame(reg)
-    current = versions[versions["state"] != "superseded"]
+    current = versions[versions["state"] != "superseded"]  # the newest of each (a locked confirmed one stays beside)
+    current = current[current["version"] == current.groupby("submission_id")["version"].transform("max")]
     subs = current[["submission_id", *KEYS, "version", "state", "received_at", *codec.MEASURES]].reset_index(drop=True)
     return {"submissions": subs, "versions": versions, "rows": _rows_frame(reg, versions),
             "findings": _findings_frame(reg, versions)}

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from krm.register import codec
 from krm.register import schema as S
@@ -34,11 +34,14 @@ class Version:
     reading_id: int
     paths: tuple[str, ...] = ()
     totals: dict = field(default_factory=dict)
+    #: an earlier version of the submission was confirmed and this one (new bytes) was not
+    changed_after_confirmation: bool = False
 
     def to_dict(self) -> dict:
         return {"id": self.id, "submission": self.submission_id, "form": self.form, "region": self.region,
                 "district": self.district, "programme": self.programme, "period": self.period,
                 "version": self.number, "sha256": self.sha256, "state": self.state,
+                "changed_after_confirmation": self.changed_after_confirmation,
                 "received_at": self.received_at.isoformat(), "paths": list(self.paths), "totals": self.totals}
 
 
@@ -64,6 +67,19 @@ def _version_query():
                          .join(R, R.c.id == V.c.reading_id)))
 
 
+def _ever_confirmed(c, submissions: set) -> dict[int, dict[int, int]]:
+    """{submission: {version id: number}} of the versions that were ever confirmed (their audit trail)."""
+    V, A = S.version, S.state_change
+    out: dict[int, dict[int, int]] = {}
+    ids = sorted(submissions)
+    for i in range(0, len(ids), 500):
+        q = (select(V.c.submission_id, V.c.id, V.c.number).select_from(V.join(A, A.c.version_id == V.c.id))
+             .where(A.c.to_state == "confirmed", V.c.submission_id.in_(ids[i:i + 500])).distinct())
+        for sid, vid, number in c.execute(q):
+            out.setdefault(sid, {})[vid] = number
+    return out
+
+
 class Queries:
     """Mixed into :class:`krm.register.Register` (needs ``reader()``)."""
 
@@ -86,12 +102,17 @@ class Queries:
                 for w, p in c.execute(select(S.workbook_path.c.workbook_id, S.workbook_path.c.path)
                                       .where(S.workbook_path.c.workbook_id.in_(wids[i:i + 500]))):
                     paths.setdefault(w, []).append(p)
-            if current:
-                latest = dict(c.execute(select(V.c.submission_id, V.c.number).where(V.c.state != "superseded")).all())
+            if current:  # the newest version of each submission (a locked, confirmed one may stay beside it)
+                latest = dict(c.execute(select(V.c.submission_id, func.max(V.c.number))
+                                        .where(V.c.state != "superseded").group_by(V.c.submission_id)).all())
                 rows = [r for r in rows if latest.get(r.submission_id) == r.number]
+            ever = _ever_confirmed(c, {r.submission_id for r in rows})
         out = [Version(r.id, r.submission_id, r.form, r.region, r.district, r.programme, r.period, r.number,
                        r.sha256, r.state, r.received_at, r.reading_id, tuple(sorted(paths.get(r.workbook_id, ()))),
-                       json.loads(r.totals) if r.totals else {}) for r in rows]
+                       json.loads(r.totals) if r.totals else {},
+                       r.id not in ever.get(r.submission_id, {}) and
+                       any(n < r.number for n in ever.get(r.submission_id, {}).values()))
+               for r in rows]
         out.sort(key=lambda v: (v.period, v.form, v.region, v.district, v.programme, v.number))
         return out
 
@@ -102,6 +123,11 @@ class Queries:
             return None
         return next(v for v in self.versions(form=r.form, region=r.region, district=r.district,
                                              programme=r.programme, period=r.period) if v.id == version_id)
+
+    def _full(self, v: Version) -> dict:
+        """A version with its audit trail, confirmations and accepted explanations."""
+        return {**v.to_dict(), "audit": [ch.to_dict() for ch in self.audit(v.id)],
+                "confirmations": self.confirmations(v.id), "explanations": self.explanations(v.id)}
 
     def audit(self, version_id: int) -> list[Change]:
         C = S.state_change
@@ -115,7 +141,7 @@ class Queries:
         for v in self.versions(form=form, region=region, district=district, programme=programme):
             s = subs.setdefault(v.submission_id, {"form": v.form, "region": v.region, "district": v.district,
                                                   "programme": v.programme, "period": v.period, "versions": []})
-            s["versions"].append({**v.to_dict(), "audit": [ch.to_dict() for ch in self.audit(v.id)]})
+            s["versions"].append(self._full(v))
         return list(subs.values())
 
     def show(self, path: str | Path) -> dict | None:
@@ -137,7 +163,7 @@ class Queries:
                                  "header": codec.encode(codec.loads(r.header)),
                                  "totals": json.loads(r.totals) if r.totals else None, "checks": checks})
             vids = [x[0] for x in c.execute(select(S.version.c.id).where(S.version.c.workbook_id == w.id))]
-        versions = [{**self.version(i).to_dict(), "audit": [ch.to_dict() for ch in self.audit(i)]} for i in vids]
+        versions = [self._full(self.version(i)) for i in vids]
         return {"sha256": sha, "size": w.size, "first_seen": w.first_seen.isoformat(),
                 "last_seen": w.last_seen.isoformat(), "read_error": w.read_error, "paths": paths,
                 "readings": readings, "versions": versions}

@@ -142,14 +142,108 @@ state_change = Table(
 )
 
 
+# ------------------------------------------------------------------ the portal (krm serve, docs/serve.md)
+#: an office's account: its role and the reporting unit it is tied to (district KATO, region KATO, programme
+#: code for a central body, "" for the Centre and administrators); the password only as an argon2 hash
+account = Table(
+    "account", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(12), nullable=False),  # district | oblast | central | centre | admin
+    Column("unit", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("active", Integer, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+#: a signed-in session: the cookie holds a random token, the table its SHA-256 (a stolen table opens nothing)
+portal_session = Table(
+    "portal_session", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", Integer, ForeignKey("account.id"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+)
+
+#: every file received through the portal (a workbook or a signature), whoever sent it and what became of it
+upload = Table(
+    "upload", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("account.id"), nullable=False),
+    Column("kind", String(12), nullable=False),  # workbook | signature
+    Column("sha256", String(64), nullable=False),
+    Column("filename", Text, nullable=False),  # as sent (shown escaped; never used as a path)
+    Column("size", BigInteger, nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("form", String(8)),
+    Column("period", String(8)),
+    Column("unit", String(16)),  # the district (or region) the workbook's header names
+    Column("errors", Integer),
+    Column("warnings", Integer),
+    Column("outcome", String(16), nullable=False),  # version | refused | unreadable | unplaced | verified | rejected
+    Column("detail", Text),
+    Column("version_id", Integer, ForeignKey("version.id")),
+    Index("ix_upload_account", "account_id", "id"),
+    Index("ix_upload_version", "version_id"),
+)
+
+confirmation = Table(
+    "confirmation", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("version.id"), nullable=False),
+    Column("workbook_sha256", String(64), nullable=False),  # the exact bytes the signature covers
+    Column("signature_sha256", String(64), nullable=False),  # the signature file's bytes
+    Column("signer_iin", String(12)),
+    Column("signer_bin", String(12)),
+    Column("signer_name", Text, nullable=False),
+    Column("signer_role", Text, nullable=False),
+    Column("certificate_serial", Text, nullable=False),  # hex, as the certificate carries it
+    Column("certificate_issuer", Text, nullable=False),
+    Column("algorithm", Text, nullable=False),
+    Column("signing_time", DateTime),  # UTC, from the signed attributes
+    Column("by", Text, nullable=False),  # who ran krm confirm
+    Column("at", DateTime, nullable=False),
+    Index("ix_confirmation_version", "version_id", "id"),
+)
+
+explanation = Table(  # an explanation of a warning, accepted by the oblast (the text as the workbook gave it)
+    "explanation", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version_id", Integer, ForeignKey("version.id"), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("sheet", Text),
+    Column("cell", String(16), nullable=False),  # "" when the finding has no cell
+    Column("text", Text, nullable=False),
+    Column("author", Text),  # who wrote it (the sheet's column "who")
+    Column("written", Text),  # the date as the sheet gives it
+    Column("accepted_by", Text, nullable=False),
+    Column("accepted_at", DateTime, nullable=False),
+    UniqueConstraint("version_id", "code", "cell", name="uq_explanation"),
+)
+
+_FIRST = ("workbook", "workbook_path", "reading", "row_value", "check_result", "finding", "submission", "version",
+          "state_change")
+
+
 def _create_all(conn) -> None:
-    metadata.create_all(conn, tables=[t for t in metadata.sorted_tables
-                                      if t.name not in ("krm_register", "krm_migration")])
+    metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t.name in _FIRST])
+
+
+def _approval(conn) -> None:
+    metadata.create_all(conn, tables=[confirmation, explanation])
 
 
 #: the numbered migrations, in order: (number, name, function of a connection). Never renumber, only add.
 MIGRATIONS = [
     (1, "the first schema: workbooks, readings, rows, checks, findings, submissions, versions, audit", _create_all),
+    (2, "approval: confirmations with a digital signature, accepted explanations of warnings", _approval),
+    (3, "the portal: accounts, sessions, uploads (krm serve)", lambda conn: metadata.create_all(
+        conn, tables=[account, portal_session, upload])),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

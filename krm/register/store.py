@@ -12,7 +12,8 @@ Two kinds of writes, from two places (see :func:`krm.validate.validate_paths`):
   which worker finished first.
 
 A version is added only for bytes the submission has not had; the versions before it are superseded
-(never deleted).  A new version goes received → checked → accepted (no errors) or returned (errors),
+(never deleted) — except a confirmed one, which is locked: it stays confirmed and visible, and the new
+version is "changed after confirmation" (:mod:`krm.register.approval`).  A new version goes received → checked → accepted (no errors) or returned (errors),
 each step an audit row.
 """
 
@@ -238,8 +239,9 @@ class Store:
         vid = c.execute(V.insert().values(submission_id=sid, number=number, workbook_id=wid, reading_id=rid,
                                           received_at=now, state=final).returning(V.c.id)).scalar_one()
         steps = [(None, "received"), ("received", "checked"), ("checked", final)]
+        # a confirmed version is locked: it stays as it is, and the new one is "changed after confirmation"
         older = c.execute(select(V.c.id, V.c.state).where(V.c.submission_id == sid, V.c.id != vid,
-                                                          V.c.state != "superseded")).all()
+                                                          V.c.state.not_in(("superseded", "confirmed")))).all()
         c.execute(S.state_change.insert(), [
             {"version_id": vid, "at": now, "by": by, "from_state": a, "to_state": b,
              "reason": f"{errors} errors" if b == "returned" else None} for a, b in steps]

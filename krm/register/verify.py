@@ -5,7 +5,9 @@
 * each check: its digest recomputed from its findings; its error and warning counts;
 * each submission: versions numbered 1…n without gaps, at most one not superseded and that one the
   latest; each version's state the last state of its audit trail, the trail unbroken
-  (each change starts from the state the previous one ended in), its reading one of its workbook's.
+  (each change starts from the state the previous one ended in), its reading one of its workbook's;
+  a confirmed version may stay beside a later one (it is locked);
+* each confirmation: the SHA-256 of its version's workbook, and a "confirmed" step in the version's trail.
 
 A figure changed directly in the database (an UPDATE of a row's ``fact``) fails the digest and the totals;
 a deleted finding fails its check's counts.  Nothing is repaired: verify only reads.
@@ -120,16 +122,23 @@ def _versions(c, res: VerifyResult) -> None:
     for sid, vs in by_sub.items():
         if [v.number for v in vs] != list(range(1, len(vs) + 1)):
             res.problems.append(f"submission {sid}: versions numbered {[v.number for v in vs]}, not 1…{len(vs)}")
-        live = [v for v in vs if v.state != "superseded"]
+        live = [v for v in vs if v.state not in ("superseded", "confirmed")]  # a confirmed one is locked
         if len(live) > 1 or (live and live[0].number != vs[-1].number):
             res.problems.append(f"submission {sid}: versions {[v.number for v in live]} are not superseded; "
                                 f"only the latest ({vs[-1].number}) may be current")
+    sha = dict(c.execute(select(V.c.id, S.workbook.c.sha256).select_from(
+        V.join(S.workbook, S.workbook.c.id == V.c.workbook_id))).all())
+    for k in c.execute(select(S.confirmation).order_by(S.confirmation.c.id)):
+        if sha.get(k.version_id) != k.workbook_sha256:
+            res.problems.append(f"confirmation {k.id}: its workbook's SHA-256 is not that of version {k.version_id}")
+        if not any(a.to_state == "confirmed" for a in trail.get(k.version_id, [])):
+            res.problems.append(f"confirmation {k.id}: version {k.version_id} was never confirmed in its audit trail")
 
 
 def _counts(c) -> dict:
     return {t.name: c.execute(select(func.count()).select_from(t)).scalar()
             for t in (S.workbook, S.workbook_path, S.reading, S.row_value, S.check, S.finding, S.submission,
-                      S.version, S.state_change)}
+                      S.version, S.state_change, S.confirmation, S.explanation)}
 
 
 def counts(store) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class SignedData:
     certificates: list  # asn1crypto x509.Certificate
     crls: list
     signers: list[Signer]
+    sha256: str = ""  # of the signature file's bytes (set by :func:`read`)
 
 
 def decode(raw: bytes) -> bytes:
@@ -72,7 +74,10 @@ def read(path: Path) -> SignedData:
         raise CMSError("the file is empty")
     if size > MAX_BYTES:
         raise CMSError(f"{size} bytes, more than any signature of a workbook needs")
-    return parse(path.read_bytes())
+    raw = path.read_bytes()
+    sd = parse(raw)
+    sd.sha256 = hashlib.sha256(raw).hexdigest()
+    return sd
 
 
 def parse(raw: bytes) -> SignedData:

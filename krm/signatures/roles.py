@@ -31,6 +31,7 @@ class Signer:
     role_oids: list[str] = field(default_factory=list)  # NCA role OIDs found (EKU or policies)
     key_usage: set[str] = field(default_factory=set)
     serial: str = ""
+    issuer: str = ""  # the issuing CA's name
 
     @property
     def role(self) -> str:
@@ -46,7 +47,7 @@ class Signer:
     def to_dict(self) -> dict:
         return {"name": self.name, "iin": self.iin, "bin": self.bin, "organisation": self.organisation,
                 "role": self.role, "role_oids": self.role_oids, "may_confirm": self.may_confirm,
-                "certificate_serial": self.serial}
+                "certificate_serial": self.serial, "certificate_issuer": self.issuer}
 
 
 def _subject_fields(cert) -> dict[str, str]:

@@ -61,6 +61,7 @@ class Confirmation:
     sha256: str
     size: int
     attached: bool | None = None
+    signature_sha256: str = ""  # of the signature file's bytes (as read and parsed)
     unit: unit.Unit | None = None
     signers: list[SignerReport] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -78,6 +79,7 @@ class Confirmation:
 
     def to_dict(self, lang: str = "en") -> dict:
         return {"file": str(self.file), "signature": str(self.signature), "sha256": self.sha256, "size": self.size,
+                "signature_sha256": self.signature_sha256,
                 "attached": self.attached, "verified": self.verified,
                 "reporting_unit": self.unit.to_dict() if self.unit else None,
                 "signers": [s.to_dict() for s in self.signers], "trust_ignored": self.trust_ignored,
@@ -103,6 +105,7 @@ def confirm(workbook: Path, signature: Path, trust: Path, crl: Path | None = Non
     conf = Confirmation(workbook, signature, hashlib.sha256(data).hexdigest(), len(data))
     try:
         sd = cms.read(signature)
+        conf.signature_sha256 = sd.sha256
     except FileNotFoundError:
         raise UsageError(f"{signature}: no such signature file") from None
     except OSError as e:
@@ -149,6 +152,7 @@ def _check_signer(conf, rep: SignerReport, sd, si, data, tr, crl_obj, now, want_
         rep.checks.append(Check("signer-certificate", "failed", "not in the signature"))
         return
     rep.signer = s = roles.signer(cert)
+    s.issuer = chain.issuer(cert)
     rep.timestamp_time = si.timestamp_time
     if not _content_and_signature(conf, rep, sd, si, data, cert, add):
         return
