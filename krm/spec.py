@@ -161,13 +161,13 @@ class FormSpec(BaseModel):
         """The form's columns; KRM-6/7 add a plan/fact pair for each programme given."""
         if not self.programme_columns:
             return self.columns
-        from krm import reference
+        from krm import annex_text, reference
 
         progs = programmes if programmes is not None else reference.programmes()
         cols = list(self.columns)
         first = len(cols) + 1  # KRM-6: № region → programmes start at 3; KRM-7: 1-4 → 5
         for i, p in enumerate(progs):
-            group = T(p.name_kk, p.name_ru, p.name_en)
+            group = annex_text.programme_heading(self.number, T(p.name_kk, p.name_ru, p.name_en))
             if self.id == "KRM-6":
                 nums = (str(first + i), str(first + i))
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,10 @@ def test_calendar_holiday_names_in_the_chosen_language():
 def test_one_lang_vocabulary(tmp_path):
     """--lang: kk, ru, en for what is shown; kk, ru or a list for what is written; the same words everywhere."""
     (tmp_path / "d").mkdir()
-    shown = [["calendar", "--month", "2019-05"], ["validate", str(tmp_path / "d")]]
+    shown = [["calendar", "--month", "2019-05"], ["validate", str(tmp_path / "d")],
+             ["status", str(tmp_path / "d"), "--month", "2019-05"]]
     written = [["template", "KRM-2", "--out", str(tmp_path / "t")],
+               ["samples", "--out", str(tmp_path / "s")],
                ["report", "--month", "2019-05", str(tmp_path / "d"), "--out", str(tmp_path / "r")],
                ["aggregate", str(tmp_path / "d"), "--out", str(tmp_path / "a")]]
     for argv in shown + written:
@@ -108,3 +111,26 @@ def test_one_lang_vocabulary(tmp_path):
                                                                   "KRM-5.ru.xlsx"]
     r = CliRunner().invoke(app, ["aggregate", str(tmp_path / "d"), "--lang", "kk,ru", "--out", str(tmp_path / "a")])
     assert r.exit_code == 2 and "one language at a time" in r.output
+
+
+def test_status_and_samples_speak_the_chosen_language(tmp_path):
+    """krm status --lang kk|ru words its tables in that language; krm samples --lang kk writes every workbook in
+    Kazakh (the default kk,ru keeps each district's own language: the committed samples are unchanged)."""
+    from krm.workbook.reader import read
+
+    r = CliRunner().invoke(app, ["samples", "--out", str(tmp_path / "s"), "--regions", "79", "--lang", "kk", "-q"])
+    assert r.exit_code == 0, r.output
+    books = sorted((tmp_path / "s").rglob("*.xlsx"))
+    assert books and all(zipfile.ZipFile(b).read("docProps/custom.xml").find(b">kk<") > 0 for b in books)
+    r = CliRunner().invoke(app, ["samples", "--out", str(tmp_path / "m"), "--regions", "79", "-q"])
+    mixed = sorted((tmp_path / "m").rglob("*.xlsx"))
+    assert any(zipfile.ZipFile(b).read("docProps/custom.xml").find(b">ru<") > 0 for b in mixed)
+    assert read(books[0]).spec.id in ("KRM-1", "KRM-2")
+    for lang, words in (("kk", ("Нысан", "Күтілген", "Барлығы", "Шымкент")), ("ru", ("Форма", "Ожидалось", "Всего")),
+                        ("en", ("Form", "Expected", "Total"))):
+        r = CliRunner().invoke(app, ["status", str(tmp_path / "s" / "2019-05"), "--month", "2019-05", "--lang", lang])
+        assert r.exit_code == 0, r.output
+        for w in words:
+            assert w in r.output, (lang, w)
+        if lang != "en":
+            assert "Expected" not in r.output and "Total" not in r.output

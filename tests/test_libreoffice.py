@@ -44,7 +44,7 @@ pytestmark = [
 # the signature block) and two continuation blocks.  Outputs: the same, KRM-3 as long as its rows need.
 FORM_PAGES = {"KRM-1": 2, "KRM-2": 2, "KRM-3": 2, "KRM-4": 1, "KRM-5": 2, "KRM-6": 3, "KRM-7": 3}
 OUTPUT_FORM_PAGES = {"KRM-3": (2, 4), "KRM-4": (1, 1), "KRM-5": (2, 2), "KRM-6": (3, 3), "KRM-7": (3, 3)}
-MAX_PAGES = {"template": 6, "output": 12}  # all sheets; before the print set-up: up to 15 and 26
+MAX_PAGES = {"template": 7, "output": 16}  # all sheets (KRM-1/2/3 with their print sheet); before: up to 15 and 26
 OUTPUTS = {"KRM-3": "A/2019-05/KRM-3.ENBEK.11.xlsx", "KRM-4": "A/2019-05/KRM-4.ENBEK.xlsx",
            "KRM-5": "A/2019-05/KRM-5.ENBEK.xlsx", "KRM-6": "R/KRM-6-2019-05.kk.xlsx",
            "KRM-7": "R/KRM-7-2019-05.kk.xlsx"}
@@ -52,7 +52,7 @@ LISTS = ("Тізімдер", "Списки")
 
 
 def _krm(*args: str) -> None:
-    env = dict(os.environ, KRM_CACHE="off")
+    env = dict(os.environ, KRM_CACHE="off", KRM_REGISTER="off")  # the session fixture runs outside conftest's patch
     res = subprocess.run([sys.executable, "-c", "from krm.cli import run; run()", *args], capture_output=True,
                          text=True, env=env, timeout=600)
     assert res.returncode == 0, res.stdout + res.stderr
@@ -78,6 +78,10 @@ class Printed:
         return [p for p in self.pages if p["footer"] == spec.sheet_name]
 
 
+class _Printed(dict):
+    work: Path
+
+
 @pytest.fixture(scope="session")
 def printed(tmp_path_factory) -> dict[str, Printed]:
     """Every template and one output of each kind, converted to PDF in one soffice run."""
@@ -87,7 +91,7 @@ def printed(tmp_path_factory) -> dict[str, Printed]:
     src = sorted(TEMPLATES.glob("KRM-*.xlsx"))
     assert len(src) == 14, f"expected 14 committed templates in {TEMPLATES}, found {len(src)}"
     outs = {fid: work / rel for fid, rel in OUTPUTS.items()}
-    staged = []
+    staged = _krm1_books(work / "in")
     for fid, p in outs.items():  # distinct names in one output folder
         q = work / "in" / f"out-{fid}.xlsx"
         q.parent.mkdir(exist_ok=True)
@@ -98,12 +102,82 @@ def printed(tmp_path_factory) -> dict[str, Printed]:
                           "--norestore", "--convert-to", "pdf", "--outdir", str(work / "pdf"),
                           *map(str, src + staged)], capture_output=True, text=True, timeout=900, env=env)
     assert res.returncode == 0, res.stderr
-    got = {}
+    got = _Printed()
+    got.work = work
     for p in src + staged:
         pdf = work / "pdf" / f"{p.stem}.pdf"
         assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF-"), f"LibreOffice did not convert {p.name}"
         got[p.stem] = Printed(pdf)
     return got
+
+
+KRM1_PROJECTS = ["Мал шаруашылығы кешенін жаңғырту", "Жылыжай кешенін салу", "Сүт өңдеу цехын салу"]
+
+
+def _krm1_books(folder: Path) -> list[Path]:
+    """KRM-1 with three projects as krm writes it, and the blank template filled by hand with two projects (the
+    print sheet has one block for them)."""
+    import openpyxl
+
+    from krm.workbook.writer import write_form
+
+    folder.mkdir(exist_ok=True)
+    rows = [{"project": p, "start": dt.date(2019, 2, 1 + i), "end": dt.date(2020, 3, 1), "rb": 1.25 * (i + 1),
+             "lb": 0.5, "total": 10 + i, "act1": 4, "act3": 6 + i} for i, p in enumerate(KRM1_PROJECTS)]
+    three = folder / "krm1-three.xlsx"
+    write_form(three, forms.KRM1, "kk", header={"period": "2019"}, rows=rows)
+    wb = openpyxl.load_workbook(TEMPLATES / "KRM-1.kk.xlsx")
+    ws = wb["КРМ-1"]
+    first = int(wb.defined_names["KRM_DATA"].attr_text.split("$")[2].split(":")[0])
+    ws.cell(first, 2).value, ws.cell(first + 1, 2).value = KRM1_PROJECTS[:2]
+    more = folder / "krm1-more.xlsx"
+    wb.save(more)
+    return [three, more]
+
+
+def test_krm1_print_sheet_prints_a_block_per_project(printed):
+    """LibreOffice computes the print sheet from the entry sheet: a block per project with its figures, the table's
+    rows 1. and 1.1-1.9 and the footnote, each block whole on a page; a hand-filled template with more projects than
+    blocks prints the warning that says so."""
+    pages = [p for p in printed["krm1-three"].pages if p["footer"] == "КРМ-1 Басып шығару"]
+    assert 2 <= len(pages) <= 3
+    for name in KRM1_PROJECTS:
+        on = [p for p in pages if not _whole(name, p)]
+        assert len(on) == 1, name
+        assert "1.9" in [w[3] for w in on[0]["words"]]  # the block's table is on the same page as its name
+    flat = "".join(p["flat"] for p in pages)
+    assert flat.count("1.9") == 3 and "2019жылғыесептікезең" in flat and "Ескертпе:*" in flat
+    assert "Өлшембірлігі(саны)" in flat and "2020.03.01" in flat and "1.250" in flat
+    more = [p for p in printed["krm1-more"].pages if p["footer"] == "КРМ-1 Басып шығару"]
+    assert "Нысанда2жол,мұнда1:" in "".join(p["flat"] for p in more)
+
+
+@pytest.mark.parametrize("key", ["KRM-2.kk", "KRM-3.ru", "out-KRM-3"])
+def test_krm2_krm3_print_sheet_prints_the_groups_and_every_project(printed, key):
+    """The print sheet of KRM-2/3 prints the nine groups 1.-9., every project of the entry sheet once (LibreOffice
+    computes the formulas), its heading on every page, the signature block whole on one page."""
+    fid = key.split(".")[0].replace("out-", "")
+    spec = forms.FORMS[fid]
+    lang = "ru" if key.endswith(".ru") else "kk"
+    name = f"{spec.sheet_name} {dict(kk='Басып шығару', ru='Печать')[lang]}"
+    pages = [p for p in printed[key].pages if p["footer"] == name]
+    entry = printed[key].form_pages(spec)
+    assert pages and len(pages) <= len(entry) + 2, (len(pages), len(entry))
+    for a in reference.activities():
+        assert _on(a.name(lang), pages), a.name(lang)
+    heads = [c.title(lang) for c in spec.columns if c.official]
+    assert all(not _whole(" ".join(heads[1:3]), p) for p in pages), "the heading rows do not repeat"
+    labels = " ".join([s.label(lang) for s in forms.SIGNATURE] + [forms.SEAL(lang)])
+    assert [p for p in pages if not _whole(labels, p)], "the signature block is split"
+    if key.startswith("out-"):  # every project of the workbook is printed, once, with its plan
+        from krm.workbook.reader import read
+
+        pf = read(printed.work / OUTPUTS[fid])
+        flat = "".join(p["flat"] for p in pages)
+        for row in pf.rows:
+            name = re.sub(r"\s+", "", str(row.values["project"]))
+            assert flat.count(name) >= 1, name
+        assert len(pf.rows) > 10
 
 
 def _kinds():

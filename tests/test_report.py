@@ -209,6 +209,32 @@ def test_krm5_krm4_disagreement_is_a_warning_not_a_double_count():
     assert any("disagree" in w for w in rep.data.warnings)
 
 
+def test_warnings_are_in_the_notes_language():
+    """The note and the control sheet word each warning in their language (kk, ru); stdout keeps English."""
+    import pickle
+
+    from krm.report.sheets import control_sheet, texts
+
+    d = district("11")
+    subs = [k4("k4", "INFRA", [RegionRow("11", plan=30, fact=12)]),
+            k5("k5", "INFRA", [RegionRow("11", fact=11, by_activity={"1": 11})]),
+            k2("a", "ENBEK", "11", d, [pr("1", 1, 1)]), k2("b", "ENBEK", "11", d, [pr("1", 2, 2)])]
+    rep = build(subs, MONTH)
+    english = [str(w) for w in rep.data.warnings]
+    assert any("disagree" in w for w in english) and any("none counted" in w for w in english)
+    assert [pickle.loads(pickle.dumps(w)).key for w in rep.data.warnings] == [w.key for w in rep.data.warnings]
+    for lang, words in (("kk", ("сәйкес келмейді", "ешқайсысы есепке алынбады")),
+                        ("ru", ("расходятся по региону 11: создано 12 и 11", "ни один не учтен: a.xlsx, b.xlsx"))):
+        note = report.render_note(rep, lang)
+        for w in words:
+            assert w in note, (lang, w)
+        for w in english:
+            assert w not in note, (lang, w)
+        _, rows = control_sheet(rep.data, rep.checks, texts(lang))
+        flat = [str(r[0]) for r in rows if r]
+        assert any(words[0] in x for x in flat) and not set(english) & set(flat)
+
+
 def test_duplicates_are_not_counted_unless_newest_preferred():
     import datetime as dt
 

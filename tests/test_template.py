@@ -19,7 +19,7 @@ import pytest
 from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
-from krm import forms, reference
+from krm import annex_text, forms, reference
 from krm.spec import SPEC_VERSION, ColType, Rows
 from krm.templates_api import write_template
 from krm.workbook.writer import has_group_view, table_headers, write_form
@@ -515,20 +515,197 @@ def test_form_header_block(books, fid):
         for s in forms.SIGNATURE:
             assert s.label(lang) in below
         assert forms.SEAL(lang) in below
-        if spec.footnote is not None:
-            assert spec.footnote(lang) in below
+        note = annex_text.footnote_line(spec, lang)
+        assert (note is not None) == (fid in ("KRM-1", "KRM-2", "KRM-3", "KRM-5"))  # the annexes with a footnote
+        if note is not None:
+            assert note in below and note.startswith({"kk": "Ескертпе: ", "ru": "Примечание: "}[lang])
 
 
 @pytest.mark.parametrize("fid", FORM_IDS)
-def test_instructions_sheet_has_the_regulations_explanation(books, fid):
+def test_instructions_sheet_has_the_regulations_explanation(books, regulation, fid):
+    """The whole explanation: its title, the two chapters, paragraph 1 opened by the annex's sentence, every
+    paragraph numbered as the annex numbers it (4. is the first on the columns), and the footnote."""
     spec = forms.FORMS[fid]
     for lang in LANGS:
         wb = books(fid, lang)
         ws = wb[{"kk": "Нұсқаулық", "ru": "Инструкция"}[lang]]
-        text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+        cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+        text = "\n".join(cells)
         assert spec.explanation, fid
         for p in spec.explanation:
             assert p(lang) in text
+        title = annex_text.explanation_title(spec, lang)
+        ch1, ch2 = annex_text.chapter(spec, 1, lang), annex_text.chapter(spec, 2, lang)
+        assert cells.index(title) < cells.index(ch1) < cells.index(ch2)
+        numbered = [c.split(".")[0] for c in cells[cells.index(ch1):] if re.match(r"\d+\. (?!—)", c) and c not in (ch1, ch2)]
+        assert numbered == [str(i) for i in range(1, len(numbered) + 1)] and len(numbered) >= 6
+        after = cells[cells.index(ch2) + 1]
+        assert after.startswith("4. ") and ("1-" in after or "1 " in after or "№" in after or "графе 1" in after)
+        assert cells[cells.index(ch1) + 1].startswith("1. " + annex_text.lead(spec, lang))
+        note = annex_text.footnote_line(spec, lang)
+        assert note is None or note in cells
+        if lang == "kk":  # the regulation's own words
+            for t in (title, ch1.split(" ", 1)[1], ch2.split(" ", 1)[1], annex_text.lead(spec, lang)):
+                assert _in_regulation(t, regulation), t[:80]
+            assert _in_regulation(ch1.split(" ")[0], regulation)
+
+
+def test_each_form_prints_its_own_annex_labels(books, regulation):
+    """Who submits, to whom and by when are labelled as each annex labels them (Kazakh text), and the
+    Russian verb agrees with the subject: one administrator or one centre "Представляет"."""
+    want = {"KRM-1": ("Ұсынады:", "Нысан қайда ұсынылады:", "Тапсыру мерзімі:"),
+            "KRM-2": ("Ұсынады:", "Нысан қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-3": ("Ұсынады:", "Қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-4": ("Ұсынылады:", "Қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-5": ("Ұсынады:", "Қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-6": ("Ұсынылады:", "Қайда ұсынылады:", "Ұсыну мерзімі:"),
+            "KRM-7": ("Ұсынылады:", "Қайда ұсынылады:", "Ұсыну мерзімі:")}
+    for fid, labels in want.items():
+        spec = forms.FORMS[fid]
+        lines = str(books(fid, "kk")[spec.sheet_name]["A4"].value).split("\n")
+        assert [ln.split(":")[0] + ":" for ln in lines] == list(labels), fid
+        for ln in lines:  # the label and the first words after it are the annex's line (KRM-7: "емлекеттік" sic)
+            head = " ".join(ln.split()[:5])
+            assert _in_regulation(head, regulation) or ln.startswith("Ұсынылады: мемлекеттік"), ln
+        ru = str(books(fid, "ru")[spec.sheet_name]["A4"].value)
+        verb = "Представляет:" if fid in ("KRM-1", "KRM-6", "KRM-7") else "Представляют:"
+        assert ru.startswith(verb), fid
+
+
+def test_russian_texts_have_no_yo_and_units_once(books):
+    """Russian templates write "е" for "ё" (the forms' convention), and no unit is doubled."""
+    for fid in FORM_IDS:
+        wb = books(fid, "ru")
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str):
+                        assert "ё" not in c.value.lower(), (fid, ws.title, c.value)
+                        assert not re.search(r"(\([^()]+\))\s*\1", c.value), (fid, ws.title, c.value)
+
+
+# ------------------------------------------------------------------ KRM-1's print sheet (Annex 1's blocks)
+def _block_texts(ws) -> list[str]:
+    return [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+
+
+def test_krm1_print_sheet_is_the_annexs_layout(books, regulation):
+    """Beside the entry sheet, KRM-1 has a protected print sheet laid out as Annex 1: the block's fields, the table
+    1 № · 2 Мақсатты бағыты · 3 Өлшем бірлігі (саны) with rows 1. and 1.1-1.9, the signature block and "*"."""
+    for lang in LANGS:
+        wb = books("KRM-1", lang)
+        name = {"kk": "КРМ-1 Басып шығару", "ru": "КРМ-1 Печать"}[lang]
+        assert wb.sheetnames[:2] == ["КРМ-1", name]
+        ws = wb[name]
+        assert ws.protection.sheet and ws.page_setup.orientation == "portrait"
+        cells = _block_texts(ws)
+        nums = [v for v in cells if re.fullmatch(r"1\.\d?", v) or v in ("1.",)]
+        assert nums == ["1.", *(f"1.{i}" for i in range(1, 10))]  # one blank block, as the annex shows
+        for a in reference.activities():
+            assert f"{a.name(lang)};" in cells
+        assert annex_text.footnote_line(forms.KRM1, lang) in cells
+        for s_ in forms.SIGNATURE:
+            assert s_.label(lang) in cells
+        # every value is a formula on the entry sheet (nothing is typed here)
+        formulas = [v for v in cells if v.startswith("=")]
+        assert len(formulas) >= 16 and all("'КРМ-1'!" in f or f == '=""' for f in formulas[1:]), formulas[:3]
+        if lang == "kk":
+            for t in ("Жобаның атауы", "Жобаны іске асыруды бастау", "Жобаның аяқталу мерзімі", "РБ-дан бөлінген сома",
+                      "ЖБ-дан бөлінген сома", "Мақсатты бағыты", "Өлшем бірлігі (саны)", "(жылы, айы, күні)",
+                      "(млн.теңге)", next(v for v in cells if v.startswith("Мемлекеттік бағдарламалар, аумақ"))):
+                assert t in cells and _in_regulation(t, regulation), t
+    for fid in ("KRM-4", "KRM-5", "KRM-6", "KRM-7"):  # fixed rows: the entry sheet is the annex's table
+        assert not any(n.endswith(("Басып шығару", "Печать")) for n in books(fid, "kk").sheetnames)
+
+
+def test_krm1_print_sheet_has_a_block_per_project_with_the_entry_values(tmp_path):
+    """A KRM-1 written with three projects prints three blocks whose cached values are the entry sheet's, and the
+    entry sheet reads back unchanged."""
+    from krm.workbook.reader import read
+
+    rows = []
+    for i in range(3):
+        row = {"project": f"Жоба {i + 1}", "start": dt.date(2019, 1 + i, 2), "end": dt.date(2020, 2, 3 + i),
+               "rb": Decimal("1.5") * (i + 1), "lb": Decimal("0.25"), "total": 3 + i, "act1": 1, "act2": 2 + i}
+        rows.append(row)
+    p = tmp_path / "KRM-1.kk.xlsx"
+    write_form(p, forms.KRM1, "kk", header={"period": "2019", "region": "Ақмола облысы"}, rows=rows,
+               signature={"head": "Басшы Б. Б."})
+    wb = openpyxl.load_workbook(p, data_only=True)
+    ws = wb["КРМ-1 Басып шығару"]
+    cells = [c.value for row in ws.iter_rows() for c in row if c.value not in (None, "")]
+    for row in rows:
+        i = cells.index(row["project"])
+        assert cells[i + 1:i + 5] == ["Жобаны іске асыруды бастау",
+                                      dt.datetime.combine(row["start"], dt.time()), "(жылы, айы, күні)",
+                                      "Жобаның аяқталу мерзімі"]
+        after = cells[cells.index("1.", i):]
+        assert after[2] == row["total"] and after[5] == row["act1"] and after[8] == row["act2"]
+    assert cells.count("1.9") == 3 and "Басшы Б. Б." in cells and "2019 жылғы есепті кезең" in cells
+    pf = read(p)
+    assert [r.values["project"] for r in pf.rows] == ["Жоба 1", "Жоба 2", "Жоба 3"]
+    raw = openpyxl.load_workbook(p)["КРМ-1 Басып шығару"]
+    warn = next(c.value for row in raw.iter_rows() for c in row if str(c.value).startswith("=IF(COUNTA("))
+    assert ">3," in warn  # says so when the entry sheet has more projects than blocks
+
+
+def test_krm2_krm3_print_sheet_groups_under_the_nine_activities(books, regulation):
+    """KRM-2/3 print their table as the annex does: the annex's columns (numbered 1-9 / 1-7, the two dates under
+    one 5) and a row per activity group 1.-9.; krm's supplementary columns stay on the entry sheet."""
+    for fid in ("KRM-2", "KRM-3"):
+        spec = forms.FORMS[fid]
+        for lang in LANGS:
+            wb = books(fid, lang)
+            ws = wb[f"{spec.sheet_name} {dict(kk='Басып шығару', ru='Печать')[lang]}"]
+            assert ws.protection.sheet and ws.page_setup.orientation == "landscape"
+            cells = _block_texts(ws)
+            official = [c for c in spec.columns if c.official]
+            for c in official:
+                assert c.title(lang) in cells
+            for c in spec.columns:
+                if not c.official and c.title(lang) not in {x.title(lang) for x in official}:
+                    assert c.title(lang) not in cells, c.key
+            numbers = [v for v in cells if re.fullmatch(r"\d", v)]
+            assert numbers == [str(i) for i in range(1, 10 if fid == "KRM-2" else 8)]
+            groups = [v for v in cells if re.fullmatch(r"\d\.", v)]
+            assert groups == [f"{i}." for i in range(1, 10)]
+            names = [a.name(lang) for a in reference.activities()]
+            assert [v for v in cells if v in names] == names
+            assert annex_text.footnote_line(spec, lang) in cells and forms.SEAL(lang) in cells
+            if lang == "kk":
+                for a in reference.activities():
+                    assert _in_regulation(a.name_kk, regulation)
+
+
+def test_krm2_print_sheet_places_each_row_under_its_group(tmp_path):
+    """Each filled row is printed once, under its activity's group (an activity that is none of the nine under its
+    own heading at the end), every value a formula on its entry row with the entry's value cached, and each group
+    row sums its projects."""
+    acts = reference.activities()
+    rows = [
+        {"bin": "012345678901", "activity": acts[2].label("kk"), "project": "Құрылыс А", "plan": 10, "fact": 4,
+         "allocated": Decimal("1.250"), "disbursed": Decimal("0.5"), "start": dt.date(2019, 1, 2),
+         "end": dt.date(2019, 12, 1)},
+        {"bin": "123456789012", "activity": acts[0].label("kk"), "project": "Егін Б", "plan": 5, "fact": 5,
+         "allocated": Decimal("2")},
+        {"bin": "223456789012", "activity": acts[2].label("kk").upper(), "project": "Құрылыс В", "plan": 1, "fact": 0},
+        {"bin": "323456789012", "activity": "балық аулау", "project": "Г", "plan": 7, "fact": 3},
+    ]
+    p = tmp_path / "KRM-2.kk.xlsx"
+    write_form(p, forms.KRM2, "kk", header={"period": "2019-05"}, rows=rows, spare_rows=2)
+    ws = openpyxl.load_workbook(p, data_only=True)["КРМ-2 Басып шығару"]
+    table = [[c.value for c in row] for row in ws.iter_rows()]
+    at = {v: i for i, row in enumerate(table) for v in row if isinstance(v, str)}
+    order = [row[3] for row in table if row[3] in ("Құрылыс А", "Егін Б", "Құрылыс В", "Г")]
+    assert order == ["Егін Б", "Құрылыс А", "Құрылыс В", "Г"]  # group 1, group 3 (case-insensitive), then no group
+    g3 = table[at["3."]]
+    assert g3[6:10] == [11, 4, 1.25, 0.5]  # plan, fact, allocated, disbursed of group 3's two rows
+    assert at["3."] < at["Құрылыс А"] < at["Құрылыс В"] < at["4."] < at["Топқа сәйкес келмейтін жолдар"] < at["Г"]
+    assert table[at["Құрылыс А"]][1] == "012345678901" and table[at["Г"]][2] == "балық аулау"
+    assert table[at["Құрылыс А"]][4] == dt.datetime(2019, 1, 2)
+    raw = openpyxl.load_workbook(p)["КРМ-2 Басып шығару"]
+    f = raw.cell(at["Құрылыс А"] + 1, 4).value
+    assert f.startswith("=IF('КРМ-2'!$D$") and f.endswith('="","",\'КРМ-2\'!$D$' + f.split("$D$")[1].split('=')[0] + ")")
 
 
 # ------------------------------------------------------------------ grouped view (KRM-2, KRM-3)
@@ -539,7 +716,8 @@ def test_group_view_sheet_blank(books):
         for lang in LANGS:
             wb = books(fid, lang)
             name = {"kk": "Қызмет түрлері бойынша", "ru": "По видам деятельности"}[lang]
-            assert wb.sheetnames[:2] == [spec.sheet_name, name]
+            printed = {"kk": "Басып шығару", "ru": "Печать"}[lang]
+            assert wb.sheetnames[:3] == [spec.sheet_name, f"{spec.sheet_name} {printed}", name]
             ws = wb[name]
             sheet, rng = _ref(wb, "KRM_GROUPS")
             rows = list(ws[rng])

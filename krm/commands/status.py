@@ -9,7 +9,9 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, console, dumps, fail, use_register
+from krm.commands._common import (NO_REGISTER_HELP, REGISTER_HELP, console, dumps, fail, shown_lang,
+                                  use_register)
+from krm.spec import T
 
 
 @app.command()
@@ -24,10 +26,12 @@ def status(
     register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
     no_register: bool = typer.Option(False, "--no-register", help=NO_REGISTER_HELP),
     limit: int = typer.Option(30, "--limit", min=0, help="Rows of each list (missing, late …) in the table; 0: all."),
+    lang: str = typer.Option("en", "--lang", help="Language of the table: kk, ru or en (JSON keys stay English)."),
 ) -> None:
     """Expected submissions, arrivals, lateness and reporting rates per region (DHIS2-style)."""
     from krm import status as lib
 
+    lang = shown_lang(lang)
     use_register(register, no_register)
 
     from krm.values import month_arg
@@ -53,43 +57,88 @@ def status(
     if fmt == "json":
         typer.echo(dumps(rep.to_dict(), indent=1))
         return
-    _print(rep, limit)
+    _print(rep, limit, lang)
 
 
 def _pct(v) -> str:
     return "—" if v is None else f"{v:.1f}%"
 
 
-def _print(rep, limit: int) -> None:
+#: the table's words (the figures and file names are the same in every language)
+WORDS = {
+    "title": T("КРМ мәртебесі {month}, {date} күнгі жағдай", "Статус КРМ {month} на {date}",
+               "KRM status {month}, as of {date}"),
+    "Form": T("Нысан", "Форма", "Form"), "Level": T("Деңгей", "Уровень", "Level"),
+    "Period": T("Кезең", "Период", "Period"), "Due": T("Мерзімі", "Срок", "Due"),
+    "Expected": T("Күтілген", "Ожидалось", "Expected"), "Received": T("Келді", "Поступило", "Received"),
+    "On time": T("Уақытында", "В срок", "On time"), "Late": T("Кешікті", "С опозданием", "Late"),
+    "Missing": T("Жоқ", "Нет", "Missing"), "Overdue": T("Мерзімі өтті", "Просрочено", "Overdue"),
+    "Completeness": T("Толықтығы", "Полнота", "Completeness"),
+    "Timeliness": T("Уақтылығы", "Своевременность", "Timeliness"),
+    "district": T("аудан", "район", "district"), "region": T("өңір", "регион", "region"),
+    "programme": T("бағдарлама", "программа", "programme"), "nation": T("республика", "республика", "nation"),
+    "Region": T("Өңір", "Регион", "Region"), "Total": T("Барлығы", "Всего", "Total"),
+    "act_by": T("{d} дейін", "до {d}", "act by {d}"),
+    "expected_from": T("КРМ-2 кімнен күтіледі: {rule}", "От кого ожидается КРМ-2: {rule}", "Expected KRM-2 from: {rule}"),
+    "by_region": T("КРМ-2 {month} өңірлер бойынша (есеп беру деңгейі, DHIS2 үлгісімен)",
+                   "КРМ-2 {month} по регионам (уровень отчетности, как в DHIS2)",
+                   "KRM-2 {month} by region (reporting rate, DHIS2-style)"),
+    "missing": T("жоқ", "нет", "missing"), "late": T("кешікті", "с опозданием", "late"),
+    "arrived": T("келді {when} ({days} күн {due} кейін)", "поступил {when} (через {days} дн. после {due})",
+                 "arrived {when} ({days} d after {due})"),
+    "more": T("… тағы {n} (барлығы: --limit 0 немесе --format json)", "… еще {n} (все: --limit 0 или --format json)",
+              "… {n} more (--limit 0 or --format json for all)"),
+    "unexpected": T("Күтілмеген", "Не ожидались", "Not expected"),
+    "duplicates": T("Бірнеше рет жіберілген", "Отправлены более одного раза", "Sent more than once"),
+    "counts": T("{path} есепке алынады (--prefer newest)", "учитывается {path} (--prefer newest)",
+                "{path} counts (--prefer newest)"),
+    "neither": T("ешқайсысы есепке алынбайды (ең жаңасы үшін --prefer newest)",
+                 "не учитывается ни один (самый новый: --prefer newest)",
+                 "neither counts (use --prefer newest to count the newest)"),
+    "repeats": T("{b} {a} файлын қайталайды: {how}", "{b} повторяет {a}: {how}", "{b} repeats {a}: {how}"),
+    "excluded": T("Алынып тасталды: қателер", "Исключены: ошибки", "Excluded: errors"),
+    "unreadable": T("Оқылмайды", "Не читаются", "Unreadable"),
+    "other_periods": T("Басқа кезеңдердің {n} жұмыс кітабы ескерілмеді.", "Книг за другие периоды не учтено: {n}.",
+                       "{n} workbook(s) for other periods ignored."),
+}
+
+
+def _print(rep, limit: int, lang: str = "en") -> None:
     from rich.table import Table
 
     from krm import reference
 
+    def w(key: str, **kw) -> str:
+        return WORDS[key](lang).format(**kw) if kw else WORDS[key](lang)
+
     con = console()
-    t = Table(title=f"KRM status {rep.month}, as of {rep.as_of.isoformat()}")
+    t = Table(title=w("title", month=rep.month, date=rep.as_of.isoformat()))
     for c in ("Form", "Level", "Period", "Due", "Expected", "Received", "On time", "Late", "Missing",
               "Overdue", "Completeness", "Timeliness"):
-        t.add_column(c, justify="right" if c not in ("Form", "Level", "Period", "Due") else "left")
+        t.add_column(w(c), justify="right" if c not in ("Form", "Level", "Period", "Due") else "left")
     for s in rep.levels:
-        due = s.due.isoformat() + ("" if s.due == s.last_working_day else f" (act by {s.last_working_day:%d.%m})")
-        t.add_row(s.form, s.level, s.period, due, str(s.expected), str(s.received), str(s.on_time), str(s.late),
+        due = s.due.isoformat() + ("" if s.due == s.last_working_day else
+                                   f" ({w('act_by', d=f'{s.last_working_day:%d.%m}')})")
+        t.add_row(s.form, w(s.level) if s.level in WORDS else s.level, s.period, due, str(s.expected), str(s.received), str(s.on_time), str(s.late),
                   str(s.missing), str(s.overdue), _pct(s.completeness), _pct(s.timeliness))
     con.print(t)
-    con.print(f"Expected KRM-2 from: {rep.rule}")
+    con.print(w("expected_from", rule=rep.rule))
     k2 = rep.level("KRM-2")
-    r = Table(title=f"KRM-2 {rep.month} by region (reporting rate, DHIS2-style)")
+    r = Table(title=w("by_region", month=rep.month))
     for c in ("Region", "Expected", "Received", "On time", "Late", "Missing", "Completeness", "Timeliness"):
-        r.add_column(c, justify="left" if c == "Region" else "right")
+        r.add_column(w(c), justify="left" if c == "Region" else "right")
     for row in k2.by_region:
-        r.add_row(f"{row['region']} {row['name']}", str(row["expected"]), str(row["received"]), str(row["on_time"]),
+        reg = reference.region(row["region"], rep.month) if lang != "en" else None
+        r.add_row(f"{row['region']} {reg.name(lang) if reg else row['name']}", str(row["expected"]),
+                  str(row["received"]), str(row["on_time"]),
                   str(row["late"]), str(row["missing"]), _pct(row["completeness"]), _pct(row["timeliness"]))
-    r.add_row("[bold]Total[/bold]", str(k2.expected), str(k2.received), str(k2.on_time), str(k2.late),
+    r.add_row(f"[bold]{w('Total')}[/bold]", str(k2.expected), str(k2.received), str(k2.on_time), str(k2.late),
               str(k2.missing), _pct(k2.completeness), _pct(k2.timeliness))
     con.print(r)
 
     def dname(kato: str) -> str:
         d = reference.district_any(kato)
-        return f"{d.name_ru} ({kato})" if d else kato
+        return f"{d.name_kk if lang == 'kk' else d.name_ru} ({kato})" if d else kato  # en: as before, Russian
 
     for form in ("KRM-1", "KRM-2"):
         for state in ("missing", "late"):
@@ -97,32 +146,32 @@ def _print(rep, limit: int) -> None:
             if not items:
                 continue
             shown = items if limit == 0 else items[:limit]
-            con.print(f"[bold]{form} {state}[/bold] ({len(items)}):")
+            con.print(f"[bold]{form} {w(state)}[/bold] ({len(items)}):")
             for e in shown:
                 extra = ""
                 if e.arrived is not None and e.arrived.when is not None:
                     days = (e.arrived.when.date() - e.due).days
-                    extra = f"  arrived {e.arrived.when:%Y-%m-%d %H:%M} ({days} d after {e.due:%d.%m})"
+                    extra = "  " + w("arrived", when=f"{e.arrived.when:%Y-%m-%d %H:%M}", days=days,
+                                     due=f"{e.due:%d.%m}")
                 con.print(f"  {e.region}  {dname(e.key[0])}  {e.key[1]}{extra}")
             if len(shown) < len(items):
-                con.print(f"  … {len(items) - len(shown)} more (--limit 0 or --format json for all)")
+                con.print(w("more", n=len(items) - len(shown)))
     if rep.unexpected:
-        con.print(f"[bold]Not expected[/bold] ({len(rep.unexpected)}):")
+        con.print(f"[bold]{w('unexpected')}[/bold] ({len(rep.unexpected)}):")
         for a in rep.unexpected[: limit or None]:
             con.print(f"  {a.path}: {a.problem}")
     if rep.duplicates:
-        con.print(f"[bold]Sent more than once[/bold] ({len(rep.duplicates)}):")
+        con.print(f"[bold]{w('duplicates')}[/bold] ({len(rep.duplicates)}):")
         for a, b in rep.duplicates[: limit or None]:
-            how = f"{a.path} counts (--prefer newest)" if a.status == "accepted" else \
-                "neither counts (use --prefer newest to count the newest)"
-            con.print(f"  {b.path} repeats {a.path}: {how}")
+            how = w("counts", path=a.path) if a.status == "accepted" else w("neither")
+            con.print("  " + w("repeats", a=a.path, b=b.path, how=how))
     if rep.excluded:
-        con.print(f"[bold]Excluded: errors[/bold] ({len(rep.excluded)}):")
+        con.print(f"[bold]{w('excluded')}[/bold] ({len(rep.excluded)}):")
         for a in rep.excluded[: limit or None]:
             con.print(f"  {a.path}: {a.problem}")
     if rep.unreadable:
-        con.print(f"[bold]Unreadable[/bold] ({len(rep.unreadable)}):")
+        con.print(f"[bold]{w('unreadable')}[/bold] ({len(rep.unreadable)}):")
         for a in rep.unreadable[: limit or None]:
             con.print(f"  {a.path}: {a.problem}")
     if rep.other_periods:
-        con.print(f"{rep.other_periods} workbook(s) for other periods ignored.")
+        con.print(w("other_periods", n=rep.other_periods))

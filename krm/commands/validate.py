@@ -175,13 +175,25 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
 
         def progress(path, report):  # noqa: F811 - the progress callback
             bar.advance(task)
+    from krm.validate import _open_register
+
+    reg, opened = _open_register(False if no_cache else None, None, files)
     try:
+        # with a register, the typed rows come back too: the checks across months compare them with it
         reports = validate_paths(files, jobs=jobs if jobs is not None else (1 if len(files) < 4 else None),
-                                 progress=progress, today=today, submissions=False,
-                                 cache=False if no_cache else None)
+                                 progress=progress, today=today, submissions=reg is not None,
+                                 register=reg if reg is not None else False)
+        if reg is not None:
+            from krm.history.rules import check
+
+            check(reports, reg)
+            for r in reports:
+                r.submission = None
     finally:
         if bar is not None:
             bar.stop()
+        if opened:
+            reg.close()
     return reports
 
 

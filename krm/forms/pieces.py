@@ -53,9 +53,9 @@ H_DISTRICT = HeaderField(key="district", name="KRM_DISTRICT", type="district",
                                  "Район / город областного значения",
                                  "District / city of oblast significance"))
 H_MONTH = HeaderField(key="period", name="KRM_PERIOD", type="period",
-                      label=T("Есепті кезең (ЖЖЖЖ-АА)", "Отчётный период (ГГГГ-ММ)", "Reporting period (YYYY-MM)"))
+                      label=T("Есепті кезең (ЖЖЖЖ-АА)", "Отчетный период (ГГГГ-ММ)", "Reporting period (YYYY-MM)"))
 H_YEAR = HeaderField(key="period", name="KRM_PERIOD", type="year",
-                     label=T("Есепті жыл (ЖЖЖЖ)", "Отчётный год (ГГГГ)", "Reporting year (YYYY)"))
+                     label=T("Есепті жыл (ЖЖЖЖ)", "Отчетный год (ГГГГ)", "Reporting year (YYYY)"))
 H_PROGRAMME = HeaderField(key="programme", name="KRM_PROGRAMME", type="programme",
                           label=T("Мемлекеттік бағдарламаның атауы", "Наименование государственной программы",
                                   "State programme"))
@@ -69,7 +69,7 @@ H_BODY = HeaderField(key="body", name="KRM_BODY", type="text",
 
 BASIS_VALUES = {
     "cumulative": T("жыл басынан бері жинақталған", "нарастающим итогом с начала года", "cumulative since January"),
-    "month": T("тек есепті ай үшін", "только за отчётный месяц", "for the reporting month only"),
+    "month": T("тек есепті ай үшін", "только за отчетный месяц", "for the reporting month only"),
 }
 
 SIGNATURE = (
@@ -142,7 +142,7 @@ def end_col(n: str, official: bool = True) -> Column:
                   group=PERIOD_GROUP, official=official, width=12, role="dimension")
 
 
-REGION_COL = Column(key="region", number="2", title=T("Өңірлердің аталуы", "Наименование регионов", "Region"),
+REGION_COL = Column(key="region", number="2", title=T("Өңірлердің аталуы", "Наименование региона", "Region"),
                     type=ColType.REGION, width=30)
 TOTAL_UPPER = T("БАРЛЫҒЫ", "ВСЕГО", "TOTAL")
 

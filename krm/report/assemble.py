@@ -30,6 +30,8 @@ class Report:
     planned: set[tuple[str, str, str]] | None = None  # (programme, region, district) with a KRM-1 plan for the year
     # the month's district-level completeness (krm.intake.completeness: the same as aggregate's and status's)
     completeness: list = field(default_factory=list)
+    # the month's outliers from the register (krm.report.note_outliers); None: the register is off
+    outliers: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -140,6 +142,10 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
     subs, excluded = load_inputs(Path(root), month, quarter, jobs=jobs, prefer=prefer, cache=cache, light=not strict)
     subs = subs + previous_from_register(subs, month, cache)
     rep = build(subs, month, quarter=quarter, root=Path(root), excluded=excluded, prefer=prefer)
+    if not quarter:
+        from krm.report.note_outliers import outliers_from_register
+
+        rep.outliers = outliers_from_register(rep.month, cache)
     left_out = [s for s in rep.data.sources if s.status == "excluded"]
     if not any(s.status == "used" for s in rep.data.sources):
         # blank KRM-6/7 for a month nobody reported would look like a national zero; say it instead (a quarterly

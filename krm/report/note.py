@@ -12,6 +12,7 @@ from krm.intake import completeness
 from krm.report.monthdata import MonthData, _opt_sum
 from krm.report.periods import parse_quarter
 from krm.report.sheets import texts
+from krm.report.warn import shown
 
 if TYPE_CHECKING:
     from krm.report.assemble import Report
@@ -67,6 +68,9 @@ def note_context(rep: Report, lang: str) -> dict:
     no_plan = _note_activities(ctx, md, t, lang)
     _note_points(ctx, rep, t, region_rows, behind, no_plan)
     _note_completeness(ctx, rep, t, lang)
+    from krm.report.note_outliers import note_section
+
+    note_section(ctx, rep, t, lang)
     ctx["quarter"] = _note_quarter(rep, t) if rep.quarter else None
     _note_sources(ctx, rep, t)
     return ctx
@@ -390,7 +394,7 @@ def _note_sources(ctx: dict, rep: Report, t) -> None:
     ctx["checks"] = [{"what": c.label(t), "inputs": fi(c.inputs), "krm6": fi(c.krm6),
                       "krm7": fi(c.krm7) if c.krm7 is not None else t("c_na"),
                       "ok": t("ok") if c.ok else t("fail")} for c in rep.checks]
-    ctx["warnings"] = md.warnings
+    ctx["warnings"] = [shown(w, t) for w in md.warnings]  # in the note's language
 
 
 def _source_summary(md: MonthData, t) -> dict:

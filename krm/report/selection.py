@@ -12,6 +12,7 @@ from krm.model import Submission
 from krm.report.monthdata import (FileSummary, MonthData, Source, Unit, _activity_codes, _displayer, _empty_row,
                                   _merge_activities, summarise)
 from krm.report.periods import INPUT_FORMS, ZERO, ReportError
+from krm.report.warn import Warn
 
 
 def _unit_key(s: FileSummary, region: str | None) -> tuple:
@@ -126,15 +127,18 @@ def _resolve_duplicates(candidates, by_path: dict[int, Source], prefer: str | No
                 for s, _ in older:
                     by_path[id(s)].status = "excluded"
                     by_path[id(s)].note = f"older duplicate of {by_path[id(kept[0])].path} (--prefer newest)"
-                warnings.append(f"duplicates {', '.join(names)}: kept the newest, {by_path[id(kept[0])].path}")
+                kept_path = by_path[id(kept[0])].path
+                warnings.append(Warn("dup_kept", f"duplicates {', '.join(names)}: kept the newest, {kept_path}",
+                                     files=", ".join(names), kept=kept_path))
                 members = [kept]
             else:
                 for s, _ in members:
                     by_path[id(s)].status = "excluded"
                     by_path[id(s)].note = ("duplicate of " + ", ".join(n for n in names if n != by_path[id(s)].path)
                                            + ": not counted (use --prefer newest to keep the newest)")
-                warnings.append(f"duplicates, none counted: {', '.join(names)} (same {key[0]}, unit and "
-                                f"programme; use --prefer newest to keep the newest)")
+                warnings.append(Warn("dup_none", f"duplicates, none counted: {', '.join(names)} (same {key[0]}, "
+                                     f"unit and programme; use --prefer newest to keep the newest)",
+                                     files=", ".join(names), form=key[0]))
                 continue
         s, region = members[0]
         if forms.level(s.form) == "programme":  # KRM-4 has the plan by region, KRM-5 the facts by activity
@@ -186,8 +190,8 @@ def _build_units(progs: list[str], c: _Chosen, by_path: dict[int, Source], warni
                 (sum(s.rolled.projects_planned for s in chosen), sum(s.rolled.projects_done for s in chosen))
                 if all(s.rolled is not None for s in chosen) else None)
             if units[(p, region)].act_plan is None:
-                warnings.append(f"{p}, region {region}: rows with an unknown activity code; the activity "
-                                f"breakdown is not shown")
+                warnings.append(Warn("unknown_activity", f"{p}, region {region}: rows with an unknown activity "
+                                     f"code; the activity breakdown is not shown", programme=p, region=region))
     return units, lower
 
 
@@ -199,12 +203,13 @@ def _programme_unit(p: str, region: str, row4, row5, c: _Chosen, by_path: dict[i
         bad = {str(k) for k in row5.by_activity} - set(_activity_codes())
         s5 = sum(row5.by_activity.values())
         if bad or s5 != row5.fact:
-            warnings.append(f"KRM-5 {p}, region {region}: column 3 ({row5.fact}) is not the sum of "
-                            f"columns 4-12 ({s5}); its activity breakdown is not used")
+            warnings.append(Warn("k5_sum", f"KRM-5 {p}, region {region}: column 3 ({row5.fact}) is not the sum "
+                                 f"of columns 4-12 ({s5}); its activity breakdown is not used",
+                                 programme=p, region=region, fact=row5.fact, sum=s5))
         elif row4 is not None and row4.fact != row5.fact:
-            warnings.append(f"KRM-4 and KRM-5 of {p} disagree for region {region}: {row4.fact} and "
-                            f"{row5.fact} jobs created; KRM-4 is used and the activity breakdown is "
-                            f"not shown")
+            warnings.append(Warn("k45_disagree", f"KRM-4 and KRM-5 of {p} disagree for region {region}: "
+                                 f"{row4.fact} and {row5.fact} jobs created; KRM-4 is used and the activity "
+                                 f"breakdown is not shown", programme=p, region=region, k4=row4.fact, k5=row5.fact))
         else:
             act_fact = {code: int(row5.by_activity.get(code, 0)) for code in _activity_codes()}
     act_plan = None
@@ -212,8 +217,9 @@ def _programme_unit(p: str, region: str, row4, row5, c: _Chosen, by_path: dict[i
     if given is not None and row4 is not None:
         sp = sum(given.values())
         if set(map(str, given)) - set(_activity_codes()) or sp != row4.plan:
-            warnings.append(f"KRM-5 {p}, region {region}: the plan by activity (к1-к9, {sp}) is not KRM-4's "
-                            f"plan ({row4.plan}); the plan by activity is not shown")
+            warnings.append(Warn("k5_plan", f"KRM-5 {p}, region {region}: the plan by activity (к1-к9, {sp}) is "
+                                 f"not KRM-4's plan ({row4.plan}); the plan by activity is not shown",
+                                 programme=p, region=region, sum=sp, plan=row4.plan))
         else:
             act_plan = {code: int(given.get(code, 0)) for code in _activity_codes()}
     if row4 is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from krm import forms, reference
 from krm.report.monthdata import MonthData, _opt_sum
+from krm.report.warn import shown
 
 # ------------------------------------------------------------------ KRM-6 / KRM-7 rows
 def krm6_rows(md: MonthData) -> list[dict]:
@@ -166,5 +167,5 @@ def control_sheet(md: MonthData, chk: list[Check], t: Texts) -> tuple[str, list[
     if md.warnings:
         rows.append([])
         rows.append([t("c_warnings")])
-        rows.extend([[w] for w in md.warnings])
+        rows.extend([[shown(w, t)] for w in md.warnings])
     return t("control_sheet"), rows

@@ -8,7 +8,7 @@ import re
 from functools import lru_cache
 from typing import Iterator
 
-from krm import editions
+from krm import annex_text, editions
 from krm.findings import Finding
 from krm.rules import lookup, relations
 from krm.rules.context import Ctx
@@ -144,9 +144,9 @@ def _allowed_texts() -> frozenset[str]:
                 out.update(_key(t(lang)) for lang in ("kk", "ru", "en"))
     out.update(_key(forms.SEAL(lang)) for lang in ("kk", "ru", "en"))
     for spec in forms.FORMS.values():
-        for t in (spec.footnote, spec.total_label):
-            if t is not None:
-                out.update(_key(t(lang)) for lang in ("kk", "ru", "en"))
+        if spec.total_label is not None:
+            out.update(_key(spec.total_label(lang)) for lang in ("kk", "ru", "en"))
+    out.update(_key(t) for t in annex_text.footnote_texts())  # "Ескертпе: …", and the bare text of older books
     return frozenset(out)
 
 

@@ -42,7 +42,8 @@ def _submission_time(rng: random.Random, due: dt.date, late_share: float, earlie
     return dt.datetime(day.year, day.month, day.day, rng.randint(9, 17), rng.randint(0, 59), rng.randint(0, 59))
 
 
-def plan_month(month: str, seed: int = DEFAULT_SEED, regions: list[str] | None = None) -> list[Slot]:
+def plan_month(month: str, seed: int = DEFAULT_SEED, regions: list[str] | None = None,
+               langs: list[str] | None = None) -> list[Slot]:
     """Every (district, programme) slot of the sample month, fully determined by the seed.
 
     ``regions``: only these region KATO codes (a smaller sample; each district's data do not
@@ -68,7 +69,9 @@ def plan_month(month: str, seed: int = DEFAULT_SEED, regions: list[str] | None =
             for p in extras:
                 if p not in progs and rng.random() < p_extra:
                     progs.add(p)
-            lang = "ru" if rng.random() < RU_SHARE.get(reg.kato, 0.4) else "kk"
+            lang = "ru" if rng.random() < RU_SHARE.get(reg.kato, 0.4) else "kk"  # drawn always: same stream
+            if langs and lang not in langs:  # --lang kk (or ru): every workbook in that language
+                lang = langs[0]
             for code in sorted(progs, key=lambda c: reference.programme(c, month).order):
                 srng = _stream(seed, d.kato, code)
                 projects, over = _projects(srng, code, reg.kato, year, month_end, lang)

@@ -7,9 +7,10 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
-from krm import reference
+from krm import annex_text, reference
 from krm.forms import BASIS_VALUES, SEAL, SIGNATURE
 from krm.spec import ColType, Column, FormSpec, Rows, T
+from krm.workbook.writer import blocks, grouped, printsheet
 from krm.workbook.writer.fastpath import _add_sheet, _new_workbook, _put_rows, _values
 from krm.workbook.writer.layout import (FIXED_TIME, UI, Layout, _heading_heights, _span_start, _text_height, _value_span,
                                        column_letter, column_width, layout, page_breaks, print_scale, table_headers)
@@ -65,6 +66,9 @@ def write_form(
         wb.set_custom_property("krm_period", str(period))
     F = _Formats(wb)
     ws = _add_sheet(wb, spec.sheet_name)
+    printed = blocks.write_block_print if blocks.has_block_print(spec) else \
+        grouped.write_grouped_print if grouped.has_grouped_print(spec) else None  # the annex's layout
+    print_ws = _add_sheet(wb, printsheet.sheet_name(spec, lang)) if printed is not None else None
     group_ws = None
     if has_group_view(spec):
         lay.group_sheet = UI["groups"](lang)
@@ -84,6 +88,8 @@ def write_form(
     _write_signature(x, signature or {})
     _sheet_settings(x)
 
+    if printed is not None:  # KRM-1: a block per project; KRM-2/3: the rows under the nine activities
+        printed(print_ws, F, spec, lay, data, header, signature or {}, lang, x.v0)
     if group_ws is not None:
         _write_group_view(wb, group_ws, F, spec, lay, data, lang)
     _write_instructions(instructions, F, spec, lang, lay)
@@ -121,9 +127,9 @@ def _write_banner(x: _Sheet) -> None:
     for i, w in enumerate(widths):
         ws.set_column(i, i, w)
     annex_c0 = _span_start(widths[:last + 1], 62)
-    annex_text = f"{spec.annex(lang)}\n\n{spec.kind_line(lang)}"
-    x.row(0, _text_height(annex_text, sum(widths[annex_c0:last + 1]), 8, italic=True))
-    ws.merge_range(0, annex_c0, 0, last, annex_text,
+    annex_line = f"{spec.annex(lang)}\n\n{spec.kind_line(lang)}"
+    x.row(0, _text_height(annex_line, sum(widths[annex_c0:last + 1]), 8, italic=True))
+    ws.merge_range(0, annex_c0, 0, last, annex_line,
                    F(text_wrap=True, align="right", italic=True, font_size=8, valign="top"))
     x.row(1, _text_height(spec.title(lang), total_w, 12, bold=True))
     ws.merge_range(1, 0, 1, last, spec.title(lang), F(text_wrap=True, align="center", bold=True, font_size=12))
@@ -131,8 +137,9 @@ def _write_banner(x: _Sheet) -> None:
     line2 = f"{UI['index'](lang)}: {spec.sheet_name}\n{UI['periodicity'](lang)}: {spec.periodicity(lang)}"
     x.row(2, _text_height(line2, total_w, 10))
     ws.merge_range(2, 0, 2, last, line2, F(text_wrap=True, align="left"))
-    line3 = (f"{UI['submitter'](lang)}: {spec.submitter(lang)}\n{UI['recipient'](lang)}: {spec.recipient(lang)}\n"
-             f"{UI['deadline'](lang)}: {spec.deadline.text(lang)}")
+    who, where, when = annex_text.banner_labels(spec)  # each annex's own labels
+    line3 = (f"{who(lang)}: {spec.submitter(lang)}\n{where(lang)}: {spec.recipient(lang)}\n"
+             f"{when(lang)}: {spec.deadline.text(lang)}")
     x.row(3, _text_height(line3, total_w, 10))
     ws.merge_range(3, 0, 3, last, line3, F(text_wrap=True, align="left"))
 
@@ -285,10 +292,11 @@ def _write_signature(x: _Sheet, sig: dict) -> None:
     r = max(lay.signature_rows.values()) + 2
     ws.write_string(r, 1, SEAL(lang), F(italic=True))
     x.end_row = r
-    if spec.footnote is not None:
+    note = annex_text.footnote_line(spec, lang)  # "Ескертпе: …", as the annex prints it
+    if note is not None:
         x.end_row = r + 1
-        ws.merge_range(r + 1, 0, r + 1, x.last, spec.footnote(lang), F(italic=True, font_size=9, text_wrap=True))
-        x.row(r + 1, _text_height(spec.footnote(lang), x.total_w, 9, italic=True))
+        ws.merge_range(r + 1, 0, r + 1, x.last, note, F(italic=True, font_size=9, text_wrap=True))
+        x.row(r + 1, _text_height(note, x.total_w, 9, italic=True))
 
 
 def _sheet_settings(x: _Sheet) -> None:

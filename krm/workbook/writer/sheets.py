@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from krm import reference
+from krm import annex_text, reference
 from krm.forms import BASIS_VALUES
 from krm.spec import ColType, FormSpec, Rows, T
 from krm.workbook.writer.fastpath import _add_sheet, _put_rows
@@ -131,7 +131,7 @@ INSTRUCTIONS = {
         "Тексеру: krm validate ФАЙЛ",
     ],
     "ru": [
-        "Заполняйте только жёлтые ячейки; остальные защищены (без пароля).",
+        "Заполняйте только желтые ячейки; остальные защищены (без пароля).",
         "Регион, район, программу и вид экономической деятельности выбирайте из списка.",
         "Период пишите как ГГГГ-ММ (например 2019-05), даты — как ГГГГ-ММ-ДД.",
         "Рабочие места — целое число ≥ 0; суммы — в млн тенге, до 3 знаков после запятой.",
@@ -139,7 +139,7 @@ INSTRUCTIONS = {
         "Пустая ячейка означает «нет данных»; если значение равно нулю, пишите 0.",
         "Если строк в таблице не хватает, вставьте строки внутри таблицы (сняв защиту) или создайте "
         "шаблон заново командой krm.",
-        "Графы с зелёным заголовком — дополнительные графы krm (их нет в Правилах, но они нужны для свода).",
+        "Графы с зеленым заголовком — дополнительные графы krm (их нет в Правилах, но они нужны для свода).",
         "Проверка: krm validate ФАЙЛ",
     ],
     "en": [
@@ -175,9 +175,18 @@ def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
                             "Пояснение по заполнению формы (из Правил)",
                             "Explanation for filling the form (from the Rules)")(lang), F(bold=True))
     r += 1
-    for i, p in enumerate(spec.explanation, start=1):
-        ws.set_row(r, _text_height(f"{i}. {p(lang)}", 110))
-        ws.write_string(r, 0, f"{i}. {p(lang)}", wrap)
+    # the annex's whole explanation: its title, its two chapters, the paragraphs numbered as the annex does
+    styles = {"title": F(bold=True, italic=True, text_wrap=True, align="center", valign="top"),
+              "chapter": F(bold=True, text_wrap=True, align="center", valign="top"), "para": wrap,
+              "krm": F(text_wrap=True, valign="top", italic=True)}
+    for kind, text in annex_text.explanation(spec, lang):
+        ws.set_row(r, _text_height(text, 110, bold=kind != "para"))
+        ws.write_string(r, 0, text, styles[kind])
+        r += 1
+    note = annex_text.footnote_line(spec, lang)
+    if note is not None:
+        ws.set_row(r, _text_height(note, 110))
+        ws.write_string(r, 0, note, styles["krm"])
         r += 1
     r += 1
     ws.write_string(r, 0, T("Бағандар", "Графы", "Columns")(lang), F(bold=True))

@@ -1,0 +1,227 @@
+"""What the print sheets share (KRM-1's blocks, KRM-2/3's grouped table): a sheet that shows the entry sheet's
+figures in an annex's layout, every value a formula on the entry sheet, protected, only printed.
+
+* every value is ``=IF(entry="","",entry)`` with its value cached for programs that do not calculate: the entry
+  sheet stays the one place to type, and the two never disagree;
+* the banner is the annex's: its line, the title, the reporting unit over its caption, the period, the index,
+  periodicity and each annex's own labels for who submits, to whom and by when;
+* a line at the top prints only when the entry sheet holds more rows than the print sheet was written with
+  (``krm convert FILE`` writes the workbook again, with all of them placed);
+* the signature block (values from the entry sheet) and the footnote end it; pages break between whole blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from krm import annex_text
+from krm.forms import SEAL, SIGNATURE
+from krm.spec import FormSpec, T
+from krm.workbook.writer.layout import PT_PER_UNIT, UI, Layout, _text_height, column_letter
+from krm.workbook.writer.printing import DEFAULT_ROW_PT, FILL, MARGINS, PAPER_A4, USABLE_H_PT, USABLE_W_PT
+
+SHEET = T("Басып шығару", "Печать", "Print")
+USABLE_W_PORTRAIT = (8.27 - MARGINS["left"] - MARGINS["right"]) * 72
+USABLE_H_PORTRAIT = (11.69 - MARGINS["top"] - MARGINS["bottom"]) * 72
+_PERIOD = {"year": T("{} жылғы есепті кезең", "отчетный период: {} год", "reporting period: {}"),
+           "month": T("{} есепті кезең", "отчетный период: {}", "reporting period: {}")}
+_BLANK_PERIOD = {"year": "20___", "month": "____ 20___"}
+_MORE = T("Нысанда {n} жол, мұнда {k}: барлығын басу үшін krm convert ФАЙЛ",
+          "В форме строк: {n}, здесь: {k}; чтобы напечатать все, krm convert ФАЙЛ",
+          "The form has {n} rows, this sheet {k}: to print them all, krm convert FILE")
+_EPOCH = dt.date(1899, 12, 30)
+
+
+def sheet_name(spec: FormSpec, lang: str) -> str:
+    return f"{spec.sheet_name} {SHEET(lang)}"[:31]
+
+
+def lit(text: str) -> str:
+    """``text`` inside a formula's string literal (quotes doubled)."""
+    return text.replace('"', '""')
+
+
+def cached(v):
+    """The value a formula shows, cached beside it: dates as Excel serials, numbers as numbers, text as text."""
+    if v is None or v == "":
+        return ""
+    if isinstance(v, dt.datetime):
+        v = v.date()
+    if isinstance(v, dt.date):
+        return (v - _EPOCH).days
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float, Decimal)):
+        return float(v)
+    return str(v)
+
+
+class Formats:
+    def __init__(self, F):
+        self.label = F(text_wrap=True, align="left", valign="top")
+        self.value = F(text_wrap=True, align="left", bottom=1, valign="bottom")
+        self.unit = F(text_wrap=True, align="center", bottom=1, valign="bottom")
+        self.date = F(align="center", bottom=1, num_format="yyyy.mm.dd")
+        self.money = F(align="center", bottom=1, num_format="#,##0.000")
+        self.caption = F(italic=True, font_size=8, align="center", valign="top", text_wrap=True)
+        self.head = F(bold=True, text_wrap=True, align="center", border=1)
+        self.cell = F(text_wrap=True, border=1, valign="top")
+        self.num = F(border=1, align="center", num_format="#,##0")
+        self.num_r = F(border=1, align="right", num_format="#,##0", valign="top")
+        self.amount = F(border=1, align="right", num_format="#,##0.000", valign="top")
+        self.day = F(border=1, align="center", num_format="yyyy.mm.dd", valign="top")
+        self.seq = F(border=1, align="center", valign="top")
+        self.group = F(bold=True, border=1, text_wrap=True, valign="top", bg_color="#F2F2F2")
+        self.group_num = F(bold=True, border=1, align="right", num_format="#,##0", bg_color="#F2F2F2")
+        self.group_amount = F(bold=True, border=1, align="right", num_format="#,##0.000", bg_color="#F2F2F2")
+        self.title = F(bold=True, font_size=12, text_wrap=True, align="center")
+        self.annex = F(italic=True, font_size=8, text_wrap=True, align="right", valign="top")
+        self.line = F(text_wrap=True, align="left", valign="top")
+        self.note = F(italic=True, font_size=9, text_wrap=True)
+        self.warn = F(bold=True, font_color="#C00000", text_wrap=True)
+
+
+class PrintSheet:
+    """A print sheet being written: its widths, the entry sheet it shows, the row heights it was given."""
+
+    def __init__(self, ws, F, spec: FormSpec, lay: Layout, lang: str, v0: int, widths: tuple[float, ...],
+                 portrait: bool):
+        self.ws, self.spec, self.lay, self.lang, self.v0 = ws, spec, lay, lang, v0
+        self.widths, self.portrait = widths, portrait
+        self.last = len(widths) - 1
+        self.total_w = sum(widths)
+        self.f = Formats(F)
+        self.heights: dict[int, float] = {}
+        self.src = "'" + spec.sheet_name.replace("'", "''") + "'"
+        self.col = {c.key: i for i, c in enumerate(lay.columns)}
+        for i, w in enumerate(widths):
+            ws.set_column(i, i, w)
+
+    def row(self, r: int, height: float) -> None:
+        self.heights[r] = height
+        self.ws.set_row(r, height)
+
+    def ref(self, r: int, c: int) -> str:
+        return f"{self.src}!${column_letter(c)}${r + 1}"
+
+    def value(self, at: tuple[int, int], r: int, key: str, shown, fmt) -> None:
+        """Cell ``at`` shows the entry sheet's cell of row ``r``, column ``key`` (blank stays blank)."""
+        x = self.ref(r, self.col[key])
+        self.ws.write_formula(*at, f'=IF({x}="","",{x})', fmt, cached(shown))
+
+    def banner(self, header: dict) -> int:
+        """The annex line, the title, the unit and period lines, index and the header labels; the next row."""
+        ws, f, spec, lay, lang, last = self.ws, self.f, self.spec, self.lay, self.lang, self.last
+        annex = f"{spec.annex(lang)}\n\n{spec.kind_line(lang)}"
+        c0 = 1 if last >= 2 else 0
+        ws.merge_range(0, c0, 0, last, annex, f.annex)
+        self.row(0, _text_height(annex, sum(self.widths[c0:]), 8, italic=True))
+        ws.merge_range(1, 0, 1, last, spec.title(lang), f.title)
+        self.row(1, _text_height(spec.title(lang), self.total_w, 12, bold=True))
+        unit = [k for k in ("district", "region", "body") if k in lay.header_rows]
+        cells = [self.ref(lay.header_rows[k], self.v0) for k in unit]
+        shown = " ".join(str(header.get(k) or "") for k in unit).strip()
+        ws.merge_range(2, 0, 2, last, "", f.unit)
+        ws.write_formula(2, 0, "=TRIM(" + '&" "&'.join(cells) + ")" if cells else '=""', f.unit, shown)
+        ws.merge_range(3, 0, 3, last, spec.unit_caption(lang) if spec.unit_caption is not None else "", f.caption)
+        kind = "year" if spec.period_kind == "year" else "month"
+        pr = self.ref(lay.header_rows["period"], self.v0)
+        blank = _BLANK_PERIOD[kind]
+        period = lit(_PERIOD[kind](lang)).replace("{}", f'"&IF({pr}="","{blank}",{pr})&"')
+        ws.merge_range(4, 0, 4, last, "", f.line)
+        ws.write_formula(4, 0, f'="{period}"', f.line, _PERIOD[kind](lang).format(header.get("period") or blank))
+        who, where, when = annex_text.banner_labels(spec)
+        text = "\n".join([f"{UI['index'](lang)}: {spec.sheet_name}", f"{UI['periodicity'](lang)}: "
+                          f"{spec.periodicity(lang)}", f"{who(lang)}: {spec.submitter(lang)}",
+                          f"{where(lang)}: {spec.recipient(lang)}", f"{when(lang)}: {spec.deadline.text(lang)}"])
+        ws.merge_range(5, 0, 5, last, text, f.line)
+        self.row(5, _text_height(text, self.total_w, 10))
+        r = 6
+        if "programme" in lay.header_rows:  # krm's addition: the programme (FORMS.md)
+            label = spec.header_field("programme").label(lang)
+            p = self.ref(lay.header_rows["programme"], self.v0)
+            ws.merge_range(r, 0, r, last, "", f.line)
+            ws.write_formula(r, 0, f'="{lit(label)}: "&{p}', f.line, f"{label}: {header.get('programme') or ''}")
+            self.row(r, _text_height(f"{label}: {header.get('programme') or ''}", self.total_w, 10, minimum=30))
+            r += 1
+        return r + 1
+
+    def more_line(self, r: int, key: str, placed: int) -> int:
+        """A line that prints only when the entry sheet has more rows (filled ``key``) than ``placed``."""
+        c = column_letter(self.col[key])
+        rng = f"{self.src}!${c}${self.lay.first_data_row + 1}:${c}${self.lay.last_data_row + 1}"
+        more = lit(_MORE(self.lang)).replace("{n}", '"&COUNTA(' + rng + ')&"').replace("{k}", str(placed))
+        self.ws.merge_range(r, 0, r, self.last, "", self.f.warn)
+        self.ws.write_formula(r, 0, f'=IF(COUNTA({rng})>{placed},"{more}","")', self.f.warn, "")
+        return r + 1
+
+    def signature(self, r: int, signature: dict, split: int) -> int:
+        """The signature block, labels in columns 0…split-1 and values after, from the entry sheet; the next row."""
+        ws, f, lang, last = self.ws, self.f, self.lang, self.last
+        for s in SIGNATURE:
+            sr = self.lay.signature_rows[s.key]
+            ws.merge_range(r, 0, r, split - 1, s.label(lang), f.label) if split > 1 else \
+                ws.write_string(r, 0, s.label(lang), f.label)
+            x = self.ref(sr, self.v0)
+            if last > split:
+                ws.merge_range(r, split, r, last, "", f.value)
+            ws.write_formula(r, split, f'=IF({x}="","",{x})', f.value, str(signature.get(s.key) or ""))
+            self.row(r, _text_height(s.label(lang), sum(self.widths[:split]), 10, minimum=18))
+            r += 1
+            if s.hint:
+                ws.merge_range(r, split, r, last, s.hint(lang), f.caption) if last > split else \
+                    ws.write_string(r, split, s.hint(lang), f.caption)
+                r += 1
+        ws.write_string(r, min(1, last), SEAL(lang), f.label)
+        r += 1
+        note = annex_text.footnote_line(self.spec, lang)
+        if note is not None:
+            ws.merge_range(r, 0, r, last, note, f.note)
+            self.row(r, _text_height(note, self.total_w, 9, italic=True))
+            r += 1
+        return r - 1
+
+    def finish(self, end: int, starts: list[int], repeat: tuple[int, int] | None = None, whole: bool = True) -> None:
+        """Protection and page set-up: A4, scaled to the width, pages broken between whole blocks (``whole``; else
+        a block's first rows are kept together and it runs on)."""
+        ws = self.ws
+        ws.protect("")
+        (ws.set_portrait if self.portrait else ws.set_landscape)()
+        ws.set_paper(PAPER_A4)
+        ws.set_margins(**MARGINS)
+        ws.set_footer(f"&L{sheet_name(self.spec, self.lang)}&R&P / &N")
+        usable_w, usable_h = (USABLE_W_PORTRAIT, USABLE_H_PORTRAIT) if self.portrait else (USABLE_W_PT, USABLE_H_PT)
+        scale = max(10, min(100, int(100 * usable_w / (self.total_w * PT_PER_UNIT + 30))))
+        ws.set_print_scale(scale)
+        ws.print_area(0, 0, end, self.last)
+        if repeat is not None:
+            ws.repeat_rows(*repeat)
+        ws.set_h_pagebreaks(self._breaks(starts, end, scale, usable_h, repeat, whole))
+
+    def _breaks(self, starts: list[int], end: int, scale: int, usable_h: float,
+                repeat: tuple[int, int] | None, whole: bool) -> list[int]:
+        """Rows that start a page so that no block (``starts[i]`` … ``starts[i+1] - 1``) is split; a block taller than
+        a page starts where its first rows fit and breaks where the page is full."""
+        h = self.heights.get
+        cap = usable_h * FILL * 100 / scale
+        again = sum(h(r, DEFAULT_ROW_PT) for r in range(repeat[0], repeat[1] + 1)) if repeat else 0.0
+        out: list[int] = []
+        used = sum(h(r, DEFAULT_ROW_PT) for r in range(0, starts[0])) if starts else 0.0
+        bounds = starts + [end + 1]
+        for a, b in zip(bounds, bounds[1:]):
+            block = sum(h(r, DEFAULT_ROW_PT) for r in range(a, b))
+            head = sum(h(r, DEFAULT_ROW_PT) for r in range(a, min(b, a + 3)))  # a long block: its first rows
+            keep = (whole or b == end + 1) and block <= cap - again  # the signature block is always kept whole
+            if used > again and (used + block > cap if keep else used + head > cap):
+                out.append(a)
+                used = again
+            if used + block > cap:  # taller than a page: break inside it, row by row
+                for r in range(a, b):
+                    if used + h(r, DEFAULT_ROW_PT) > cap and used > again:
+                        out.append(r)
+                        used = again
+                    used += h(r, DEFAULT_ROW_PT)
+            else:
+                used += block
+        return out
