@@ -131,6 +131,7 @@ E301 = _C["KRM-E301"]  # cumulative-fact-decreased
 E302 = _C["KRM-E302"]  # cumulative-disbursed-decreased
 E303 = _C["KRM-E303"]  # project-dropped
 E304 = _C["KRM-E304"]  # krm3-differs-from-krm2
+E305 = _C["KRM-E305"]  # krm3-missing-district
 W301 = _C["KRM-W301"]  # project-changed
 W302 = _C["KRM-W302"]  # project-differs-from-krm1
 W303 = _C["KRM-W303"]  # facts-far-beyond-plan

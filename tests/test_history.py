@@ -153,6 +153,26 @@ def test_krm3_against_the_registers_accepted_krm2(run, tmp_path):
     assert found[0]["value"] + 1 == found[0]["compared_with"]["previous"]
 
 
+def test_krm3_that_leaves_out_a_district_with_an_accepted_krm2(run, tmp_path):
+    """A KRM-3 built without one district's April KRM-2, which the register holds as accepted: KRM-E305 names
+    that district and its KRM-2, tied to the KRM-3's first row."""
+    import shutil
+
+    out, reg, _ = run
+    src = out / "2019-04" / "47-Mangystau-Region"
+    left_out = sorted(src.glob("KRM-2_*_ENBEK.xlsx"))[-1]
+    part = tmp_path / "part" / src.name
+    shutil.copytree(src, part, ignore=lambda d, names: [left_out.name] if Path(d) == src else [])
+    r = cli("aggregate", part.parent, "--period", "2019-04", "--out", tmp_path / "agg", "--register", reg)
+    assert r.exit_code in (0, 1), r.output
+    krm3 = tmp_path / "agg" / "2019-04" / "KRM-3.ENBEK.47.xlsx"
+    found = [f for f in across(validate_json(krm3, reg)) if f["code"] == "KRM-E305"]
+    district = left_out.name.split("_")[1]
+    assert [(f["code"], f["compared_with"]["file"], f["value"]) for f in found] == [
+        ("KRM-E305", left_out.name, district)]
+    assert found[0]["sheet"] == "КРМ-3" and found[0]["row"] is not None and district in found[0]["message"]
+
+
 def test_earlier_months_grow_and_the_last_is_unchanged(run, tmp_path):
     """The last month of a run is the same bytes as that month generated alone; facts and disbursed sums of
     the clean files never go down from month to month."""

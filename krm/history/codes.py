@@ -52,6 +52,18 @@ ROWS = [
      ("КРМ-3-ті аудандардың қабылданған КРМ-2 нысандарынан қайта жинаңыз (krm aggregate).",
       "Соберите КРМ-3 заново из принятых КРМ-2 районов (krm aggregate).",
       "Build the KRM-3 again from the districts' accepted KRM-2 (krm aggregate).")),
+    ("KRM-E305", _E, "krm3-missing-district",
+     "A district whose KRM-2 for the same programme and period is accepted in the register has no rows in the "
+     "region's KRM-3: its jobs and money are missing from the region's figures.",
+     ("{district} ауданының қабылданған КРМ-2 нысаны (жұмыс орындары: жоспар {plan}, факт {fact}) бұл КРМ-3-те жоқ ("
+      + _SINCE[0] + ").",
+      "Принятая КРМ-2 района {district} (рабочие места: план {plan}, факт {fact}) отсутствует в этой КРМ-3 ("
+      + _SINCE[1] + ").",
+      "District {district}'s accepted KRM-2 (jobs planned {plan}, created {fact}) is missing from this KRM-3 ("
+      + _SINCE[2] + ")."),
+     ("КРМ-3-ті аудандардың қабылданған КРМ-2 нысандарынан қайта жинаңыз (krm aggregate).",
+      "Соберите КРМ-3 заново из принятых КРМ-2 районов (krm aggregate).",
+      "Build the KRM-3 again from the districts' accepted KRM-2 (krm aggregate).")),
     ("KRM-W301", _W, "project-changed",
      "A project's plan (jobs), allocated sum or implementation period changed since the same district's report "
      "of the previous month: the year's plan is fixed in KRM-1, so a change needs a reason.",

@@ -80,6 +80,11 @@ class Past:
         """A district's accepted (or confirmed) KRM-2 of a period."""
         return self._earlier(self._versions("KRM-2", period, ("accepted", "confirmed")).get((district, programme or "")))
 
+    def accepted_districts(self, period: str, region: str, programme: str) -> dict[str, object]:
+        """District → its accepted (or confirmed) KRM-2 version of a period, region and programme."""
+        vs = self._versions("KRM-2", period, ("accepted", "confirmed"))
+        return {d: v for (d, p), v in vs.items() if p == (programme or "") and v.region == region}
+
     def months(self, form: str, district: str, programme: str, periods: list[str]) -> dict[str, Earlier]:
         """The current versions of a district's reports for each of ``periods`` the register holds."""
         out = {}

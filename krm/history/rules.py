@@ -9,7 +9,8 @@ For each KRM-2 (and KRM-3) that could be read, :func:`check` compares with
 * the district's KRM-1 for the year: a project's plan, allocated sum or period that differs from the plan
   when it did not change since the previous month (KRM-W302, so one change gives one finding), and the
   district's facts for the year beyond one and a half times its plan (KRM-W303);
-* for a KRM-3, each district's accepted KRM-2 of the same programme and period (KRM-E304).
+* for a KRM-3, each district's accepted KRM-2 of the same programme and period (KRM-E304), and the
+  districts with an accepted KRM-2 that the KRM-3 leaves out (KRM-E305).
 
 Each finding names the earlier version it was compared with (file name, period, register version id).
 Nothing is compared when the register holds nothing earlier: a first month gives no finding here.  A
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from krm.codes import E301, E302, E303, E304, W301, W302, W303
+from krm.codes import E301, E302, E303, E304, E305, W301, W302, W303
 from krm.findings import Finding
 from krm.history.past import Earlier, Past, by_name, match
 
@@ -158,6 +159,14 @@ def _against_krm2(sub, past: Past, out: _Out) -> None:
             if mine != theirs[key]:
                 out.add(E304, rs[0], key, krm2, mine, previous=theirs[key], district=district,
                         measure=T(*_MEASURES[key]))
+    if not sub.region or not rows:
+        return
+    for district, v in sorted(past.accepted_districts(sub.period, sub.region, sub.programme or "").items()):
+        krm2 = past.accepted_krm2(sub.period, district, sub.programme or "") if district not in rows else None
+        if krm2 is not None:
+            t = krm2.submission.totals()
+            out.add(E305, sub.projects[0], "district", krm2, district, district=district, plan=t["plan"],
+                    fact=t["fact"])
 
 
 def check(reports, reg) -> None:
