@@ -102,6 +102,9 @@ class Finding:
     related: list[str] = field(default_factory=list)  # other A1 cells the rule involves
     params: dict = field(default_factory=dict)  # values for the message template
     form: str | None = None
+    #: the workbook's own explanation of it (sheet «Түсініктеме / Пояснения», :mod:`krm.explanations`):
+    #: text, who, date, sheet, row; shown beside the finding, never instead of it
+    explanation: dict | None = None
 
     def __post_init__(self):
         if type(self.code) is not str:
@@ -142,4 +145,7 @@ class Finding:
         }
         if "prev_version" in self.params:  # a finding across months: the earlier version it was compared with
             out["compared_with"] = _compared_with(self.params)
+        if self.explanation is not None:  # only then: findings of workbooks without explanations are as before
+            out["explained"] = True
+            out["explanation"] = {**self.explanation, "admits": self.severity != "error"}
         return out

@@ -12,6 +12,9 @@ newest); who is expected and who was received is :mod:`krm.intake.completeness`:
 * KRM-3 (region level): every (region, programme) planned or reported in a region with expected KRM-2.
 * KRM-4 and KRM-5 (programme level): each of those programmes.  KRM-6 and KRM-7: one each.
 
+Approval levels (received, accepted, returned, explained, confirmed, changed after confirmation, with the
+return and correction windows) are :mod:`krm.approval`: from the register when it is on, else the files.
+
 "When" is the document's modified time (docProps/core.xml) when the workbook carries one other than the
 fixed time krm's own templates carry, else the file's modified time.  A unit is on time when it is received
 and its first admitted workbook arrived on or before the calendar due date (the Rules say "not later than").
@@ -54,6 +57,7 @@ class Arrival:
     problem: str | None = None  # why it could not be placed (unreadable, errors, unknown district …)
     errors: int = 0  # errors found by validation: a workbook with any is excluded (krm.intake.admit)
     status: str = "accepted"  # accepted | excluded | conflict | superseded (older duplicate, --prefer newest)
+    explained: int = 0  # findings the workbook explains (sheet «Түсініктеме / Пояснения», krm.explanations)
 
 
 @dataclass
@@ -119,6 +123,7 @@ class StatusReport:
     unreadable: list[Arrival]
     other_periods: int
     excluded: list[Arrival] = field(default_factory=list)  # for the month, with errors: never counted
+    approval: dict | None = None  # approval levels and correction windows (krm.approval.levels)
 
     def level(self, form: str) -> LevelSummary:
         return next(x for x in self.levels if x.form == form)
@@ -145,6 +150,7 @@ class StatusReport:
             "unreadable": [arr(a) for a in self.unreadable],
             "excluded": [arr(a) for a in self.excluded],
             "other_periods": self.other_periods,
+            **({"approval": self.approval} if self.approval is not None else {}),
         }
 
 
@@ -228,7 +234,8 @@ def arrival_of(rep) -> Arrival:
     from krm import rollup
 
     sub = rep.submission
-    a = Arrival(path=str(rep.path), form=rep.form, errors=rep.errors)
+    a = Arrival(path=str(rep.path), form=rep.form, errors=rep.errors,
+                explained=sum(1 for f in rep.findings if f.explanation))
     if sub is not None:
         a.form, a.period, a.programme, a.district = sub.form, str(sub.period), sub.programme, sub.district
         a.region = rollup.region_of(sub)
@@ -451,4 +458,9 @@ def status(paths: list[Path] | Path, month: str, as_of: dt.date | None = None, j
     if isinstance(paths, (str, Path)):
         paths = [Path(paths)]
     reference.as_date(month)
-    return compute(read_arrivals(list(paths), jobs=jobs, cache=cache), month, as_of, prefer=prefer)
+    from krm import approval
+
+    arrivals = read_arrivals(list(paths), jobs=jobs, cache=cache)
+    rep = compute(arrivals, month, as_of, prefer=prefer)
+    rep.approval = approval.levels(arrivals, month, rep.as_of, lambda k: _region_name(k, month))
+    return rep
