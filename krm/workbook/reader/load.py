@@ -98,7 +98,9 @@ def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
         _locate_any(pf, pkg)
         return pf
 
-    return _edition(spec, declared, parsed)
+    from krm import editions
+
+    return editions.read_against(spec, declared, parsed)
 
 
 def _explanations(zf: zipfile.ZipFile, cwb, pkg: Package, raw: bytes | None, form_sheet: str) -> list:
@@ -113,24 +115,6 @@ def _explanations(zf: zipfile.ZipFile, cwb, pkg: Package, raw: bytes | None, for
         return X.read_sheet(cwb, [n for n, _, _ in pkg.sheets])
     except Exception as e:  # noqa: BLE001 - calamine raises its own error types
         raise ReadError(E002, f"sheet {X.SHEET}: {type(e).__name__}: {e}") from None
-
-
-def _edition(spec: FormSpec, declared: str | None, parsed) -> ParsedForm:
-    """The workbook read against the edition it declares, else the first edition whose layout it fits
-    (the current one first: :func:`krm.editions.matching`)."""
-    from krm import editions
-
-    if editions.known(spec.id, declared):
-        return parsed(editions.spec(spec.id, declared))
-    pf = parsed(spec)
-    others = editions.all_of(spec.id)[1:]
-    if not others or pf.number_row is None or pf.layout or layout_fits(pf):
-        return pf
-    for other in others:
-        alt = parsed(other)
-        if alt.number_row is not None and layout_fits(alt):
-            return alt
-    return pf
 
 
 def layout_fits(pf: ParsedForm) -> bool:
@@ -152,9 +136,9 @@ def _locate_any(pf: ParsedForm, pkg: Package) -> None:
     """Locate the header and table: krm's own layout, or for a workbook without krm's names the
     annex's printed layout (:mod:`krm.layouts`)."""
     if pf.recognised_by == "index-text":
-        from krm.layouts import annex, blocks
+        from krm import editions
 
-        if annex.locate(pf, pf.spec) or blocks.locate(pf, pf.spec):
+        if editions.locate_printed(pf):  # the printed layouts of the form, each with its edition
             return
     _locate(pf, pkg)
     if pf.recognised_by == "index-text":

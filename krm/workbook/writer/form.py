@@ -208,7 +208,7 @@ def _write_headings(x: _Sheet) -> None:
 
 def _write_table(x: _Sheet, rows: list[dict], list_names: dict[str, str]) -> list[dict]:
     """The data table (an Excel table with its defined names) and its validations; returns the rows placed."""
-    wb, ws, F, spec, lay, lang, widths = x.wb, x.ws, x.F, x.spec, x.lay, x.lang, x.widths
+    wb, ws, F, spec, lay, lang = x.wb, x.ws, x.F, x.spec, x.lay, x.lang
     cols = lay.columns
     data = _place_rows(spec, lay, rows, lang)
     first, lastr = lay.first_data_row, lay.last_data_row
