@@ -148,7 +148,7 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
     except SQLAlchemyError:  # the register is unreachable or damaged: read the file, as without it
         hit = None
     if hit is not None:
-        return _from_register(path, hit), Seen(str(path), sha, size, None, hit.reading_id, hit.key,
+        return _explained(reg, _from_register(path, hit), hit.workbook_id), Seen(str(path), sha, size, None, hit.reading_id, hit.key,
                                                hit.errors, hit.modified)
     r = validate_file(path, _TODAY, convert=True, data=data)  # a reading always holds the rows
     del data
@@ -158,9 +158,22 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
         rid = reg.record_reading(sha, size, as_of, r, r.edition)
     except SQLAlchemyError:
         rid = None
+    if rid is not None:
+        _explained(reg, r, reg.workbook_id_of(sha))
     sub = r.submission
     return r, Seen(str(path), sha, size, None, rid, submission_key(sub), r.errors,
                    sub.modified if sub is not None else None)
+
+
+def _explained(reg, report, workbook_id):
+    """The report with the explanations a district wrote in the portal for these bytes (krm serve)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        reg.with_written(report.findings, workbook_id)
+    except SQLAlchemyError:  # unreachable now: the findings as read, without them
+        pass
+    return report
 
 
 def _job(path: Path):

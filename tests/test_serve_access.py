@@ -65,6 +65,9 @@ def _cases(ids):
         ("POST", "/version/{id:int}/confirm", f"/version/{ids['vA']}/confirm", "signature", {"o11"}),
         ("POST", "/version/{id:int}/explanation", f"/version/{ids['vA']}/explanation",
          {"code": "KRM-E024", "cell": "C16"}, {"o11"}),
+        # an error is corrected, not explained: the district may ask (409), nobody else may
+        ("POST", "/version/{id:int}/explain", f"/version/{ids['vA']}/explain",
+         {"code": "KRM-E024", "cell": "C16", "text": "why"}, {"d114"}),
         ("POST", "/version/{id:int}/accept", f"/version/{ids['vA']}/accept", {}, {"o11"}),
         ("POST", "/version/{id:int}/return", f"/version/{ids['vA']}/return", {"reason": "check col. 3"}, {"o11"}),
         # B is Aktobe's and accepted: its oblast may ask (accepted -> accepted is no move: 409), Akmola's may not

@@ -141,7 +141,10 @@ class Approval:
                              .order_by(F.c.seq)).all() if check else []
         for r in recs:
             if (r.cell or "") == (cell or ""):
-                return r.severity, r.sheet, (codec.loads(r.data) or {}).get("explanation")
+                exp = (codec.loads(r.data) or {}).get("explanation")
+                if not exp:  # the workbook gives none: one written in the portal, if any
+                    exp = self.written_explanations(self._workbook_of(version_id)).get((code, cell or ""))
+                return r.severity, r.sheet, exp
         raise StateError(f"version {version_id} has no finding {code}" + (f" at {cell}" if cell else ""))
 
     def accept_explanation(self, version_id: int, code: str, cell: str | None = None, *,
@@ -168,6 +171,56 @@ class Approval:
                                             accepted_by=by, accepted_at=now))
         return next(e for e in self.explanations(version_id) if e["code"] == code and e["cell"] == (cell or ""))
 
+    def _workbook_of(self, version_id: int) -> int | None:
+        V = S.version
+        with self.reader() as c, c.begin():
+            return c.execute(select(V.c.workbook_id).where(V.c.id == version_id)).scalar()
+
+    def write_explanation(self, version_id: int, code: str, cell: str | None, text: str, *, by: str) -> dict:
+        """Record a district's explanation of warning ``code`` at ``cell`` of a version, written in the portal.
+
+        Stored against the version's workbook (its bytes are never changed); shown wherever the workbook's
+        own explanations are (validate, status, the oblast's acceptance).  Raises :class:`StateError` when the
+        finding is not there, is an error (an error is corrected, not explained) or the text is blank.
+        """
+        from krm.explanations import MAX_TEXT
+
+        text = " ".join((text or "").split())[:MAX_TEXT]
+        if not text:
+            raise StateError("an explanation needs its text")
+        severity, _, _ = self._stored_explanation(version_id, code, cell)
+        if severity == "error":
+            raise StateError(f"{code} is an error: it is corrected in the workbook, not explained")
+        with self.writer() as c, c.begin():
+            c.execute(S.written_explanation.insert().values(
+                workbook_id=self._workbook_of(version_id), code=code, cell=cell or "", text=text, author=by,
+                at=_now()))
+        return self.written_explanations(self._workbook_of(version_id))[(code, cell or "")]
+
+    def written_explanations(self, workbook_id: int | None) -> dict[tuple[str, str], dict]:
+        """{(code, cell): explanation} written in the portal for a workbook (the latest of each key), in the
+        shape :attr:`krm.findings.Finding.explanation` has."""
+        if workbook_id is None:
+            return {}
+        W = S.written_explanation
+        with self.reader() as c, c.begin():
+            rows = c.execute(select(W).where(W.c.workbook_id == workbook_id).order_by(W.c.id)).all()
+        return {(r.code, r.cell): {"text": r.text, "who": r.author, "date": r.at.date().isoformat(),
+                                   "sheet": "krm serve", "row": None} for r in rows}
+
+    def workbook_id_of(self, sha: str) -> int | None:
+        with self.reader() as c, c.begin():
+            return c.execute(select(S.workbook.c.id).where(S.workbook.c.sha256 == sha)).scalar()
+
+    def with_written(self, findings: list, workbook_id: int | None) -> list:
+        """``findings`` with the portal's explanations put on the warnings they name (a workbook's own wins)."""
+        written = self.written_explanations(workbook_id) if findings else {}
+        for f in findings:
+            e = written.get((f.code, f.cell or ""))
+            if e is not None and f.explanation is None and f.severity != "error":
+                f.explanation = dict(e)
+        return findings
+
     def explained_readings(self, reading_ids) -> set[int]:
         """The readings whose latest check has a finding the workbook explains."""
         from krm.register import codec
@@ -188,6 +241,26 @@ class Approval:
                 for cid, data in c.execute(select(F.c.check_id, F.c.data).where(F.c.check_id.in_(checks[i:i + 500]))):
                     if by_check[cid] not in out and (codec.loads(data) or {}).get("explanation"):
                         out.add(by_check[cid])
+            out |= self._written_readings(c, by_check)
+        return out
+
+    @staticmethod
+    def _written_readings(c, by_check: dict) -> set[int]:
+        """The readings whose latest check has a warning explained in the portal."""
+        R, W, F = S.reading, S.written_explanation, S.finding
+        rids = sorted(set(by_check.values()))
+        out = set()
+        for i in range(0, len(rids), 500):
+            keys = {(rid, code, cell) for rid, code, cell in c.execute(
+                select(R.c.id, W.c.code, W.c.cell).select_from(R.join(W, W.c.workbook_id == R.c.workbook_id))
+                .where(R.c.id.in_(rids[i:i + 500])))}
+            if not keys:
+                continue
+            checks = [cid for cid, rid in by_check.items() if rid in {k[0] for k in keys}]
+            for cid, code, cell, sev in c.execute(select(F.c.check_id, F.c.code, F.c.cell, F.c.severity)
+                                                  .where(F.c.check_id.in_(checks))):
+                if sev != "error" and (by_check[cid], code, cell or "") in keys:
+                    out.add(by_check[cid])
         return out
 
     def explanations(self, version_id: int) -> list[dict]:

@@ -226,6 +226,19 @@ explanation = Table(  # an explanation of a warning, accepted by the oblast (the
     UniqueConstraint("version_id", "code", "cell", name="uq_explanation"),
 )
 
+written_explanation = Table(  # a district's explanation of a warning written in the portal (krm serve) against
+    # a workbook's finding: the submitted workbook's bytes are never changed; the latest row of a key wins
+    "written_explanation", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workbook_id", Integer, ForeignKey("workbook.id"), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("cell", String(16), nullable=False),  # "" when the finding has no cell
+    Column("text", Text, nullable=False),
+    Column("author", Text, nullable=False),  # the account that wrote it
+    Column("at", DateTime, nullable=False),
+    Index("ix_written_explanation_workbook", "workbook_id", "id"),
+)
+
 _FIRST = ("workbook", "workbook_path", "reading", "row_value", "check_result", "finding", "submission", "version",
           "state_change")
 
@@ -244,6 +257,8 @@ MIGRATIONS = [
     (2, "approval: confirmations with a digital signature, accepted explanations of warnings", _approval),
     (3, "the portal: accounts, sessions, uploads (krm serve)", lambda conn: metadata.create_all(
         conn, tables=[account, portal_session, upload])),
+    (4, "explanations of warnings written in the portal", lambda conn: metadata.create_all(
+        conn, tables=[written_explanation])),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

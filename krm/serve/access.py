@@ -32,6 +32,11 @@ def may_change_version(acc: Account, v) -> bool:
     return acc.role == "oblast" and v.region == acc.unit
 
 
+def may_explain_version(acc: Account, v) -> bool:
+    """A district answers the warnings of its own district's version (not one a newer version replaced)."""
+    return acc.role == "district" and v.district == acc.unit and v.state != "superseded"
+
+
 def may_read_upload(acc: Account, row, version=None) -> bool:
     """An upload: its sender; the oblast and the Centre when it became a version they may read."""
     if row.account_id == acc.id:

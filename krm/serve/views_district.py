@@ -72,7 +72,7 @@ def findings_of(portal, row) -> list:
         return []
     hit = portal.reg.lookup(row.sha256, portal.config.today or row.at.date(), rows=False)
     if hit is not None:
-        return [finding_from(f, row.filename) for f in hit.findings]
+        return portal.reg.with_written([finding_from(f, row.filename) for f in hit.findings], hit.workbook_id)
     [rep] = portal.checker.check([path])
     return rep.findings
 

@@ -50,7 +50,8 @@ def _findings(portal, v) -> list:
     with portal.reg.reader() as c, c.begin():
         cid = c.execute(select(C.c.id).where(C.c.reading_id == v.reading_id).order_by(C.c.as_of.desc())).scalar()
         recs = c.execute(select(F).where(F.c.check_id == cid).order_by(F.c.seq)).all() if cid else []
-    return [finding_from(r, (v.paths or ("",))[0]) for r in recs]
+    return portal.reg.with_written([finding_from(r, (v.paths or ("",))[0]) for r in recs],
+                                   portal.reg.workbook_id_of(v.sha256))
 
 
 @route("/version/{id:int}", roles=READERS)
@@ -64,7 +65,7 @@ async def version_page(portal, request, account, csrf):
     accepted = {(e["code"], e["cell"]) for e in await run_in_threadpool(portal.reg.explanations, v.id)}
     return portal.page(request, "version.html", account, csrf, v=v, audit=audit, uploads=uploads,
                        groups=by_sheet(findings), can_change=access.may_change_version(account, v),
-                       accepted=accepted)
+                       can_explain=access.may_explain_version(account, v), accepted=accepted)
 
 
 async def _move(portal, request, account, state: str, reason: str | None):
@@ -102,6 +103,25 @@ async def version_explanation(portal, request, account, csrf):
     code, cell = str(f.get("code") or ""), str(f.get("cell") or "") or None
     try:
         await run_in_threadpool(lambda: portal.reg.accept_explanation(vid, code, cell, by=account.login))
+    except StateError as e:
+        return portal.page(request, "problem.html", account, csrf, status=409, problem=("not_allowed", {}),
+                           detail=str(e))
+    return RedirectResponse(f"/version/{vid}", status_code=303)
+
+
+@route("/version/{id:int}/explain", roles=("district",), methods=("POST",))
+async def version_explain(portal, request, account, csrf):
+    """The district answers a warning of its version with an explanation (kept in the register against the
+    version's workbook; the submitted file is never changed); the oblast then accepts it or returns the file."""
+    vid = request.path_params["id"]
+    v = await run_in_threadpool(_version, portal, account, vid)
+    access.need(access.may_explain_version(account, v))
+    f = request.state.form
+    code, cell, text = str(f.get("code") or ""), str(f.get("cell") or "") or None, str(f.get("text") or "")
+    if not text.strip():
+        return portal.page(request, "problem.html", account, csrf, status=400, problem=("need_reason", {}))
+    try:
+        await run_in_threadpool(lambda: portal.reg.write_explanation(vid, code, cell, text, by=account.login))
     except StateError as e:
         return portal.page(request, "problem.html", account, csrf, status=409, problem=("not_allowed", {}),
                            detail=str(e))
