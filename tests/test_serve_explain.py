@@ -90,3 +90,4 @@ def test_an_error_is_not_explained(tmp_path):
         assert r.status_code == 409 and "corrected" in r.text
         assert reg.written_explanations(reg.workbook_id_of(reg.version(vid).sha256)) == {}
         assert not reg.explained_readings([reg.version(vid).reading_id])
+
