@@ -76,12 +76,12 @@ def csrf_of(html: str) -> str:
 class Browser:
     """A TestClient signed in as one account (or none)."""
 
-    def __init__(self, app, login: str | None):
+    def __init__(self, app, login: str | None, password: str = PASSWORD):
         self.client = TestClient(app, follow_redirects=False)
         self.csrf = ""
         if login is not None:
             r = self.client.get("/login")
-            r = self.client.post("/login", data={"csrf": csrf_of(r.text), "login": login, "password": PASSWORD})
+            r = self.client.post("/login", data={"csrf": csrf_of(r.text), "login": login, "password": password})
             assert r.status_code == 303, r.text
             page = self.client.get("/", follow_redirects=True)
             self.csrf = csrf_of(page.text)

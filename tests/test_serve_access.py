@@ -13,6 +13,8 @@ import re
 
 import pytest
 
+from krm.serve import accounts
+
 from serve_kit import _PORTALS, ACCOUNTS, CLEAN, FAULTY, MONTH, OTHER_REGION, Browser, make_portal
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -38,6 +40,7 @@ def world(tmp_path_factory):
         browsers["d115"].upload(CLEAN)
         r = browsers["d15x"].upload(OTHER_REGION)
         ids["vB"] = int(re.search(r'href="/version/(\d+)"', r.text).group(1))
+        ids["admin"] = next(a.id for a in accounts.all_accounts(_PORTALS[cfg.register].reg) if a.login == "admin")
         yield app, cfg, browsers, ids
 
 
@@ -62,6 +65,15 @@ def _cases(ids):
         ("GET", "/admin", "/admin", None, {"admin"}),
         ("POST", "/district/upload", "/district/upload", "files", DISTRICTS),
         ("POST", "/admin/accounts", "/admin/accounts", {"login": "x", "password": "short", "role": "centre"}, {"admin"}),
+        ("GET", "/account", "/account", None, set(ACCOUNTS)),
+        # a wrong current password: allowed to ask (400), nothing changes
+        ("POST", "/account/password", "/account/password", {"current": "wrong-password", "new": "another-pass-1"},
+         set(ACCOUNTS)),
+        # the administrator's own account: refused as a change (400), others may not ask
+        ("POST", "/admin/accounts/{id:int}/active", f"/admin/accounts/{ids['admin']}/active", {"active": "0"},
+         {"admin"}),
+        ("POST", "/admin/accounts/{id:int}/password", f"/admin/accounts/{ids['admin']}/password",
+         {"password": "another-pass-1"}, {"admin"}),
         ("POST", "/version/{id:int}/confirm", f"/version/{ids['vA']}/confirm", "signature", {"o11"}),
         ("POST", "/version/{id:int}/explanation", f"/version/{ids['vA']}/explanation",
          {"code": "KRM-E024", "cell": "C16"}, {"o11"}),

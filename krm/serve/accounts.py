@@ -43,6 +43,7 @@ class Account:
     unit: str
     name: str
     lang: str
+    active: bool = True
 
     @property
     def region(self) -> str:
@@ -109,7 +110,7 @@ def create(reg, login: str, password: str, role: str, unit: str = "", *, name: s
 
 
 def _row(r) -> Account:
-    return Account(r.id, r.login, r.role, r.unit, r.name, r.lang)
+    return Account(r.id, r.login, r.role, r.unit, r.name, r.lang, bool(r.active))
 
 
 def get(reg, account_id: int) -> Account | None:
@@ -208,3 +209,56 @@ def import_offices(reg, on: str, passwords_out: Path | None, *, password: str | 
         if fh:
             fh.close()
     return len(todo), len(rows) - len(todo)
+
+
+# ------------------------------------------------------------------ changing an account
+def _end_sessions(c, account_id: int, keep: str | None = None) -> None:
+    """End the account's live sessions (all but the one whose token hash is ``keep``)."""
+    P = S.portal_session
+    q = update(P).where(P.c.account_id == account_id, P.c.ended_at.is_(None))
+    if keep is not None:
+        q = q.where(P.c.token_hash != keep)
+    c.execute(q.values(ended_at=_now()))
+
+
+def change_password(reg, account: Account, current: str, new: str, *, keep_session: str | None = None) -> None:
+    """The account's own change: ``current`` must be its password; its other sessions end."""
+    if authenticate(reg, account.login, current) is None:
+        raise AccountError("the current password is wrong; nothing was changed")
+    if new == current:
+        raise AccountError("the new password is the same as the current one")
+    pw = hash_password(new)
+    with reg.writer() as c, c.begin():
+        c.execute(update(S.account).where(S.account.c.id == account.id).values(password_hash=pw))
+        _end_sessions(c, account.id, keep_session)
+
+
+def _other(reg, admin: Account, account_id: int):
+    with reg.reader() as c, c.begin():
+        r = c.execute(select(S.account).where(S.account.c.id == account_id)).first()
+    if r is None:
+        raise AccountError(f"no account {account_id}")
+    if r.id == admin.id:
+        raise AccountError("an administrator does not deactivate or reset its own account here")
+    return r
+
+
+def set_active(reg, admin: Account, account_id: int, active: bool) -> Account:
+    """An administrator deactivates (its sessions end, it cannot sign in) or reactivates an account."""
+    r = _other(reg, admin, account_id)
+    with reg.writer() as c, c.begin():
+        c.execute(update(S.account).where(S.account.c.id == r.id).values(active=1 if active else 0))
+        if not active:
+            _end_sessions(c, r.id)
+    return _row(r)
+
+
+def reset_password(reg, admin: Account, account_id: int, new: str) -> Account:
+    """An administrator sets a new password for an account (to be given to its office); its sessions end."""
+    r = _other(reg, admin, account_id)
+    pw = hash_password(new)
+    with reg.writer() as c, c.begin():
+        c.execute(update(S.account).where(S.account.c.id == r.id).values(password_hash=pw))
+        _end_sessions(c, r.id)
+    return _row(r)
+

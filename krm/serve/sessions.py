@@ -52,6 +52,18 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_hash(sessions, cookie: str | None) -> str | None:
+    """The stored hash of a session cookie's token (None when the cookie is not one of ours)."""
+    from itsdangerous import BadSignature
+
+    if not cookie:
+        return None
+    try:
+        return _digest(sessions.signer.unsign(cookie).decode())
+    except (BadSignature, UnicodeDecodeError):
+        return None
+
+
 class Sessions:
     def __init__(self, reg, secret: bytes, lifetime: dt.timedelta = LIFETIME):
         from itsdangerous import TimestampSigner

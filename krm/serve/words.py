@@ -107,6 +107,19 @@ W: dict[str, tuple[str, str, str]] = {
     "jobs_plan": ("Жұмыс орны, жоспар", "Рабочие места, план", "Jobs, plan"),
     "jobs_fact": ("Жұмыс орны, нақты", "Рабочие места, факт", "Jobs, fact"),
     "home": ("Басты бет", "Главная", "Home"),
+    "my_account": ("Менің есептік жазбам", "Моя учётная запись", "My account"),
+    "current_password": ("Қазіргі құпиясөз", "Текущий пароль", "Current password"),
+    "new_password": ("Жаңа құпиясөз (кемінде 10 таңба)", "Новый пароль (не менее 10 символов)",
+                     "New password (at least 10 characters)"),
+    "change_password": ("Құпиясөзді өзгерту", "Сменить пароль", "Change the password"),
+    "password_changed": ("Құпиясөз өзгертілді; басқа сеанстар жабылды", "Пароль изменён; другие сеансы закрыты",
+                         "Password changed; other sessions ended"),
+    "reset_password": ("Жаңа құпиясөз беру", "Задать новый пароль", "Set a new password"),
+    "deactivate": ("Өшіру", "Отключить", "Deactivate"),
+    "reactivate": ("Қайта қосу", "Включить снова", "Reactivate"),
+    "status": ("Күйі", "Состояние", "Status"),
+    "active": ("белсенді", "активна", "active"),
+    "inactive": ("өшірілген", "отключена", "deactivated"),
 }
 
 STATE = {
