@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
 
 import typer
 
@@ -30,8 +31,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "confirm", "register",
-         "serve"]
+ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "confirm", "outliers",
+         "register", "serve"]
 
 
 def _version(value: bool) -> None:
@@ -77,11 +78,15 @@ _register()
 
 def run() -> None:
     from krm.outfolder import terminate_cleanly
-    from krm.register.connect import RegisterError
 
     terminate_cleanly()  # SIGTERM: spools, staging folders and locks are removed as on Ctrl-C
     try:
         app()
-    except RegisterError as e:  # the register as configured cannot be used: one line, usage exit code
+    except Exception as e:
+        # the register as configured cannot be used: one line, usage exit code.  Its module (and
+        # SQLAlchemy behind it) is only loaded by commands that open the register, never by `krm --help`.
+        connect = sys.modules.get("krm.register.connect")
+        if connect is None or not isinstance(e, connect.RegisterError):
+            raise
         typer.echo(f"krm: {e}", err=True)
         raise SystemExit(2) from None

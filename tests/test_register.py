@@ -236,6 +236,30 @@ def test_a_resubmitted_file_is_version_2_and_version_1_is_superseded(reg_url, fo
         assert reg.verify().ok
 
 
+def test_versions_received_in_one_run_are_numbered_in_order_and_a_copy_is_not_a_version(reg_url, tmp_path):
+    """One run recording a submission twice (two different byte versions) and a copy of the first: the
+    versions are decided file by file in (modified, path) order, as separate runs would decide them."""
+    f = tmp_path / "in"
+    f.mkdir()
+    fill.filled("KRM-2", f, name="a1.xlsx")
+    fill.filled("KRM-2", f, name="a2.xlsx", rows_over=[{**fill.rows("KRM-2")[0], "fact": 3}])
+    shutil.copy2(f / "a1.xlsx", f / "z-copy.xlsx")
+    validate_paths([f], jobs=1, today=fill.TODAY, by="clerk")
+    with register.open() as reg:
+        vs = reg.versions(form="KRM-2")
+        assert [(v.number, v.state, v.sha256) for v in vs] == [
+            (1, "superseded", _sha(f / "a1.xlsx")), (2, "accepted", _sha(f / "a2.xlsx"))]
+        assert [(c.from_state, c.to_state, c.reason) for c in reg.audit(vs[0].id)] == [
+            (None, "received", None), ("received", "checked", None), ("checked", "accepted", None),
+            ("accepted", "superseded", "version 2 received")]
+        assert [c.to_state for c in reg.audit(vs[1].id)] == ["received", "checked", "accepted"]
+        assert reg.show(f / "z-copy.xlsx")["paths"] == sorted([str(f / "a1.xlsx"), str(f / "z-copy.xlsx")])
+        assert reg.verify().ok
+    validate_paths([f], jobs=1, today=fill.TODAY, by="clerk")  # seen again: nothing new
+    with register.open() as reg:
+        assert [(v.number, v.state) for v in reg.versions(form="KRM-2")] == [(1, "superseded"), (2, "accepted")]
+
+
 def test_a_file_with_errors_is_returned(reg_url, tmp_path):
     f = tmp_path / "in"
     f.mkdir()
@@ -368,11 +392,11 @@ def test_a_killed_ingest_leaves_the_register_consistent(reg_url, folder, tmp_pat
     script = (
         "import os, signal, sys\n"
         "from krm.register import store\n"
-        "real = store.Store._version\n"
+        "real = store.Store._versions\n"
         "def die(self, *a, **k):\n"
         "    real(self, *a, **k)\n"
         "    os.kill(os.getpid(), signal.SIGKILL)\n"
-        "store.Store._version = die\n"
+        "store.Store._versions = die\n"
         "import krm.register as r\n"
         f"r.open().ingest([{str(folder)!r}], jobs=1)\n")
     p = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
@@ -464,3 +488,58 @@ def test_the_notes_month_on_month_change_comes_from_the_register(reg_url, tmp_pa
     for kw in ({}, {"region": "47"}, *({"programme": p} for p, _ in folder.data.units)):
         assert _change(reg.data, reg.previous, **kw) == _change(folder.data, folder.previous, **kw)
     assert reg.data.total() == alone.data.total()  # the month's own figures never come from the register
+
+
+def test_reading_digest_is_the_part_by_part_digest_registers_already_hold():
+    """The digest is computed in one piece but must equal the documented part-by-part SHA-256 (each part
+    as text, None as NUL, US after each part, RS after each cell), or registers written by an earlier krm
+    would fail `krm register verify` and never be used."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from krm.model import ProjectRow
+    from krm.register import codec
+
+    rows = [ProjectRow(activity="3", project="Жаңа цех", bin="123456789012", start=dt.date(2019, 1, 5), plan=12,
+                       fact=7, allocated=Decimal("12.500"), extra={"note": None, "flag": True}),
+            ProjectRow(activity="1", project="", plan_by_activity={}, extra=None)]
+    cells = sorted(codec.row_cells(rows), key=lambda x: (x[0], x[2]))
+    h = hashlib.sha256()
+    for part in ("KRM-2", "2019", '{"a":1}', 2, None):
+        h.update(("" if part is None else str(part)).encode())
+        h.update(b"\x1f")
+    for c in cells:
+        for p in c:
+            h.update(("\x00" if p is None else str(p)).encode())
+            h.update(b"\x1f")
+        h.update(b"\x1e")
+    assert codec.reading_digest("KRM-2", "2019", '{"a":1}', 2, None, cells) == h.hexdigest()
+    assert codec.rows_from_cells([c[:5] for c in cells]) == (rows, [])
+
+
+def test_checking_the_path_keeps_the_locks_of_a_connection_already_open_here(tmp_path):
+    """krm serve holds its register open; opening it again in the same process (a check of the path) must
+    not drop that connection's POSIX locks.  In WAL mode an open connection's shared lock on the file is
+    what tells another process's last close not to checkpoint and delete the -wal and -shm files under it."""
+    import sqlite3
+
+    from krm.register.connect import check_sqlite_path
+
+    p = tmp_path / "register.sqlite"
+    check_sqlite_path(p)                       # creates a marked, empty register (WAL mode)
+    held = sqlite3.connect(p)
+    try:
+        assert held.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        held.execute("SELECT value FROM krm_register").fetchall()
+        check_sqlite_path(p)
+        other = subprocess.run(
+            [sys.executable, "-c",
+             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1])\n"
+             "c.execute('CREATE TABLE scratch (x)'); c.commit(); c.close()", str(p)],
+            capture_output=True, text=True, timeout=60)
+        assert other.returncode == 0, other.stderr
+        # the other process was not the last one out: the WAL it wrote stays until this connection closes
+        assert p.with_name(p.name + "-wal").exists()
+        assert ("scratch",) in held.execute("SELECT name FROM sqlite_master").fetchall()
+    finally:
+        held.close()

@@ -62,6 +62,22 @@ def test_login_needs_the_password_and_the_form_token(portal):
     assert unknown.status_code == 401
 
 
+def test_guessing_a_password_is_throttled(portal):
+    from serve_kit import csrf_of
+
+    app, _ = portal
+    b = Browser(app, None)
+    tok = csrf_of(b.get("/login").text)
+    for _ in range(5):
+        r = b.client.post("/login", data={"csrf": tok, "login": "c-aic", "password": "guess-guess"})
+        assert r.status_code == 401
+    r = b.client.post("/login", data={"csrf": tok, "login": "c-aic", "password": "test-password-1"})
+    assert r.status_code == 429 and "krm_session" not in r.cookies  # even the right password, for now
+    assert "15 минуттан кейін" in r.text
+    other = b.client.post("/login", data={"csrf": tok, "login": "centre", "password": "test-password-1"})
+    assert other.status_code == 303  # another login is not held back
+
+
 def test_logout_ends_the_session_on_the_server(portal):
     app, _ = portal
     b = Browser(app, "d114")
@@ -75,6 +91,29 @@ def test_logout_ends_the_session_on_the_server(portal):
     assert thief.get("/district").status_code == 303  # the copied cookie no longer opens anything
     forged = TestClient(app, follow_redirects=False, cookies={"krm_session": cookie[:-2] + "xx"})
     assert forged.get("/district").status_code == 303
+
+
+def test_an_expired_session_is_refused(portal):
+    from sqlalchemy import update
+
+    from krm.register import schema as S
+    from krm.register.connect import _now
+
+    app, cfg = portal
+    b = Browser(app, "d114")
+    assert b.get("/district").status_code == 200
+    with _reg(cfg) as reg, reg.writer() as c, c.begin():
+        c.execute(update(S.portal_session).where(S.portal_session.c.ended_at.is_(None))
+                  .values(expires_at=_now()))
+    r = b.get("/district")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    # the cookie itself expires too: its signature is timestamped and checked against the lifetime
+    portal_ = _PORTALS[cfg.register]
+    value, _ = portal_.sessions.start(1)
+    from itsdangerous import SignatureExpired
+
+    with pytest.raises(SignatureExpired):
+        portal_.sessions.signer.unsign(value, max_age=-1)
 
 
 def test_post_without_the_csrf_token_is_refused(portal):
@@ -253,7 +292,7 @@ def test_oblast_confirms_with_a_test_ca_signature(portal, tmp_path):
 
 
 # ------------------------------------------------------------------ the Centre
-def test_centre_downloads_krm6_krm7_and_the_note(portal):
+def test_centre_downloads_krm6_krm7_and_the_note(portal, tmp_path):
     app, cfg = portal
     c = Browser(app, "centre")
     page = c.get(f"/centre?month={MONTH}")
@@ -269,5 +308,15 @@ def test_centre_downloads_krm6_krm7_and_the_note(portal):
     o = Browser(app, "o11")
     k3 = o.get(f"/oblast/krm3?month={MONTH}&programme=AIC")
     assert k3.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(k3.content)).worksheets[0]
-    assert ws.title  # a real KRM-3 workbook
+    got = tmp_path / "KRM-3.AIC.11.xlsx"
+    got.write_bytes(k3.content)
+    from krm.register.codec import totals_of
+    from krm.validate import validate_file
+
+    k3_totals = totals_of(validate_file(got).submission)
+    with _reg(cfg) as reg:  # the region's AIC figures are exactly its one counted AIC submission's
+        [v] = [v for v in reg.versions(region="11", period=MONTH, programme="AIC", current=True)
+               if v.state in ("accepted", "confirmed")]
+    assert {k: float(x) for k, x in k3_totals.items()} == {k: float(x) for k, x in v.totals.items()}
+    region = text(c.get(f"/centre/region/11?month={MONTH}").text)
+    assert "115200000" in region and v.totals["fact"] in region  # and the Centre's page names it

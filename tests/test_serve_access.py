@@ -58,6 +58,7 @@ def _cases(ids):
         ("GET", "/centre", f"/centre?month={m}", None, ROLLUP_READERS),
         ("GET", "/centre/file/{month}/{name}", f"/centre/file/{m}/KRM-6-{m}.kk.xlsx", None, ROLLUP_READERS),
         ("GET", "/centre/file/{month}/{name}", f"/centre/file/{m}/KRM-3.AIC.11.xlsx", None, {"centre", "c-aic"}),
+        ("GET", "/centre/region/{kato}", f"/centre/region/11?month={m}", None, ROLLUP_READERS),
         ("GET", "/admin", "/admin", None, {"admin"}),
         ("POST", "/district/upload", "/district/upload", "files", DISTRICTS),
         ("POST", "/admin/accounts", "/admin/accounts", {"login": "x", "password": "short", "role": "centre"}, {"admin"}),
@@ -125,5 +126,9 @@ def test_cross_district_and_cross_region_reads_show_nothing(world):
                        ("d15x", f"/upload/{ids['uA']}/annotated"), ("o15", f"/oblast/krm3?month={MONTH}&region=11&programme=AIC")):
         r = browsers[login].get(url)
         assert r.status_code == 403 and "114400000" not in r.text and "KRM-E024" not in r.text
+    page = browsers["c-aic"].get(f"/centre/region/11?month={MONTH}").text  # a central body: its programme only
+    assert "115200000" in page and "114400000" not in page
+    page = browsers["centre"].get(f"/centre/region/11?month={MONTH}").text
+    assert "115200000" in page and "114400000" in page
     inbox = browsers["o15"].get(f"/oblast?month={MONTH}").text
     assert "114400000" not in inbox and "115200000" not in inbox  # another region's districts are not listed

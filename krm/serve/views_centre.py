@@ -29,6 +29,23 @@ async def centre_home(portal, request, account, csrf):
     return portal.page(request, "centre.html", account, csrf, month=month, regions=status, files=found, why=why)
 
 
+@route("/centre/region/{kato}", roles=("centre", "central"))
+async def centre_region(portal, request, account, csrf):
+    """The submissions behind a region's figures: the current version of each, its state and control totals
+    (the roll-ups count the accepted and confirmed ones), each a link to its findings and audit trail."""
+    from krm import reference
+    from krm.register import COUNTED
+
+    month, kato = month_of(portal, request), request.path_params["kato"]
+    region = next((r for r in reference.regions(month) if r.kato == kato), None)
+    if region is None:
+        raise access.Denied()
+    vs = await run_in_threadpool(lambda: portal.reg.versions(region=kato, period=month, current=True))
+    vs = [v for v in vs if access.may_read_version(account, v)]
+    return portal.page(request, "region.html", account, csrf, month=month, region=region, versions=vs,
+                       counted=COUNTED)
+
+
 @route("/centre/file/{month}/{name}", roles=("centre", "central"))
 async def centre_file(portal, request, account, csrf):
     from krm.serve.outputs import NotAvailable, files

@@ -33,15 +33,20 @@ async def login(request):
 
     portal = _portal(request)
     cookie, token = portal.sessions.pre_token(request.cookies.get(PRE_COOKIE))
-    failed = False
+    failed = blocked = False
     if request.method == "POST":
         form = await request.form(max_files=0, max_fields=10)
+        name = str(form.get("login") or "")[:64]
         if not portal.sessions.pre_ok(request.cookies.get(PRE_COOKIE), form.get("csrf")):
             failed = True
+        elif portal.throttle.blocked(name):
+            blocked = True
         else:
-            acc = await run_in_threadpool(accounts.authenticate, portal.reg, str(form.get("login") or ""),
-                                          str(form.get("password") or ""))
-            if acc is not None:
+            acc = await run_in_threadpool(accounts.authenticate, portal.reg, name, str(form.get("password") or ""))
+            if acc is None:
+                portal.throttle.failed(name)
+            else:
+                portal.throttle.succeeded(name)
                 value, _csrf = portal.sessions.start(acc.id)
                 target = _next(request.query_params.get("next"))
                 resp = RedirectResponse(target if target != "/" else "/", status_code=303)
@@ -50,8 +55,8 @@ async def login(request):
                 resp.delete_cookie(PRE_COOKIE)
                 return resp
             failed = True
-    resp = portal.page(request, "login.html", None, token, status=401 if failed else 200, failed=failed,
-                       next=_next(request.query_params.get("next")))
+    resp = portal.page(request, "login.html", None, token, status=429 if blocked else 401 if failed else 200,
+                       failed=failed, blocked=blocked, next=_next(request.query_params.get("next")))
     resp.set_cookie(PRE_COOKIE, cookie, max_age=3600, httponly=True, samesite="strict",
                     secure=portal.config.secure_cookies)
     return resp

@@ -11,6 +11,9 @@ W: dict[str, tuple[str, str, str]] = {
     "user": ("Логин", "Логин", "Login"),
     "password": ("Құпиясөз", "Пароль", "Password"),
     "bad_login": ("Логин немесе құпиясөз қате", "Неверный логин или пароль", "Wrong login or password"),
+    "blocked": ("Тым көп сәтсіз әрекет: 15 минуттан кейін қайталаңыз",
+                "Слишком много неудачных попыток: повторите через 15 минут",
+                "Too many failed attempts: try again in 15 minutes"),
     "upload": ("Жүктеу", "Загрузить", "Upload"),
     "upload_help": ("Бір немесе бірнеше жұмыс кітабын таңдаңыз немесе осында сүйреңіз",
                     "Выберите одну или несколько книг Excel или перетащите их сюда",
@@ -96,6 +99,9 @@ W: dict[str, tuple[str, str, str]] = {
                           "Not a workbook name (.xlsx, .xlsm, .xls, .ods, .xlsb)"),
     "explanations": ("Ескертулерге түсініктемелер", "Пояснения к предупреждениям", "Explanations of warnings"),
     "explanation_accepted": ("түсініктеме қабылданды", "пояснение принято", "explanation accepted"),
+    "counted": ("Есепке алынады", "Учитывается", "Counted"),
+    "jobs_plan": ("Жұмыс орны, жоспар", "Рабочие места, план", "Jobs, plan"),
+    "jobs_fact": ("Жұмыс орны, нақты", "Рабочие места, факт", "Jobs, fact"),
     "home": ("Басты бет", "Главная", "Home"),
 }
 

@@ -1,0 +1,41 @@
+"""`krm --help` and `krm CMD --help` start quickly because they load no heavy library (issue 16).
+
+No timing here (timing goals live in bench/): the test checks *what* a help run imports, which is what
+makes it slow (SQLAlchemy alone was ~60 % of `krm --help` on an installed package).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ["sqlalchemy", "pandas", "openpyxl", "xlsxwriter", "python_calamine", "jinja2", "cryptography",
+         "numpy"]  # (pydantic: typer 0.29 loads it itself for option types)
+
+PROBE = """
+import json, sys
+from krm.cli import run
+sys.argv = ["krm", *json.loads(sys.argv[1])]
+try:
+    run()
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+sys.stdout.flush()
+print("\\n@@" + json.dumps({"code": code, "mods": sorted(m for m in sys.modules if "." not in m)}))
+"""
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["validate", "--help"], ["aggregate", "--help"],
+                                  ["report", "--help"], ["register", "--help"]])
+def test_help_loads_no_heavy_library(argv):
+    r = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv)], capture_output=True, text=True, timeout=120)
+    out = json.loads(r.stdout.rsplit("\n@@", 1)[1])
+    assert out["code"] == 0, r.stderr
+    assert "Usage" in r.stdout
+    loaded = [m for m in HEAVY if m in out["mods"]]
+    assert loaded == [], f"krm {' '.join(argv)} imported {loaded}"
