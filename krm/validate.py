@@ -215,7 +215,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
                    today: dt.date | None = None, timeout_s: float = 60, mem_limit_mb: int = 1024,
                    submissions: bool = True,
                    reduce: Callable[[FileReport], object] | None = None, cache: bool | None = None,
-                   register=None, by: str | None = None) -> list:
+                   register=None, by: str | None = None, received: str = "now") -> list:
     """Validate many files (see :func:`find_workbooks`), in input order, each in an isolated worker.
 
     ``submissions=False`` does not build each report's typed :class:`~krm.model.Submission`
@@ -229,6 +229,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     into: None = as configured (``KRM_REGISTER``, default on), False = none, or an open
     :class:`krm.register.Register`.  ``cache=False`` (the old name) is ``register=False``.  Results are
     the same with or without it.  ``by``: who is recorded as receiving new versions (default: the OS user).
+    ``received``: a new version's received time, "now" or "saved" (:meth:`krm.register.Store.record_seen`).
     Raises :class:`krm.register.RegisterError` when the configured register cannot be used.
     """
     global _TODAY, _SUBMISSIONS, _REDUCE, _REGISTER
@@ -282,7 +283,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
             item, ok, res = next(results)
             out.append(unwrap(res) if ok else _read_failure(item, E009, str(res)))
         if reg is not None and seen:
-            _record_seen(reg, seen, by)
+            _record_seen(reg, seen, by, received)
         return out
     finally:
         _REGISTER = None
@@ -290,11 +291,11 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
             reg.close()
 
 
-def _record_seen(reg, seen: list, by: str | None) -> None:
+def _record_seen(reg, seen: list, by: str | None, received: str = "now") -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
-        reg.record_seen(seen, by)
+        reg.record_seen(seen, by, received=received)
     except SQLAlchemyError as e:  # the results stand; only the register's memory of this run is lost
         import sys
 

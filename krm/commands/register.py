@@ -52,6 +52,8 @@ def ingest(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Worker processes (default: CPU count)."),
     fmt: str = typer.Option("text", "--format", help=FORMAT_HELP),
     register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
+    received_at: str = typer.Option("now", "--received-at", help="A new version's received time: now (this "
+                                    "run) or saved (the workbook's own saved time; for files received earlier)."),
 ) -> None:
     """Read workbooks into the register: each new file becomes a version of its submission (checked, then
     accepted or returned with its findings); files already there are not read again."""
@@ -59,6 +61,8 @@ def ingest(
     from krm.register.connect import outside_inputs
 
     _format(fmt)
+    if received_at not in ("now", "saved"):
+        fail(f"--received-at {received_at!r}: use now or saved")
     for p in paths:
         if not p.exists():
             fail(f"{p}: no such file or folder")
@@ -68,7 +72,7 @@ def ingest(
             outside_inputs(reg.target, paths)
         except RegisterError as e:
             fail(str(e))
-        reports = reg.ingest(paths, by=by, today=today, jobs=jobs)
+        reports = reg.ingest(paths, by=by, today=today, jobs=jobs, received=received_at)
         known = {str(r.path) for r in reports}
         versions = [v for v in reg.versions() if known & set(v.paths)]
     states: dict[str, int] = {}

@@ -49,11 +49,13 @@ class Register(Store, Queries, Approval):
         return self.target
 
     def ingest(self, paths, *, by: str | None = None, today=None, jobs: int | None = None,
-               progress=None) -> list:
-        """Validate ``paths`` through this register (workbooks, readings, findings, versions recorded)."""
+               progress=None, received: str = "now") -> list:
+        """Validate ``paths`` through this register (workbooks, readings, findings, versions recorded);
+        ``received``: "now" or "saved" (the workbook's saved time as a new version's received time)."""
         from krm.validate import validate_paths
 
-        return validate_paths(paths, jobs=jobs, today=today, progress=progress, register=self, by=by)
+        return validate_paths(paths, jobs=jobs, today=today, progress=progress, register=self, by=by,
+                              received=received)
 
     def verify(self):
         from krm.register.verify import verify

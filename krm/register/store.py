@@ -84,6 +84,21 @@ class Stored:
     modified: dt.datetime | None = None
 
 
+RECEIVED = ("now", "saved")
+
+
+def _received(seen: Seen, received: str, now: dt.datetime) -> dt.datetime:
+    """A new version's received time (see :meth:`Store.record_seen`)."""
+    if received not in RECEIVED:
+        raise ValueError(f"received {received!r}: use one of {', '.join(RECEIVED)}")
+    if received == "saved" and seen.modified is not None:
+        from krm.workbook.writer.layout import FIXED_TIME
+
+        if seen.modified != FIXED_TIME and seen.modified <= now:
+            return seen.modified.replace(tzinfo=None, microsecond=0)
+    return now
+
+
 def _insert_ignore(conn, table, values: dict, keys: list[str]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on both back-ends; True if the row was inserted."""
     if conn.dialect.name == "postgresql":
@@ -239,8 +254,13 @@ class Store:
                                        "read_error": read_error}, ["sha256"])
         return c.execute(select(S.workbook.c.id).where(S.workbook.c.sha256 == sha)).scalar_one()
 
-    def record_seen(self, seen: list[Seen], by: str | None = None) -> list[int | None]:
+    def record_seen(self, seen: list[Seen], by: str | None = None, received: str = "now") -> list[int | None]:
         """Paths, last seen, and versions of what a run saw (one transaction); returns each version's id.
+
+        ``received``: what a new version's ``received_at`` is — "now" (the time of this run), or "saved" (the
+        workbook's own saved time, docProps ``modified``; this run's time when the workbook has none or
+        carries krm's fixed time) for workbooks received earlier by other means (``krm register ingest
+        --received-at saved``).  The audit rows keep this run's time either way.
 
         Batched: a few statements for the whole run, not a dozen per file (a 3,000-file month spent ~6 s
         here, in the parent, after its workers had finished).  The versions are decided in the fixed order
@@ -270,8 +290,8 @@ class Store:
                       .values(last_seen=now), [{"w_id": w, "p": p} for w, p in paths])
             placed = [i for i in order if seen[i].key is not None and seen[i].reading_id is not None]
             if placed:
-                ids = self._versions(c, [(seen[i].key, wid[seen[i].sha256], seen[i].reading_id, seen[i].errors)
-                                         for i in placed], by, now)
+                ids = self._versions(c, [(seen[i].key, wid[seen[i].sha256], seen[i].reading_id, seen[i].errors,
+                                          _received(seen[i], received, now)) for i in placed], by, now)
                 for i, vid in zip(placed, ids):
                     out[i] = vid
         return out
@@ -293,7 +313,7 @@ class Store:
                             V.c.submission_id, set(sid.values())):
             have.setdefault(r[0], []).append([r[1], r[2], r[3], r[4]])
         new, changes, superseded, result = [], [], {}, []
-        for key, wid, rid, errors in files:
+        for key, wid, rid, errors, received_at in files:
             s = sid[key]
             vs = have.setdefault(s, [])
             old = next((v for v in vs if v[2] == wid), None)
@@ -306,7 +326,7 @@ class Store:
             # a confirmed version is locked: it stays as it is, and the new one is "changed after confirmation"
             older = [o for o in vs if o[3] not in ("superseded", "confirmed")]
             new.append({"submission_id": s, "number": number, "workbook_id": wid, "reading_id": rid,
-                        "received_at": now, "state": final})
+                        "received_at": received_at, "state": final})
             changes.append((v, [(None, "received", None), ("received", "checked", None),
                                 ("checked", final, f"{errors} errors" if final == "returned" else None)]))
             for o in older:
