@@ -42,3 +42,29 @@ def test_an_upload_is_checked_against_last_month_in_the_register(tmp_path):
         with reg.reader() as c, c.begin():
             rows = c.execute(select(S.upload.c.sha256, S.upload.c.errors).order_by(S.upload.c.id)).all()
         assert [e for _, e in rows] == [0, 0, 1] and rows[0].sha256 == rows[2].sha256
+
+
+def test_the_portals_note_shows_the_change_against_last_month(tmp_path):
+    """The note the portal builds reads the previous month from the portal's register (only read: its own
+    roll-ups are never recorded as submissions): with April there, the month-on-month line is there."""
+    from starlette.testclient import TestClient
+
+    from krm.report.note import _signed
+    from krm.validate import validate_file
+    from serve_kit import MONTH, SAMPLES
+
+    april = SAMPLES / "2019-04" / "11-Akmola-Region" / "KRM-2_114400000_ENBEK.xlsx"
+    may = fixed(FAULTY, tmp_path / "KRM-2_114400000_ENBEK.xlsx")
+    change = validate_file(may).submission.totals()["fact"] - validate_file(april).submission.totals()["fact"]
+    app, cfg = make_portal(tmp_path / "portal")
+    with TestClient(app):
+        reg = _PORTALS[cfg.register].reg
+        d, c = Browser(app, "d114"), Browser(app, "centre")
+        d.upload(may)
+        line = "Өткен аймен салыстырғанда"
+        note = c.get(f"/centre/file/{MONTH}/note-{MONTH}.kk.html")
+        assert note.status_code == 200 and line not in note.text  # no April yet: no change to tell
+        d.upload(april)
+        note = c.get(f"/centre/file/{MONTH}/note-{MONTH}.kk.html").text
+        assert f"{line} {_signed(change)} жұмыс орны" in note
+        assert len(reg.versions()) == 2  # the portal's KRM-3/4/5 and KRM-6/7 are not in the register

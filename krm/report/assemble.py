@@ -96,15 +96,18 @@ def _select_checked(subs: list[FileSummary], period: str, root: Path | None, pre
     return md
 
 
-def previous_from_register(subs: list, month: str, cache: bool | None = None) -> list:
+def previous_from_register(subs: list, month: str, cache: bool | None = None, reg=None) -> list:
     """The previous month from the register of submissions (:mod:`krm.register`) when the folder holds none
     of it: the current accepted (or confirmed) version of each of its submissions, rebuilt from the stored
     rows, so the note's month-on-month change is there.  Nothing when the register is off (``cache=False``,
-    ``KRM_REGISTER=off``) or holds nothing of that month; the month's own figures never come from it."""
-    if cache is False:
-        return []
+    ``KRM_REGISTER=off``) or holds nothing of that month; the month's own figures never come from it.
+    ``reg``: an open register to read it from (only read: e.g. the portal's, with ``cache=False``)."""
     pm = previous_month(month)
     if any(s.period == pm and s.form in INPUT_FORMS for s in subs):
+        return []
+    if reg is not None:
+        return [sub for _, sub in reg.submissions(pm) if sub.form in INPUT_FORMS]
+    if cache is False:
         return []
     import krm.register as register
 
@@ -118,11 +121,12 @@ def previous_from_register(subs: list, month: str, cache: bool | None = None) ->
 def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | None = None,
                 quarter: str | None = None, force: bool = False, jobs: int | None = None,
                 prefer: str | None = None, strict: bool = False,
-                cache: bool | None = None) -> tuple[Report, list[Path]]:
+                cache: bool | None = None, history=None) -> tuple[Report, list[Path]]:
     """The whole command: read ``root``, build, check, write.  Raises :class:`ReportError`.
 
     ``cache=False``: read without the register of submissions (:mod:`krm.register`); default: as configured
-    (``KRM_REGISTER``)."""
+    (``KRM_REGISTER``).  ``history``: an open register the earlier months (month-on-month change, outliers)
+    are read from — only read, even with ``cache=False`` (the portal: its own roll-ups are never recorded)."""
     langs = langs or ["kk"]
     for lang in langs:
         if lang not in LANGS:
@@ -140,12 +144,12 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
             raise ReportError(f"the quarterly note {quarter_id} is made from the quarter's last month "
                               f"{q_months[-1]}, not {month}", 2)
     subs, excluded = load_inputs(Path(root), month, quarter, jobs=jobs, prefer=prefer, cache=cache, light=not strict)
-    subs = subs + previous_from_register(subs, month, cache)
+    subs = subs + previous_from_register(subs, month, cache, reg=history)
     rep = build(subs, month, quarter=quarter, root=Path(root), excluded=excluded, prefer=prefer)
     if not quarter:
         from krm.report.note_outliers import outliers_from_register
 
-        rep.outliers = outliers_from_register(rep.month, cache)
+        rep.outliers = outliers_from_register(rep.month, cache, reg=history)
     left_out = [s for s in rep.data.sources if s.status == "excluded"]
     if not any(s.status == "used" for s in rep.data.sources):
         # blank KRM-6/7 for a month nobody reported would look like a national zero; say it instead (a quarterly

@@ -9,12 +9,19 @@ from krm import reference
 SHOWN = 12
 
 
-def outliers_from_register(month: str, cache: bool | None = None, threshold: float | None = None) -> dict | None:
-    """The month's outliers and how many series were checked, from the register; None when it is off."""
+def outliers_from_register(month: str, cache: bool | None = None, threshold: float | None = None,
+                           reg=None) -> dict | None:
+    """The month's outliers and how many series were checked, from the register (``reg``: an open one, only
+    read); None when it is off."""
+    from krm.history import outliers as lib
+
+    if reg is not None:
+        data = lib.series(reg, month)
+        found = lib.find(reg, month, threshold or lib.THRESHOLD)
+        return _found(month, data, found, threshold or lib.THRESHOLD)
     if cache is False:
         return None
     import krm.register as register
-    from krm.history import outliers as lib
 
     reg = register.open()
     if reg is None:
@@ -22,8 +29,14 @@ def outliers_from_register(month: str, cache: bool | None = None, threshold: flo
     with reg:
         data = lib.series(reg, month)
         found = lib.find(reg, month, threshold or lib.THRESHOLD)
+    return _found(month, data, found, threshold or lib.THRESHOLD)
+
+
+def _found(month: str, data: dict, found, threshold: float) -> dict:
+    from krm.history import outliers as lib
+
     long_enough = sum(1 for by in data.values() if month in by and sum(p < month for p in by) >= lib.MIN_HISTORY)
-    return {"found": found, "series": long_enough, "threshold": threshold or lib.THRESHOLD}
+    return {"found": found, "series": long_enough, "threshold": threshold}
 
 
 def note_section(ctx: dict, rep, t, lang: str) -> None:

@@ -1,5 +1,5 @@
 """The month's roll-ups from the register: every region's KRM-3, KRM-4/5 per programme (``krm aggregate
---from-register``), KRM-6/7 and the analytical note (``krm report`` over those), built in a separate
+--from-register``), KRM-6/7 and the analytical note (``krm report`` over those, the earlier months read from the register), built in a separate
 process (spawned: the server's threads never fork) into ``DATA/outputs/<month>/<state>/``.
 
 ``<state>`` names what the register held: the newest audit row and the number of versions.  Any change of
@@ -44,12 +44,13 @@ def _build(target: str, month: str, out: str) -> str | None:
             aggregate(out / "register", out / "aggregate", period=month, register=reg, lang="kk")
         except AggregateUsageError as e:
             return str(e)
+        try:  # the roll-ups are read without the register (never recorded as submissions); the earlier
+            # months (month-on-month change, outliers) are read from it
+            make_report(out / "aggregate", month, out / "report", langs=["kk", "ru"], cache=False, history=reg)
+        except ReportError as e:
+            return str(e)
     finally:
         reg.close()
-    try:
-        make_report(out / "aggregate", month, out / "report", langs=["kk", "ru"], cache=False)
-    except ReportError as e:
-        return str(e)
     (out / "done").write_text("ok\n", encoding="utf-8")
     return None
 
