@@ -1,6 +1,7 @@
 """The month's roll-ups from the register: every region's KRM-3, KRM-4/5 per programme (``krm aggregate
---from-register``), KRM-6/7 and the analytical note (``krm report`` over those, the earlier months read from the register), built in a separate
-process (spawned: the server's threads never fork) into ``DATA/outputs/<month>/<state>/``.
+--from-register``), KRM-6/7 and the analytical note (``krm report`` over those, the earlier months read from
+the register), built in a separate process (spawned: the server's threads never fork) into
+``DATA/outputs/<month>/<state>/``.
 
 ``<state>`` names what the register held: the newest audit row and the number of versions.  Any change of
 state (a version accepted, returned, confirmed, a new version) gives a new folder; an unchanged register
