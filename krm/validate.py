@@ -148,8 +148,8 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
     except SQLAlchemyError:  # the register is unreachable or damaged: read the file, as without it
         hit = None
     if hit is not None:
-        return _explained(reg, _from_register(path, hit), hit.workbook_id), Seen(str(path), sha, size, None, hit.reading_id, hit.key,
-                                               hit.errors, hit.modified)
+        return _explained(reg, _from_register(path, hit), hit.workbook_id), Seen(
+            str(path), sha, size, None, hit.reading_id, hit.key, hit.errors, hit.modified)
     r = validate_file(path, _TODAY, convert=True, data=data)  # a reading always holds the rows
     del data
     if r.unreadable:
