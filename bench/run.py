@@ -394,7 +394,8 @@ def main(argv=None) -> int:
                     times.setdefault((impl, f"chain {phase}: total"), []).append(tot)
                     cpus.setdefault((impl, f"chain {phase}: total"), []).append(
                         sum(r.cpu_s or 0.0 for r in res.values()))
-                    print(f"  rep {rep + 1}/{a.reps} [{impl}] chain {phase}: {fmt_s(tot)} s", flush=True)
+                    print(f"  rep {rep + 1}/{a.reps} [{impl}] chain {phase}: {fmt_s(tot)} s, "
+                          f"{fmt_s(sum(r.cpu_s or 0.0 for r in res.values()))} CPU-s", flush=True)
             else:
                 if obj.get("clean"):
                     shutil.rmtree(obj["clean"], ignore_errors=True)
@@ -404,7 +405,8 @@ def main(argv=None) -> int:
                 if r.returncode not in obj["ok"]:
                     print(f"  [{impl}] {name}: exit {r.returncode}: {r.stderr_tail}")
                 record((impl, name), r)
-                print(f"  rep {rep + 1}/{a.reps} [{impl}] {name}: {fmt_s(r.seconds)} s", flush=True)
+                print(f"  rep {rep + 1}/{a.reps} [{impl}] {name}: {fmt_s(r.seconds)} s, {fmt_s(r.cpu_s or 0)} CPU-s",
+                      flush=True)
     return report(a, n_files=len(paths), nb=nb, inproc=inproc, plans=plans, impls=impls, times=times, cpus=cpus,
                   runs=runs, load0=load0, root=root, set_dir=set_dir, du=du, want=want)
 
