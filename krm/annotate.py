@@ -2,7 +2,9 @@
 
 Each faulty cell is filled (red: error, yellow: warning; cells the rule involves
 are outlined in orange) and carries a comment with the finding's message and hint;
-a findings sheet lists every finding with a link to its cell.  The original file is
+a findings sheet lists every finding with a link to its cell.  A finding the workbook explains
+(sheet «Түсініктеме / Пояснения», :mod:`krm.explanations`) stays marked and listed, its explanation
+beside it (in the comment and in the findings sheet's last column).  The original file is
 only read.  The copy is written with openpyxl (load + save), which keeps styles,
 merged cells, defined names, data validations and protection, but drops Excel-2010
 "x14" validations; macros are not carried over.  Every formula is written as the value
@@ -18,7 +20,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from krm.explanations import describe
 from krm.findings import Finding
+from krm.spec import T
 
 FILL = {"error": "FFC7CE", "warning": "FFEB9C"}
 RELATED = "F4B183"
@@ -28,6 +32,7 @@ HEAD = {"kk": ("Код", "Түрі", "Ұяшық", "Баған", "Мән", "Ха
         "en": ("Code", "Severity", "Cell", "Column", "Value", "Message", "How to fix")}
 SEVERITY = {"kk": {"error": "қате", "warning": "ескерту"}, "ru": {"error": "ошибка", "warning": "предупреждение"},
             "en": {"error": "error", "warning": "warning"}}
+EXPLAINED_HEAD = T("Түсініктеме", "Пояснение", "Explanation")
 
 
 def _text(cell, value) -> None:
@@ -66,7 +71,8 @@ def annotate(src: str | Path, findings: list[Finding], out: str | Path, *, lang:
     worst: dict[str, str] = {}
     for f in findings:
         if f.cell and (f.sheet in (None, ws.title)):
-            notes.setdefault(f.cell, []).append(f"{f.code} {f.message(lang)}\n→ {f.hint(lang)}")
+            notes.setdefault(f.cell, []).append(f"{f.code} {f.message(lang)}\n→ {f.hint(lang)}"
+                                                + (f"\n✎ {describe(f, lang)}" if f.explanation else ""))
             if worst.get(f.cell) != "error":
                 worst[f.cell] = f.severity
             for r in f.related:
@@ -98,10 +104,15 @@ def annotate(src: str | Path, findings: list[Finding], out: str | Path, *, lang:
         _text(fs.cell(row=n, column=5), "" if v is None else str(v))
         _text(fs.cell(row=n, column=6), f.message(lang))
         _text(fs.cell(row=n, column=7), f.hint(lang))
-        for col in (6, 7):
+        if f.explanation:  # an explained finding stays listed, with its explanation beside it
+            _text(fs.cell(row=n, column=8), describe(f, lang))
+        for col in (6, 7, 8):
             fs.cell(row=n, column=col).alignment = Alignment(wrap_text=True, vertical="top")
     for col, w in zip("ABCDEFG", (11, 12, 9, 8, 20, 70, 50)):
         fs.column_dimensions[col].width = w
+    if any(f.explanation for f in findings):
+        fs.cell(row=1, column=8, value=EXPLAINED_HEAD(lang)).font = bold
+        fs.column_dimensions["H"].width = 50
     fs.freeze_panes = "A2"
     wb.active = 0
     for w in wb.worksheets:

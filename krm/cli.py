@@ -31,8 +31,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "confirm", "register",
-         "serve"]
+ORDER = ["template", "validate", "convert", "aggregate", "report", "samples", "calendar", "status", "confirm", "outliers",
+         "register", "serve"]
 
 
 def _version(value: bool) -> None:

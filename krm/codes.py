@@ -125,3 +125,15 @@ W201 = _C["KRM-W201"]  # revoked-after-signing
 W202 = _C["KRM-W202"]  # no-signing-time
 W203 = _C["KRM-W203"]  # organisation-not-matched
 W204 = _C["KRM-W204"]  # crl-older-than-signature
+
+# across months (krm.history: the register's earlier months, the year's KRM-1, the districts' KRM-2)
+E301 = _C["KRM-E301"]  # cumulative-fact-decreased
+E302 = _C["KRM-E302"]  # cumulative-disbursed-decreased
+E303 = _C["KRM-E303"]  # project-dropped
+E304 = _C["KRM-E304"]  # krm3-differs-from-krm2
+E305 = _C["KRM-E305"]  # krm3-missing-district
+W301 = _C["KRM-W301"]  # project-changed
+W302 = _C["KRM-W302"]  # project-differs-from-krm1
+W303 = _C["KRM-W303"]  # facts-far-beyond-plan
+W310 = _C["KRM-W310"]  # outlier-history
+W311 = _C["KRM-W311"]  # outlier-districts

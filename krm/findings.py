@@ -35,6 +35,19 @@ def _show(v) -> str:
 Severity = Literal["error", "warning"]
 
 
+def _compared_with(p: dict) -> dict:
+    """The earlier version a finding across months names (krm.history), and its figures, as JSON."""
+    def plain(v):
+        return v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+
+    out = {"file": p.get("prev_file"), "path": p.get("prev_path"), "period": p.get("prev_period"),
+           "version": p.get("prev_version")}
+    for k in ("previous", "previous_cell"):
+        if k in p:
+            out[k] = plain(p[k])
+    return out
+
+
 class Words(NamedTuple):
     """A message or hint in the three languages krm speaks (``words["ru"]`` and ``words.get("ru")`` work)."""
 
@@ -89,6 +102,9 @@ class Finding:
     related: list[str] = field(default_factory=list)  # other A1 cells the rule involves
     params: dict = field(default_factory=dict)  # values for the message template
     form: str | None = None
+    #: the workbook's own explanation of it (sheet «Түсініктеме / Пояснения», :mod:`krm.explanations`):
+    #: text, who, date, sheet, row; shown beside the finding, never instead of it
+    explanation: dict | None = None
 
     def __post_init__(self):
         if type(self.code) is not str:
@@ -121,9 +137,15 @@ class Finding:
         v = self.value
         if v is not None and not isinstance(v, (str, int, float, bool)):
             v = str(v)
-        return {
+        out = {
             "code": self.code, "severity": self.severity, "file": self.file, "sheet": self.sheet,
             "cell": self.cell, "row": self.row, "column": self.column, "column_title": self.column_title,
             "value": v, "related": list(self.related), "form": self.form,
             "message": self.message(lang), "hint": self.hint(lang),
         }
+        if "prev_version" in self.params:  # a finding across months: the earlier version it was compared with
+            out["compared_with"] = _compared_with(self.params)
+        if self.explanation is not None:  # only then: findings of workbooks without explanations are as before
+            out["explained"] = True
+            out["explanation"] = {**self.explanation, "admits": self.severity != "error"}
+        return out

@@ -73,6 +73,39 @@ class RegionRow:
     by_activity: dict[str, int] = field(default_factory=dict)  # KRM-5: activity code -> jobs created
     # KRM-5's supplementary columns к1-к9: activity code -> planned jobs (None: not given)
     plan_by_activity: dict[str, int] | None = None
+    #: the region's sums of the figures a newer edition added (a measure of KRM-4/5 that is not a field
+    #: above), by column key: they travel here without a change to this class
+    extra: dict[str, object] | None = None
+
+    def get(self, key: str, default=None):
+        """The value of KRM-4/5 column ``key``: a field above, an activity column (``act<code>``: jobs
+        created, ``plan_act<code>``: planned), else :attr:`extra`."""
+        if key in _REGION_FIELDS:
+            return getattr(self, key)
+        code = activity_of(key)
+        if code is not None:
+            acts = self.plan_by_activity if key.startswith(PLAN_ACT) else self.by_activity
+            return (acts or {}).get(code, default)
+        return (self.extra or {}).get(key, default)
+
+
+#: KRM-5's column keys of the activity groups: ``act<code>`` (jobs created, columns 4-12) and
+#: ``plan_act<code>`` (planned, krm's к1-к9); :meth:`RegionRow.get` reads them from the activity dicts
+ACT, PLAN_ACT = "act", "plan_act"
+_REGION_FIELDS = frozenset(f.name for f in fields(RegionRow)) - {"extra", "by_activity", "plan_by_activity"}
+
+
+def region_row_holds(key: str) -> bool:
+    """A KRM-4/5 column that :class:`RegionRow` has a field (or an activity dict) for, not :attr:`RegionRow.extra`."""
+    return key in _REGION_FIELDS or activity_of(key) is not None
+
+
+def activity_of(key: str) -> str | None:
+    """The activity code of a KRM-5 activity column (``act<code>`` or ``plan_act<code>``), else None."""
+    for prefix in (PLAN_ACT, ACT):
+        if key.startswith(prefix) and key[len(prefix):].isdigit():
+            return key[len(prefix):]
+    return None
 
 
 @dataclass

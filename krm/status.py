@@ -12,6 +12,9 @@ newest); who is expected and who was received is :mod:`krm.intake.completeness`:
 * KRM-3 (region level): every (region, programme) planned or reported in a region with expected KRM-2.
 * KRM-4 and KRM-5 (programme level): each of those programmes.  KRM-6 and KRM-7: one each.
 
+Approval levels (received, accepted, returned, explained, confirmed, changed after confirmation, with the
+return and correction windows) are :mod:`krm.approval`: from the register when it is on, else the files.
+
 "When" is the document's modified time (docProps/core.xml) when the workbook carries one other than the
 fixed time krm's own templates carry, else the file's modified time.  A unit is on time when it is received
 and its first admitted workbook arrived on or before the calendar due date (the Rules say "not later than").
@@ -29,12 +32,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from krm import reference
+from krm import forms, reference
 from krm.deadlines import deadlines_for_period
 from krm.intake import admit, completeness
 
-LEVEL_FORMS = (("district", "KRM-1"), ("district", "KRM-2"), ("region", "KRM-3"), ("programme", "KRM-4"),
-               ("programme", "KRM-5"), ("nation", "KRM-6"), ("nation", "KRM-7"))
+LEVEL_FORMS = tuple((forms.level(f), f) for f in forms.FORMS)  # (level, form) in form order
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Arrival:
     problem: str | None = None  # why it could not be placed (unreadable, errors, unknown district …)
     errors: int = 0  # errors found by validation: a workbook with any is excluded (krm.intake.admit)
     status: str = "accepted"  # accepted | excluded | conflict | superseded (older duplicate, --prefer newest)
+    explained: int = 0  # findings the workbook explains (sheet «Түсініктеме / Пояснения», krm.explanations)
 
 
 @dataclass
@@ -119,6 +122,7 @@ class StatusReport:
     unreadable: list[Arrival]
     other_periods: int
     excluded: list[Arrival] = field(default_factory=list)  # for the month, with errors: never counted
+    approval: dict | None = None  # approval levels and correction windows (krm.approval.levels)
 
     def level(self, form: str) -> LevelSummary:
         return next(x for x in self.levels if x.form == form)
@@ -145,6 +149,7 @@ class StatusReport:
             "unreadable": [arr(a) for a in self.unreadable],
             "excluded": [arr(a) for a in self.excluded],
             "other_periods": self.other_periods,
+            **({"approval": self.approval} if self.approval is not None else {}),
         }
 
 
@@ -228,7 +233,8 @@ def arrival_of(rep) -> Arrival:
     from krm import rollup
 
     sub = rep.submission
-    a = Arrival(path=str(rep.path), form=rep.form, errors=rep.errors)
+    a = Arrival(path=str(rep.path), form=rep.form, errors=rep.errors,
+                explained=sum(1 for f in rep.findings if f.explanation))
     if sub is not None:
         a.form, a.period, a.programme, a.district = sub.form, str(sub.period), sub.programme, sub.district
         a.region = rollup.region_of(sub)
@@ -262,7 +268,7 @@ def read_arrivals(paths: list[Path], jobs: int | None = None, cache: bool | None
 
 # ------------------------------------------------------------------ the status
 def _due(form: str, month: str) -> tuple[dt.date, dt.date]:
-    period = month[:4] if form == "KRM-1" else month
+    period = month[:4] if forms.yearly(form) else month
     d = next(x for x in deadlines_for_period(period) if x.key == form and x.step == "submit")
     return d.due, d.last_working_day
 
@@ -279,7 +285,7 @@ def compute(arrivals: list[Arrival], month: str, as_of: dt.date | None = None,
     cutoff = dt.datetime.combine(as_of, dt.time.max)
     unreadable = [a for a in arrivals if a.form is None]
     current = [a for a in arrivals if a.form is not None]
-    want_period = {f: (year if f == "KRM-1" else month) for _, f in LEVEL_FORMS}
+    want_period = {f: (year if forms.yearly(f) else month) for _, f in LEVEL_FORMS}
     mine = [a for a in current if a.period == want_period.get(a.form)]
     other_periods = len(current) - len(mine)
     # not yet arrived at the as-of date
@@ -289,16 +295,17 @@ def compute(arrivals: list[Arrival], month: str, as_of: dt.date | None = None,
         a.status = "excluded"
     duplicates = _resolve_duplicates([a for a in mine if not a.errors], prefer)
     sent = [completeness.Sent(a.form, a.period, a.region, a.district, a.programme, a.status == "accepted")
-            for a in mine if a.form in ("KRM-1", "KRM-2")]
+            for a in mine if forms.level(a.form) == "district"]
     rates = completeness.district_rates(sent)
     # plans are due from every district of a region that reports: a region with KRM-2 but no KRM-1 is listed too
-    with_plans = {r.region for r in rates if r.form == "KRM-1"}
-    rates += [completeness.Rate("KRM-1", year, "", r.region, list(reference.districts(r.region, f"{year}-01-01")))
-              for r in rates if r.form == "KRM-2" and r.region not in with_plans]
+    with_plans = {r.region for r in rates if forms.yearly(r.form)}
+    rates += [completeness.Rate(plan, year, "", r.region, list(reference.districts(r.region, f"{year}-01-01")))
+              for plan in forms.of_kind("plan") for r in rates
+              if forms.kind(r.form) == "district" and r.region not in with_plans]
     expected, rule, slotted = _district_slots(rates, mine, month)
     expected += _upper_slots(expected, mine, month)
 
-    index = {(e.form, e.key): e for e in expected if e.form not in ("KRM-1", "KRM-2")}
+    index = {(e.form, e.key): e for e in expected if forms.level(e.form) != "district"}
     unexpected: list[Arrival] = []
     for a in sorted(mine, key=lambda x: (x.when or dt.datetime.max, x.path)):
         if a.errors or id(a) in slotted:
@@ -310,7 +317,7 @@ def compute(arrivals: list[Arrival], month: str, as_of: dt.date | None = None,
                 if a.problem is None:
                     a.problem = (f"not expected: district {a.district} is not among the expected districts of its "
                                  f"region (no KRM-1 plan for it, or not in the {a.period} reference list)"
-                                 if a.form in ("KRM-1", "KRM-2") else "not expected for this month")
+                                 if forms.level(a.form) == "district" else "not expected for this month")
                 unexpected.append(a)
             continue
         e.copies += 1
@@ -367,11 +374,11 @@ def _district_slots(rates: list, mine: list[Arrival], month: str) -> tuple[list[
     """KRM-1 and KRM-2 slots, one per expected district (krm.intake.completeness), with what counts for each."""
     by_district: dict[tuple, list[Arrival]] = defaultdict(list)
     for a in mine:
-        if a.form in ("KRM-1", "KRM-2") and a.district and not a.errors:
+        if forms.level(a.form) == "district" and a.district and not a.errors:
             by_district[(a.form, a.district)].append(a)
     plans = completeness.plans_by_region(
         [completeness.Sent(a.form, a.period, a.region, a.district, a.programme, a.status == "accepted")
-         for a in mine if a.form == "KRM-1"], month[:4])
+         for a in mine if forms.yearly(a.form)], month[:4])
     expected: list[Expected] = []
     slotted: set[int] = set()
     fallback = set()
@@ -379,7 +386,7 @@ def _district_slots(rates: list, mine: list[Arrival], month: str) -> tuple[list[
         if r.period not in (month, month[:4]):
             continue
         due, _ = _due(r.form, month)
-        if r.form == "KRM-2" and not plans.get(r.region):
+        if forms.kind(r.form) == "district" and not plans.get(r.region):
             fallback.add(r.region)
         for d in r.expected:
             arrivals = sorted(by_district.get((r.form, d.kato), []), key=lambda x: (x.when or dt.datetime.max, x.path))
@@ -399,18 +406,19 @@ def _district_slots(rates: list, mine: list[Arrival], month: str) -> tuple[list[
 def _upper_slots(district: list[Expected], mine: list[Arrival], month: str) -> list[Expected]:
     """KRM-3 per (region, programme), KRM-4/5 per programme, of the regions with expected KRM-2 districts and
     the programmes planned or reported there; one KRM-6 and one KRM-7."""
-    regions = {e.region for e in district if e.form == "KRM-2"}
-    pairs = {(a.region, a.programme) for a in mine if a.form in ("KRM-1", "KRM-2") and a.region in regions
+    regions = {e.region for e in district if forms.kind(e.form) == "district"}
+    pairs = {(a.region, a.programme) for a in mine if forms.level(a.form) == "district" and a.region in regions
              and a.programme and a.status == "accepted"}
     out: list[Expected] = []
-    due3, _ = _due("KRM-3", month)
-    for reg, p in sorted(pairs):
-        out.append(Expected("KRM-3", (reg, p), reg, due3))
-    for form in ("KRM-4", "KRM-5"):
+    for form in forms.of_level("region"):
+        due, _ = _due(form, month)
+        for reg, p in sorted(pairs):
+            out.append(Expected(form, (reg, p), reg, due))
+    for form in forms.of_level("programme"):
         due, _ = _due(form, month)
         for p in sorted({p for _, p in pairs}):
             out.append(Expected(form, (p,), None, due))
-    for form in ("KRM-6", "KRM-7"):
+    for form in forms.of_level("nation"):
         due, _ = _due(form, month)
         out.append(Expected(form, (), None, due))
     return out
@@ -426,18 +434,14 @@ def _summary(form, level, period, due, lwd, es: list[Expected], as_of: dt.date) 
 
 
 def _slot_key(a: Arrival) -> tuple | None:
-    if a.form in ("KRM-1", "KRM-2"):
+    lvl = forms.level(a.form)
+    if lvl == "district":
         return (a.district, a.programme) if a.district and a.programme else None
-    if a.form == "KRM-3":
+    if lvl == "region":
         return (a.region, a.programme) if a.region and a.programme else None
-    if a.form in ("KRM-4", "KRM-5"):
+    if lvl == "programme":
         return (a.programme,) if a.programme else None
     return ()
-
-
-def _region_of(district_kato: str) -> str:
-    d = next((x for x in reference._all_districts() if x.kato == district_kato), None)
-    return d.region_kato if d else district_kato[:2]
 
 
 def _region_name(kato: str, month: str) -> str:
@@ -451,4 +455,9 @@ def status(paths: list[Path] | Path, month: str, as_of: dt.date | None = None, j
     if isinstance(paths, (str, Path)):
         paths = [Path(paths)]
     reference.as_date(month)
-    return compute(read_arrivals(list(paths), jobs=jobs, cache=cache), month, as_of, prefer=prefer)
+    from krm import approval
+
+    arrivals = read_arrivals(list(paths), jobs=jobs, cache=cache)
+    rep = compute(arrivals, month, as_of, prefer=prefer)
+    rep.approval = approval.levels(arrivals, month, rep.as_of, lambda k: _region_name(k, month))
+    return rep

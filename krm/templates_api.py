@@ -28,7 +28,8 @@ def write_template(spec: FormSpec, lang: str, out_dir: Path, *, header: dict | N
     if rows is not None and not 1 <= rows <= MAX_ROWS:
         raise ValueError(f"--rows must be between 1 and {MAX_ROWS}, not {rows}")
     path = template_path(out_dir, spec, lang)
-    atomic_write(path, lambda tmp: write_form(tmp, spec, lang, header=header, period=period, spare_rows=rows),
+    atomic_write(path, lambda tmp: write_form(tmp, spec, lang, header=header, period=period, spare_rows=rows,
+                                                      explanations=True),
                  force=force)
     return path
 

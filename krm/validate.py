@@ -74,6 +74,10 @@ def validate_file(path: str | Path, today: dt.date | None = None, *, convert: bo
     except Exception as e:  # noqa: BLE001 - a reader bug must not end a run over many files
         return _read_failure(path, E002, f"{type(e).__name__}: {e}")
     findings = rules.run(pf, str(path), today)
+    if pf.explanations:
+        from krm.explanations import attach
+
+        attach(findings, pf.explanations)
     sub = None
     if convert and pf.number_row is not None and not any(f.code in (E011.code, E012.code) for f in findings):
         from krm.convert import to_submission

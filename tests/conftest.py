@@ -5,7 +5,13 @@ between them would hide exactly what they check (and the user's own register mus
 touched by the tests).  tests/test_register*.py turn it on with a private database.
 """
 
+import os
+
 import pytest
+
+# before any fixture: module- and session-scoped fixtures run before the autouse one below, and must not
+# open the user's default register either
+os.environ["KRM_REGISTER"] = "off"
 
 
 @pytest.fixture(autouse=True)

@@ -114,7 +114,8 @@ def rows(form: str, lang="kk") -> list[dict]:
 
 
 def filled(form: str, folder: Path, *, lang="kk", name: str | None = None, header_over: dict | None = None,
-           rows_over: list[dict] | None = None, signature: dict | None = None, spare_rows: int = 5) -> Path:
+           rows_over: list[dict] | None = None, signature: dict | None = None, spare_rows: int = 5,
+           explanations: bool = False) -> Path:
     """A correctly filled workbook of ``form`` (overrides make it wrong on purpose)."""
     spec = forms.get(form)
     h = header(form, lang)
@@ -123,7 +124,8 @@ def filled(form: str, folder: Path, *, lang="kk", name: str | None = None, heade
     path = Path(folder) / (name or f"{spec.id}.filled.{lang}.xlsx")
     write_form(path, spec, lang, header=h, rows=rows(form, lang) if rows_over is None else rows_over,
                period=YEAR if spec.period_kind == "year" else PERIOD,
-               signature=SIGNATURE if signature is None else signature, spare_rows=spare_rows)
+               signature=SIGNATURE if signature is None else signature, spare_rows=spare_rows,
+               explanations=explanations)
     return path
 
 

@@ -30,7 +30,7 @@ def test_records_are_typed_and_grouped():
         assert isinstance(c.message, Words) and isinstance(c.hint, Words)
         assert c.message["ru"] == c.message.ru == c.message.get("ru") and c.message.get("xx") is None
         assert c.group in ("reading", "structure", "values", "consistency", "identifiers", "reference",
-                           "signature", "workbook", "layout", "digital-signature"), c.code
+                           "signature", "workbook", "layout", "digital-signature", "across-months"), c.code
     assert codes.E034.group == "consistency" and str(codes.E034) == "KRM-E034"
 
 

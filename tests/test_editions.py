@@ -1,9 +1,10 @@
 """Editions: a new edition of a form is one edit to its spec, and old workbooks keep working.
 
-A temporary edition "2" adds a column "of which women" to KRM-2 (and to KRM-3, where the roll-up carries
-it).  The column reaches the template, the findings (and their JSON), and the aggregate's KRM-3; the
-committed samples (edition 1, declared in their document properties) still validate as before and roll
-up to the same figures.
+A temporary edition "2" adds a column "of which women" to KRM-2 (and to KRM-3 and KRM-4, where the roll-up
+carries it).  The column reaches the template, the findings (and their JSON), the aggregate's KRM-3 (its
+rows and its grouped sheet) and KRM-4 (the region's sum), with control totals that prove it at every
+level; the committed samples (edition 1, declared in their document properties) still validate as before
+and roll up to the same figures.
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ SINCE = dt.date(2019, 5, 1)
 
 
 def _new_editions():
-    """The one edit per form: KRM-2 gets the column after 'disbursed' (number 10), KRM-3 after its 'disbursed'."""
+    """The one edit per form: KRM-2 gets the column after 'disbursed' (number 10), KRM-3 after its 'disbursed'
+    (8), KRM-4 after 'fact' (9)."""
     return (forms.KRM2.revised("2", SINCE, add={"disbursed": WOMEN}),
-            forms.KRM3.revised("2", SINCE, add={"disbursed": WOMEN.model_copy(update={"number": "8"})}))
+            forms.KRM3.revised("2", SINCE, add={"disbursed": WOMEN.model_copy(update={"number": "8"})}),
+            forms.KRM4.revised("2", SINCE, add={"fact": WOMEN.model_copy(update={"number": "9"})}))
 
 
 def _rows(women):
@@ -70,7 +73,27 @@ def test_a_new_column_reaches_template_findings_json_and_krm3(tmp_path):
         assert sorted(r.values["jobs_women"] for r in new.rows) == [1, 2, 5]
         old = [pf for pf in krm3.values() if pf is not new]
         assert old and all(r.values.get("jobs_women") is None for pf in old for r in pf.rows)
+        # the grouped sheet of that KRM-3 shows it among the measures, with its total
+        grouped = _grouped_rows(next(p for p in (tmp_path / "out").rglob("KRM-3.*.xlsx") if read(p).rows == new.rows))
+        col = grouped[0].index(WOMEN.title("kk"))
+        assert grouped[-1][col] == 8 and sorted(r[col] for r in grouped[1:-1] if "." in str(r[0])[:-1]) == [1, 2, 5]
+        # KRM-4: the region's sum under the column's number; the programme's other regions (edition 1) blank
+        krm4 = [read(p) for p in (tmp_path / "out").rglob("KRM-4.*.xlsx")]
+        carried = [r for pf in krm4 for r in pf.rows if r.values.get("jobs_women") is not None]
+        assert [(r.values["region"], r.values["jobs_women"]) for r in carried] == [(new.header["region"], 8)]
+        k4 = next(pf for pf in krm4 if carried[0] in pf.rows)
+        assert k4.spec.edition == "2" and k4.found_numbers[k4.colmap["jobs_women"]] == "9"
         assert all(o.control is None or o.control.balanced for o in res.outputs)
+        assert [r.extra for o in res.outputs if o.form == "KRM-4" for r in o.submission.regions if r.extra] == \
+            [{"jobs_women": 8}]
+
+
+def _grouped_rows(path):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    ws = next(wb[n] for n in wb.sheetnames if n in ("Топтар бойынша", "По группам", "Grouped"))
+    return [list(r) for r in ws.iter_rows(values_only=True)]
 
 
 def _figures(result):
@@ -126,7 +149,9 @@ def test_an_unknown_edition_is_still_a_foreign_template(tmp_path):
 @pytest.mark.parametrize("form", sorted(forms.FORMS))
 def test_every_form_has_one_current_edition(form):
     eds = editions.all_of(form)
-    assert eds[0] is forms.FORMS[form] and eds[0].edition == "1" and editions.known(form, "1")
+    # every form in its first edition, but KRM-6 in krm's second (its annex's column numbers); 1 is still known
+    assert eds[0] is forms.FORMS[form] and eds[0].edition == ("2" if form == "KRM-6" else "1")
+    assert editions.known(form, "1") and len({s.edition for s in eds}) == len(eds)
     assert editions.spec(form, None) is editions.spec(form, "unknown") is forms.FORMS[form]
 
 
@@ -157,3 +182,59 @@ def test_control_totals_prove_an_added_figure(tmp_path):
         assert rollup.control_totals([rollup.digest(sub)], [k3]).balanced
         k3.projects[0].extra["jobs_women"] -= 1
         assert rollup.control_totals([rollup.digest(sub)], [k3]).problems == ["jobs_women: inputs 8 != output 7"]
+        k3.projects[0].extra["jobs_women"] += 1
+        # KRM-4/5: the region's sum, the same from the rows (KRM-2 or KRM-3) and from the digests
+        [k4] = rollup.programme_level([k3])
+        assert k4.regions[0].extra == {"jobs_women": 8} and k4.regions[0].get("jobs_women") == 8
+        assert rollup.programme_level([sub]) == [k4] == rollup.programme_level_digests([rollup.digest(sub)])
+        assert rollup.control_totals([rollup.digest(sub)], [k4]).balanced
+        assert rollup.control_totals([k3], [k4]).balanced
+        k4.regions[0].extra["jobs_women"] = 0
+        assert rollup.control_totals([rollup.digest(sub)], [k4]).problems == ["jobs_women: inputs 8 != output 0"]
+
+
+def test_an_added_figure_stops_where_the_next_level_has_no_column(tmp_path):
+    """KRM-2 and KRM-3 in edition 2, KRM-4 still in edition 1: KRM-4 has nothing to carry it in, so its rows
+    and control totals are the four measures only, as before."""
+    from krm import rollup
+    from krm.convert import to_submission
+
+    with editions.edition_in_force(*_new_editions()[:2]):
+        sub = to_submission(read(fill.filled("KRM-2", tmp_path, name="n.xlsx", rows_over=_rows([5, 1, 2]))))
+        [k4] = rollup.programme_level(rollup.krm3_from_krm2([sub]))
+        assert k4.regions[0].extra is None and editions.carried_to("KRM-2", "2", "programme").get("jobs_women") is None
+        assert editions.carried_to("KRM-2", "2", "region")["jobs_women"] == "jobs_women"
+        assert rollup.control_totals([rollup.digest(sub)], [k4]).balanced
+
+
+def test_printed_layouts_are_registered_with_the_edition_they_print():
+    """The annexes' printed layouts live in the editions registry: each form's, with its edition."""
+    got = {(lay.form, lay.edition, lay.name) for f in forms.FORMS for lay in editions.printed(f)}
+    assert got == {("KRM-1", "1", "annex-1"), ("KRM-2", "1", "annex-2"), ("KRM-3", "1", "annex-3"),
+                   ("KRM-4", "1", "annex-4"), ("KRM-5", "1", "annex-5")}
+
+
+def test_an_annex_workbook_is_read_against_the_edition_its_layout_prints(tmp_path):
+    """Under a new current edition of KRM-2, a workbook drawn as Annex 2 (which prints edition 1) is still read
+    against edition 1: the registry's printed layout decides, not the current spec."""
+    import annex
+
+    d = annex.districts_2019(1)[0]
+    case = annex.Case("a2", region=d.region_kato, district=d.kato, rows=annex.data(4), total="number")
+    path = annex.write(case, tmp_path / "annex2.xlsx")
+    with editions.edition_in_force(*_new_editions()):
+        pf = read(path)
+        assert (pf.layout, pf.spec.edition, "jobs_women" in pf.colmap) == ("annex-2", "1", False)
+        rep = validate_file(path, today=fill.TODAY)
+        assert rep.submission.edition == "1" and not {f.code for f in rep.findings} & {"KRM-E012", "KRM-E065"}
+        assert sorted(p.plan for p in rep.submission.projects) == sorted(x["plan"] for x in case.rows)
+
+
+def test_a_programmes_expected_regions_have_one_definition():
+    """The note's completeness per programme: the regions with a KRM-1 plan under it, and those that reported."""
+    from krm.intake import completeness
+
+    planned = {("ENBEK", "11", "111000000"), ("ENBEK", "15", "151000000"), ("AIC", "19", "191000000")}
+    assert completeness.expected_regions(planned, "ENBEK") == {"11", "15"}
+    assert completeness.expected_regions(planned, "ENBEK", ["61"]) == {"11", "15", "61"}
+    assert completeness.expected_regions(planned, "DKB2020") == set()

@@ -44,7 +44,8 @@ pytestmark = [
 # the signature block) and two continuation blocks.  Outputs: the same, KRM-3 as long as its rows need.
 FORM_PAGES = {"KRM-1": 2, "KRM-2": 2, "KRM-3": 2, "KRM-4": 1, "KRM-5": 2, "KRM-6": 3, "KRM-7": 3}
 OUTPUT_FORM_PAGES = {"KRM-3": (2, 4), "KRM-4": (1, 1), "KRM-5": (2, 2), "KRM-6": (3, 3), "KRM-7": (3, 3)}
-MAX_PAGES = {"template": 7, "output": 16}  # all sheets (KRM-1/2/3 with their print sheet); before: up to 15 and 26
+# all sheets (KRM-1/2/3 with their print sheet); before: up to 15 and 26.  Templates also print the explanations sheet
+MAX_PAGES = {"template": 8, "output": 16}
 OUTPUTS = {"KRM-3": "A/2019-05/KRM-3.ENBEK.11.xlsx", "KRM-4": "A/2019-05/KRM-4.ENBEK.xlsx",
            "KRM-5": "A/2019-05/KRM-5.ENBEK.xlsx", "KRM-6": "R/KRM-6-2019-05.kk.xlsx",
            "KRM-7": "R/KRM-7-2019-05.kk.xlsx"}

@@ -515,3 +515,31 @@ def test_reading_digest_is_the_part_by_part_digest_registers_already_hold():
         h.update(b"\x1e")
     assert codec.reading_digest("KRM-2", "2019", '{"a":1}', 2, None, cells) == h.hexdigest()
     assert codec.rows_from_cells([c[:5] for c in cells]) == (rows, [])
+
+
+def test_checking_the_path_keeps_the_locks_of_a_connection_already_open_here(tmp_path):
+    """krm serve holds its register open; opening it again in the same process (a check of the path) must
+    not drop that connection's POSIX locks.  In WAL mode an open connection's shared lock on the file is
+    what tells another process's last close not to checkpoint and delete the -wal and -shm files under it."""
+    import sqlite3
+
+    from krm.register.connect import check_sqlite_path
+
+    p = tmp_path / "register.sqlite"
+    check_sqlite_path(p)                       # creates a marked, empty register (WAL mode)
+    held = sqlite3.connect(p)
+    try:
+        assert held.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        held.execute("SELECT value FROM krm_register").fetchall()
+        check_sqlite_path(p)
+        other = subprocess.run(
+            [sys.executable, "-c",
+             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1])\n"
+             "c.execute('CREATE TABLE scratch (x)'); c.commit(); c.close()", str(p)],
+            capture_output=True, text=True, timeout=60)
+        assert other.returncode == 0, other.stderr
+        # the other process was not the last one out: the WAL it wrote stays until this connection closes
+        assert p.with_name(p.name + "-wal").exists()
+        assert ("scratch",) in held.execute("SELECT name FROM sqlite_master").fetchall()
+    finally:
+        held.close()

@@ -292,7 +292,7 @@ def test_oblast_confirms_with_a_test_ca_signature(portal, tmp_path):
 
 
 # ------------------------------------------------------------------ the Centre
-def test_centre_downloads_krm6_krm7_and_the_note(portal):
+def test_centre_downloads_krm6_krm7_and_the_note(portal, tmp_path):
     app, cfg = portal
     c = Browser(app, "centre")
     page = c.get(f"/centre?month={MONTH}")
@@ -308,5 +308,15 @@ def test_centre_downloads_krm6_krm7_and_the_note(portal):
     o = Browser(app, "o11")
     k3 = o.get(f"/oblast/krm3?month={MONTH}&programme=AIC")
     assert k3.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(k3.content)).worksheets[0]
-    assert ws.title  # a real KRM-3 workbook
+    got = tmp_path / "KRM-3.AIC.11.xlsx"
+    got.write_bytes(k3.content)
+    from krm.register.codec import totals_of
+    from krm.validate import validate_file
+
+    k3_totals = totals_of(validate_file(got).submission)
+    with _reg(cfg) as reg:  # the region's AIC figures are exactly its one counted AIC submission's
+        [v] = [v for v in reg.versions(region="11", period=MONTH, programme="AIC", current=True)
+               if v.state in ("accepted", "confirmed")]
+    assert {k: float(x) for k, x in k3_totals.items()} == {k: float(x) for k, x in v.totals.items()}
+    region = text(c.get(f"/centre/region/11?month={MONTH}").text)
+    assert "115200000" in region and v.totals["fact"] in region  # and the Centre's page names it

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from krm import reference, rollup
+from krm import forms, reference, rollup
 from krm.aggregate.records import INPUT_FORMS, AggregateUsageError, InputFile
 from krm.aggregate.spool import _Spool, _spool_rows
 from krm.model import Submission
@@ -71,9 +71,9 @@ def _classify(form: str | None, findings: list, sub, period: str | None, program
         first = next((x for x in findings if x.severity == "error"), None)
         r.note = (_finding_line(first) if first is not None else "not read as a KRM form") + (
             f" (+{errors - 1} more errors)" if errors > 1 else "")
-    elif form in ("KRM-2", "KRM-3") and rollup.region_of(sub) is None:
+    elif forms.kind(form) in ("district", "region") and rollup.region_of(sub) is None:
         r.status, r.note = "excluded", "no region in the header"
-    elif form in ("KRM-2", "KRM-3") and rollup.region_of(sub) not in {
+    elif forms.kind(form) in ("district", "region") and rollup.region_of(sub) not in {
             x.kato for x in reference.regions(_on(sub.period))}:
         r.status, r.note = "excluded", f"region {rollup.region_of(sub)} did not exist in {sub.period}"
     elif not sub.programme:
@@ -192,5 +192,5 @@ def _in_scope(sub: Submission, period: str | None, programme: str | None) -> boo
         p = str(sub.period or "")
         if len(period) == 4:
             return p[:4] == period
-        return p == period or (sub.form == "KRM-1" and p == period[:4])
+        return p == period or (forms.yearly(sub.form) and p == period[:4])
     return True

@@ -6,9 +6,9 @@ import os
 import pickle
 from collections import defaultdict
 
-from krm import rollup
+from krm import forms, rollup
 from krm.intake import admit
-from krm.aggregate.records import AggregateResult, AggregateUsageError, InputFile, Output
+from krm.aggregate.records import PLAN_FORMS, AggregateResult, AggregateUsageError, InputFile, Output
 from krm.aggregate.sheets import _belongs, _completeness_belongs, _not_counted
 from krm.model import ProjectRow, Submission
 
@@ -33,9 +33,9 @@ def compute(result: AggregateResult, *, check: bool = True) -> None:
     :func:`write_outputs` builds, checks and writes it in one go, or :func:`check_krm3` does).
     """
     counted = [f for f in result.inputs if f.counted]
-    k2 = [f for f in counted if f.form == "KRM-2"]
-    k3 = [f for f in counted if f.form == "KRM-3"]
-    k1 = [f for f in counted if f.form == "KRM-1"]
+    k2 = [f for f in counted if forms.kind(f.form) == "district"]
+    k3 = [f for f in counted if forms.level(f.form) == "region"]
+    k1 = [f for f in counted if forms.yearly(f.form)]
 
     _note_mixed_bases(result, k2 + k3)
 
@@ -44,8 +44,9 @@ def compute(result: AggregateResult, *, check: bool = True) -> None:
     for key, fs in sorted(_basis_groups(k2, lambda s: (s.period, s.programme, rollup.region_of(s))).items()):
         period, programme, region, basis = key
         fs = sorted(fs, key=lambda f: (f.submission.district or "", f.rel))
-        o = Output(form="KRM-3", period=period, programme=programme, basis=basis, region=region,
-                   rel=f"{period}/KRM-3.{programme}.{region}{_suffix(basis)}.xlsx", submission=None, inputs=fs,
+        [form] = forms.of_level("region")
+        o = Output(form=form, period=period, programme=programme, basis=basis, region=region,
+                   rel=f"{period}/{form}.{programme}.{region}{_suffix(basis)}.xlsx", submission=None, inputs=fs,
                    control=None)
         k3_made[key] = o
         result.outputs.append(o)
@@ -74,7 +75,7 @@ def compute(result: AggregateResult, *, check: bool = True) -> None:
     for f in k2:
         s = f.submission
         region_has_krm3 = (s.period, s.programme, rollup.region_of(s), s.basis or "cumulative") in k3_keys
-        if admit.choose_level({"KRM-2", "KRM-3"} if region_has_krm3 else {"KRM-2"}) == "KRM-2":
+        if admit.choose_level({s.form, *forms.of_level("region")} if region_has_krm3 else {s.form}) == s.form:
             level_in[(s.period, s.programme, s.basis or "cumulative")].append(f)
     for key in sorted(level_in):
         period, programme, basis = key
@@ -82,7 +83,7 @@ def compute(result: AggregateResult, *, check: bool = True) -> None:
                                                   f.submission.district or "", f.rel))
         [sub] = rollup.programme_level_digests([f.submission for f in fs], rows=_rows_of(result, fs))
         ctl = rollup.control_totals([f.submission for f in fs], [sub], label=lambda s: _rel_of(s, fs))
-        for form in ("KRM-4", "KRM-5"):
+        for form in forms.of_level("programme"):
             result.outputs.append(Output(form=form, period=period, programme=programme, basis=basis, region=None,
                                          rel=f"{period}/{form}.{programme}{_suffix(basis)}.xlsx", submission=sub,
                                          inputs=fs, control=ctl))
@@ -112,7 +113,7 @@ def _plan_outputs(result: AggregateResult, k1: list[InputFile]) -> None:
                                                         f.submission.district or "", f.rel))
         [sub] = rollup.annual_plan_digests([f.submission for f in fs], rows=_rows_of(result, fs))
         ctl = rollup.control_totals([f.submission for f in fs], [sub], label=lambda s: _rel_of(s, fs))
-        for form in ("KRM-4-plan", "KRM-5-plan"):
+        for form in PLAN_FORMS:
             result.outputs.append(Output(form=form, period=year, programme=programme, basis="plan",
                                          region=None, rel=f"{year}/{form}.{programme}.xlsx", submission=sub,
                                          inputs=fs, control=ctl))
@@ -125,7 +126,7 @@ def _sum_totals(fs: list[InputFile]) -> dict:
 
 def check_krm3(result: AggregateResult) -> None:
     """Build every KRM-3 not yet checked (in workers) and keep its control totals."""
-    todo = [o for o in result.outputs if o.form == "KRM-3" and o.control is None]
+    todo = [o for o in result.outputs if forms.level(o.form) == "region" and o.control is None]
     for o, (kind, value) in zip(todo, _in_workers(result, todo, _check_krm3)):
         _raise_for(result, kind, value)
         o.control = value

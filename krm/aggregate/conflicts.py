@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import lru_cache
 
-from krm import reference, rollup
+from krm import forms, reference, rollup
 from krm.intake import admit, completeness
 from krm.aggregate.records import Completeness, Conflict, InputFile
 
@@ -16,14 +16,15 @@ def resolve_conflicts(files: list[InputFile], prefer: str | None = None) -> list
     for f in files:
         if f.status == "accepted":
             s = f.submission
-            region = (s.region or rollup.region_of(s)) if s.form == "KRM-3" else None
+            region = (s.region or rollup.region_of(s)) if forms.level(s.form) == "region" else None
             groups[admit.duplicate_key(s.form, s.period, s.programme, region, s.district)].append(f)
     conflicts = []
     for key in sorted(groups):
         fs = groups[key]
         if len(fs) < 2:
             continue
-        kd = {"form": key[0], ("region" if key[0] == "KRM-3" else "district"): key[1], "programme": key[2],
+        unit = "region" if forms.level(key[0]) == "region" else "district"
+        kd = {"form": key[0], unit: key[1], "programme": key[2],
               "period": key[3]}
         c = Conflict(key=kd, files=[f.rel for f in fs])
         kept, _older, how = admit.choose(fs, prefer, lambda f: admit.newest_order(f.submission.modified, f.mtime,

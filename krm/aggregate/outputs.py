@@ -11,8 +11,9 @@ from pathlib import Path
 
 from krm import forms, rollup
 from krm.aggregate.compute import _build_krm3, _in_workers, _raise_for, check_krm3
-from krm.aggregate.records import COMPRESS_LEVEL, PLAN_FORMS, SUMMARY_NAME, AggregateResult, AggregateUsageError, Output
-from krm.aggregate.sheets import UI, PLAN_NOTE, PLAN_NOTE_4, _control_sheet, _form_rows, _grouped_sheet, _header, _not_counted
+from krm.aggregate.records import (COMPRESS_LEVEL, PLAN_FORMS, PLAN_LAYOUTS, SUMMARY_NAME, AggregateResult,
+                                   AggregateUsageError, Output)
+from krm.aggregate.sheets import UI, PLAN_NOTES, _control_sheet, _form_rows, _grouped_sheet, _header, _not_counted
 from krm.model import Submission
 
 
@@ -23,13 +24,13 @@ def _write_one(o: Output, result: AggregateResult, body: str | None, signature: 
 
     lang = result.lang
     sub = sub if sub is not None else o.submission
-    spec = forms.get(o.form.replace("-plan", ""))
+    spec = forms.get(PLAN_LAYOUTS[o.form][0] if o.form in PLAN_LAYOUTS else o.form)
     header = _header(o, lang, body)
     extra = [(UI["control"](lang), _control_sheet(o, result))]
-    if o.form == "KRM-3":
+    if forms.level(o.form) == "region":
         extra.insert(0, (UI["grouped"](lang), _grouped_sheet(o, sub, lang)))
     if o.form in PLAN_FORMS:
-        note = PLAN_NOTE_4 if o.form == "KRM-4-plan" else PLAN_NOTE
+        note = PLAN_NOTES[o.form]
         extra.insert(0, (UI["note"](lang), [[UI["note"](lang)], [note(lang)], [note("en")]]))
 
     def writer(tmp):
@@ -57,7 +58,7 @@ def _write_task(o: Output, result: AggregateResult, body, signature, force: bool
     sys.unraisablehook = _quiet_unraisable
 
     sub = ctl = None
-    if o.form == "KRM-3":  # built here from the spool, checked, and written only if it balances
+    if forms.level(o.form) == "region":  # built here from the spool, checked, and written only if it balances
         try:
             sub, ctl = _build_krm3(o, result)
         except rollup.RollupError as e:

@@ -7,14 +7,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from krm import rollup
-from krm.model import Submission
+from krm import forms, rollup
+from krm.model import ACT, Submission
 
 if TYPE_CHECKING:
     from krm.aggregate.spool import _Spool
 
 INPUT_FORMS = ("KRM-1", "KRM-2", "KRM-3")
-PLAN_FORMS = ("KRM-4-plan", "KRM-5-plan")  # the annual plan summary (Rule 12.1) in the KRM-4 / KRM-5 layouts
+#: the annual plan summary (Rule 12.1) in the programme forms' layouts: output -> (the form whose layout it
+#: uses, {layout column: the plan figure it shows}); ``act`` stands for every activity column ``act<code>``,
+#: which shows that activity's plan.  Columns not listed stay blank (the facts).
+PLAN_LAYOUTS = {
+    "KRM-4-plan": ("KRM-4", {"region": "region", "projects_planned": "projects_planned", "allocated": "allocated",
+                             "plan": "plan"}),
+    "KRM-5-plan": ("KRM-5", {"region": "region", "fact": "plan", ACT: ACT}),
+}
+PLAN_FORMS = tuple(PLAN_LAYOUTS)
 SUMMARY_NAME = "aggregate-summary.json"
 #: zip deflate level of the output workbooks: 1 writes a region's KRM-3 ~12 % faster than zlib's default (6),
 #: for files ~25 % larger; the cell values are the same either way (None: xlsxwriter's default)
@@ -129,8 +137,7 @@ class AggregateResult:
     def summary(self, strict: bool | None = None) -> dict:
         """The run as data (``--format json`` and ``aggregate-summary.json``); stable key order."""
         totals = []
-        for o in self.outputs:
-            if o.form == "KRM-4":
+        for o in _once(o for o in self.outputs if forms.level(o.form) == "programme"):  # KRM-4 and 5 share it
                 t = o.submission.totals()
                 totals.append({"period": o.period, "programme": o.programme, "basis": o.basis,
                                "regions": len(o.submission.regions),
@@ -140,7 +147,7 @@ class AggregateResult:
         plans = [{"year": o.period, "programme": o.programme, "regions": len(o.submission.regions),
                   "projects_planned": sum(r.projects_planned for r in o.submission.regions),
                   "plan": o.submission.totals()["plan"], "allocated": str(o.submission.totals()["allocated"])}
-                 for o in self.outputs if o.form == "KRM-5-plan"]
+                 for o in _once(o for o in self.outputs if o.form in PLAN_FORMS)]
         return {
             "dir": self.dir.name,
             "period": self.period,
@@ -151,10 +158,10 @@ class AggregateResult:
                       "filtered": self.count("filtered")},
             "conflicts": [{"key": c.key, "files": c.files, "kept": c.kept, "reason": c.reason}
                           for c in self.conflicts],
-            "missing_districts": sum(len(c.missing) for c in self.completeness if c.form == "KRM-2"),
-            "missing_districts_plans": sum(len(c.missing) for c in self.completeness if c.form == "KRM-1"),
+            "missing_districts": sum(len(c.missing) for c in self.completeness if forms.kind(c.form) == "district"),
+            "missing_districts_plans": sum(len(c.missing) for c in self.completeness if forms.yearly(c.form)),
             "missing_regions": sum(len(c.missing) for c in self.completeness
-                                   if c.form == "KRM-3" and c.programme == (self.programme or "")),
+                                   if forms.level(c.form) == "region" and c.programme == (self.programme or "")),
             "completeness": [{"form": c.form, "period": c.period, "programme": c.programme, "region": c.region,
                               "expected": c.expected, "received": c.received, "percent": c.percent,
                               "missing": c.missing, "not_counted": c.not_counted} for c in self.completeness],
@@ -187,3 +194,13 @@ def _finding_dict(f) -> dict:
              "message": str(getattr(f, "code", ""))}
     d.pop("file", None)
     return d
+
+
+def _once(outputs):
+    """Each roll-up once: the outputs that show the same submission in two layouts (KRM-4 and KRM-5, the
+    plan's two) give one line, in output order."""
+    seen: set[int] = set()
+    for o in outputs:
+        if id(o.submission) not in seen:
+            seen.add(id(o.submission))
+            yield o

@@ -9,8 +9,8 @@ from functools import lru_cache
 from krm import forms, reference, rollup
 from krm.aggregate.collect import _finding_line
 from krm.aggregate.conflicts import _name_region
-from krm.aggregate.records import PLAN_FORMS, AggregateResult, Completeness, InputFile, Output
-from krm.model import Submission
+from krm.aggregate.records import PLAN_FORMS, PLAN_LAYOUTS, AggregateResult, Completeness, InputFile, Output
+from krm.model import ACT, Submission, activity_of
 from krm.spec import ColType, T
 
 # ------------------------------------------------------------------ writing
@@ -75,6 +75,9 @@ PLAN_NOTE = T(
     "columns 4-12 the plan by economic activity (not facts). Period: December of the plan year (cumulative "
     "since January).")
 
+#: the note on each plan output (records.PLAN_LAYOUTS): which of the layout's columns hold which plan figure
+PLAN_NOTES = {"KRM-4-plan": PLAN_NOTE_4, "KRM-5-plan": PLAN_NOTE}
+
 
 def _header(o: Output, lang: str, body: str | None) -> dict:
     period = o.period if o.form not in PLAN_FORMS else f"{o.period}-12"
@@ -84,7 +87,7 @@ def _header(o: Output, lang: str, body: str | None) -> dict:
     if o.region:
         r = reference.region(o.region, period)
         h["region"] = r.name(lang) if r else o.region
-    if o.form in ("KRM-4", "KRM-5") + PLAN_FORMS:
+    if forms.level(o.form) == "programme" or o.form in PLAN_FORMS:
         short = p.short if p else o.programme
         h["body"] = body or T(f"«{short}» бағдарламасын іске асыруға жауапты орталық мемлекеттік орган",
                               f"Центральный государственный орган, ответственный за программу «{short}»",
@@ -109,23 +112,23 @@ def _district_label(kato: str | None, lang: str, period: str) -> str:
 
 
 def _form_rows(o: Output, s: Submission, lang: str) -> list[dict]:
-    if o.form == "KRM-3":  # every column of the current KRM-3 with a role, by its key
-        cols = [c for c in forms.get("KRM-3").columns if c.role]
+    """The output's rows by column key, over its form's spec: every column with a role in the chain."""
+    if o.form in PLAN_LAYOUTS:  # the plan summary: the plan figures under the layout's columns
+        layout, shows = PLAN_LAYOUTS[o.form]
+        cols = [(c.key, _plan_shown(shows, c.key)) for c in forms.get(layout).columns if c.role]
+        return [{key: r.get(src) for key, src in cols if src} for r in s.regions]
+    cols = [c for c in forms.get(o.form).columns if c.role]
+    if s.projects:  # KRM-3: project rows
         return [{c.key: _krm3_cell(c, r, lang, o.period) for c in cols} for r in s.projects]
-    if o.form == "KRM-4":  # every column of KRM-4 but the row number, by its key (RegionRow's fields)
-        keys = [c.key for c in forms.get("KRM-4").columns if c.type != ColType.SEQ]
-        return [{k: getattr(r, k) for k in keys} for r in s.regions]
-    if o.form == "KRM-5":
-        return [{"region": r.region, "fact": r.fact, **{f"act{c}": n for c, n in r.by_activity.items()},
-                 **{forms.PLAN_BY_ACTIVITY[c]: n for c, n in (r.plan_by_activity or {}).items()
-                    if c in forms.PLAN_BY_ACTIVITY}}
-                for r in s.regions]
-    if o.form == "KRM-4-plan":  # column 3 planned projects, 5 planned budget (RB + LB), 7 planned jobs
-        return [{"region": r.region, "projects_planned": r.projects_planned, "allocated": r.allocated,
-                 "plan": r.plan} for r in s.regions]
-    # annual plan in the KRM-5 layout: column 3 = planned jobs, 4-12 = plan by activity
-    return [{"region": r.region, "fact": r.plan, **{f"act{c}": n for c, n in r.by_activity.items()}}
-            for r in s.regions]
+    return [{c.key: r.get(c.key) for c in cols} for r in s.regions]  # KRM-4/5: RegionRow by key
+
+
+def _plan_shown(shows: dict, key: str) -> str | None:
+    """The plan figure a layout column shows (:data:`PLAN_LAYOUTS`), or None: blank."""
+    code = activity_of(key)
+    if code is not None and key == ACT + code and ACT in shows:
+        return key
+    return shows.get(key)
 
 
 def _krm3_cell(c, r, lang: str, period: str):
@@ -171,7 +174,7 @@ def _control_sheet(o: Output, result: AggregateResult) -> list[list]:
                 for x in [x for x in f.findings if x.severity == "error"][:10]:
                     table.append(["", "", x.code, _finding_line(x)])
     if o.form in PLAN_FORMS:
-        table += [[], [(PLAN_NOTE_4 if o.form == "KRM-4-plan" else PLAN_NOTE)(lang)]]
+        table += [[], [PLAN_NOTES[o.form](lang)]]
     comp = [c for c in result.completeness if _completeness_belongs(c, o)]
     if comp:
         table += [[], [L("completeness")], [L("region"), L("form"), L("expected"), L("received"), L("percent"),
@@ -199,28 +202,30 @@ def _belongs(f: InputFile, o: Output) -> bool:
     if s is None:
         return True  # unreadable: its header is unknown, so it is listed on every control sheet
     if o.form in PLAN_FORMS:
-        return s.form == "KRM-1" and s.period == o.period and (s.programme or "") == o.programme
-    if s.form == "KRM-1" or s.period != o.period or (s.programme or "") != o.programme:
+        return forms.yearly(s.form) and s.period == o.period and (s.programme or "") == o.programme
+    if forms.yearly(s.form) or s.period != o.period or (s.programme or "") != o.programme:
         return False
-    if o.form == "KRM-3":
-        return s.form == "KRM-2" and rollup.region_of(s) == o.region
+    if forms.level(o.form) == "region":
+        return forms.kind(s.form) == "district" and rollup.region_of(s) == o.region
     return True
 
 
 def _completeness_belongs(c: Completeness, o: Output) -> bool:
     if o.form in PLAN_FORMS:
-        return c.form == "KRM-1" and c.period == o.period
+        return forms.yearly(c.form) and c.period == o.period
     if c.period != o.period:
         return False
-    if o.form == "KRM-3":
-        return c.form == "KRM-2" and c.region == o.region
-    return c.form == "KRM-2" or (c.form == "KRM-3" and c.programme == o.programme)
+    if forms.level(o.form) == "region":
+        return forms.kind(c.form) == "district" and c.region == o.region
+    return forms.kind(c.form) == "district" or (forms.level(c.form) == "region" and c.programme == o.programme)
 
 
 def _grouped_sheet(o: Output, sub: Submission, lang: str) -> list[list]:
-    """KRM-3 as the form prints it: the nine activity headings, each with its projects and subtotal."""
-    head = ["№", UI["project"](lang), UI["district"](lang), UI["bin"](lang), UI["plan"](lang), UI["fact"](lang),
-            UI["allocated"](lang), UI["disbursed"](lang)]
+    """KRM-3 as the form prints it: the nine activity headings, each with its projects and subtotal; the
+    figures are KRM-3's measures, in the spec's order (a measure a newer edition added among them)."""
+    measures = [c for c in forms.get("KRM-3").columns if c.role == "measure"]
+    head = ["№", UI["project"](lang), UI["district"](lang), UI["bin"](lang),
+            *(UI[c.key](lang) if c.key in UI else c.title(lang) for c in measures)]
     table = [head]
     rows = sub.projects
     codes = [a.code for a in reference.activities()]
@@ -230,13 +235,18 @@ def _grouped_sheet(o: Output, sub: Submission, lang: str) -> list[list]:
         by_code[r.activity].append(r)
     for code in codes:
         rs = by_code.get(code, [])
-        table.append([f"{code}.", _activity_label(code, lang), "", "", sum(r.plan for r in rs),
-                      sum(r.fact for r in rs), _num(sum((r.allocated for r in rs), Decimal(0))),
-                      _num(sum((r.disbursed for r in rs), Decimal(0)))])
+        table.append([f"{code}.", _activity_label(code, lang), "", "", *(_sum(rs, c) for c in measures)])
         for i, r in enumerate(rs, start=1):
             table.append([f"{code}.{i}", r.project, _district_label(r.district, lang, o.period), r.bin or "",
-                          r.plan, r.fact, _num(r.allocated), _num(r.disbursed)])
-    t = sub.totals()
-    table.append([forms.TOTAL("kk") if lang == "kk" else forms.TOTAL(lang), "", "", "", t["plan"], t["fact"],
-                  _num(t["allocated"]), _num(t["disbursed"])])
+                          *(_num(r.get(c.key)) for c in measures)])
+    table.append([forms.TOTAL("kk") if lang == "kk" else forms.TOTAL(lang), "", "", "",
+                  *(_sum(rows, c) for c in measures)])
     return table
+
+
+def _sum(rows, c):
+    """A measure's sum over rows (blank where no row has it: a column an older edition lacks)."""
+    vals = [v for v in (r.get(c.key) for r in rows) if v is not None]
+    if not vals and rows:
+        return ""
+    return _num(sum(vals, Decimal(0) if c.type == ColType.MONEY else 0))

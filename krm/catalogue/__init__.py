@@ -30,6 +30,11 @@ from krm.signatures.codes import ROWS as _SIGNATURE_ROWS  # noqa: E402 - pure da
 
 _ROWS += ["digital-signature", *_SIGNATURE_ROWS]
 
+# across months (krm.history): KRM-E301…, KRM-W301…, kept beside their checks
+from krm.history.codes import ROWS as _HISTORY_ROWS  # noqa: E402 - pure data, no imports
+
+_ROWS += ["across-months", *_HISTORY_ROWS]
+
 
 def _records(rows: list) -> dict[str, Check]:
     out: dict[str, Check] = {}
@@ -63,7 +68,8 @@ def markdown() -> str:
            "Codes are stable. **E** = error (the data cannot be used as is; `krm validate` exits 1), "
            "**W** = warning (usable, but someone should look). E001-E010 and E070-E072 mean the file "
            "could not be read (exit 2). E201-E2xx and W201-W2xx are `krm confirm`'s (digital "
-           "signatures); E201 means the signature file could not be read (exit 2).", "",
+           "signatures); E201 means the signature file could not be read (exit 2). E301-E3xx and W301-W3xx "
+           "compare a workbook with what the register holds of earlier months (docs/history.md).", "",
            "Each code is a typed record (`krm.findings.Check`: code, severity, section, name, message and "
            "hint in kk/ru/en); rules name it by its symbol in `krm.codes` (`from krm.codes import E034`), so "
            "a code missing here fails when the rule is imported.", "",

@@ -1,4 +1,5 @@
-"""Catalogue section "workbook": the workbook as a file: macros, hidden rows and sheets, template edition, formulas, text.
+"""Catalogue section "workbook": the workbook as a file: macros, hidden rows and sheets, template edition,
+formulas, text.
 
 Rows: code, severity, title, description, (kk, ru, en) message, (kk, ru, en) hint."""
 

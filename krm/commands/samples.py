@@ -21,6 +21,9 @@ def samples(
     regions: Optional[str] = typer.Option(None, "--regions",
                                           help="Only these regions, KATO codes separated by commas (e.g. 43,47)."),
     no_plans: bool = typer.Option(False, "--no-plans", help="Do not write the KRM-1 yearly plans."),
+    first: Optional[str] = typer.Option(None, "--from", help="Also write the months from this one (YYYY-MM, same "
+                                        "year) up to --month, cumulative figures growing consistently; with "
+                                        "--faulty, a few cross-period mistakes in the earlier months."),
     lang: str = typer.Option("kk,ru", "--lang", help="Languages of the workbooks: kk,ru (default: each district's "
                              "paperwork in one of them, as in life), kk or ru (all in that language)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files of an earlier run."),
@@ -59,9 +62,19 @@ def samples(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
     try:
-        res = lib.generate(out, month, seed=seed, faulty=faulty, force=force, krm1=not no_plans,
-                           progress=progress, regions=only,
-                           langs=None if set(langs) == {"kk", "ru"} else langs)
+        only_langs = None if set(langs) == {"kk", "ru"} else langs
+        if first:
+            from krm.samples.history import generate_run
+
+            runs = generate_run(out, first, month, seed=seed, faulty=faulty, force=force, krm1=not no_plans,
+                                progress=progress, regions=only, langs=only_langs)
+            res = runs[-1]
+        else:
+            runs = []
+            res = lib.generate(out, month, seed=seed, faulty=faulty, force=force, krm1=not no_plans,
+                               progress=progress, regions=only, langs=only_langs)
+    except ValueError as e:
+        fail(str(e))
     except FileExistsError as e:
         fail(f"{e} exists; use --force to overwrite", EXIT_USAGE)
     except OSError as e:
@@ -69,6 +82,8 @@ def samples(
     finally:
         if bar is not None:
             bar.stop()
+    for r in runs[:-1]:
+        typer.echo(f"{len(r.krm2)} KRM-2 workbooks in {out / r.month} ({len(r.faulty)} with a mistake across months)")
     size = sum(p.stat().st_size for p in res.files)
     typer.echo(f"{len(res.krm2)} KRM-2 workbooks in {out / month}")
     if res.krm1:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -20,7 +19,8 @@ LANGS = ("kk", "ru", "en", "auto")
 def report_json(reports, lang: str = "en") -> dict:
     """The stable JSON shape (version 1, documented in docs/validate.md)."""
     by_code = Counter(f.code for r in reports for f in r.findings)
-    return {
+    explained = sum(1 for r in reports for f in r.findings if f.explanation)
+    out = {
         "version": 1,
         "summary": {"files": len(reports), "errors": sum(r.errors for r in reports),
                     "warnings": sum(r.warnings for r in reports), "by_code": dict(sorted(by_code.items()))},
@@ -28,6 +28,11 @@ def report_json(reports, lang: str = "en") -> dict:
                   for r in reports],
         "findings": [f.to_dict(_lang(lang, r)) for r in reports for f in r.findings],
     }
+    if explained:  # workbooks with explanations (sheet «Түсініктеме / Пояснения») only: else the shape is as before
+        out["summary"]["explained"] = explained
+        for entry, r in zip(out["files"], reports):
+            entry["explained"] = sum(1 for f in r.findings if f.explanation)
+    return out
 
 
 def _lang(lang: str, report) -> str:
@@ -67,6 +72,8 @@ def print_text(reports, lang: str, summary: bool) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from krm.explanations import describe
+
     con = console(soft_wrap=False)
     for r in reports:
         lg = _lang(lang, r)
@@ -83,8 +90,9 @@ def print_text(reports, lang: str, summary: bool) -> None:
         for f in r.findings:
             sev = "[red]E[/red]" if f.severity == "error" else "[yellow]W[/yellow]"
             where = f.cell or ""
+            told = f"\n[cyan]✎ {escape(describe(f, lg))}[/cyan]" if f.explanation else ""
             tab.add_row(f"  {sev} {f.code}", escape(where),
-                        escape(f.message(lg)) + f"\n[dim]{escape(f.hint(lg))}[/dim]")
+                        escape(f.message(lg)) + f"\n[dim]{escape(f.hint(lg))}[/dim]" + told)
         con.print(tab)
     if len(reports) > 1:
         lg = _lang(lang, reports[0]) if lang != "auto" else "en"
@@ -176,13 +184,25 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
 
         def progress(path, report):  # noqa: F811 - the progress callback
             bar.advance(task)
+    from krm.validate import _open_register
+
+    reg, opened = _open_register(False if no_cache else None, None, files)
     try:
+        # with a register, the typed rows come back too: the checks across months compare them with it
         reports = validate_paths(files, jobs=jobs if jobs is not None else (1 if len(files) < 4 else None),
-                                 progress=progress, today=today, submissions=False,
-                                 cache=False if no_cache else None)
+                                 progress=progress, today=today, submissions=reg is not None,
+                                 register=reg if reg is not None else False)
+        if reg is not None:
+            from krm.history.rules import check
+
+            check(reports, reg)
+            for r in reports:
+                r.submission = None
     finally:
         if bar is not None:
             bar.stop()
+        if opened:
+            reg.close()
     return reports
 
 

@@ -57,3 +57,41 @@ def get(form_id: str) -> FormSpec:
     if not m:
         raise KeyError(form_id)
     return FORMS[f"KRM-{m.group(1)}"]
+
+
+# ------------------------------------------------------------------ what a form is, from its spec
+# Code that treats forms differently asks these (the spec's level and period kind), never a literal form id,
+# so a form added at a level is treated as its level's forms are.
+def level(form_id: str | None) -> str | None:
+    """The form's level: "district" (KRM-1, KRM-2), "region" (KRM-3), "programme" (KRM-4, KRM-5) or
+    "nation" (KRM-6, KRM-7); None: not a form."""
+    spec = FORMS.get(form_id or "")
+    return spec.level if spec is not None else None
+
+
+def yearly(form_id: str | None) -> bool:
+    """A form filled once a year (its period is a year: KRM-1, the plan)."""
+    spec = FORMS.get(form_id or "")
+    return spec is not None and spec.period_kind == "year"
+
+
+def kind(form_id: str | None) -> str | None:
+    """``"plan"`` for a yearly form (KRM-1, whose figures feed the plan summary, not the next level), else its
+    :func:`level` ("district" is then KRM-2)."""
+    return "plan" if yearly(form_id) else level(form_id)
+
+
+def of_level(lvl: str) -> tuple[str, ...]:
+    """The ids of the forms at level ``lvl``, in form order ("district": KRM-1 and KRM-2)."""
+    return tuple(f for f in FORMS if level(f) == lvl)
+
+
+def of_kind(k: str) -> tuple[str, ...]:
+    """The ids of the forms of :func:`kind` ``k``, in form order ("plan": KRM-1, "district": KRM-2)."""
+    return tuple(f for f in FORMS if kind(f) == k)
+
+
+def has_column(form_id: str | None, key: str) -> bool:
+    """The form has a column ``key`` ("plan": KRM-4 has the jobs plan by region, KRM-5 the facts only)."""
+    spec = FORMS.get(form_id or "")
+    return spec is not None and any(c.key == key for c in spec.columns)

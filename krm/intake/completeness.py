@@ -101,6 +101,13 @@ def district_rates(sent: Iterable[Sent], forms: tuple[str, ...] = ("KRM-1", "KRM
     return out
 
 
+def expected_regions(planned: Iterable[tuple[str, str, str]], programme: str, reported: Iterable[str] = ()) -> set[str]:
+    """Region level, per programme (the note's completeness): the regions expected to report ``programme`` are
+    those with an admitted KRM-1 plan under it — ``planned`` holds (programme, region, district) of the plans —
+    and those that reported it anyway (``reported``)."""
+    return {r for p, r, _ in planned if p == programme} | set(reported)
+
+
 def region_rates(sent: Iterable[Sent], programme: str | None = None) -> list[Rate]:
     """Region-level completeness per (period, programme), and per period over all programmes (``programme=""``)
     unless ``programme`` limits it to one."""

@@ -34,13 +34,6 @@ class Layout:
     edition: str = "1"
 
 
-def edition_of(spec, edition: str):
-    """The spec of ``spec``'s form in ``edition`` (the current one if the registry does not hold it)."""
-    from krm import editions
-
-    return editions.spec(spec.id, edition)
-
-
 _W = {
     "seq": ("№", "р/с", "п/п"),
     "bin": ("бсн", "бин", "жсн", "иин"),
@@ -122,15 +115,16 @@ def matches(grid: list[list], form: str) -> tuple[int, int, list[str]] | None:
     return hit
 
 
-def locate(pf, spec) -> bool:
-    """Fill ``pf`` from the annex layout of ``spec``; False if the sheet is not in that layout."""
-    from krm.workbook.reader import CellRef, DataRow
+def locate(pf, spec, lay: Layout | None = None) -> bool:
+    """Fill ``pf`` from the annex layout ``lay`` (default: ``spec``'s form's), read against ``spec`` (the edition
+    the layout prints: :func:`krm.editions.locate_printed` passes it); False if the sheet is not in that layout."""
+    from krm.workbook.reader import DataRow
 
-    lay = LAYOUTS.get(spec.id)
+    lay = lay or LAYOUTS.get(spec.id)
     hit = matches(pf.grid, spec.id)
     if lay is None or hit is None:
         return False
-    spec = pf.spec = edition_of(spec, lay.edition)
+    pf.spec = spec
     nr, c0, got = hit
     pf.layout = f"annex-{lay.annex}"
     pf.number_row = nr

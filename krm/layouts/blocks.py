@@ -29,6 +29,10 @@ _LABELS = (
 _NUMBERED = re.compile(r"^\s*1(?:\.(\d))?\.?\s*$")
 _STOP = re.compile(r"^\s*(электрондық|адрес электрон|орындаушы|исполнитель|басшы|руководитель)", re.I)
 
+#: the layout this module reads, registered in :func:`krm.editions.printed`: (form, the edition it prints, name);
+#: Annex 1 of Order No. 189 (2019) prints edition "1"
+LAYOUTS = (("KRM-1", "1", "annex-1"),)
+
 
 def _numbered(v) -> str | None:
     """"" for the "1." row, "k" for a "1.k" row, None otherwise (a number cell 1.1 counts as "1.1")."""
@@ -55,7 +59,7 @@ def _starts(pf) -> list[int]:
 
 def locate(pf, spec) -> bool:
     """Fill ``pf`` from KRM-1's per-project blocks; False if the sheet has none."""
-    from krm.layouts.annex import _header, _signature, edition_of
+    from krm.layouts.annex import _header, _signature
     from krm.workbook.reader import DataRow
 
     if spec.id != "KRM-1":
@@ -65,7 +69,7 @@ def locate(pf, spec) -> bool:
         return False
     end_all = next((r for r in range(starts[0], len(pf.grid))
                     if any(isinstance(v, str) and _STOP.match(v) for v in pf.grid[r][:8])), len(pf.grid))
-    spec = pf.spec = edition_of(spec, "1")  # Annex 1 of Order No. 189 (2019) prints edition "1"
+    pf.spec = spec  # the edition this layout prints (LAYOUTS), as krm.editions.locate_printed passes it
     pf.layout = "annex-1"
     pf.number_row = starts[0] - 1
     _header(pf, spec, starts[0])

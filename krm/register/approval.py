@@ -168,6 +168,28 @@ class Approval:
                                             accepted_by=by, accepted_at=now))
         return next(e for e in self.explanations(version_id) if e["code"] == code and e["cell"] == (cell or ""))
 
+    def explained_readings(self, reading_ids) -> set[int]:
+        """The readings whose latest check has a finding the workbook explains."""
+        from krm.register import codec
+
+        C, F = S.check, S.finding
+        ids = sorted(set(reading_ids))
+        latest: dict[int, tuple] = {}
+        with self.reader() as c, c.begin():
+            for i in range(0, len(ids), 500):
+                for cid, rid, as_of in c.execute(select(C.c.id, C.c.reading_id, C.c.as_of)
+                                                 .where(C.c.reading_id.in_(ids[i:i + 500]))):
+                    if rid not in latest or as_of > latest[rid][1]:
+                        latest[rid] = (cid, as_of)
+            by_check = {cid: rid for rid, (cid, _) in latest.items()}
+            checks = sorted(by_check)
+            out = set()
+            for i in range(0, len(checks), 500):
+                for cid, data in c.execute(select(F.c.check_id, F.c.data).where(F.c.check_id.in_(checks[i:i + 500]))):
+                    if by_check[cid] not in out and (codec.loads(data) or {}).get("explanation"):
+                        out.add(by_check[cid])
+        return out
+
     def explanations(self, version_id: int) -> list[dict]:
         """The accepted explanations of a version."""
         E = S.explanation

@@ -232,7 +232,7 @@ def totals_of(sub) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------ findings
-_FINDING_DATA = ("row", "column", "column_title", "value", "related", "params", "form")
+_FINDING_DATA = ("row", "column", "column_title", "value", "related", "params", "form", "explanation")
 
 
 def finding_record(seq: int, f: Finding) -> dict:

@@ -77,12 +77,14 @@ def check_sqlite_path(p: Path) -> None:
         raise RegisterError(f"register {p} is a folder, not a krm register file; give a file path "
                             f"(e.g. {p / 'register.sqlite'}) — nothing in the folder was touched")
     if p.exists() or p.is_symlink():
+        # Only SQLite itself opens the file: closing any other descriptor of it (a plain open() to read the
+        # magic bytes, say) would drop every POSIX lock this process holds on it — the locks of a register
+        # connection already open here (krm serve) — and let another process write under it.
         try:
-            with open(p, "rb") as fh:
-                head = fh.read(16)
+            size = p.stat().st_size
         except OSError as e:
             raise RegisterError(f"register {p}: cannot be read ({e.strerror or e})") from None
-        if head != SQLITE_MAGIC:
+        if size < len(SQLITE_MAGIC):
             raise RegisterError(f"register {p} exists and is not a krm register (not an SQLite database); "
                                 "it was left as it is: choose another path")
         import sqlite3
@@ -95,6 +97,11 @@ def check_sqlite_path(p: Path) -> None:
                         if "krm_register" in tables else None)
             finally:
                 con.close()
+        except sqlite3.DatabaseError as e:
+            if "not a database" in str(e):
+                raise RegisterError(f"register {p} exists and is not a krm register (not an SQLite database); "
+                                    "it was left as it is: choose another path") from None
+            raise RegisterError(f"register {p}: not a usable SQLite database ({e})") from None
         except sqlite3.Error as e:
             raise RegisterError(f"register {p}: not a usable SQLite database ({e})") from None
         if tables and (mark is None or mark[0] != MARK):

@@ -135,6 +135,17 @@ class Queries:
             rows = c.execute(select(C).where(C.c.version_id == version_id).order_by(C.c.id)).all()
         return [Change(r.at, r.by, r.from_state, r.to_state, r.reason) for r in rows]
 
+    def audits(self, version_ids) -> dict[int, list[Change]]:
+        """The audit trails of many versions at once: {version id: [Change, …]}."""
+        C = S.state_change
+        ids = sorted(set(version_ids))
+        out: dict[int, list[Change]] = {}
+        with self.reader() as c, c.begin():
+            for i in range(0, len(ids), 500):
+                for r in c.execute(select(C).where(C.c.version_id.in_(ids[i:i + 500])).order_by(C.c.id)):
+                    out.setdefault(r.version_id, []).append(Change(r.at, r.by, r.from_state, r.to_state, r.reason))
+        return out
+
     def history(self, *, region=None, district=None, programme=None, form=None) -> list[dict]:
         """Each submission matching the filters, over the months: its versions, states, figures and audit."""
         subs: dict[int, dict] = {}

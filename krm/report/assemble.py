@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from krm import forms
 from krm.intake import completeness
 from krm.report.inputs import load_inputs
 from krm.report.monthdata import FileSummary, MonthData, Source, summarise
@@ -29,6 +30,8 @@ class Report:
     planned: set[tuple[str, str, str]] | None = None  # (programme, region, district) with a KRM-1 plan for the year
     # the month's district-level completeness (krm.intake.completeness: the same as aggregate's and status's)
     completeness: list = field(default_factory=list)
+    # the month's outliers from the register (krm.report.note_outliers); None: the register is off
+    outliers: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -48,7 +51,7 @@ def build(subs: list, month: str, *, quarter: str | None = None, root: Path | No
             raise ReportError(f"the quarterly note {quarter} is made from the quarter's last month {q_months[-1]}, "
                               f"not {month}", 2)
     periods = report_periods(month, quarter)
-    subs = [summarise(s) for s in subs if (s.form in INPUT_FORMS and s.period in periods) or s.form == "KRM-1"]
+    subs = [summarise(s) for s in subs if (s.form in INPUT_FORMS and s.period in periods) or forms.yearly(s.form)]
     excluded = [e for e in (excluded or []) if not e.period or e.period == month]
     md = _select_checked(subs, month, root, prefer)
     md.sources.extend(excluded)
@@ -66,7 +69,7 @@ def build(subs: list, month: str, *, quarter: str | None = None, root: Path | No
             qm.append(d if d.has_data else None)
     rows6, rows7 = krm6_rows(md), krm7_rows(md)
     chk = checks(md, rows6, rows7)
-    plans = [s for s in subs if s.form == "KRM-1" and str(s.period) == month[:4] and s.programme]
+    plans = [s for s in subs if forms.yearly(s.form) and str(s.period) == month[:4] and s.programme]
     planned = {(s.programme, s.region or "", s.district or "") for s in plans} if plans else None
     rep = Report(month, quarter, md, prev, qm, rows6, rows7, chk, excluded, planned,
                  district_completeness(md, plans))
@@ -80,9 +83,9 @@ def district_completeness(md: MonthData, plans: list[FileSummary]) -> list:
     """The month's KRM-2 completeness per region (:func:`krm.intake.completeness.district_rates`): a KRM-2 counts
     when it is used or superseded by a higher level (admitted, not a left-out duplicate)."""
     sent = [completeness.Sent(s.form, s.period, s.region, s.district, s.programme, s.status != "excluded")
-            for s in md.sources if s.form == "KRM-2" and s.region and s.district]
-    sent += [completeness.Sent("KRM-1", str(s.period), s.region, s.district, s.programme, True) for s in plans]
-    return [r for r in completeness.district_rates(sent, forms=("KRM-2",)) if r.period == md.period]
+            for s in md.sources if forms.kind(s.form) == "district" and s.region and s.district]
+    sent += [completeness.Sent(s.form, str(s.period), s.region, s.district, s.programme, True) for s in plans]
+    return [r for r in completeness.district_rates(sent, forms=forms.of_kind("district")) if r.period == md.period]
 
 
 def _select_checked(subs: list[FileSummary], period: str, root: Path | None, prefer: str | None) -> MonthData:
@@ -139,6 +142,10 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
     subs, excluded = load_inputs(Path(root), month, quarter, jobs=jobs, prefer=prefer, cache=cache, light=not strict)
     subs = subs + previous_from_register(subs, month, cache)
     rep = build(subs, month, quarter=quarter, root=Path(root), excluded=excluded, prefer=prefer)
+    if not quarter:
+        from krm.report.note_outliers import outliers_from_register
+
+        rep.outliers = outliers_from_register(rep.month, cache)
     left_out = [s for s in rep.data.sources if s.status == "excluded"]
     if not any(s.status == "used" for s in rep.data.sources):
         # blank KRM-6/7 for a month nobody reported would look like a national zero; say it instead (a quarterly

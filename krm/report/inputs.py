@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from krm import forms
 from krm.intake.hint import form_hint as _form_hint
 from krm.report.monthdata import FileSummary, Source, _displayer, _empty_row, _mtime, summarise
 from krm.report.periods import INPUT_FORMS, ReportError, parse_month, report_periods
@@ -48,7 +49,7 @@ class _Keep:
             return _Bad(rep.path, rep.form or "?", getattr(sub, "period", "") or "",
                         getattr(sub, "programme", None), f"{why}; run krm validate on it")
         if (sub.form in INPUT_FORMS and sub.period in self.periods) or \
-                (sub.form == "KRM-1" and str(sub.period) == self.year and sub.programme):
+                (forms.yearly(sub.form) and str(sub.period) == self.year and sub.programme):
             return summarise(sub)
         return None
 
@@ -89,7 +90,7 @@ class _Light:
             pf = read(Path(path))
         except (ReadError, OSError):
             return None
-        if pf.spec.id != "KRM-3" or pf.number_row is None:
+        if pf.spec.level != "region" or pf.number_row is None:
             return None
         rows, pf.rows = pf.rows, []  # the header only: to_submission's own reading of it
         try:
@@ -109,7 +110,7 @@ def _covered(records) -> set[tuple[str, str, str]]:
     """(period, programme, region) that a non-empty KRM-4/5 row of the records speaks for."""
     cover = set()
     for r in records:
-        if isinstance(r, FileSummary) and r.form in ("KRM-4", "KRM-5"):
+        if isinstance(r, FileSummary) and forms.level(r.form) == "programme":
             cover.update((r.period, r.programme, row.region) for row in r.regions if not _empty_row(row))
     return cover
 
@@ -157,8 +158,8 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
                 results[p] = keep(r) if isinstance(r, FileReport) else r  # a crashed worker's report
 
     hints = {p: _form_hint(p) for p in paths} if light else {}
-    validate([p for p in paths if hints.get(p) != "KRM-3"])
-    todo = [p for p in paths if hints.get(p) == "KRM-3"]
+    validate([p for p in paths if forms.level(hints.get(p)) != "region"])
+    todo = [p for p in paths if forms.level(hints.get(p)) == "region"]
     cover = _covered(results.values())
     if cover and todo:
         import krm.convert  # noqa: F401 - imported once here, before the fork

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from krm import reference
+from krm import forms, reference
 
 # ------------------------------------------------------------------ selection
 @dataclass
@@ -28,8 +28,8 @@ class Source:
 
     @property
     def level(self) -> str:
-        return {"KRM-2": "district", "KRM-3": "region", "KRM-4": "programme", "KRM-5": "programme"}.get(
-            self.form, "")
+        lvl = forms.kind(self.form)  # the input levels of a report; "" for the plan (KRM-1)
+        return lvl if lvl in ("district", "region", "programme") else ""
 
 
 @dataclass
@@ -48,6 +48,11 @@ class Unit:
     districts: tuple[str, ...] | None  # KRM-2 level: the districts that reported
     sources: list[str] = field(default_factory=list)
     projects: tuple[int, int] | None = None  # KRM-4 columns 3-4: (planned, implemented) projects; None: not known
+
+    @property
+    def from_programme_level(self) -> bool:
+        """Its figures come from the programme's own forms (KRM-4 and/or KRM-5), not from the regions'."""
+        return forms.level(self.level.split("+")[0]) == "programme"
 
 
 @dataclass
@@ -127,12 +132,8 @@ def _sum_units(units: list[Unit]) -> dict:
     }
 
 
-def _display(path: Path, root: Path | None) -> str:
-    return _displayer(root)(path)
-
-
 def _displayer(root: Path | None):
-    """``_display`` for many paths: the root and each folder resolved once (a selection shows thousands of
+    """A path as a report shows it, for many paths: the root and each folder resolved once (a selection shows thousands of
     paths); a file that is itself a symbolic link is resolved in full, as before."""
     base = None
     if root is not None:
@@ -245,9 +246,9 @@ def summarise(sub) -> FileSummary:
     out = FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme,
                       region=rollup.region_of(sub), header_region=sub.region, district=sub.district,
                       basis=sub.basis, modified=sub.modified, totals=sub.totals(), mtime=_mtime(sub.path))
-    if sub.form in ("KRM-4", "KRM-5"):
+    if forms.level(sub.form) == "programme":
         out.regions = list(sub.regions)
-    elif sub.form in ("KRM-2", "KRM-3"):
+    elif forms.kind(sub.form) in ("district", "region"):
         out.act_plan = _rows_by_activity(sub.projects, "plan")
         out.act_fact = _rows_by_activity(sub.projects, "fact")
         try:

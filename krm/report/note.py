@@ -8,6 +8,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from krm import reference
+from krm.intake import completeness
 from krm.report.monthdata import MonthData, _opt_sum
 from krm.report.periods import parse_quarter
 from krm.report.sheets import texts
@@ -67,6 +68,9 @@ def note_context(rep: Report, lang: str) -> dict:
     no_plan = _note_activities(ctx, md, t, lang)
     _note_points(ctx, rep, t, region_rows, behind, no_plan)
     _note_completeness(ctx, rep, t, lang)
+    from krm.report.note_outliers import note_section
+
+    note_section(ctx, rep, t, lang)
     ctx["quarter"] = _note_quarter(rep, t) if rep.quarter else None
     _note_sources(ctx, rep, t)
     return ctx
@@ -266,18 +270,20 @@ def _note_completeness(ctx: dict, rep: Report, t, lang: str) -> None:
         if planned is None:  # which regions run the programme is not known: say who reported, call nobody missing
             line = t("compl_prog_reported", n=len(have), total=len(regions), programme=t.programme(p))
         else:  # expected: the regions with a KRM-1 plan under the programme (and those that reported anyway)
-            exp_k = {rr for pp, rr, _ in planned if pp == p.code} | have
+            exp_k = completeness.expected_regions(planned, p.code, have)
             missing = [r for r in regions if r.kato in exp_k and r.kato not in have]
             line = (t("compl_prog_missing", n=len(missing), total=len(exp_k), programme=t.programme(p))
                     + " " + t("compl_expected", list=", ".join(t.region(r) for r in missing))
                     if missing else t("compl_prog_full", programme=t.programme(p), total=len(exp_k)))
         compl.append(line)
         districts.extend(_district_lines(md, p, planned, t, lang))
+    expected = {p.code: completeness.expected_regions(planned, p.code) for p in with_units} if planned is not None \
+        else {}
     for r in regions:
         cells = []
         for p in with_units:
             u = md.units.get((p.code, r.kato))
-            exp = planned is not None and any(pp == p.code and rr == r.kato for pp, rr, _ in planned)
+            exp = r.kato in expected.get(p.code, ())
             if u is not None:  # the form used, short: 2, 3, 4, 5, 4+5 (the legend says "КРМ-…")
                 cells.append({"cls": "yes", "text": u.level.replace("KRM-", ""), "title": u.level.replace("KRM", "КРМ")})
             elif exp:
@@ -409,7 +415,7 @@ def _source_summary(md: MonthData, t) -> dict:
 
     def used_level(s) -> str:
         u = md.units.get((s.programme, s.region))
-        return "KRM-4/5" if u is None or u.level.startswith(("KRM-4", "KRM-5")) else u.level
+        return "KRM-4/5" if u is None or u.from_programme_level else u.level
 
     for level in superseded_by(md):
         row(t("why_superseded", level=level.replace("KRM", "КРМ")), "superseded",

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from krm import reference
+from krm import forms, reference
 from krm.intake import admit
 from krm.model import Submission
 from krm.report.monthdata import (FileSummary, MonthData, Source, Unit, _activity_codes, _displayer, _empty_row,
@@ -86,7 +86,8 @@ def _admit(shown: list[tuple[FileSummary, str]], period: str, progs: list[str]):
     by_path: dict[int, Source] = {}
     candidates: list[tuple[FileSummary, str | None]] = []
     for s, path in shown:
-        region = s.region if s.form in ("KRM-2", "KRM-3") else None
+        lvl = forms.kind(s.form)
+        region = s.region if lvl in ("district", "region") else None
         src = Source(path=path, form=s.form, period=s.period, programme=s.programme,
                      region=region, district=s.district, basis=s.basis or "cumulative", totals=s.totals)
         sources.append(src)
@@ -95,11 +96,11 @@ def _admit(shown: list[tuple[FileSummary, str]], period: str, progs: list[str]):
             src.status, src.note = "excluded", "no programme in the header"
         elif s.programme not in progs:
             src.status, src.note = "excluded", f"programme {s.programme} is not a KRM-6/7 column for {period}"
-        elif s.form in ("KRM-2", "KRM-3") and (not region or region not in valid_regions):
+        elif lvl in ("district", "region") and (not region or region not in valid_regions):
             src.status, src.note = "excluded", "no region (or a region not valid for the period) in the header"
-        elif s.form == "KRM-2" and not s.district:
+        elif lvl == "district" and not s.district:
             src.status, src.note = "excluded", "no district in the header"
-        elif s.form in ("KRM-4", "KRM-5") and {r.region for r in s.regions} - valid_regions:
+        elif lvl == "programme" and {r.region for r in s.regions} - valid_regions:
             bad = sorted({r.region for r in s.regions} - valid_regions)
             src.status, src.note = "excluded", f"regions {', '.join(bad)} do not exist in {period}"
         else:
@@ -140,11 +141,9 @@ def _resolve_duplicates(candidates, by_path: dict[int, Source], prefer: str | No
                                      files=", ".join(names), form=key[0]))
                 continue
         s, region = members[0]
-        if s.form == "KRM-4":
-            chosen.k4[s.programme] = s
-        elif s.form == "KRM-5":
-            chosen.k5[s.programme] = s
-        elif s.form == "KRM-3":
+        if forms.level(s.form) == "programme":  # KRM-4 has the plan by region, KRM-5 the facts by activity
+            (chosen.k4 if forms.has_column(s.form, "plan") else chosen.k5)[s.programme] = s
+        elif forms.level(s.form) == "region":
             chosen.k3[(s.programme, region)] = s
         else:
             chosen.k2[(s.programme, region)][s.district] = s
@@ -163,14 +162,14 @@ def _build_units(progs: list[str], c: _Chosen, by_path: dict[int, Source], warni
         for region in sorted(set(r4) | set(r5) | low_regions):
             at_hand = {"KRM-4": region in r4, "KRM-5": region in r5, "KRM-3": (p, region) in k3, "KRM-2": True}
             level = admit.choose_level(f for f, yes in at_hand.items() if yes)
-            if level in ("KRM-4", "KRM-5"):
+            if forms.level(level) == "programme":
                 u = _programme_unit(p, region, r4.get(region), r5.get(region), c, by_path, warnings)
                 units[(p, region)] = u
                 for s in ([k3[(p, region)]] if (p, region) in k3 else []) + list(k2.get((p, region), {}).values()):
                     src = by_path[id(s)]
                     src.status, src.note = "superseded", f"{u.level} of the programme covers region {region}"
                 continue
-            if level == "KRM-3":
+            if forms.level(level) == "region":
                 chosen = [k3[(p, region)]]
                 for s in k2.get((p, region), {}).values():
                     src = by_path[id(s)]
@@ -185,7 +184,7 @@ def _build_units(progs: list[str], c: _Chosen, by_path: dict[int, Source], warni
                 p, region, level, sum(s.totals["plan"] for s in chosen), sum(s.totals["fact"] for s in chosen),
                 sum((s.totals["allocated"] for s in chosen), ZERO), sum((s.totals["disbursed"] for s in chosen), ZERO),
                 _merge_activities([s.act_plan for s in chosen]), _merge_activities([s.act_fact for s in chosen]),
-                tuple(sorted(s.district for s in chosen)) if level == "KRM-2" else None,
+                tuple(sorted(s.district for s in chosen)) if forms.level(level) == "district" else None,
                 [by_path[id(s)].path for s in chosen],
                 # distinct projects are per district, and each district is in one chosen file: they add up
                 (sum(s.rolled.projects_planned for s in chosen), sum(s.rolled.projects_done for s in chosen))
@@ -271,9 +270,10 @@ def _expected(mine: list[FileSummary], by_path: dict[int, Source], units: dict) 
         if src.status != "used":
             continue
         e = expected.setdefault(s.programme, {"plan": None, "fact": None})
-        if s.form == "KRM-5":  # a KRM-5 gives the facts only where no KRM-4 covers the region
+        if forms.level(s.form) == "programme" and not forms.has_column(s.form, "plan"):
+            # a KRM-5 gives the facts only where no KRM-4 covers the region
             only5 = [r.fact for r in s.regions if not _empty_row(r) and
-                     units[(s.programme, r.region)].level == "KRM-5"]
+                     units[(s.programme, r.region)].level == s.form]
             if only5:
                 e["fact"] = (e["fact"] or 0) + sum(only5)
             continue

@@ -7,33 +7,36 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from krm import reference
+from krm import forms, reference
 from krm.report.monthdata import MonthData, _opt_sum
 from krm.report.warn import shown
 
 # ------------------------------------------------------------------ KRM-6 / KRM-7 rows
 def krm6_rows(md: MonthData) -> list[dict]:
+    """One row per region: every figure column of KRM-6 (a programme's plan or fact: the column's
+    ``programme`` and ``measure``) from that programme's unit in the region."""
+    cols = _figure_columns("KRM-6", md)
     rows = []
     for r in md.regions:
+        units = {u.programme: u for u in md.units_of(region=r.kato)}
         rec: dict = {"region": r.kato}
-        for u in md.units_of(region=r.kato):
-            rec[f"{u.programme}_plan"] = u.plan
-            rec[f"{u.programme}_fact"] = u.fact
+        for c in cols:
+            if c.programme in units:
+                rec[c.key] = getattr(units[c.programme], c.measure)
         rows.append(rec)
     return rows
 
 
 def krm7_rows(md: MonthData) -> list[dict]:
-    rows = []
-    for a in reference.activities():
-        rec: dict = {"activity": a.code,
-                     "plan": md.activity_value(a.code, None, "plan"),
-                     "fact": md.activity_value(a.code, None, "fact")}
-        for p in md.programmes:
-            rec[f"{p.code}_plan"] = md.activity_value(a.code, p.code, "plan")
-            rec[f"{p.code}_fact"] = md.activity_value(a.code, p.code, "fact")
-        rows.append(rec)
-    return rows
+    """One row per activity group: every figure column of KRM-7 (the republic's, or a programme's) by its
+    measure (a republic column's key is its measure)."""
+    cols = _figure_columns("KRM-7", md)
+    return [{"activity": a.code, **{c.key: md.activity_value(a.code, c.programme, c.measure or c.key) for c in cols}}
+            for a in reference.activities()]
+
+
+def _figure_columns(form: str, md: MonthData) -> list:
+    return [c for c in forms.get(form).columns_for(md.programmes) if c.role == "measure"]
 
 
 def superseded_by(md: MonthData) -> dict[str, int]:
@@ -43,7 +46,7 @@ def superseded_by(md: MonthData) -> dict[str, int]:
         if s.status != "superseded":
             continue
         u = md.units.get((s.programme, s.region))
-        level = "KRM-4/5" if u is None or u.level.startswith(("KRM-4", "KRM-5")) else u.level
+        level = "KRM-4/5" if u is None or u.from_programme_level else u.level
         out[level] = out.get(level, 0) + 1
     return dict(sorted(out.items(), reverse=True))
 

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 from krm import reference
-from krm.model import ProjectRow, Submission, project_key
+from krm.model import ProjectRow, Submission, project_key, region_row_holds
 
 
 ZERO = Decimal(0)
@@ -73,3 +73,12 @@ def _need_rows(subs, what: str) -> None:
     for s in subs:
         if isinstance(s, Digest):
             raise TypeError(f"{what} needs the rows of {s.path}, not its Digest")
+
+
+def added_measures(sub) -> dict[str, str]:
+    """The figures ``sub``'s rows carry in :attr:`~krm.model.ProjectRow.extra` (the columns a newer edition
+    added) that reach the programme level (KRM-4/5): {key in its rows: key in RegionRow.extra}."""
+    from krm import editions
+
+    return {k: v for k, v in editions.carried_to(sub.form, sub.edition, "programme").items()
+            if not region_row_holds(v)}

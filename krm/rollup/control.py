@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from krm import editions
 from krm.model import Submission
-from krm.rollup.chain import ZERO, region_of
+from krm.rollup.chain import ZERO, added_measures, region_of
 from krm.rollup.digest import Digest, extra_totals
 
 
@@ -54,18 +55,26 @@ def _line(label: str, sub: Submission) -> ControlLine:
 
 
 def _extra_problems(inputs, outputs) -> list[str]:
-    """Every added figure (a column of a newer edition) sums in the outputs as in the inputs."""
-    def total(subs):
-        out: dict = {}
-        for s in subs:
-            for k, v in extra_totals(s).items():
-                out[k] = out.get(k, 0) + v
-        return out
-    a, b = total(inputs), total(o for o in outputs if o.projects)
-    if not b and not any(o.projects for o in outputs):
-        return []  # a programme-level output: the added figures stop at KRM-3
+    """Every added figure (a column of a newer edition) sums in the outputs as in the inputs: project rows
+    (KRM-3) by their keys, region rows (KRM-4/5) by the keys the programme level gives them."""
+    if any(o.projects for o in outputs):
+        a = _sums((k, v) for s in inputs for k, v in extra_totals(s).items())
+        b = _sums((k, v) for o in outputs for k, v in extra_totals(o).items())
+    elif any(editions.current(o.form).level == "programme" for o in outputs):
+        a = _sums((to, v) for s in inputs for k, v in extra_totals(s).items()
+                  for to in [added_measures(s).get(k)] if to)
+        b = _sums((k, v) for o in outputs for r in o.regions for k, v in (r.extra or {}).items())
+    else:
+        return []  # the plan summary: the plan's own figures only
     return [f"{k}: inputs {a.get(k, 0)} != output {b.get(k, 0)}" for k in sorted(set(a) | set(b))
             if a.get(k, 0) != b.get(k, 0)]
+
+
+def _sums(pairs) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        out[k] = out.get(k, 0) + v
+    return out
 
 
 def control_totals(inputs: list[Submission], outputs: list[Submission], *, label=str) -> Control:

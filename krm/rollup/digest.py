@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from krm.model import ProjectRow, RegionRow, Submission
-from krm.rollup.chain import ACTIVITY_CODES, ZERO, is_implemented, project_id
+from krm.rollup.chain import ACTIVITY_CODES, ZERO, added_measures, is_implemented, project_id
 from krm.rollup.programme import _plan_groups, _plan_row, _programme_groups, _region_row
 
 
@@ -119,7 +119,13 @@ def _merged(region: str, ds: list[Digest], *, plan: bool = False) -> RegionRow:
     for d in ds:
         for code, n in d.by_activity:
             by_activity[code] = by_activity.get(code, 0) + n
-    row = RegionRow(region=region, projects_planned=sum(d.projects_planned for d in ds),
+    extra: dict = {}
+    for d in ds if not plan else ():  # the plan summary has the plan's figures only
+        sums = dict(d.extra)
+        for k, to in added_measures(d).items():
+            if k in sums:
+                extra[to] = extra.get(to, 0) + sums[k]
+    row = RegionRow(region=region, extra=extra or None, projects_planned=sum(d.projects_planned for d in ds),
                     allocated=sum((d.allocated for d in ds), ZERO), plan=sum(d.plan for d in ds),
                     by_activity=by_activity)
     if not plan:

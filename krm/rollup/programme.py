@@ -14,6 +14,7 @@ from krm.rollup.chain import (
     ZERO,
     _basis,
     _need_rows,
+    added_measures,
     is_implemented,
     project_id,
     region_of,
@@ -37,6 +38,7 @@ def _region_row(region: str, items: list[tuple[Submission, ProjectRow]], period:
         plan_by_activity[str(r.activity)] = plan_by_activity.get(str(r.activity), 0) + r.plan
     return RegionRow(
         region=region,
+        extra=_added(items),
         projects_planned=len(ends),
         projects_done=sum(1 for es in ends.values() if None not in es and is_implemented(max(es), period)),
         allocated=sum((r.allocated for _, r in items), ZERO),
@@ -46,6 +48,22 @@ def _region_row(region: str, items: list[tuple[Submission, ProjectRow]], period:
         by_activity=by_activity,
         plan_by_activity=plan_by_activity,
     )
+
+
+def _added(items) -> dict | None:
+    """A region's sums of the figures newer editions added, by their KRM-4/5 keys (None: no such figure).
+    A workbook of an edition without the column adds nothing, as its blank rows add nothing in KRM-3."""
+    out: dict = {}
+    keys: dict = {}
+    for s, r in items:
+        m = keys.get((s.form, s.edition))
+        if m is None:
+            m = keys[(s.form, s.edition)] = added_measures(s)
+        for k, to in m.items():
+            v = r.get(k)
+            if v is not None:
+                out[to] = out.get(to, 0) + v
+    return out or None
 
 
 def _region_order(period: str) -> dict[str, int]:

@@ -15,7 +15,6 @@ from krm.codes import E013, E050, E051, E052, E053, E054, E055, E056, E057, E059
 
 def check(ctx: Ctx) -> Iterator[Finding]:
     pf, spec = ctx.pf, ctx.spec
-    lang = pf.lang if pf.lang in ("kk", "ru", "en") else "kk"
     for h in spec.header:
         v = pf.header.get(h.key)
         ref = pf.header_cells.get(h.key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from krm import reference, values
+from krm import values
 from krm.rules import lookup
 from krm.findings import Finding
 from krm.rules.context import Ctx

@@ -13,7 +13,6 @@ from krm.codes import W020
 
 def check(ctx: Ctx) -> Iterator[Finding]:
     pf = ctx.pf
-    lang = pf.lang if pf.lang in ("kk", "ru", "en") else "kk"
     for s in SIGNATURE:
         if not s.required:
             continue

@@ -14,7 +14,7 @@ from krm.rules import lookup, relations
 from krm.rules.context import Ctx
 from krm.spec import ColType, per_columns
 from krm.workbook.writer import a1, table_headers
-from krm.codes import E011, E012, E015, E016, E023, E052, E053, W005, W030, W031, W032, W033
+from krm.codes import E011, E012, E015, E016, E023, W005, W030, W031, W032, W033
 
 
 def check(ctx: Ctx) -> Iterator[Finding]:

@@ -74,21 +74,23 @@ def generate(out: str | Path, month: str = "2019-05", seed: int = DEFAULT_SEED, 
     return res
 
 
-def _write_manifests(res: SampleResult, slots: list[Slot], mdir: Path, force: bool) -> None:
+def _write_manifests(res: SampleResult, slots: list[Slot], mdir: Path, force: bool, command: str | None = None,
+                     about: str | None = None) -> None:
     from krm.workbook.writer import atomic_write
 
     mdir.mkdir(parents=True, exist_ok=True)
     faulty = {
         "month": res.month, "seed": res.seed, "generator": GENERATOR_VERSION,
-        "about": "Workbooks written with one intended mistake each. scope=file: `krm validate FILE` gives exactly "
-                 "this finding code (and no other); scope=aggregate: the file is clean on its own, the conflict "
-                 "shows when the month is rolled up. Every other workbook validates without errors.",
+        "about": about or ("Workbooks written with one intended mistake each. scope=file: `krm validate FILE` gives "
+                           "exactly this finding code (and no other); scope=aggregate: the file is clean on its own, "
+                           "the conflict shows when the month is rolled up. Every other workbook validates without "
+                           "errors."),
         "files": {f.file: {k: v for k, v in asdict(f).items() if k != "file"} for f in res.faulty},
     }
     rel = lambda p: p.relative_to(res.out).as_posix()  # noqa: E731
     summary = {
         "month": res.month, "seed": res.seed, "generator": GENERATOR_VERSION,
-        "command": f"krm samples --month {res.month} --out DIR --seed {res.seed} --faulty {len(res.faulty)}",
+        "command": command or f"krm samples --month {res.month} --out DIR --seed {res.seed} --faulty {len(res.faulty)}",
         "krm1": sorted(rel(p) for p in res.krm1), "krm2": sorted(rel(p) for p in res.krm2),
         "missing_krm2": sorted(res.missing),
         "slots": len(slots),

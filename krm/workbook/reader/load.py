@@ -78,6 +78,7 @@ def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
         except Exception:  # noqa: BLE001
             merged = []
+        explanations = _explanations(zf, cwb, pkg, raw, sheet_name)
     if len(grid) > MAX_ROWS:
         raise ReadError(E007, f"sheet uses {len(grid)} rows", rows=len(grid), cols=0)
     notes = cell_notes(xml)
@@ -92,29 +93,28 @@ def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
                         has_macros=pkg.has_macros, modified=pkg.modified, merged=merged,
                         hidden_sheets=[n for n, _, st in pkg.sheets if st != "visible"],
                         hidden_rows=[int(m.group(1)) - 1 for m in _ROW_HIDDEN.finditer(xml)] if b"hidden" in xml
-                        else [], formulas=notes[0], formulas_without_value=notes[1], error_cells=notes[2])
+                        else [], formulas=notes[0], formulas_without_value=notes[1], error_cells=notes[2],
+                        explanations=explanations)
         _locate_any(pf, pkg)
         return pf
 
-    return _edition(spec, declared, parsed)
-
-
-def _edition(spec: FormSpec, declared: str | None, parsed) -> ParsedForm:
-    """The workbook read against the edition it declares, else the first edition whose layout it fits
-    (the current one first: :func:`krm.editions.matching`)."""
     from krm import editions
 
-    if editions.known(spec.id, declared):
-        return parsed(editions.spec(spec.id, declared))
-    pf = parsed(spec)
-    others = editions.all_of(spec.id)[1:]
-    if not others or pf.number_row is None or pf.layout or layout_fits(pf):
-        return pf
-    for other in others:
-        alt = parsed(other)
-        if alt.number_row is not None and layout_fits(alt):
-            return alt
-    return pf
+    return editions.read_against(spec, declared, parsed)
+
+
+def _explanations(zf: zipfile.ZipFile, cwb, pkg: Package, raw: bytes | None, form_sheet: str) -> list:
+    """The sheet «Түсініктеме / Пояснения» (krm.explanations), under the same guards as the form's sheet."""
+    from krm import explanations as X
+
+    part = next((p for n, p, _ in pkg.sheets if n == X.SHEET), None)
+    if part is None or X.SHEET == form_sheet:
+        return []
+    guard.check_extent(_sheet_xml(zf, part, raw), MAX_ROWS, MAX_COLS)
+    try:
+        return X.read_sheet(cwb, [n for n, _, _ in pkg.sheets])
+    except Exception as e:  # noqa: BLE001 - calamine raises its own error types
+        raise ReadError(E002, f"sheet {X.SHEET}: {type(e).__name__}: {e}") from None
 
 
 def layout_fits(pf: ParsedForm) -> bool:
@@ -136,9 +136,9 @@ def _locate_any(pf: ParsedForm, pkg: Package) -> None:
     """Locate the header and table: krm's own layout, or for a workbook without krm's names the
     annex's printed layout (:mod:`krm.layouts`)."""
     if pf.recognised_by == "index-text":
-        from krm.layouts import annex, blocks
+        from krm import editions
 
-        if annex.locate(pf, pf.spec) or blocks.locate(pf, pf.spec):
+        if editions.locate_printed(pf):  # the printed layouts of the form, each with its edition
             return
     _locate(pf, pkg)
     if pf.recognised_by == "index-text":

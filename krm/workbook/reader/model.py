@@ -89,6 +89,8 @@ class ParsedForm:
     #: (rows, their number, {column key: [(value, note) per row]}): the data cells typed once, by
     #: :func:`krm.rules.typed_columns` (the rows are kept to tell when ``rows`` was replaced)
     typed: tuple | None = field(default=None, repr=False, compare=False)
+    #: the sheet «Түсініктеме / Пояснения» (krm.explanations): the district's explanations of findings
+    explanations: list = field(default_factory=list)
     # an official (annex) layout read by :mod:`krm.layouts.annex`: its name, what it found to report
     # ((code, row, col, column key, value, params)), the rows that are group/subtotal/total rows, the
     # activity groups, the header keys already reported, and whether its column-number row is usable

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from krm import annex_text, reference
+from krm.explanations import SHEET as EXPLANATIONS_SHEET
 from krm.forms import BASIS_VALUES, SEAL, SIGNATURE
 from krm.spec import ColType, Column, FormSpec, Rows, T
 from krm.workbook.writer import blocks, grouped, printsheet
@@ -17,7 +18,8 @@ from krm.workbook.writer.layout import (FIXED_TIME, UI, Layout, _heading_heights
 from krm.workbook.writer.printing import (BLANK_PRINT_ROWS, CONTINUED, fit_scale, keep_breaks, one_page_scale,
                                           page_setup, print_ranges)
 from krm.workbook.writer.sheets import (INPUT_FILL, NUM_FORMATS, _data_validations, _Formats, _header_validation,
-                                       _to_number, _write_extra_sheet, _write_instructions, _write_lists)
+                                       _to_number, _write_extra_sheet, _write_instructions, _write_lists,
+                                       write_explanations)
 
 
 def write_form(
@@ -35,6 +37,7 @@ def write_form(
     input_cells: bool = True,
     doc_time: dt.datetime | None = None,
     compress_level: int | None = None,
+    explanations: bool = False,
 ) -> Layout:
     """Write one form workbook.
 
@@ -42,6 +45,7 @@ def write_form(
     display values; ``rows`` are dicts keyed by column key (FREE forms), or carry
     ``region`` (KATO) / ``activity`` (code) to place them on a fixed row.
     ``extra_sheets`` are (name, rows) tables appended after the form (control sheets).
+    ``explanations``: add the sheet «Түсініктеме / Пояснения» (templates: the district answers warnings there).
     """
     header = dict(header or {})
     rows = list(rows or [])
@@ -74,6 +78,7 @@ def write_form(
         lay.group_sheet = UI["groups"](lang)
         group_ws = _add_sheet(wb, lay.group_sheet)
     instructions = wb.add_worksheet(UI["instructions"](lang))
+    told = wb.add_worksheet(EXPLANATIONS_SHEET) if explanations else None
     lists = wb.add_worksheet(UI["lists"](lang))
 
     # ---- lists sheet (dropdown sources)
@@ -93,6 +98,8 @@ def write_form(
     if group_ws is not None:
         _write_group_view(wb, group_ws, F, spec, lay, data, lang)
     _write_instructions(instructions, F, spec, lang, lay)
+    if told is not None:
+        write_explanations(wb, told, F, spec, lang)
     for name, table in extra_sheets or []:
         _write_extra_sheet(wb, F, name, table)
     wb.close()
@@ -201,7 +208,7 @@ def _write_headings(x: _Sheet) -> None:
 
 def _write_table(x: _Sheet, rows: list[dict], list_names: dict[str, str]) -> list[dict]:
     """The data table (an Excel table with its defined names) and its validations; returns the rows placed."""
-    wb, ws, F, spec, lay, lang, widths = x.wb, x.ws, x.F, x.spec, x.lay, x.lang, x.widths
+    wb, ws, F, spec, lay, lang = x.wb, x.ws, x.F, x.spec, x.lay, x.lang
     cols = lay.columns
     data = _place_rows(spec, lay, rows, lang)
     first, lastr = lay.first_data_row, lay.last_data_row

@@ -235,3 +235,46 @@ def _write_extra_sheet(wb, F, name: str, table: list[list]) -> None:
         ws.repeat_rows(0)
         ws.freeze_panes(1, 0)
     page_setup(ws, f"&L{name[:31]}&R&P / &N", fit_width=True)
+
+
+def write_explanations(wb, ws, F, spec: FormSpec, lang: str) -> None:
+    """The sheet «Түсініктеме / Пояснения» (:mod:`krm.explanations`): code, cell, explanation, who, date —
+    yellow input rows, a dropdown of the warning codes on the code column, protected like the rest."""
+    from krm import explanations as X
+    from krm.catalogue import CATALOGUE
+
+    codes = sorted(c for c, chk in CATALOGUE.items() if chk.severity == "warning")
+    widths = (12, 10, 80, 28, 12)
+    for ci, w in enumerate(widths):
+        ws.set_column(ci, ci, w)
+    ws.set_column(6, 6, 12, None, {"hidden": True})  # the dropdown's source
+    title = f"{X.TITLE} — {spec.sheet_name}"
+    ws.write_string(0, 0, title, F(bold=True, font_size=12))
+    intro = X.INTRO(lang)
+    ws.set_row(1, _text_height(intro, sum(widths), 10))
+    ws.merge_range(1, 0, 1, 4, intro, F(text_wrap=True, valign="top"))
+    head = F(bold=True, border=1, bg_color="#F2F2F2", text_wrap=True)
+    for ci, h in enumerate(X.HEADINGS):
+        ws.write_string(X.HEAD_ROW, ci, h(lang), head)
+    for ri, code in enumerate(codes, start=X.FIRST_ROW):
+        ws.write_string(ri, 6, code)
+    wb.define_name("KRM_LIST_CODES", f"='{X.SHEET}'!$G${X.FIRST_ROW + 1}:$G${X.FIRST_ROW + len(codes)}")
+    last = X.FIRST_ROW + X.ROWS - 1
+    text_in = F(bg_color=INPUT_FILL, border=1, locked=False, num_format="@", text_wrap=True, valign="top")
+    date_in = F(bg_color=INPUT_FILL, border=1, locked=False, num_format="yyyy-mm-dd", valign="top")
+    for r in range(X.FIRST_ROW, last + 1):
+        for ci in range(5):
+            ws.write_blank(r, ci, None, date_in if ci == 4 else text_in)
+    ws.data_validation(X.FIRST_ROW, 0, last, 0, {
+        "validate": "list", "source": "=KRM_LIST_CODES", "error_type": "warning",
+        "input_title": X.HEADINGS[0](lang)[:32],
+        "input_message": T("krm validate көрсеткен ескерту коды", "Код предупреждения из krm validate",
+                           "The warning's code, as krm validate shows it")(lang)[:255],
+        "error_message": X.NOT_ADMITTED(lang)[:255]})
+    ws.data_validation(X.FIRST_ROW, 1, last, 1, {"validate": "length", "criteria": "between", "minimum": 2,
+                                                 "maximum": 10, "error_type": "warning"})
+    ws.data_validation(X.FIRST_ROW, 2, last, 2, {"validate": "length", "criteria": "<=", "value": X.MAX_TEXT})
+    ws.freeze_panes(X.FIRST_ROW, 0)
+    ws.repeat_rows(X.HEAD_ROW)
+    ws.protect("")
+    page_setup(ws, f"&L{spec.sheet_name}: {X.TITLE}&R&P / &N", fit_width=True)

@@ -1,0 +1,220 @@
+"""Outliers as DHIS2 computes them: the modified z-score over the register's history.
+
+For a month M, each district's KRM-2 (per programme) gives two measures **for the month**: jobs created and
+the sum disbursed, i.e. the month's cumulative figure minus the previous month's (January: the figure itself;
+a report "for the month only": its figure).  Each is compared
+
+* with the same district, programme and measure over the earlier months of the year in the register
+  (at least :data:`MIN_HISTORY` months): KRM-W310;
+* with the region's other districts under the same programme for month M (at least :data:`MIN_PEERS`):
+  KRM-W311.
+
+The modified z-score (Iglewicz and Hoaglin; DHIS2's "modified z-score" outlier detection) of a value x
+against values v is ``0.6745 · (x − median(v)) / MAD(v)``, MAD the median of ``|vᵢ − median(v)|``; x is an
+outlier when ``|z|`` exceeds the threshold (3.5 by default).  When MAD is 0 the score is undefined and
+nothing is reported (as in DHIS2).  The expected range is the values whose score is within the threshold,
+``median ± threshold · MAD / 0.6745`` (never below 0); the history's min–max range is given beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from statistics import median
+
+from krm.history.past import COMPARED
+
+#: the constant of the modified z-score (the 0.75 quantile of the standard normal distribution)
+K = 0.6745
+THRESHOLD = 3.5
+MIN_HISTORY = 4
+MIN_PEERS = 4
+MEASURES = ("fact", "disbursed")
+_MEASURE_WORDS = {"fact": ("құрылған жұмыс орындары", "создано рабочих мест", "jobs created"),
+                  "disbursed": ("игерілген сома", "освоено", "disbursed")}
+
+
+@dataclass(frozen=True)
+class Score:
+    z: float
+    median: float
+    mad: float
+
+
+def modified_z(x: float, values: list[float]) -> Score | None:
+    """DHIS2's modified z-score of ``x`` against ``values``; None when MAD is 0 (or no values)."""
+    if not values:
+        return None
+    med = median(values)
+    mad = median(abs(v - med) for v in values)
+    if mad == 0:
+        return None
+    return Score(K * (x - med) / mad, med, mad)
+
+
+def expected_range(s: Score, threshold: float = THRESHOLD) -> tuple[float, float]:
+    """The values whose modified z-score is within ``threshold`` (the lower end never below 0)."""
+    half = threshold * s.mad / K
+    return max(0.0, s.median - half), s.median + half
+
+
+@dataclass
+class Outlier:
+    kind: str  # "history" | "districts"
+    month: str
+    region: str
+    district: str
+    programme: str
+    measure: str
+    value: float
+    z: float
+    median: float
+    mad: float
+    low: float
+    high: float
+    n: int  # months of history, or districts compared with
+    min: float | None = None  # the history's range (kind "history")
+    max: float | None = None
+    file: str | None = None
+    version: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("value", "median", "mad", "low", "high", "min", "max"):
+            if d[k] is not None:
+                d[k] = _round(self.measure, d[k], exact=k in ("value", "min", "max"))
+        d["z"] = round(self.z, 2)
+        return d
+
+    def finding(self):
+        from krm.codes import W310, W311
+        from krm.findings import Finding
+        from krm.spec import T
+
+        chk = W310 if self.kind == "history" else W311
+        r = lambda v: _round(self.measure, v)  # noqa: E731
+        params = {"measure": T(*_MEASURE_WORDS[self.measure]), "low": r(self.low), "high": r(self.high),
+                  "median": r(self.median), "z": f"{self.z:.1f}", "months": self.n, "districts": self.n,
+                  "min": r(self.min) if self.min is not None else "—", "max": r(self.max) if self.max is not None else "—"}
+        return Finding(code=chk, severity=chk.severity, file=self.file or "", sheet=self.sheet, cell=self.cell,
+                       value=_round(self.measure, self.value, exact=True), params=params, form="KRM-2")
+
+
+def _round(measure: str, v: float, exact: bool = False):
+    """A figure as shown: jobs whole (``exact``: a value of the data) or to one decimal (a median, a range's
+    end), money to the thousandth (million tenge)."""
+    if measure != "fact":
+        return round(v, 3)
+    return int(round(v)) if exact or float(v).is_integer() else round(v, 1)
+
+
+# ------------------------------------------------------------------ the series from the register
+def _months(month: str) -> list[str]:
+    y, m = month[:4], int(month[5:])
+    return [f"{y}-{i:02d}" for i in range(1, m + 1)]
+
+
+def _basis(reg, reading_ids: list[int]) -> dict[int, str]:
+    """Each reading's basis ("cumulative" or "month") from its stored header."""
+    from sqlalchemy import select
+
+    from krm.register import codec
+    from krm.register import schema as S
+
+    out = {}
+    with reg.reader() as c, c.begin():
+        for i in range(0, len(reading_ids), 500):
+            q = select(S.reading.c.id, S.reading.c.header).where(S.reading.c.id.in_(reading_ids[i:i + 500]))
+            for rid, header in c.execute(q):
+                h = codec.loads(header) if header else {}
+                out[rid] = (h or {}).get("basis") or "cumulative"
+    return out
+
+
+def series(reg, month: str) -> dict[tuple[str, str, str], dict[str, dict]]:
+    """(region, district, programme) → period → {"fact", "disbursed" for the month, "version"} for each KRM-2
+    of the year up to ``month`` in the register (current versions, not returned)."""
+    cum: dict[tuple, dict[str, tuple]] = {}
+    versions = {}
+    for p in _months(month):
+        for v in reg.versions(form="KRM-2", period=p, current=True, state=COMPARED):
+            key = (v.region, v.district, v.programme)
+            versions[(key, p)] = v
+    basis = _basis(reg, sorted({v.reading_id for v in versions.values()}))
+    for (key, p), v in versions.items():
+        t = v.totals or {}
+        cum.setdefault(key, {})[p] = (float(Decimal(str(t.get("fact", 0)))), float(Decimal(str(t.get("disbursed", 0)))),
+                                      basis.get(v.reading_id), v)
+    out: dict = {}
+    for key, by in cum.items():
+        for p, (fact, disb, b, v) in by.items():
+            prev = f"{p[:4]}-{int(p[5:]) - 1:02d}" if p[5:] != "01" else None
+            if b == "month" or prev is None:
+                vals = (fact, disb)
+            elif prev in by and by[prev][2] == "cumulative":
+                vals = (fact - by[prev][0], disb - by[prev][1])
+            else:
+                continue  # the previous month is not known: this month's own figure is not either
+            out.setdefault(key, {})[p] = {"fact": vals[0], "disbursed": vals[1], "version": v}
+    return out
+
+
+def find(reg, month: str, threshold: float = THRESHOLD) -> list[Outlier]:
+    """Every outlier of ``month`` (see the module's doc), ordered by region, district, programme, measure."""
+    data = series(reg, month)
+    out: list[Outlier] = []
+    for (region, district, programme), by in data.items():
+        now = by.get(month)
+        if now is None:
+            continue
+        hist = {p: x for p, x in by.items() if p < month}
+        if len(hist) < MIN_HISTORY:
+            continue
+        for m in MEASURES:
+            vals = [hist[p][m] for p in sorted(hist)]
+            s = modified_z(now[m], vals)
+            if s is not None and abs(s.z) > threshold:
+                lo, hi = expected_range(s, threshold)
+                out.append(Outlier("history", month, region, district, programme, m, now[m], s.z, s.median, s.mad,
+                                   lo, hi, len(vals), min(vals), max(vals), version=now["version"].id))
+    peers: dict[tuple, list] = {}
+    for (region, district, programme), by in data.items():
+        if month in by:
+            peers.setdefault((region, programme), []).append((district, by[month]))
+    for (region, programme), ds in peers.items():
+        if len(ds) <= MIN_PEERS:
+            continue
+        for district, now in ds:
+            for m in MEASURES:
+                others = [x[m] for d, x in ds if d != district]
+                s = modified_z(now[m], others)
+                if s is not None and abs(s.z) > threshold:
+                    lo, hi = expected_range(s, threshold)
+                    out.append(Outlier("districts", month, region, district, programme, m, now[m], s.z, s.median,
+                                       s.mad, lo, hi, len(others), version=now["version"].id))
+    _place(reg, out, {x["version"].id: x["version"] for by in data.values() for x in by.values()})
+    out.sort(key=lambda o: (o.region, o.district, o.programme, o.kind != "history", MEASURES.index(o.measure)))
+    return out
+
+
+def _place(reg, found: list[Outlier], versions: dict) -> None:
+    """Each outlier's file, sheet and cells: the measure's column over the KRM-2's project rows."""
+    from pathlib import PurePath
+
+    from krm import forms
+    from krm.history.rules import cell_of
+
+    spec = forms.get("KRM-2")
+    subs = {}
+    for o in found:
+        v = versions[o.version]
+        o.file = v.paths[0] if v.paths else v.sha256
+        o.sheet = spec.sheet_name
+        if v.reading_id not in subs:
+            subs[v.reading_id] = reg.submission_of(v.reading_id, PurePath(o.file))
+        sub = subs[v.reading_id]
+        if sub is not None and sub.projects:
+            a, b = cell_of(spec, sub.projects[0], o.measure), cell_of(spec, sub.projects[-1], o.measure)
+            o.cell = a if a == b else f"{a}:{b}"
