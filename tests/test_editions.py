@@ -236,3 +236,19 @@ def test_a_programmes_expected_regions_have_one_definition():
     assert completeness.expected_regions(planned, "ENBEK") == {"11", "15"}
     assert completeness.expected_regions(planned, "ENBEK", ["61"]) == {"11", "15", "61"}
     assert completeness.expected_regions(planned, "DKB2020") == set()
+
+
+def test_an_added_measure_reaches_krm5_when_krm5_has_the_column(tmp_path):
+    """The same design carries the figure to whichever programme-level form has the column: here KRM-5 only
+    (after its activity columns, number 13), not KRM-4."""
+    women5 = WOMEN.model_copy(update={"number": "13"})
+    with editions.edition_in_force(*_new_editions()[:2], forms.KRM5.revised("2", SINCE, add={"act9": women5})):
+        folder = tmp_path / "month"
+        folder.mkdir()
+        fill.filled("KRM-2", folder, name="new-edition.xlsx", rows_over=_rows([5, 1, 2]))
+        res = aggregate(folder, tmp_path / "out", today=fill.TODAY, jobs=1)
+        [k5] = [read(p) for p in (tmp_path / "out").rglob("KRM-5.*.xlsx")]
+        [k4] = [read(p) for p in (tmp_path / "out").rglob("KRM-4.*.xlsx")]
+        assert [r.values["jobs_women"] for r in k5.rows if r.values.get("fact")] == [8]
+        assert k5.found_numbers[k5.colmap["jobs_women"]] == "13" and "jobs_women" not in k4.colmap
+        assert all(o.control is None or o.control.balanced for o in res.outputs)
