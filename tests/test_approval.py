@@ -61,6 +61,24 @@ def reg_path(tmp_path, monkeypatch) -> Path:
     return p
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def reg_any(request, tmp_path, monkeypatch) -> str:
+    """A fresh register of each kind as KRM_REGISTER (PostgreSQL: KRM_TEST_POSTGRES_URL, as in test_register)."""
+    if request.param == "sqlite":
+        url = str(tmp_path / "data" / "register.sqlite")
+    else:
+        import os
+
+        from test_register import _fresh_pg_database
+
+        base = os.environ.get("KRM_TEST_POSTGRES_URL")
+        if not base:
+            pytest.skip("no PostgreSQL server given (KRM_TEST_POSTGRES_URL); .ci/run starts one")
+        url = _fresh_pg_database(base, request)
+    monkeypatch.setenv("KRM_REGISTER", url)
+    return url
+
+
 def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
@@ -70,7 +88,7 @@ def _count(table) -> int:
         return c.execute(select(func.count()).select_from(table)).scalar()
 
 
-def test_confirm_locks_the_version_and_a_resubmission_is_changed_after_confirmation(reg_path, pki, tmp_path):
+def test_confirm_locks_the_version_and_a_resubmission_is_changed_after_confirmation(reg_any, pki, tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
     wb = fill.filled("KRM-2", inbox, name="a.xlsx")
@@ -237,7 +255,7 @@ def test_workbooks_without_the_sheet_read_as_before(tmp_path):
     assert "explained" not in out["summary"] and "explained" not in out["files"][0]
 
 
-def test_the_oblast_accepts_an_explanation_in_the_register(reg_path, tmp_path):
+def test_the_oblast_accepts_an_explanation_in_the_register(reg_any, tmp_path):
     inbox = tmp_path / "in"
     inbox.mkdir()
     wb = _explained_workbook(inbox)
@@ -279,7 +297,7 @@ def _approval(folder: Path, as_of) -> dict:
     return json.loads(r.output)["approval"]
 
 
-def test_status_shows_approval_levels_and_correction_windows_from_the_register(reg_path, pki, tmp_path):
+def test_status_shows_approval_levels_and_correction_windows_from_the_register(reg_any, pki, tmp_path):
     import datetime as dt
 
     from krm.deadlines import working_days_after
