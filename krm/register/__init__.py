@@ -50,10 +50,14 @@ class Register(Store, Queries, Approval):
 
     def ingest(self, paths, *, by: str | None = None, today=None, jobs: int | None = None,
                progress=None) -> list:
-        """Validate ``paths`` through this register (workbooks, readings, findings, versions recorded)."""
+        """Validate ``paths`` through this register (workbooks, readings, findings, versions recorded), then the
+        checks across months (:mod:`krm.history.record`: their errors return the version)."""
+        from krm.history.record import check_and_record
         from krm.validate import validate_paths
 
-        return validate_paths(paths, jobs=jobs, today=today, progress=progress, register=self, by=by)
+        reports = validate_paths(paths, jobs=jobs, today=today, progress=progress, register=self, by=by)
+        check_and_record(reports, self, by)
+        return reports
 
     def verify(self):
         from krm.register.verify import verify
