@@ -134,6 +134,9 @@ class FormSpec(BaseModel):
     header: tuple[HeaderField, ...]
     columns: tuple[Column, ...] = ()  # for KRM-6/7 the programme columns are added per period
     programme_columns: bool = False  # KRM-6/7: plan/fact pairs per programme (see columns_for)
+    #: the number of the first programme column (None: after the form's own columns); KRM-6 numbers its
+    #: programmes from 2, as its annex's table does (each plan/fact pair under one number)
+    programme_numbers_from: int | None = None
     rows: Rows
     total_label: Text | None = None
     footnote: Text | None = None
@@ -165,7 +168,7 @@ class FormSpec(BaseModel):
 
         progs = programmes if programmes is not None else reference.programmes()
         cols = list(self.columns)
-        first = len(cols) + 1  # KRM-6: № region → programmes start at 3; KRM-7: 1-4 → 5
+        first = self.programme_numbers_from or len(cols) + 1  # KRM-7: 1-4 → 5; KRM-6: as its annex, from 2
         for i, p in enumerate(progs):
             group = annex_text.programme_heading(self.number, T(p.name_kk, p.name_ru, p.name_en))
             if self.id == "KRM-6":

@@ -27,9 +27,29 @@ cp "$work/R/KRM-7-2019-05.kk.xlsx" "$work/in/KRM-7.xlsx"
 soffice "-env:UserInstallation=file://$work/profile" --headless --norestore --convert-to pdf \
   --outdir "$work/pdf" "$work"/in/*.xlsx >/dev/null 2>&1
 mkdir -p docs/img
+# the first page of the form as the annex lays it out: KRM-1/2/3's print sheet (footer "КРМ-N Басып шығару"),
+# the form sheet of the others
+first_page() {
+  local pdf=$1 n=$2 pages i
+  pages=$(pdfinfo "$pdf" | awk '/^Pages/{print $2}')
+  if [ "$n" -le 3 ]; then
+    for i in $(seq 1 "$pages"); do
+      if pdftotext -f "$i" -l "$i" "$pdf" - | grep -q "КРМ-$n Басып шығару"; then echo "$i"; return; fi
+    done
+  fi
+  echo 1
+}
 for n in 1 2 3 4 5 6 7; do
-  pdftoppm -png -r 45 -f 1 -l 1 -singlefile "$work/pdf/KRM-$n.pdf" "docs/img/print-KRM-$n"
-  echo "KRM-$n: $(pdfinfo "$work/pdf/KRM-$n.pdf" | awk '/^Pages/{print $2}') pages in all"
+  p=$(first_page "$work/pdf/KRM-$n.pdf" "$n")
+  pdftoppm -png -r 45 -f "$p" -l "$p" -singlefile "$work/pdf/KRM-$n.pdf" "docs/img/print-KRM-$n"
+  echo "KRM-$n: $(pdfinfo "$work/pdf/KRM-$n.pdf" | awk '/^Pages/{print $2}') pages in all (picture: page $p)"
+done
+# each annex as the regulation's text prints it (the first page), beside krm's print in docs/printing.md
+"${PYTHON:-python3}" scripts/annex-pages.py "$work/annex"
+soffice "-env:UserInstallation=file://$work/profile" --headless --norestore --convert-to pdf \
+  --outdir "$work/annex" "$work"/annex/annex-*.xlsx >/dev/null 2>&1
+for n in 1 2 3 4 5 6 7; do
+  pdftoppm -png -r 45 -f 1 -l 1 -singlefile "$work/annex/annex-$n.pdf" "docs/img/annex-$n"
 done
 # the committed sample report: its KRM-6/KRM-7 workbooks and their PDFs, as the note was made (samples/)
 for f in KRM-6-2019-05.kk KRM-6-2019-05.ru KRM-7-2019-05.kk KRM-7-2019-05.ru; do

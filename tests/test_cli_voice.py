@@ -126,8 +126,9 @@ def test_status_and_samples_speak_the_chosen_language(tmp_path):
     mixed = sorted((tmp_path / "m").rglob("*.xlsx"))
     assert any(zipfile.ZipFile(b).read("docProps/custom.xml").find(b">ru<") > 0 for b in mixed)
     assert read(books[0]).spec.id in ("KRM-1", "KRM-2")
-    for lang, words in (("kk", ("Нысан", "Күтілген", "Барлығы", "Шымкент")), ("ru", ("Форма", "Ожидалось", "Всего")),
-                        ("en", ("Form", "Expected", "Total"))):
+    for lang, words in (("kk", ("Нысан", "Күтілген", "Барлығы", "Шымкент", "КРМ-1 жоспарлары")),
+                        ("ru", ("Форма", "Ожидалось", "Всего", "планы КРМ-1")),
+                        ("en", ("Form", "Expected", "Total", "KRM-1 plans"))):
         r = CliRunner().invoke(app, ["status", str(tmp_path / "s" / "2019-05"), "--month", "2019-05", "--lang", lang])
         assert r.exit_code == 0, r.output
         for w in words:

@@ -132,6 +132,29 @@ def test_krm2_numbers_and_supplementary_columns(books):
         ["1", "2", "3", "4", "5", "6", "7", "к1", "к2", "к3.1", "к3.2"]
 
 
+def test_krm6_numbers_as_its_annex_and_edition_1_still_reads(books, tmp_path):
+    """KRM-6 edition 2 numbers its columns as the annex's table (region 1, programmes 2-16, each pair under one
+    number), says so on its instructions sheet; a KRM-6 of edition 1 (the committed sample) still reads."""
+    from krm import editions
+    from krm.workbook.reader import read
+
+    wb = books("KRM-6", "kk")
+    ws, _, (c0, r0, c1, _) = _table(wb, forms.KRM6)
+    nums = [ws.cell(r0, c).value for c in range(c0, c1 + 1)]
+    assert nums[:4] == ["№", "1", "2.1", "2.2"] and nums[-2:] == ["16.1", "16.2"] and len(nums) == 32
+    assert forms.KRM6.edition == "2" and [s.edition for s in editions.all_of("KRM-6")] == ["2", "1"]
+    text = "\n".join(str(c.value) for c in wb["Нұсқаулық"]["A"] if c.value)
+    assert "өңірлердің аталуы 1, он бес бағдарлама 2-16" in text
+    old = ROOT / "samples" / "report-2019-05" / "KRM-6-2019-05.kk.xlsx"
+    pf = read(old)
+    if pf.spec_version == "1":
+        assert pf.spec.edition == "1" and pf.found_numbers[pf.colmap["region"]] == "2"
+    assert len(pf.rows) == 17 and any(isinstance(v, (int, float)) for k, v in pf.rows[0].values.items()
+                                      if k.endswith("_plan"))
+    for fid in ("KRM-2", "KRM-3", "KRM-4"):  # one heading for the disbursed sum
+        assert forms.FORMS[fid].column("disbursed").title("kk") == "Игерілген сома (млн теңге)"
+
+
 @pytest.mark.parametrize("fid", ["KRM-1", "KRM-5"])
 def test_nine_activity_columns_in_order(books, fid):
     spec = forms.FORMS[fid]
@@ -208,6 +231,10 @@ SIC = {
     ("KRM-2", "bin"): "Кәсіпорынның БСН (ЖСНН)",  # explanation ¶2 says "БСН (ЖСН)"
     ("KRM-7", "plan*group"): "Құрылып жатқын орындар саны",  # "жатқын", and "жұмыс" missing
     ("KRM-7", "fact*group"): "Құрылып жатқын орындар саны",
+    # one heading for the disbursed sum on KRM-2/3/4 (the explanations' "игерілген сома (млн теңге)")
+    ("KRM-2", "disbursed"): "Игерілген күні (млн теңге)",
+    ("KRM-3", "disbursed"): "Игерілген күні (млн теңге)",
+    ("KRM-4", "disbursed"): "Игерілген сома (млн. теңге)",
 }
 # krm splits column 5 "Жобаны іске асыру кезеңі" (whose heading is the regulation's) into two date cells.
 KRM_SUBTITLES = {("KRM-2", "start"), ("KRM-2", "end")}
@@ -461,7 +488,7 @@ def test_defined_names_table_properties_and_print(books, fid, lang):
     # document properties
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["krm_form"] == spec.id
-    assert props["krm_spec_version"] == SPEC_VERSION
+    assert props["krm_spec_version"] == spec.edition and (spec.edition == SPEC_VERSION or fid == "KRM-6")
     assert props["krm_lang"] == lang
     assert wb.properties.subject == spec.id
     # print settings: A4 landscape, fit to width (or page breaks for the wide forms), headings repeated
@@ -544,9 +571,12 @@ def test_instructions_sheet_has_the_regulations_explanation(books, regulation, f
         assert cells[cells.index(ch1) + 1].startswith("1. " + annex_text.lead(spec, lang))
         note = annex_text.footnote_line(spec, lang)
         assert note is None or note in cells
-        if lang == "kk":  # the regulation's own words
+        if lang == "kk":  # the regulation's own words, every paragraph whole (krm's decisions aside)
             for t in (title, ch1.split(" ", 1)[1], ch2.split(" ", 1)[1], annex_text.lead(spec, lang)):
                 assert _in_regulation(t, regulation), t[:80]
+            for p in spec.explanation:
+                if not p.kk.startswith("krm"):
+                    assert _in_regulation(p.kk.rstrip("."), regulation), p.kk[:80]
             assert _in_regulation(ch1.split(" ")[0], regulation)
 
 

@@ -80,6 +80,10 @@ WORDS = {
     "Region": T("Өңір", "Регион", "Region"), "Total": T("Барлығы", "Всего", "Total"),
     "act_by": T("{d} дейін", "до {d}", "act by {d}"),
     "expected_from": T("КРМ-2 кімнен күтіледі: {rule}", "От кого ожидается КРМ-2: {rule}", "Expected KRM-2 from: {rule}"),
+    "rule_plans": T("КРМ-1 жоспарлары", "планы КРМ-1", "KRM-1 plans"),
+    "rule_fallback": T("; жоспары жоқ өңірлерде — өңірдің әр ауданы ({regions})",
+                       "; в регионах без планов — каждый район региона ({regions})",
+                       "; regions without plans: every district of the region ({regions})"),
     "by_region": T("КРМ-2 {month} өңірлер бойынша (есеп беру деңгейі, DHIS2 үлгісімен)",
                    "КРМ-2 {month} по регионам (уровень отчетности, как в DHIS2)",
                    "KRM-2 {month} by region (reporting rate, DHIS2-style)"),
@@ -103,6 +107,14 @@ WORDS = {
 }
 
 
+def _rule(rule: str, w) -> str:
+    """The expected-submitters rule (krm.status words it in English) in the table's language."""
+    if not rule.startswith("KRM-1 plans"):
+        return rule
+    regions = rule.partition("(")[2].rstrip(")")
+    return w("rule_plans") + (w("rule_fallback", regions=regions) if regions else "")
+
+
 def _print(rep, limit: int, lang: str = "en") -> None:
     from rich.table import Table
 
@@ -122,7 +134,7 @@ def _print(rep, limit: int, lang: str = "en") -> None:
         t.add_row(s.form, w(s.level) if s.level in WORDS else s.level, s.period, due, str(s.expected), str(s.received), str(s.on_time), str(s.late),
                   str(s.missing), str(s.overdue), _pct(s.completeness), _pct(s.timeliness))
     con.print(t)
-    con.print(w("expected_from", rule=rep.rule))
+    con.print(w("expected_from", rule=_rule(rep.rule, w)))
     k2 = rep.level("KRM-2")
     r = Table(title=w("by_region", month=rep.month))
     for c in ("Region", "Expected", "Received", "On time", "Late", "Missing", "Completeness", "Timeliness"):

@@ -63,7 +63,7 @@ KRM4 = FormSpec(
         Column(key="projects_done", number="4", title=T("Олардың ішінде жүзеге асырылған жобалар (бірліктер)",
                                                         "Из них реализовано проектов (единиц)",
                                                         "Of them implemented (units)"), type=ColType.COUNT, width=12),
-        allocated_col("5"), disbursed_col("6", "Игерілген сома (млн. теңге)"),
+        allocated_col("5"), disbursed_col("6"),
         Column(key="plan", number="7", title=T("Жұмыс орындарын құру жоспары", "План создания рабочих мест",
                                                "Job-creation plan"), type=ColType.JOBS, width=12),
         Column(key="fact", number="8", title=T("Жұмыс орындарының нақты құрылу саны",

@@ -17,6 +17,7 @@ from krm.forms.pieces import (
     TOTAL_IS_SUM_OF_ROWS,
     annex,
 )
+from krm import editions
 from krm.spec import ColType, Column, Deadline, FACT, FormSpec, PLAN, Rows, T
 
 # ------------------------------------------------------------------ KRM-6
@@ -32,7 +33,7 @@ _K67_DEADLINE = Deadline(kind="next-month-day", day=30, rule="13",
                                 "ежемесячно, к 30 числу месяца, следующего за отчетным",
                                 "monthly, by the 30th of the next month"))
 
-KRM6 = FormSpec(
+_KRM6_1 = FormSpec(  # edition 1: № 1, region 2, the programmes numbered from 3
     id="KRM-6", number=6, annex=annex(6), kind_line=KIND_LINE,
     title=T("Облыстар, республикалық маңызы бар қалалар, астана және республика бойынша мемлекеттік "
             "бағдарламаларды іске асыруға жауапты орталық және жергілікті атқарушы органдардың жұмыс орындарын "
@@ -67,6 +68,26 @@ KRM6 = FormSpec(
           "krm decision: № and region, then a plan/fact pair per programme, numbered from 3."),
     ),
 )
+
+#: edition 2 (krm's, the regulation unchanged): the columns numbered as the annex's table numbers them — the region
+#: 1, the fifteen programmes 2-16, each plan/fact pair under its programme's number; krm's row number "№" is not one
+#: of the annex's numbered columns.  Workbooks of edition 1 (krm_spec_version "1") still read as written.
+KRM6 = _KRM6_1.revised(
+    "2", _KRM6_1.valid_from, programme_numbers_from=2,
+    columns=(SEQ.model_copy(update={"number": "№"}), REGION_COL.model_copy(update={"number": "1"})),
+    explanation=_KRM6_1.explanation[:-1] + (
+        T("krm шешімі: бағандар ереже кестесіндегідей нөмірленеді — өңірлердің аталуы 1, он бес бағдарлама 2-16 "
+          "(әр бағдарламаның «жоспар / факт» жұбы бір нөмірмен); «№» — krm қосқан жолдың реттік нөмірі. "
+          "Түсіндірмедегі «1 №, 2 атауы, 3-16» нөмірлеуінде он бес бағдарламаға он төрт нөмір ғана қалады, "
+          "сондықтан кестенің нөмірлеуі алынды.",
+          "Решение krm: графы нумеруются как в таблице Правил — наименование региона 1, пятнадцать программ 2-16 "
+          "(пара «план / факт» каждой программы под одним номером); «№» — порядковый номер строки, добавленный "
+          "krm. В пояснении («1 №, 2 наименование, 3-16») на пятнадцать программ остается четырнадцать номеров, "
+          "поэтому принята нумерация таблицы.",
+          "krm decision: columns numbered as the annex's table: region 1, the fifteen programmes 2-16 (each "
+          "plan/fact pair under one number); № is krm's row number. The explanation's 1 №, 2 name, 3-16 leaves "
+          "fourteen numbers for fifteen programmes, so the table's numbering is used."),))
+editions.PAST.append(_KRM6_1)
 
 # ------------------------------------------------------------------ KRM-7
 KRM7 = FormSpec(

@@ -112,8 +112,9 @@ def allocated_col(n: str) -> Column:
                   role="measure")
 
 
-def disbursed_col(n: str, kk: str = "Игерілген күні (млн теңге)") -> Column:
-    # KRM-2 and KRM-3 print "Игерілген күні" (sic); the explanation says the sum disbursed to the reporting date.
+def disbursed_col(n: str, kk: str = "Игерілген сома (млн теңге)") -> Column:
+    # one heading on KRM-2, KRM-3 and KRM-4: their explanations all say "игерілген сома (млн теңге)"; the annexes
+    # print "Игерілген күні" (sic: "day") on KRM-2/3 and "(млн. теңге)" on KRM-4
     return Column(key="disbursed", number=n, title=T(kk, "Освоенная сумма (млн тенге)", "Disbursed (mln tenge)"),
                   type=ColType.MONEY, unit=MLN, width=14, role="measure")
 
