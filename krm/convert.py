@@ -14,7 +14,7 @@ from decimal import Decimal
 from krm import ids, reference, values
 from krm.rules import lookup
 from krm.rules.context import CELL_PARSERS, row_parsers, typed_columns
-from krm.model import ProjectRow, RegionRow, Submission
+from krm.model import ProjectRow, RegionRow, Submission, region_row_holds
 from krm.spec import ColType, Rows, per_columns
 from krm.workbook.reader import DataRow, ParsedForm
 from krm.workbook.writer import column_letter
@@ -178,6 +178,10 @@ def _region_row(pf: ParsedForm, r: DataRow, c: _Row, on) -> RegionRow | None:
     if pf.spec.id == "KRM-6":  # plan/fact over all programmes
         row.plan = sum(c.int(col.key) for col in pf.columns if col.programme and col.measure == "plan")
         row.fact = sum(c.int(col.key) for col in pf.columns if col.programme and col.measure == "fact")
+    # a measure RegionRow has no field for (a column a newer edition added): into RegionRow.extra by its key
+    extra = {col.key: c.money(col.key) if col.type == ColType.MONEY else c.int(col.key) for col in pf.columns
+             if col.role == "measure" and not col.programme and not region_row_holds(col.key)}
+    row.extra = extra or None
     return row
 
 

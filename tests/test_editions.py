@@ -238,3 +238,32 @@ def test_a_programmes_expected_regions_have_one_definition():
     assert completeness.expected_regions(planned, "ENBEK") == {"11", "15"}
     assert completeness.expected_regions(planned, "ENBEK", ["61"]) == {"11", "15", "61"}
     assert completeness.expected_regions(planned, "DKB2020") == set()
+
+
+def test_an_added_measure_reaches_krm5_when_krm5_has_the_column(tmp_path):
+    """The same design carries the figure to whichever programme-level form has the column: here KRM-5 only
+    (after its activity columns, number 13), not KRM-4."""
+    women5 = WOMEN.model_copy(update={"number": "13"})
+    with editions.edition_in_force(*_new_editions()[:2], forms.KRM5.revised("2", SINCE, add={"act9": women5})):
+        folder = tmp_path / "month"
+        folder.mkdir()
+        fill.filled("KRM-2", folder, name="new-edition.xlsx", rows_over=_rows([5, 1, 2]))
+        res = aggregate(folder, tmp_path / "out", today=fill.TODAY, jobs=1)
+        [k5] = [read(p) for p in (tmp_path / "out").rglob("KRM-5.*.xlsx")]
+        [k4] = [read(p) for p in (tmp_path / "out").rglob("KRM-4.*.xlsx")]
+        assert [r.values["jobs_women"] for r in k5.rows if r.values.get("fact")] == [8]
+        assert k5.found_numbers[k5.colmap["jobs_women"]] == "13" and "jobs_women" not in k4.colmap
+        assert all(o.control is None or o.control.balanced for o in res.outputs)
+
+
+def test_a_krm4_of_the_new_edition_is_read_with_its_added_measure(tmp_path):
+    """A KRM-4 filled from the new edition's template: its added column is read into RegionRow.extra by key."""
+    from krm.convert import to_submission
+
+    with editions.edition_in_force(*_new_editions()):
+        rows = [{**r, "jobs_women": 3 + i} for i, r in enumerate(fill.rows("KRM-4"))]
+        sub = to_submission(read(fill.filled("KRM-4", tmp_path, name="k4.xlsx", rows_over=rows)))
+        assert sub.edition == "2" and sorted(r.get("jobs_women") for r in sub.regions if r.get("jobs_women")) == \
+            [3 + i for i in range(len(rows))]  # the regions' rows left blank hold 0, as their other figures
+    sub1 = to_submission(read(fill.filled("KRM-4", tmp_path, name="k4-1.xlsx")))  # edition 1: nothing added
+    assert sub1.edition == "1" and all(r.extra is None for r in sub1.regions)

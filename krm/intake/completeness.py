@@ -61,20 +61,24 @@ def _on(period: str) -> str:
 
 def plans_by_region(sent: Iterable[Sent], year: str) -> dict[str, set[str]]:
     """The districts of each region with an admitted KRM-1 plan for ``year``."""
+    from krm import forms as specs
+
     out: dict[str, set[str]] = defaultdict(set)
     for s in sent:
-        if s.form == "KRM-1" and str(s.period) == str(year) and s.counted and s.region and s.district:
+        if specs.yearly(s.form) and str(s.period) == str(year) and s.counted and s.region and s.district:
             out[s.region].add(s.district)
     return dict(out)
 
 
-def district_rates(sent: Iterable[Sent], forms: tuple[str, ...] = ("KRM-1", "KRM-2"),
+def district_rates(sent: Iterable[Sent], forms: tuple[str, ...] | None = None,
                    programme: str = "") -> list[Rate]:
     """District-level completeness per (form, period, region) that sent at least one workbook (module docstring).
 
-    KRM-2 expectations follow the KRM-1 plans of the same year found among ``sent``."""
-    from krm import reference
+    ``forms``: the district-level forms to rate (default all: KRM-1 and KRM-2).  KRM-2 expectations follow the
+    KRM-1 plans of the same year found among ``sent``."""
+    from krm import forms as specs, reference
 
+    forms = specs.of_level("district") if forms is None else forms
     sent = list(sent)
     by_region: dict[tuple, list[Sent]] = defaultdict(list)
     for s in sent:
@@ -85,7 +89,7 @@ def district_rates(sent: Iterable[Sent], forms: tuple[str, ...] = ("KRM-1", "KRM
     for (form, period, region) in sorted(by_region):
         ss = by_region[(form, period, region)]
         districts = reference.districts(region, _on(period))
-        if form == "KRM-2":
+        if specs.kind(form) == "district":  # a month's facts: the districts with a plan for the year
             year = period[:4]
             if year not in plans:
                 plans[year] = plans_by_region(sent, year)
@@ -111,11 +115,11 @@ def expected_regions(planned: Iterable[tuple[str, str, str]], programme: str, re
 def region_rates(sent: Iterable[Sent], programme: str | None = None) -> list[Rate]:
     """Region-level completeness per (period, programme), and per period over all programmes (``programme=""``)
     unless ``programme`` limits it to one."""
-    from krm import reference
+    from krm import forms as specs, reference
 
     levels: dict[tuple, list[Sent]] = defaultdict(list)
     for s in sent:
-        if s.form in ("KRM-2", "KRM-3"):
+        if specs.kind(s.form) in ("district", "region"):
             levels[(str(s.period), s.programme or "")].append(s)
             if not programme:
                 levels[(str(s.period), "")].append(s)
@@ -125,7 +129,7 @@ def region_rates(sent: Iterable[Sent], programme: str | None = None) -> list[Rat
         regions = reference.regions(period)
         counted = {s.region for s in ss if s.counted}
         got = {s.region for s in ss}
-        out.append(Rate(form="KRM-3", period=period, programme=prog, region=None, expected=list(regions),
+        out.append(Rate(form=specs.of_level("region")[0], period=period, programme=prog, region=None, expected=list(regions),
                         received=[r for r in regions if r.kato in counted],
                         missing=[r for r in regions if r.kato not in got],
                         not_counted=[r for r in regions if r.kato in got and r.kato not in counted]))

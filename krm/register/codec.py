@@ -182,22 +182,33 @@ def rows_from_cells(cells) -> tuple[list, list]:
     from krm import model
 
     built: dict[int, tuple[str, dict]] = {}
+    entry = None
+    last = None
     for row_no, kind, key, type_, text in cells:
-        _, fields = built.setdefault(row_no, (kind, {}))
+        if row_no != last:  # cells come grouped by row: one dict look-up a row, not one a value
+            entry = built.get(row_no)
+            if entry is None:
+                entry = built[row_no] = (kind, {})
+            last = row_no
+        fields = entry[1]
         if type_ == "m":
             fields.setdefault(key, {})
         elif "." in key:
             name, sub = key.split(".", 1)
             fields.setdefault(name, {})[sub] = _value(type_, text)
         else:
-            fields[key] = _value(type_, text)
+            fields[key] = text if type_ == "s" else _value(type_, text)
     projects, regions = [], []
+    classes: dict[str, tuple] = {}
     for row_no in sorted(built):
         kind, fields = built[row_no]
-        cls = getattr(model, kind, None)
-        if cls is None or not dataclasses.is_dataclass(cls):
-            raise ValueError(f"unknown row kind {kind!r}")
-        names = {f.name for f in dataclasses.fields(cls)}
+        known = classes.get(kind)
+        if known is None:
+            cls = getattr(model, kind, None)
+            if cls is None or not dataclasses.is_dataclass(cls):
+                raise ValueError(f"unknown row kind {kind!r}")
+            known = classes[kind] = (cls, frozenset(_field_names(cls)))
+        cls, names = known
         row = cls(**{k: v for k, v in fields.items() if k in names})
         (regions if kind == "RegionRow" else projects).append(row)
     return projects, regions

@@ -24,6 +24,7 @@ import getpass
 import json
 import os
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy import and_, bindparam, select, update
 
@@ -186,7 +187,7 @@ class Store:
                 cells = c.execute(select(S.row_value.c.row_no, S.row_value.c.kind, S.row_value.c.key,
                                          S.row_value.c.type, S.row_value.c.text, S.row_value.c.num)
                                   .where(S.row_value.c.reading_id == hit.id)).all()
-                cells = sorted((tuple(x) for x in cells), key=lambda x: (x[0], x[2]))  # not the server's collation
+                cells = sorted(map(tuple, cells), key=itemgetter(0, 2))  # not the server's collation
                 if codec.reading_digest(hit.form, hit.edition, hit.header, hit.n_rows, hit.totals,
                                         cells) != hit.digest:
                     return None

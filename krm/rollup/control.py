@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from krm import editions
+from krm import editions, forms
 from krm.model import Submission
 from krm.rollup.chain import ZERO, added_measures, region_of
 from krm.rollup.digest import Digest, extra_totals
@@ -50,8 +50,8 @@ class Control:
 def _line(label: str, sub: Submission) -> ControlLine:
     t = sub.totals()
     n = sub.nrows if isinstance(sub, Digest) else len(sub.projects) if sub.projects else len(sub.regions)
-    return ControlLine(label=label, form=sub.form, region=region_of(sub) if sub.form in ("KRM-1", "KRM-2", "KRM-3")
-                       else sub.region, district=sub.district, rows=n, **t)
+    region = region_of(sub) if forms.level(sub.form) in ("district", "region") else sub.region
+    return ControlLine(label=label, form=sub.form, region=region, district=sub.district, rows=n, **t)
 
 
 def _extra_problems(inputs, outputs) -> list[str]:
@@ -106,10 +106,10 @@ def control_totals(inputs: list[Submission], outputs: list[Submission], *, label
     for o in outputs:
         for rr in o.regions:
             act = sum(rr.by_activity.values())
-            want = rr.plan if o.form == "KRM-1" else rr.fact
+            want = rr.plan if forms.yearly(o.form) else rr.fact  # the plan summary: the plan by activity
             if act != want:
                 problems.append(f"region {rr.region}: activities sum to {act}, "
-                                f"{'plan' if o.form == 'KRM-1' else 'fact'} is {want}")
+                                f"{'plan' if forms.yearly(o.form) else 'fact'} is {want}")
             if rr.plan_by_activity is not None and sum(rr.plan_by_activity.values()) != rr.plan:
                 problems.append(f"region {rr.region}: the plan by activity sums to "
                                 f"{sum(rr.plan_by_activity.values())}, plan is {rr.plan}")

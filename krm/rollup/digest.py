@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from krm import forms
 from krm.model import ProjectRow, RegionRow, Submission
 from krm.rollup.chain import ACTIVITY_CODES, ZERO, added_measures, is_implemented, project_id
 from krm.rollup.programme import _plan_groups, _plan_row, _programme_groups, _region_row
@@ -70,7 +71,7 @@ def digest(sub: Submission) -> Digest:
                nrows=len(sub.projects) if sub.projects else len(sub.regions), **sub.totals())
     ids: dict[tuple, list[dt.date | None]] = defaultdict(list)
     by: dict[str, int] = {}
-    if sub.form in ("KRM-2", "KRM-3"):
+    if forms.kind(sub.form) in ("district", "region"):
         plan_by: dict[str, int] = {}
         for r in sub.projects:
             ids[project_id(sub, r)].append(r.end)
@@ -78,7 +79,7 @@ def digest(sub: Submission) -> Digest:
             plan_by[str(r.activity)] = plan_by.get(str(r.activity), 0) + r.plan
         d.plan_by_activity = tuple(plan_by.items())
         d.projects_done = sum(1 for es in ids.values() if None not in es and is_implemented(max(es), sub.period))
-    elif sub.form == "KRM-1":
+    elif forms.yearly(sub.form):
         for r in sub.projects:
             ids[project_id(sub, r)].append(r.end)
             for code, n in (r.plan_by_activity or {}).items():

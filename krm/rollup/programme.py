@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from pathlib import Path
 
-from krm import reference
+from krm import forms, reference
 from krm.model import ProjectRow, RegionRow, Submission
 from krm.rollup.chain import (
     ACTIVITY_CODES,
@@ -77,7 +77,7 @@ def _programme_groups(subs: list[Submission]):
     """
     groups: dict[tuple, list[Submission]] = defaultdict(list)
     for s in subs:
-        if s.form not in ("KRM-2", "KRM-3"):
+        if forms.kind(s.form) not in ("district", "region"):
             raise RollupError(f"{s.path}: programme_level takes KRM-2 or KRM-3 submissions, not {s.form}")
         groups[(s.period, s.programme or "")].append(s)
     for period, programme in sorted(groups):
@@ -90,10 +90,10 @@ def _programme_groups(subs: list[Submission]):
         regions = []
         for region in sorted(by_region, key=lambda k: (order.get(k, len(order)), k)):
             rs = by_region[region]
-            forms = {s.form for s in rs}
-            if len(forms) > 1:
+            levels = {forms.level(s.form) for s in rs}
+            if len(levels) > 1:
                 raise RollupError(f"region {region}: both a KRM-3 and KRM-2 files for {programme} {period}")
-            key = "region" if "KRM-3" in forms else "district"
+            key = "region" if "region" in levels else "district"
             seen: dict = {}
             for s in rs:
                 k = s.region if key == "region" else s.district
@@ -144,7 +144,7 @@ def _plan_groups(subs_krm1: list[Submission]):
     """Group KRM-1 for :func:`annual_plan`: yield (year, programme, [(region, members)]), refusing doubles."""
     groups: dict[tuple, list[Submission]] = defaultdict(list)
     for s in subs_krm1:
-        if s.form != "KRM-1":
+        if not forms.yearly(s.form):
             raise RollupError(f"{s.path}: annual_plan takes KRM-1 submissions, not {s.form}")
         groups[(s.period, s.programme or "")].append(s)
     for year, programme in sorted(groups):

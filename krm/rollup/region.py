@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from krm import forms
 from krm.model import ProjectRow, Submission
 from krm.rollup.chain import RollupError, _basis, _need_rows, _sort_text, region_of, row_district
 from krm.rollup.programme import _activity_rank
@@ -27,7 +28,7 @@ def krm3_from_krm2(subs: list[Submission]) -> list[Submission]:
     _need_rows(subs, "krm3_from_krm2")
     groups: dict[tuple, list[Submission]] = defaultdict(list)
     for s in subs:
-        if s.form != "KRM-2":
+        if forms.kind(s.form) != "district":
             raise RollupError(f"{s.path}: krm3_from_krm2 takes KRM-2 submissions, not {s.form}")
         groups[(s.period, s.programme or "", region_of(s) or "")].append(s)
     out = []
