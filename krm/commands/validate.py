@@ -193,9 +193,9 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
                                  progress=progress, today=today, submissions=reg is not None,
                                  register=reg if reg is not None else False)
         if reg is not None:
-            from krm.history.rules import check
+            from krm.history.record import check_and_record
 
-            check(reports, reg)
+            check_and_record(reports, reg)  # and an accepted version with errors across months is returned
             for r in reports:
                 r.submission = None
     finally:

@@ -50,12 +50,16 @@ class Register(Store, Queries, Approval):
 
     def ingest(self, paths, *, by: str | None = None, today=None, jobs: int | None = None,
                progress=None, received: str = "now") -> list:
-        """Validate ``paths`` through this register (workbooks, readings, findings, versions recorded);
-        ``received``: "now" or "saved" (the workbook's saved time as a new version's received time)."""
+        """Validate ``paths`` through this register (workbooks, readings, findings, versions recorded), then the
+        checks across months (:mod:`krm.history.record`: their errors return the version).  ``received``:
+        "now" or "saved" (the workbook's saved time as a new version's received time)."""
+        from krm.history.record import check_and_record
         from krm.validate import validate_paths
 
-        return validate_paths(paths, jobs=jobs, today=today, progress=progress, register=self, by=by,
-                              received=received)
+        reports = validate_paths(paths, jobs=jobs, today=today, progress=progress, register=self, by=by,
+                                 received=received)
+        check_and_record(reports, self, by)
+        return reports
 
     def verify(self):
         from krm.register.verify import verify

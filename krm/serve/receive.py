@@ -84,23 +84,24 @@ def receive(reg, checker, data_dir: Path, account, files: list[tuple[str, bytes]
             sub = rep.submission
             [vid] = reg.record_seen([Seen(str(path), sha, len(data), None, rid, key, rep.errors,
                                           sub.modified if sub is not None else None)], by=account.login)
-            _across_months(reg, rep)
+            _across_months(reg, rep, account.login)
         r = _record(reg, account, name, data, sha, outcome, why, rep, vid)
         r.findings = rep.findings
         out.append(r)
     return out
 
 
-def _across_months(reg, rep) -> None:
-    """The checks across months (docs/history.md) against the portal's register, as ``krm validate`` runs
-    them: added to the findings the district sees (and to the upload row's counts), not stored with the
-    file's own findings and not moving the version's state (they depend on what else the register holds)."""
+def _across_months(reg, rep, by: str) -> None:
+    """The checks across months (docs/history.md) against the portal's register, as ``krm validate`` and
+    ``krm register ingest`` run them (:func:`krm.history.record.check_and_record`): added to the findings the
+    district sees and to the upload row's counts; an error across months returns the version (audit row
+    naming the code, cell and the earlier version), a warning changes no state."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from krm.history.rules import check
+    from krm.history.record import check_and_record
 
     try:
-        check([rep], reg)
+        check_and_record([rep], reg, by)
     except SQLAlchemyError:  # the register could not be read: the file's own findings stand
         pass
 
