@@ -52,20 +52,7 @@ def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
         if list(cwb.sheet_names) != [n for n, _, _ in pkg.sheets]:  # it would read another sheet than Excel shows
             raise ReadError(E072, f"the sheets a reader sees ({', '.join(map(str, cwb.sheet_names))}) are not the "
                                   f"workbook's ({', '.join(str(n) for n, _, _ in pkg.sheets)})")
-        # which sheet holds the form: the one the defined names point to, else the first visible one
-        sheet_name = None
-        for key in ("KRM_DATA", "KRM_PERIOD"):
-            ref = pkg.names.get(key)
-            pr = parse_ref(ref) if ref else None
-            if pr and pr[0]:
-                sheet_name = pr[0].replace("''", "'")
-                break
-        sheet_names = [s[0] for s in pkg.sheets]
-        if sheet_name not in sheet_names:
-            visible = [s[0] for s in pkg.sheets if s[2] == "visible"]
-            sheet_name = (visible or sheet_names or [None])[0]
-        if sheet_name is None:
-            raise ReadError(E010, "workbook has no sheets")
+        sheet_name = _form_sheet(pkg)
         part = next((p for n, p, _ in pkg.sheets if n == sheet_name), "")
         xml = _sheet_xml(zf, part, raw)
         guard.check_extent(xml, MAX_ROWS, MAX_COLS)  # a far cell makes calamine allocate the whole grid
@@ -101,6 +88,24 @@ def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
     from krm import editions
 
     return editions.read_against(spec, declared, parsed)
+
+
+def _form_sheet(pkg: Package) -> str:
+    """Which sheet holds the form: the one the defined names point to, else the first visible one."""
+    sheet_name = None
+    for key in ("KRM_DATA", "KRM_PERIOD"):
+        ref = pkg.names.get(key)
+        pr = parse_ref(ref) if ref else None
+        if pr and pr[0]:
+            sheet_name = pr[0].replace("''", "'")
+            break
+    sheet_names = [s[0] for s in pkg.sheets]
+    if sheet_name not in sheet_names:
+        visible = [s[0] for s in pkg.sheets if s[2] == "visible"]
+        sheet_name = (visible or sheet_names or [None])[0]
+    if sheet_name is None:
+        raise ReadError(E010, "workbook has no sheets")
+    return sheet_name
 
 
 def _explanations(zf: zipfile.ZipFile, cwb, pkg: Package, raw: bytes | None, form_sheet: str) -> list:

@@ -58,16 +58,7 @@ def write_form(
 
     wb = _new_workbook(target, {"strings_to_formulas": False, "strings_to_numbers": False,
                                 "strings_to_urls": False, "in_memory": True}, compress_level)
-    wb.set_properties({
-        "title": f"{spec.sheet_name}: {spec.title(lang)}"[:250], "subject": spec.id, "author": "krm",
-        "company": "krm", "comments": f"krm form {spec.id}, spec {spec.edition}", "created": doc_time or FIXED_TIME,
-        "keywords": "КРМ, KRM",
-    })
-    wb.set_custom_property("krm_form", spec.id)
-    wb.set_custom_property("krm_spec_version", spec.edition)
-    wb.set_custom_property("krm_lang", lang)
-    if period:
-        wb.set_custom_property("krm_period", str(period))
+    _set_properties(wb, spec, lang, period, doc_time)
     F = _Formats(wb)
     ws = _add_sheet(wb, spec.sheet_name)
     printed = blocks.write_block_print if blocks.has_block_print(spec) else \
@@ -104,6 +95,20 @@ def write_form(
         _write_extra_sheet(wb, F, name, table)
     wb.close()
     return lay
+
+
+def _set_properties(wb, spec: FormSpec, lang: str, period: str | None, doc_time: dt.datetime | None) -> None:
+    """The document properties every krm workbook carries: what form, which edition, language and period."""
+    wb.set_properties({
+        "title": f"{spec.sheet_name}: {spec.title(lang)}"[:250], "subject": spec.id, "author": "krm",
+        "company": "krm", "comments": f"krm form {spec.id}, spec {spec.edition}", "created": doc_time or FIXED_TIME,
+        "keywords": "КРМ, KRM",
+    })
+    wb.set_custom_property("krm_form", spec.id)
+    wb.set_custom_property("krm_spec_version", spec.edition)
+    wb.set_custom_property("krm_lang", lang)
+    if period:
+        wb.set_custom_property("krm_period", str(period))
 
 
 class _Sheet:
