@@ -310,10 +310,18 @@ def test_committed_months_give_exactly_their_findings_across_months(tmp_path):
     finding, every other file none, May none; May's outliers include the injected one."""
     reg = tmp_path / "register.sqlite"
     assert cli("register", "ingest", ROOT / "samples" / "2019", "--register", reg).exit_code == 0
+    checked = {}
     for m in MONTHS:
         want = {(ROOT / "samples" / f).as_posix(): (v["code"], v["cell"]) for f, v in intended(ROOT / "samples", m).items()}
-        got = {Path(f["file"]).resolve().as_posix(): (f["code"], f["cell"]) for f in across(validate_json(ROOT / "samples" / m, reg))}
+        checked[m] = validate_json(ROOT / "samples" / m, reg)
+        got = {Path(f["file"]).resolve().as_posix(): (f["code"], f["cell"]) for f in across(checked[m])}
         assert got == want, m
+    # krm validate reports the outliers once the register holds four earlier months (May), not before
+    assert not [f for m in MONTHS[:-1] for f in checked[m]["findings"] if f["code"] in ("KRM-W310", "KRM-W311")]
+    hit = [f for f in checked["2019-05"]["findings"] if f["code"] == "KRM-W310" and "156400000_AIC" in f["file"]
+           and f["value"] == 56]
+    assert len(hit) == 1 and hit[0]["severity"] == "warning" and hit[0]["sheet"] == "КРМ-2"
+    assert hit[0]["cell"].startswith("H") and "expected range" in hit[0]["message"]
     outlier = next(f for f, v in json.loads((ROOT / "samples" / "2019-04" / "faulty.json").read_text(encoding="utf-8"))
                    ["files"].items() if v["kind"] == "outlier")
     d = outliers_json(reg)

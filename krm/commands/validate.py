@@ -213,6 +213,9 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
             from krm.history.record import check_and_record
 
             check_and_record(reports, reg, overrun=overrun)  # and an accepted version with errors across months is returned
+            from krm.history.outliers import add_to_reports
+
+            add_to_reports(reports, reg)  # the month's outliers, when the register holds the history
             for r in reports:
                 r.submission = None
     finally:

@@ -218,3 +218,36 @@ def _place(reg, found: list[Outlier], versions: dict) -> None:
         if sub is not None and sub.projects:
             a, b = cell_of(spec, sub.projects[0], o.measure), cell_of(spec, sub.projects[-1], o.measure)
             o.cell = a if a == b else f"{a}:{b}"
+
+
+# ------------------------------------------------------------------ outliers as findings of `krm validate`
+def has_history(data: dict, month: str) -> bool:
+    """Whether the register holds enough history for ``month``: a series of it with MIN_HISTORY earlier months."""
+    return any(month in by and sum(1 for p in by if p < month) >= MIN_HISTORY for by in data.values())
+
+
+def add_to_reports(reports, reg, threshold: float = THRESHOLD) -> None:
+    """Add each outlier of the KRM-2 of a run (in place) as a warning (KRM-W310/W311, with the expected range)
+    to its report, tied to the report's file, the sheet and the measure's cells — only for the months whose
+    history the register holds (:func:`has_history`): a register with one month gives none."""
+    from krm.history.record import _sha
+
+    months: dict[str, list] = {}
+    for r in reports:
+        sub = getattr(r, "submission", None)
+        if sub is not None and sub.form == "KRM-2" and not r.errors and len(sub.period or "") == 7:
+            months.setdefault(sub.period, []).append(r)
+    for month, rs in sorted(months.items()):
+        if not has_history(series(reg, month), month):
+            continue
+        found = find(reg, month, threshold)
+        if not found:
+            continue
+        sha = {v.id: v.sha256 for v in reg.versions(form="KRM-2", period=month, current=True)}
+        by_sha: dict[str, list] = {}
+        for o in found:
+            by_sha.setdefault(sha.get(o.version), []).append(o)
+        for r in rs:
+            for o in by_sha.get(_sha(r.path), ()):
+                o.file = str(r.path)
+                r.findings.append(o.finding())
