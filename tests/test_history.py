@@ -400,3 +400,48 @@ def test_no_register_changes_no_state(run, tmp_path):
     r = cli("validate", out / "2019-04", "--as-of", "2019-12-31", "--format", "json", "--no-register")
     assert r.exit_code in (0, 1) and across(json.loads(r.stdout)) == []
 
+
+
+def test_plan_overrun_sets_the_w303_threshold(run, tmp_path):
+    """A district's May KRM-2 whose jobs created reach 1.75 × its KRM-1 plan: KRM-W303 at the default (1.5 ×),
+    none with `--plan-overrun 2`, and again with `--plan-overrun 1.7`; a value that is not above 0 is a usage
+    error (exit 2)."""
+    import math
+    import sqlite3
+    from dataclasses import replace
+
+    from krm import forms
+    from krm.samples import krm2_rows, plan_month
+    from krm.samples.files import _header, _write
+    from krm.samples.history import _fresh_bin, derive
+    from krm.samples.model import month_bounds
+
+    out, reg, _ = run
+    copy = tmp_path / "register.sqlite"  # the module's register stays as it was
+    with sqlite3.connect(reg) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    slot = next(s for s in plan_month("2019-05", 2019, ["47"]) if s.programme == "ENBEK"
+                and (out / "2019-04" / "47-Mangystau-Region" / f"KRM-2_{s.district}_ENBEK.xlsx").exists())
+    end = month_bounds("2019-05")[1]
+    rows = derive(slot, end, end)
+    planned = sum(p.plan for p in slot.projects)
+    more = math.ceil(Decimal("1.75") * planned) - sum(p.fact for p in rows)
+    rows.append(replace(rows[-1], name_kk=rows[-1].name_kk + " (қосымша)", name_ru=rows[-1].name_ru + " (доп.)",
+                        bin=_fresh_bin(7, slot), plan=more, fact=more))
+    k2 = forms.get("KRM-2")
+    wb = tmp_path / "over" / f"KRM-2_{slot.district}_ENBEK.xlsx"
+    _write(wb, k2, slot.lang, _header(k2, slot, "2019-05", slot.lang), krm2_rows(rows, slot.lang),
+           slot.signature, None, False)
+
+    def w303(*extra):
+        return [f for f in across(validate_json(wb, copy, *extra)) if f["code"] == "KRM-W303"]
+
+    found = w303()
+    assert len(found) == 1, validate_json(wb, copy)["findings"]
+    ratio = Decimal(found[0]["value"]) / Decimal(found[0]["compared_with"]["previous"])
+    assert Decimal("1.5") < ratio < 2 and found[0]["compared_with"]["period"] == "2019"
+    assert w303("--plan-overrun", "2") == []
+    assert len(w303("--plan-overrun", "1.7")) == 1
+    for bad in ("0", "-1"):
+        r = cli("validate", wb, "--register", copy, "--plan-overrun", bad)
+        assert r.exit_code == 2 and "--plan-overrun" in r.output

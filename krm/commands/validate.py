@@ -117,11 +117,15 @@ def validate(
                                         "(YYYY-MM-DD; default today)."),
     register: Optional[str] = typer.Option(None, "--register", help=REGISTER_HELP),
     no_register: bool = typer.Option(False, "--no-register", "--no-cache", help=NO_REGISTER_HELP),
+    plan_overrun: Optional[float] = typer.Option(None, "--plan-overrun", help="With the register: warn "
+                                                 "(KRM-W303) when a district's jobs created this year exceed this "
+                                                 "multiple of its KRM-1 plan (default 1.5)."),
 ) -> None:
     """Check filled KRM-1 … KRM-7 workbooks. Exit 0: no errors; 1: errors; 2: unreadable input or usage."""
     use_register(register, no_register)
+    overrun = _overrun(plan_overrun)
     files, today = _checked_inputs(paths, lang, format_, jobs, as_of, annotate, annotate_dir, force)
-    reports = _validate_files(files, jobs, today, no_register)
+    reports = _validate_files(files, jobs, today, no_register, overrun)
 
     if format_ == "json":
         typer.echo(dumps(report_json(reports, lang), indent=1))
@@ -136,6 +140,18 @@ def validate(
         targets = [(r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings]
     code = _write_annotated(targets, lang, force, format_, code)
     raise typer.Exit(code)
+
+
+def _overrun(value: Optional[float]):
+    """--plan-overrun as a Decimal (None: the default); a usage error unless it is a finite number above 0."""
+    import math
+    from decimal import Decimal
+
+    if value is None:
+        return None
+    if not math.isfinite(value) or value <= 0:
+        fail(f"--plan-overrun must be a number above 0 (a multiple of the KRM-1 plan, e.g. 2), not {value}")
+    return Decimal(str(value))
 
 
 def _checked_inputs(paths: list[Path], lang: str, format_: str, jobs: Optional[int], as_of: Optional[str],
@@ -168,8 +184,9 @@ def _checked_inputs(paths: list[Path], lang: str, format_: str, jobs: Optional[i
     return files, today
 
 
-def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: bool) -> list:
-    """Validate the files (in worker processes for four or more), with a progress bar on a terminal."""
+def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: bool, overrun=None) -> list:
+    """Validate the files (in worker processes for four or more), with a progress bar on a terminal;
+    ``overrun``: KRM-W303's multiple of the KRM-1 plan (None: the default)."""
     from krm.validate import validate_paths
 
     progress = None
@@ -195,7 +212,7 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
         if reg is not None:
             from krm.history.record import check_and_record
 
-            check_and_record(reports, reg)  # and an accepted version with errors across months is returned
+            check_and_record(reports, reg, overrun=overrun)  # and an accepted version with errors across months is returned
             for r in reports:
                 r.submission = None
     finally:

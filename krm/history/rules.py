@@ -76,8 +76,9 @@ class _Out:
                                   params={**earlier.params(), **params}, form=self.form))
 
 
-def check_submission(sub, file: str, past: Past) -> list[Finding]:
-    """The findings across months of one typed submission (see the module's doc)."""
+def check_submission(sub, file: str, past: Past, overrun: Decimal = FAR_BEYOND) -> list[Finding]:
+    """The findings across months of one typed submission (see the module's doc); ``overrun`` is W303's
+    multiple of the KRM-1 plan (``krm validate --plan-overrun``)."""
     if sub is None or not sub.projects or sub.form not in ("KRM-2", "KRM-3"):
         return []
     out = _Out(sub, file)
@@ -90,7 +91,7 @@ def check_submission(sub, file: str, past: Past) -> list[Finding]:
         changed = _against_previous(sub, prev, out)
     plan = past.plan(sub)
     if plan is not None:
-        _against_plan(sub, plan, changed, out)
+        _against_plan(sub, plan, changed, out, overrun)
     return out.items
 
 
@@ -118,7 +119,7 @@ def _against_previous(sub, prev: Earlier, out: _Out) -> set[tuple[int, str]]:
     return changed
 
 
-def _against_plan(sub, plan: Earlier, changed: set, out: _Out) -> None:
+def _against_plan(sub, plan: Earlier, changed: set, out: _Out, overrun: Decimal = FAR_BEYOND) -> None:
     """W302 per project field that differs from the year's KRM-1 (unless W301 reported it); W303."""
     planned = by_name(plan.submission.projects)
     for now in sub.projects:
@@ -131,7 +132,7 @@ def _against_plan(sub, plan: Earlier, changed: set, out: _Out) -> None:
                 out.add(W302, now, key, plan, a, previous=b, field=label(key))
     total_plan = sum(r.plan for r in plan.submission.projects)
     fact = sum(r.fact for r in sub.projects)
-    if sub.basis == "cumulative" and total_plan > 0 and fact > FAR_BEYOND * total_plan:
+    if sub.basis == "cumulative" and total_plan > 0 and fact > overrun * total_plan:
         top = max(sub.projects, key=lambda r: r.fact)
         out.add(W303, top, "fact", plan, fact, previous=total_plan, ratio=round(100 * fact / total_plan))
 
@@ -169,8 +170,9 @@ def _against_krm2(sub, past: Past, out: _Out) -> None:
                     fact=t["fact"])
 
 
-def check(reports, reg) -> None:
-    """Add the findings across months to each report of a run (in place), from the register ``reg``."""
+def check(reports, reg, overrun: Decimal = FAR_BEYOND) -> None:
+    """Add the findings across months to each report of a run (in place), from the register ``reg``;
+    ``overrun``: W303's multiple of the KRM-1 plan."""
     if reg is None:
         return
     past = Past(reg)
@@ -178,6 +180,6 @@ def check(reports, reg) -> None:
         sub = getattr(r, "submission", None)
         if sub is None or r.errors:  # a file with errors of its own is returned anyway: compared when corrected
             continue
-        found = check_submission(sub, str(r.path), past)
+        found = check_submission(sub, str(r.path), past, overrun)
         if found:
             r.findings.extend(sorted(found, key=lambda f: (f.row or 0, f.code)))
