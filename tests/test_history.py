@@ -445,3 +445,41 @@ def test_plan_overrun_sets_the_w303_threshold(run, tmp_path):
     for bad in ("0", "-1"):
         r = cli("validate", wb, "--register", copy, "--plan-overrun", bad)
         assert r.exit_code == 2 and "--plan-overrun" in r.output
+
+
+@pytest.mark.parametrize("plan_lang", ["ru", "kk"])
+def test_a_krm1_in_the_other_language_still_compares(tmp_path, plan_lang):
+    """A district's KRM-1 written in Russian and its KRM-2 in Kazakh (the project names differ): the projects
+    are paired by their implementation period, so a plan changed against the KRM-1 gives KRM-W302 at its cell,
+    exactly as when both are in Kazakh (paired by name); the other projects give nothing."""
+    from collections import Counter
+
+    from krm import forms
+    from krm.samples import krm1_rows, krm2_rows, plan_month
+    from krm.samples.files import _header, _write
+    from krm.samples.history import derive
+    from krm.samples.model import month_bounds
+
+    reg = tmp_path / "register.sqlite"
+    end = month_bounds("2019-05")[1]
+    slot, rows, i = None, None, None
+    for s in plan_month("2019-05", 2019, ["47"]):
+        rows = derive(s, end, end)
+        periods = Counter((p.start, p.end) for p in s.projects)
+        i = next((k for k, r in enumerate(rows) if periods[(r.start, r.end)] == 1 and r.name_kk != r.name_ru), None)
+        if i is not None and len(rows) > 1:
+            slot = s
+            break
+    assert slot is not None
+    k1, k2 = forms.get("KRM-1"), forms.get("KRM-2")
+    plan_wb = tmp_path / "plan" / f"KRM-1_{slot.district}_{slot.programme}.xlsx"
+    _write(plan_wb, k1, plan_lang, _header(k1, slot, "2019", plan_lang), krm1_rows(slot.projects, plan_lang),
+           slot.signature, None, False)
+    assert cli("register", "ingest", plan_wb, "--as-of", "2019-12-31", "--register", reg).exit_code == 0
+    rows[i].plan += 1
+    wb = tmp_path / "may" / f"KRM-2_{slot.district}_{slot.programme}.xlsx"
+    _write(wb, k2, "kk", _header(k2, slot, "2019-05", "kk"), krm2_rows(rows, "kk"), slot.signature, None, False)
+    found = across(validate_json(wb, reg))
+    assert [(f["code"], f["value"], f["compared_with"]["previous"]) for f in found] == [
+        ("KRM-W302", rows[i].plan, rows[i].plan - 1)]
+    assert found[0]["cell"][0] == "G" and found[0]["compared_with"]["file"] == plan_wb.name

@@ -125,6 +125,50 @@ def match(rows_now: list, rows_before: list) -> list[tuple[object, object | None
     return out
 
 
+def _period_key(r) -> tuple | None:
+    return (r.start, r.end) if r.start is not None and r.end is not None else None
+
+
+def _activity_fits(now, planned) -> bool:
+    """The KRM-2 row's activity is one the KRM-1 row plans jobs for (unknown on either side: it fits)."""
+    acts = getattr(planned, "plan_by_activity", None)
+    return not acts or not now.activity or bool(acts.get(str(now.activity)))
+
+
+def plan_pairs(rows_now: list, plan_rows: list) -> list[tuple[object, object]]:
+    """Pairs (KRM-2 row, KRM-1 row) of the same project.  KRM-1 carries no BIN nor project code (the forms
+    share only the project's name, implementation period, plan and allocated sums), so: by the folded name,
+    unique on both sides; then, among the rows left on both sides, by the implementation period (start, end),
+    when it is unique among those left on each side and the activity fits — a KRM-1 written in the other
+    language (or a project renamed) still compares its plan and allocated sum."""
+    planned = by_name(plan_rows)
+    pairs, used = [], set()
+    left_now = []
+    for r in rows_now:
+        p = planned.get(project_key(None, r.project)[1])
+        if p is not None and id(p) not in used:
+            pairs.append((r, p))
+            used.add(id(p))
+        else:
+            left_now.append(r)
+    left_plan = [p for p in plan_rows if id(p) not in used]
+    if not left_now or not left_plan:
+        return pairs
+    count_now: dict[tuple, int] = {}
+    for r in left_now:
+        k = _period_key(r)
+        count_now[k] = count_now.get(k, 0) + 1
+    plan_by_period: dict[tuple, list] = {}
+    for p in left_plan:
+        plan_by_period.setdefault(_period_key(p), []).append(p)
+    for r in left_now:
+        k = _period_key(r)
+        ps = plan_by_period.get(k, ()) if k is not None else ()
+        if count_now[k] == 1 and len(ps) == 1 and _activity_fits(r, ps[0]):
+            pairs.append((r, ps[0]))
+    return pairs
+
+
 def by_name(rows: list) -> dict[str, object]:
     """KRM-1 rows by folded project name (KRM-1 has no BIN); a name given twice is left out (ambiguous)."""
     out: dict[str, object] = {}

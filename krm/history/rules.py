@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from krm.codes import E301, E302, E303, E304, E305, W301, W302, W303
 from krm.findings import Finding
-from krm.history.past import Earlier, Past, by_name, match
+from krm.history.past import Earlier, Past, match, plan_pairs
 
 #: W303: the district's facts above this multiple of its KRM-1 plan
 FAR_BEYOND = Decimal("1.5")
@@ -121,11 +121,7 @@ def _against_previous(sub, prev: Earlier, out: _Out) -> set[tuple[int, str]]:
 
 def _against_plan(sub, plan: Earlier, changed: set, out: _Out, overrun: Decimal = FAR_BEYOND) -> None:
     """W302 per project field that differs from the year's KRM-1 (unless W301 reported it); W303."""
-    planned = by_name(plan.submission.projects)
-    for now in sub.projects:
-        p = planned.get(" ".join(str(now.project or "").split()).casefold())
-        if p is None:
-            continue
+    for now, p in plan_pairs(sub.projects, plan.submission.projects):
         for key in ("plan", "allocated", "start", "end"):
             a, b = getattr(now, key), getattr(p, key)
             if a != b and a is not None and b is not None and (id(now), key) not in changed:
