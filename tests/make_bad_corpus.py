@@ -446,7 +446,7 @@ def make_corpus(out: str | Path) -> dict[str, dict]:
     add("region_not_yet.xlsx", good_bytes(header={**HEADER, "region": "Абай облысы", "district": ""}),
         ["KRM-E053"], [1], "Abai oblast (created 2022) in a 2019 report")
     add("signature_blank.xlsx", good_bytes(signature={}), ["KRM-W020"], [0], "the signature block left empty")
-    add("stray_number.xlsx", sheet_edit(lambda x: _add_cell(x, f"M{r0}", "<v>777</v>")), ["KRM-E015"], [1],
+    add("stray_number.xlsx", sheet_edit(lambda x: _add_cell(x, f"O{r0}", "<v>777</v>")), ["KRM-E015"], [1],
         "a number typed right of the table, on a data row")
     add("stray_number_header.xlsx", sheet_edit(lambda x: _add_cell(x, "Z3", "<v>777</v>")), ["KRM-E015"], [1],
         "a number typed far right of the header block")

@@ -1,6 +1,6 @@
 """Editions: a new edition of a form is one edit to its spec, and old workbooks keep working.
 
-A temporary edition "2" adds a column "of which women" to KRM-2 (and to KRM-3 and KRM-4, where the roll-up
+A temporary next edition adds a column "of which women" to KRM-2 (and to KRM-3 and KRM-4, where the roll-up
 carries it).  The column reaches the template, the findings (and their JSON), the aggregate's KRM-3 (its
 rows and its grouped sheet) and KRM-4 (the region's sum), with control totals that prove it at every
 level; the committed samples (edition 1, declared in their document properties) still validate as before
@@ -31,12 +31,14 @@ WOMEN = Column(key="jobs_women", number="10", title=T("оның ішінде ә�
                                                       "of which for women"),
                type=ColType.JOBS, width=11, role="measure")
 SINCE = dt.date(2019, 5, 1)
+K2 = forms.KRM2.edition  # KRM-2's current edition (2: the address part); the temporary one is the next
+K2_NEXT = str(int(K2) + 1)
 
 
 def _new_editions():
     """The one edit per form: KRM-2 gets the column after 'disbursed' (number 10), KRM-3 after its 'disbursed'
     (8), KRM-4 after 'fact' (9)."""
-    return (forms.KRM2.revised("2", SINCE, add={"disbursed": WOMEN}),
+    return (forms.KRM2.revised(K2_NEXT, SINCE, add={"disbursed": WOMEN}),
             forms.KRM3.revised("2", SINCE, add={"disbursed": WOMEN.model_copy(update={"number": "8"})}),
             forms.KRM4.revised("2", SINCE, add={"fact": WOMEN.model_copy(update={"number": "9"})}))
 
@@ -51,7 +53,7 @@ def test_a_new_column_reaches_template_findings_json_and_krm3(tmp_path):
         (tmp_path / "templates").mkdir()
         tpl = write_template(forms.get("KRM-2"), "kk", tmp_path / "templates")
         pf = read(tpl)
-        assert pf.spec.edition == pf.spec_version == "2"
+        assert pf.spec.edition == pf.spec_version == K2_NEXT
         assert "jobs_women" in pf.colmap and pf.found_numbers[pf.colmap["jobs_women"]] == "10"
         assert "оның ішінде әйелдер үшін" in {v for row in pf.grid for v in row if isinstance(v, str)}
         assert not {f.code for f in validate_file(tpl, today=fill.TODAY).findings} & {"KRM-E012", "KRM-W033"}
@@ -129,30 +131,35 @@ def _version(value):
 
 def test_a_workbook_without_its_edition_is_read_by_the_layout_it_matches(tmp_path):
     """No krm_spec_version (a copy made by another program): the edition whose columns it has."""
-    old = fill.filled("KRM-2", tmp_path, name="old.xlsx")  # edition 1, before the new one exists
+    old = fill.filled("KRM-2", tmp_path, name="old.xlsx")  # the current edition, before the next one exists
     plain = fill.edit(old, {}, tmp_path / "no-version.xlsx", ops=_version(None))
     with editions.edition_in_force(*_new_editions()):
-        assert read(old).spec.edition == "1"
+        assert read(old).spec.edition == K2
         pf = read(plain)
-        assert pf.spec_version is None and pf.spec.edition == "1" and "jobs_women" not in pf.colmap
+        assert pf.spec_version is None and pf.spec.edition == K2 and "jobs_women" not in pf.colmap
         assert not validate_file(plain, today=fill.TODAY).findings
-        assert read(fill.filled("KRM-2", tmp_path, name="new.xlsx", rows_over=_rows([1, 1, 1]))).spec.edition == "2"
+        new = fill.filled("KRM-2", tmp_path, name="new.xlsx", rows_over=_rows([1, 1, 1]))
+        assert read(new).spec.edition == K2_NEXT
 
 
 def test_an_unknown_edition_is_still_a_foreign_template(tmp_path):
     path = fill.edit(fill.filled("KRM-2", tmp_path, name="x.xlsx"), {}, tmp_path / "v9.xlsx", ops=_version("9"))
     rep = validate_file(path, today=fill.TODAY)
     assert [f.code for f in rep.findings] == ["KRM-W033"]
-    assert rep.findings[0].params["detail"] == "spec version 9, current 1"
+    assert rep.findings[0].params["detail"] == f"spec version 9, current {K2}"
 
 
 @pytest.mark.parametrize("form", sorted(forms.FORMS))
 def test_every_form_has_one_current_edition(form):
     eds = editions.all_of(form)
-    # every form in its first edition, but KRM-6 in krm's second (its annex's column numbers); 1 is still known
-    assert eds[0] is forms.FORMS[form] and eds[0].edition == ("2" if form == "KRM-6" else "1")
+    # every form in its first edition, but KRM-6 in krm's second (its annex's column numbers) and KRM-2 in krm's
+    # second (the address part per row); 1 is still known
+    assert eds[0] is forms.FORMS[form] and eds[0].edition == ("2" if form in ("KRM-2", "KRM-6") else "1")
     assert editions.known(form, "1") and len({s.edition for s in eds}) == len(eds)
     assert editions.spec(form, None) is editions.spec(form, "unknown") is forms.FORMS[form]
+
+
+ADDRESS = {("KRM-2", "reg_address"), ("KRM-2", "actual_address")}
 
 
 def test_every_column_has_its_role_in_the_chain():
@@ -160,6 +167,9 @@ def test_every_column_has_its_role_in_the_chain():
     carried to the next level under its own key unless it names another (KRM-1's into the plan summary)."""
     for spec in forms.FORMS.values():
         for c in spec.columns_for():
+            if (spec.id, c.key) in ADDRESS:  # KRM-2's address part: texts that feed nothing
+                assert not c.role and c.carried_as is None and c.type == ColType.TEXT and not c.required
+                continue
             assert c.role == (None if c.type == ColType.SEQ else "measure" if c.type.numeric else "dimension"), \
                 (spec.id, c.key)
     k1 = {c.key: c.carried_as for c in forms.KRM1.columns}
@@ -194,7 +204,7 @@ def test_control_totals_prove_an_added_figure(tmp_path):
 
 
 def test_an_added_figure_stops_where_the_next_level_has_no_column(tmp_path):
-    """KRM-2 and KRM-3 in edition 2, KRM-4 still in edition 1: KRM-4 has nothing to carry it in, so its rows
+    """KRM-2 and KRM-3 in their next edition, KRM-4 still in edition 1: KRM-4 has nothing to carry it in, so its rows
     and control totals are the four measures only, as before."""
     from krm import rollup
     from krm.convert import to_submission
@@ -202,8 +212,8 @@ def test_an_added_figure_stops_where_the_next_level_has_no_column(tmp_path):
     with editions.edition_in_force(*_new_editions()[:2]):
         sub = to_submission(read(fill.filled("KRM-2", tmp_path, name="n.xlsx", rows_over=_rows([5, 1, 2]))))
         [k4] = rollup.programme_level(rollup.krm3_from_krm2([sub]))
-        assert k4.regions[0].extra is None and editions.carried_to("KRM-2", "2", "programme").get("jobs_women") is None
-        assert editions.carried_to("KRM-2", "2", "region")["jobs_women"] == "jobs_women"
+        assert k4.regions[0].extra is None and editions.carried_to("KRM-2", K2_NEXT, "programme").get("jobs_women") is None
+        assert editions.carried_to("KRM-2", K2_NEXT, "region")["jobs_women"] == "jobs_women"
         assert rollup.control_totals([rollup.digest(sub)], [k4]).balanced
 
 

@@ -126,7 +126,7 @@ def test_krm2_numbers_and_supplementary_columns(books):
     wb = books("KRM-2", "kk")
     ws, _, (c0, r0, c1, _) = _table(wb, forms.KRM2)
     assert [ws.cell(r0, c).value for c in range(c0, c1 + 1)] == \
-        ["1", "2", "3", "4", "5.1", "5.2", "6", "7", "8", "9", "к1"]
+        ["1", "2", "3", "4", "5.1", "5.2", "6", "7", "8", "9", "к1", "к2", "к3"]  # к1-к3: the address part
     ws3, _, (c0, r0, c1, _) = _table(books("KRM-3", "ru"), forms.KRM3)
     assert [ws3.cell(r0, c).value for c in range(c0, c1 + 1)] == \
         ["1", "2", "3", "4", "5", "6", "7", "к1", "к2", "к3.1", "к3.2"]
@@ -488,7 +488,7 @@ def test_defined_names_table_properties_and_print(books, fid, lang):
     # document properties
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["krm_form"] == spec.id
-    assert props["krm_spec_version"] == spec.edition and (spec.edition == SPEC_VERSION or fid == "KRM-6")
+    assert props["krm_spec_version"] == spec.edition and (spec.edition == SPEC_VERSION or fid in ("KRM-2", "KRM-6"))
     assert props["krm_lang"] == lang
     assert wb.properties.subject == spec.id
     # print settings: A4 landscape, fit to width (or page breaks for the wide forms), headings repeated

@@ -34,6 +34,7 @@ from krm.forms.pieces import (
     annex,
 )
 from krm.rules.relations.sum_of import ACTIVITIES, SumOf
+from krm import editions
 from krm.spec import ColType, Column, Deadline, FormSpec, Rows, T
 
 # ------------------------------------------------------------------ KRM-1
@@ -211,6 +212,40 @@ KRM2 = FormSpec(
           "Column 9: the sum disbursed to the reporting date (mln tenge)."),
     ),
 )
+
+#: the annex's address part ("Нысанның мекен-жай бөлігінде кәсіпорынның немесе ұйымның атауы, тіркелген орны
+#: (мекен-жайы), нақты орналасқан жерінің мекен-жайы көрсетіледі"): a KRM-2 lists many enterprises, so each row
+#: carries its own — the enterprise's name (к1, as in edition 1), its registered and its actual address (к2, к3).
+#: Optional texts after the annex's columns 1-9 (which keep their numbers); they feed no total (role none).
+ADDRESS_PART = T("Нысанның мекен-жай бөлігі", "Адресная часть формы", "The form's address part")
+_ADDRESS = (
+    Column(key="reg_address", number="к2", title=T("Тіркелген орны (мекен-жайы)", "Место регистрации (адрес)",
+                                                   "Registered address"),
+           type=ColType.TEXT, official=False, width=30, role="", group=ADDRESS_PART),
+    Column(key="actual_address", number="к3", title=T("Нақты орналасқан жерінің мекен-жайы",
+                                                      "Адрес фактического местонахождения", "Actual address"),
+           type=ColType.TEXT, official=False, width=30, role="", group=ADDRESS_PART),
+)
+_KRM2_1 = KRM2
+#: edition 2 (krm's, the regulation unchanged): the address part per row.  Edition 1 workbooks (the committed
+#: samples, krm_spec_version "1") still read as written; the roll-ups carry neither edition's address.
+KRM2 = _KRM2_1.revised(
+    "2", _KRM2_1.valid_from,
+    columns=_KRM2_1.columns[:-1] + (
+        _KRM2_1.columns[-1].model_copy(update={
+            "title": T("Кәсіпорынның немесе ұйымның атауы", "Наименование предприятия или организации",
+                       "Enterprise or organisation name"), "group": ADDRESS_PART}),) + _ADDRESS,
+    explanation=_KRM2_1.explanation + (
+        T("krm шешімі: нысанда бірнеше кәсіпорын болғандықтан, мекен-жай бөлігі әр жолда беріледі — к1 кәсіпорынның "
+          "немесе ұйымның атауы, к2 тіркелген орны (мекен-жайы), к3 нақты орналасқан жерінің мекен-жайы; толтыру "
+          "міндетті емес, олар ешбір жиынтыққа кірмейді, ал 1-9 бағандардың нөмірлері өзгермейді.",
+          "Решение krm: в форме несколько предприятий, поэтому адресная часть дается в каждой строке — к1 "
+          "наименование предприятия или организации, к2 место регистрации (адрес), к3 адрес фактического "
+          "местонахождения; заполнение необязательно, в итоги они не входят, номера граф 1-9 не меняются.",
+          "krm decision: a KRM-2 lists several enterprises, so the address part is given per row — к1 the "
+          "enterprise's or organisation's name, к2 its registered address, к3 its actual address; optional, they "
+          "feed no total, and columns 1-9 keep their numbers."),))
+editions.PAST.append(_KRM2_1)
 
 # ------------------------------------------------------------------ KRM-3
 KRM3 = FormSpec(
