@@ -69,3 +69,27 @@ def test_accounts_refuse_units_that_do_not_exist(tmp_path):
             with pytest.raises(accounts.AccountError):
                 accounts.create(reg, f"x{role}", "a-long-password", role, unit)
         assert accounts.all_accounts(reg) == []
+
+
+def test_a_port_that_cannot_be_listened_on_is_one_line(tmp_path):
+    """A taken port or one out of range: one line naming it, exit 2, never a traceback."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        for args, words in (([str(port)], ["cannot listen on", f"127.0.0.1:{port}", "another --port"]),
+                            (["99999"], ["--port 99999", "1 to 65535"])):
+            r = subprocess.run([sys.executable, "-c", "from krm.cli import run; run()", "serve", "--port", *args,
+                                "--register", str(tmp_path / "r.sqlite"), "--data", str(tmp_path / "data")],
+                               capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+            assert r.returncode == 2, r.stderr
+            assert "Traceback" not in r.stderr and r.stderr.strip().count("\n") == 0, r.stderr
+            assert all(w in r.stderr for w in words), r.stderr
+    finally:
+        taken.close()

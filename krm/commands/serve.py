@@ -76,14 +76,40 @@ def serve(
         fail(f"--trust {trust}: not a folder")
     if max_files < 1 or max_mb < 1:
         fail("--max-files and --max-mb must be at least 1")
+    if not 1 <= port <= 65535:
+        fail(f"--port {port}: give a port from 1 to 65535")
     with _open(register) as reg:
         target = reg.target
     cfg = Config(register=target, data=_data_dir(register, data), max_files=max_files,
                  max_bytes=max_mb * 1024 * 1024, secure_cookies=secure_cookies, jobs=jobs, trust=trust, crl=crl,
                  extra=extra)
+    sock = _listen(host, port)  # bound here, so a taken port or a wrong address is one line, not a traceback
     say(f"krm serve: http://{host}:{port}/  register {target}, data {cfg.data}")
-    uvicorn.run(create_app(cfg), host=host, port=port, log_level="warning", proxy_headers=True,
-                forwarded_allow_ips="127.0.0.1")
+    server = uvicorn.Server(uvicorn.Config(create_app(cfg), host=host, port=port, log_level="warning",
+                                           proxy_headers=True, forwarded_allow_ips="127.0.0.1"))
+    server.run(sockets=[sock])
+
+
+def _listen(host: str, port: int):
+    """A listening socket on ``host:port``, or a one-line error (exit 2) saying why there cannot be one."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as e:
+        fail(f"--host {host}: not an address of this machine ({e})")
+    family, kind, proto, _, addr = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(addr)
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        fail(f"cannot listen on {host}:{port} ({e.strerror or e}); is another krm serve running? choose "
+             "another --port")
+    sock.set_inheritable(True)
+    return sock
 
 
 @serve_app.command("create-admin")
