@@ -119,7 +119,7 @@ def _row_sheet_class():
     from xlsxwriter.worksheet import Worksheet
 
     _BASE = Worksheet
-    methods = {"put_rows": _rs_put_rows, "_slow_row": _rs_slow_row, "_bulk_xml": _rs_bulk_xml,
+    methods = {"put_rows": _rs_put_rows, "put_cells": _rs_put_cells, "_slow_row": _rs_slow_row, "_bulk_xml": _rs_bulk_xml,
                "_write_cell": _rs_write_cell, "_write_rows": _rs_write_rows, "_calculate_spans": _rs_calculate_spans,
                "_prepare_formula": _rs_prepare_formula, "_write_one_row": _rs_write_one_row}
     return type("_RowSheet", (Worksheet,), methods)
@@ -182,6 +182,19 @@ def _rs_put_rows(self, first: int, rows, formats: list, ids: list | None = None,
     if lo is not None:  # what _check_dimensions of each row's first and last cell would have stored
         self._check_dimensions(rmin, lo)
         self._check_dimensions(rmax, hi)
+
+
+def _rs_put_cells(self, row: int, xml: str, formats: tuple, cols: tuple) -> None:
+    """Row ``row`` is ``xml``: the ``<c>`` elements of columns ``cols`` (ascending; nothing else is written in this
+    row), a %s where each cell's style attribute goes (``formats``, one per cell), % doubled elsewhere."""
+    c0, c1 = cols[0], cols[-1]
+    line = self.table[row]
+    line[c0] = _RowCells((xml, formats, cols))
+    if c1 != c0:
+        line[c1] = _RowEnd()
+    self.__dict__.setdefault("_krm_bulk", {})[row] = c0
+    self._check_dimensions(row, c0)
+    self._check_dimensions(row, c1)
 
 
 def _row_cells(vals, r1: str, how) -> tuple[list, list] | None:
