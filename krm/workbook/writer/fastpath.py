@@ -286,7 +286,8 @@ def _rs_write_cell(self, row, col, cell):
 
 
 def _rs_write_rows(self) -> None:
-    """Worksheet._write_rows, with each untouched bulk row written in one piece."""
+    """Worksheet._write_rows, with each untouched bulk row written in one piece (its ``<row>`` tag too, when the
+    row has no attribute but its height)."""
     bulk = self.__dict__.get("_krm_bulk")
     if not bulk or self.excel_version == 2010 or self.default_row_height != self.original_row_height:
         return _BASE._write_rows(self)  # rows with attributes of their own: xlsxwriter's way
@@ -294,22 +295,38 @@ def _rs_write_rows(self) -> None:
     spans = self.row_spans
     table, row_info, comments = self.table, self.row_info, self.comments
     styles = self.__dict__.setdefault("_krm_styles", {})
+    heights: dict = {}  # row height -> the <row> tag's attributes after r and spans (as Worksheet._write_row)
     write = self.fh.write
     for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
         c0 = bulk.get(row_num)
-        if c0 is not None and row_num not in row_info and row_num not in comments:
+        if c0 is not None and row_num not in comments:
+            info = row_info.get(row_num)
+            ht = "" if info is None else _height_attrs(self, info, heights)
             line = table[row_num]
             cell = line.get(c0)
-            if cell.__class__ is _RowCells and len(line) == (1 if cell[2][-1] == c0 else 2):
+            if ht is not None and cell.__class__ is _RowCells and len(line) == (1 if cell[2][-1] == c0 else 2):
                 span = spans.get(row_num >> 4)
                 known = styles.get(cell[1])
                 xml = cell[0] % known if known is not None else self._bulk_xml(row_num, cell)
                 if span:
-                    write(f'<row r="{row_num + 1}" spans="{span}">{xml}</row>')
+                    write(f'<row r="{row_num + 1}" spans="{span}"{ht}>{xml}</row>')
                 else:
-                    write(f'<row r="{row_num + 1}">{xml}</row>')
+                    write(f'<row r="{row_num + 1}"{ht}>{xml}</row>')
                 continue
         self._write_one_row(row_num, spans)
+
+
+def _height_attrs(self, info, known: dict) -> str | None:
+    """The attributes Worksheet._write_row gives a row with ``info`` after r and spans, when it has none but a
+    height (else None: xlsxwriter writes the row); the sheet's default height is its original one."""
+    if info.row_format or info.hidden or info.level or info.collapsed:
+        return None
+    h = info.height
+    got = known.get(h)
+    if got is None:
+        got = known[h] = "" if h is None or h == self.original_row_height else \
+            f' ht="{h * 0.75:.16g}" customHeight="1"'
+    return got
 
 
 def _rs_calculate_spans(self) -> None:

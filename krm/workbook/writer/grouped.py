@@ -110,7 +110,8 @@ def _group(p: PrintSheet, cols, number: str, name: str, members: list[tuple[int,
         if not members or not c.type.numeric:
             ws.write_blank(r, k, None, fmt)
             continue
-        total = sum(v for v in (_to_number(d.get(c.key)) for _, d in members) if v is not None)
+        key = c.key
+        total = sum([v for v in map(_to_number, [d.get(key) for _, d in members]) if v is not None])
         L = column_letter(k)
         ws.write_formula(r, k, f"=SUM({L}{first}:{L}{last})", fmt,
                          round(total, 6) if c.type == ColType.MONEY else int(round(total)))

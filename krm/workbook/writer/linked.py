@@ -18,6 +18,7 @@ rewritten by xlsxwriter (a dynamic-array name in the sheet's name), the cells go
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from krm.workbook.writer.layout import column_letter
@@ -25,6 +26,8 @@ from krm.workbook.writer.layout import column_letter
 #: the cached strings xlsxwriter marks as error values (t="e"), as Worksheet._write_cell lists them
 _ERRORS = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
 _EPOCH = dt.date(1899, 12, 30)
+#: text that _shown writes other than as it is: escaped, doubled %, or an error value
+_SPECIAL = re.compile(r"[&<>%]|^#").search
 
 
 def cached(v):
@@ -78,15 +81,17 @@ class LinkedRows:
         self.fmts = tuple(f for _, f in cols)
         self.idx = tuple(range(len(cols)))
         self.fast = hasattr(ws, "put_cells") and all(f is not None for f in self.fmts) and self._plain_formulas()
-        if self.fast:
-            self.parts = []
+        if self.fast:  # the row's template: per cell the row number, then type, entry row (twice) and value
+            parts = []
             for k, (e, _) in enumerate(cols):
                 L = column_letter(k)
                 if e is None:
-                    self.parts.append((f'<c r="{L}', '"%s/>', None))
+                    parts.append(f'<c r="{L}%s"%%s/>')
                 else:
-                    x = self._escaped(f"{src}!${column_letter(e)}$").replace("%", "%%")
-                    self.parts.append((f'<c r="{L}', '"%s', (f"><f>IF({x}", f'="","",{x}', ")</f><v>")))
+                    x = self._escaped(f"{src}!${column_letter(e)}$").replace("%", "%%%%")
+                    parts.append(f'<c r="{L}%s"%%s%s><f>IF({x}%s="","",{x}%s)</f><v>%s</v></c>')
+            self.template = "".join(parts)
+            self.linked = tuple(e is not None for e, _ in cols)
 
     def _plain_formulas(self) -> bool:
         """Whether xlsxwriter keeps ``=IF(x="","",x)`` as it is, but for the leading "=" (no dynamic-array name,
@@ -107,23 +112,23 @@ class LinkedRows:
         if not self.fast or r >= self.ws.xls_rowmax:
             return self._slow(r, er, values)
         rs, es = str(r + 1), str(er + 1)
-        out = []
-        add = out.append
-        for (a, b, f), v in zip(self.parts, values):
-            add(a)
-            add(rs)
-            add(b)
-            if f is not None:
+        args = []
+        add, more = args.append, args.extend
+        for linked, v in zip(self.linked, values):
+            if not linked:
+                add(rs)
+                continue
+            t = v.__class__
+            if t is str and v and not _SPECIAL(v):  # most text: nothing to escape
+                more((rs, ' t="str"', es, es, v))
+            elif v is None or (t is str and not v):
+                more((rs, "", es, es, ""))
+            elif t is float or t is int:
+                more((rs, "", es, es, str(float(v))))
+            else:
                 kind, text = _shown(v)
-                add(kind)
-                add(f[0])
-                add(es)
-                add(f[1])
-                add(es)
-                add(f[2])
-                add(text)
-                add("</v></c>")
-        self.ws.put_cells(r, "".join(out), self.fmts, self.idx)
+                more((rs, kind, es, es, text))
+        self.ws.put_cells(r, self.template % tuple(args), self.fmts, self.idx)
 
     def _slow(self, r: int, er: int, values) -> None:
         ws = self.ws
