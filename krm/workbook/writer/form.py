@@ -249,9 +249,15 @@ def _data_heights(x: _Sheet, data: list[dict]) -> None:
     wrapped = [(i, c.key) for i, c in enumerate(cols)
                if c.type in (ColType.TEXT, ColType.ACTIVITY, ColType.REGION, ColType.PROGRAMME)]
     fixed = x.spec.rows != Rows.FREE
+    widths = x.widths
     for k, d in enumerate(data):
-        need = max((_text_height(str(d[key]), x.widths[i], 10) for i, key in wrapped if d.get(key) not in (None, "")),
-                   default=None)
+        need = None
+        for i, key in wrapped:
+            v = d.get(key)
+            if v is not None and v != "":
+                h = _text_height(str(v), widths[i], 10)
+                if need is None or h > need:
+                    need = h
         if need is not None and (fixed or need > 15):
             x.row(first + k, need)
 
