@@ -450,10 +450,13 @@ def _cached(c: Column, total: float):
 
 
 def _group_view_page(ws, sheet: str, lay: Layout, heading_row: int) -> None:
-    """The grouped view is read-only, printed landscape on A4, one page wide, its heading row repeated."""
+    """The grouped view is read-only and hidden: the print sheet already prints the nine groups with their sums (the
+    annex's form), so the view does not print them a second time (issue 17); Format → Sheet → Show shows it, and it
+    keeps a page set-up (landscape on A4, one page wide, its heading row repeated) for printing it on purpose."""
     ws.protect("")
     page_setup(ws, f"&L{sheet}: {lay.group_sheet}&R&P / &N", fit_width=True)
     ws.repeat_rows(heading_row)
+    ws.hide()
 
 
 def _group_view_head(ws, F, sheet: str, cols, act_ci: int, nums: list, lang: str) -> tuple[list, int, int]:
