@@ -23,6 +23,7 @@ opening it safely), :mod:`~krm.register.store` (record and look up by bytes; ver
 from __future__ import annotations
 
 from krm.register.approval import Approval
+from krm.register.memo import Memo
 from krm.register.connect import RegisterError, configured, default_path
 from krm.register.queries import COUNTED, Change, Queries, Version
 from krm.register.store import STATES, TRANSITIONS, Seen, StateError, Store, os_user
@@ -31,7 +32,7 @@ __all__ = ["open", "Register", "RegisterError", "StateError", "Version", "Change
            "TRANSITIONS", "COUNTED", "configured", "default_path", "os_user"]
 
 
-class Register(Store, Queries, Approval):
+class Register(Store, Queries, Approval, Memo):
     """An open register (see the module's doc)."""
 
     def __init__(self, engine, target: str):
