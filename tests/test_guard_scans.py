@@ -9,6 +9,8 @@ on text made of the bytes that matter.
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,6 +57,26 @@ def test_unusual_with_many_line_ends(n, ch, before):
 def test_formula_scan_is_any_of_the_tags(xml):
     assert bool(cells._ANY_F.search(xml)) == any(t in xml for t in cells._F_TAGS)
     assert bool(cells._QUOTED_E.search(xml)) >= (b'"e"' in xml or b"'e'" in xml)
+
+
+#: the far-reference search as it was written first; guard._SUSPECT finds the same (fewer steps per "r=")
+SUSPECT_FIRST = re.compile(rb"""r="(?<![\w:.-]r=")\s*(?:[A-Za-z]{0,3}\d{4}|[A-Za-z]{3})""")
+REFS = st.lists(st.sampled_from([b'r="', b"r=", b"A", b"XF", b"D", b"1", b"12", b"1048576", b" ", b"\n", b'"', b":",
+                                 b"x", b"<c ", b"-", b"Q9"]), max_size=20).map(b"".join)
+
+
+@settings(max_examples=800, deadline=None)
+@given(REFS)
+def test_far_reference_search_is_the_first_one(xml):
+    assert bool(guard._SUSPECT.search(xml)) == bool(SUSPECT_FIRST.search(xml))
+
+
+def test_far_references_found():
+    for ref in (b"A1000", b"XFD1", b"ABC12", b"  AB1234", b"1234", b"AAA", b"xfd1048576"):
+        assert guard._SUSPECT.search(b'<c r="' + ref + b'"/>'), ref
+    for ref in (b"A999", b"ZZ1", b"AB12", b"B7"):
+        assert not guard._SUSPECT.search(b'<c r="' + ref + b'"/>'), ref
+        assert not guard._SUSPECT.search(b'<x xmlns:r="' + ref + b'1000"/>'), ref
 
 
 def test_error_and_formula_cells_still_seen():

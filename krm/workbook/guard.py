@@ -40,7 +40,7 @@ _ROOT = re.compile(rb"<[A-Za-z]")
 _ROW_R = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 #: a reference written the usual way (r="…", double quotes, no spaces) that reaches far: 4+ digits or 3+
 #: letters (the literal prefix keeps the search fast; the look-behind skips xmlns:r="http…")
-_SUSPECT = re.compile(rb"""r="(?<![\w:.-]r=")\s*(?:[A-Za-z]{0,3}\d{4}|[A-Za-z]{3})""")
+_SUSPECT = re.compile(rb"""r="(?<![\w:.-]r=")\s*+(?:[A-Za-z]{3}|[A-Za-z]{0,2}+\d{4})""")
 #: a sheet not written the usual way (byte searches): prefixed elements, single-quoted or spaced attributes
 _UNUSUAL = (b"r='", b"r =", b"r\t", b"r\n", b"r\r", b"r= ", b"r=\t", b"r=\n", b"r=\r", b'r=" ', b":row", b":c ",
             b":c>", b":c/")
@@ -140,7 +140,7 @@ def quick_read(zf: zipfile.ZipFile, name: str, raw: bytes | None) -> bytes | Non
     return data
 
 
-QUICK_CACHED = 8 * 1024  # parts up to this size are remembered by their compressed bytes (at most 4 MB held)
+QUICK_CACHED = 16 * 1024  # parts up to this size are remembered by their compressed bytes (at most 4 MB held)
 _QUICK: dict[tuple, bytes] = {}
 
 
@@ -205,7 +205,7 @@ def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:
     """(rows, columns) the sheet's cells reach, read from the XML text.
 
     A sheet written the usual way whose references are all small (< 1000 rows, < 3 column letters)
-    costs two searches: the last row's number and 0 columns (provably < 703).  Anything else —
+    costs a few one-pass scans: the last row's number and 0 columns (provably < 703).  Anything else —
     a large reference however it is quoted or spaced, prefixed elements, rows or cells without ``r``,
     many rows — is read exactly (:func:`_exact_extent`), stopping as soon as a limit is passed.
     """
