@@ -248,7 +248,8 @@ class Store:
             if new_reading and cells:  # the same transaction as the reading: all its rows or none
                 _insert_many(c, S.row_value, ("reading_id", "row_no", "kind", "key", "type", "text", "num"),
                              [(rid, *cell) for cell in cells])
-            if sub is not None:  # what the roll-ups need of the rows, so they need not load them (krm.register.memo)
+            if submission_key(sub) is not None:  # what the roll-ups need of the rows (krm.register.memo); a
+                # submission without a period (KRM-E013) is never rolled up, and its digest cannot be computed
                 from krm.register.memo import seal
 
                 data = _digest_json(sub)
