@@ -33,9 +33,9 @@ from krm.spec import T, Text
 
 
 # ------------------------------------------------------------------ working days
-#: krm's languages -> the ``holidays`` package's for KZ (it has kk, en_US and uk: no Russian, so a Russian table
-#: shows the Kazakh name, the state language's, rather than an English one)
-HOLIDAY_LANGUAGES = {"kk": "kk", "ru": "kk", "en": "en_US"}
+#: krm's languages -> the ``holidays`` package's for KZ (it has kk, en_US and uk, no Russian: Russian names come
+#: from krm/data/holidays-kz.ru.csv, translated from the package's English ones)
+HOLIDAY_LANGUAGES = {"kk": "kk", "ru": "en_US", "en": "en_US"}
 WEEKEND = T("демалыс күні", "выходной", "weekend")
 
 
@@ -46,9 +46,54 @@ def _kz(year: int, language: str = "kk"):
     return holidays.country_holidays("KZ", years=range(year - 1, year + 2), language=language)
 
 
+@lru_cache(maxsize=1)
+def _ru_names() -> tuple[dict[str, str], list[tuple[re.Pattern, str]]]:
+    """The Russian names: exact ones, and patterns ("{name} (observed)", "Day off (substituted from {date})")."""
+    from krm.reference import _rows
+
+    exact: dict[str, str] = {}
+    patterns: list[tuple[re.Pattern, str]] = []
+    for row in _rows("holidays-kz.ru.csv"):
+        en, ru = row["en_US"], row["ru"]
+        if "{" not in en:
+            exact[en] = ru
+            continue
+        rx = re.escape(en).replace(r"\{name\}", "(?P<name>.+)").replace(r"\{date\}", r"(?P<date>\d\d/\d\d/\d{4})")
+        patterns.append((re.compile(rx + "$"), ru))
+    return exact, patterns
+
+
+def russian_holiday_name(en: str) -> str | None:
+    """The Russian name of a KZ holiday from its English name in ``holidays`` (None if the table lacks it)."""
+    exact, patterns = _ru_names()
+    if en in exact:
+        return exact[en]
+    for rx, ru in patterns:
+        m = rx.match(en)
+        if m is None:
+            continue
+        parts = m.groupdict()
+        if "name" in parts:
+            inner = russian_holiday_name(parts["name"])
+            if inner is None:
+                return None
+            parts["name"] = inner
+        if "date" in parts:  # 05/04/2019 (month/day/year in the package's English) -> 04.05.2019
+            mm, dd, yyyy = parts["date"].split("/")
+            parts["date"] = f"{dd}.{mm}.{yyyy}"
+        return ru.format(**parts)
+    return None
+
+
 def holiday_name(day: dt.date, lang: str = "kk") -> str | None:
-    """The public holiday or day off on ``day`` in ``lang`` (kk, ru, en; see :data:`HOLIDAY_LANGUAGES`), or None."""
-    return _kz(day.year, HOLIDAY_LANGUAGES.get(lang, "kk")).get(day)
+    """The public holiday or day off on ``day`` in ``lang`` (kk, ru, en; see :data:`HOLIDAY_LANGUAGES`), or None.
+
+    A name the Russian table lacks (a holiday added by a newer ``holidays`` release) is given in Kazakh, the
+    state language, rather than in English."""
+    name = _kz(day.year, HOLIDAY_LANGUAGES.get(lang, "kk")).get(day)
+    if name is None or lang != "ru":
+        return name
+    return russian_holiday_name(name) or _kz(day.year, "kk").get(day)
 
 
 def is_working_day(day: dt.date) -> bool:
