@@ -964,3 +964,12 @@ def test_committed_templates_match_krm_template(tmp_path):
     assert sorted(p.name for p in committed.glob("*.xlsx")) == fresh
     drifted = [n for n in fresh if (committed / n).read_bytes() != (tmp_path / n).read_bytes()]
     assert not drifted, f"templates/ drifted from krm template: {drifted}; regenerate them (see docstring)"
+
+
+def test_krm6_print_sheet_without_programmes(tmp_path):
+    """A period with no programme: KRM-6's print sheet is its label columns alone (no error)."""
+    p = tmp_path / "KRM-6.xlsx"
+    write_form(p, forms.KRM6, "kk", header={"period": "2019-05"}, period="2019-05", programmes=[], spare_rows=0,
+               input_cells=False)
+    ws = openpyxl.load_workbook(p)["КРМ-6 Басып шығару"]
+    assert ws.max_column == 2 and ws.protection.sheet

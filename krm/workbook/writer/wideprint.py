@@ -49,7 +49,7 @@ def write_wide_print(ws, F, spec: FormSpec, lay: Layout, data: list[dict], heade
             ws.merge_range(r, 0, r, p.last, CONTINUED(lang), p.f.note)
             r += 1
         r = _block(p, list(lay.columns[:2]) + block, data, r)
-    end = p.signature(r + 1, signature, 2)
+    end = p.signature(r + 1, signature, min(2, p.last))
     p.finish(end, starts, whole=True, scale=plan.scale)
 
 
@@ -75,6 +75,8 @@ def choose_blocks(spec: FormSpec, lay: Layout, data: list[dict], lang: str) -> P
             groups.append([c])
     natural = {c.key: column_width(c, lang) for c in cols}
     labels = [natural[c.key] for c in cols[:2]]
+    if not groups:  # no programme of the period: the label columns alone
+        return Plan([[]], tuple(labels), 100, 1)
     fewest = max(1, -(-len(groups) // MAX_GROUPS))
     best: Plan | None = None
     for nb in range(fewest, min(len(groups), fewest + 1) + 1):
