@@ -200,6 +200,26 @@ def test_sheet_extent_sees_far_cells_cheaply():
     assert getattr(e.value, "code", None) == "KRM-E007"
 
 
+def test_sheet_extent_after_row_breaks(monkeypatch):
+    """A printed sheet ends with ``<rowBreaks>`` (page breaks, after the cells): its extent is still read
+    the cheap way (two searches, not every reference), and a far cell before it is still seen."""
+    from krm.workbook import guard
+
+    rows = b"".join(f'<row r="{r}"><c r="A{r}"><v>1</v></c></row>'.encode() for r in range(1, 40))
+    printed = b"<sheetData>" + rows + b'</sheetData><rowBreaks count="1"><brk id="20" max="16383"/></rowBreaks>'
+    far = printed.replace(b'<c r="A7">', b'<c r="XFD7">')
+    assert guard.sheet_extent(far)[1] == 16384
+    with pytest.raises(Exception) as e:
+        guard.check_extent(far, 100_000, 400)
+    assert getattr(e.value, "code", None) == "KRM-E007"
+
+    def exact(*a):
+        raise AssertionError("every reference read for a plain sheet")
+
+    monkeypatch.setattr(guard, "_exact_extent", exact)
+    assert guard.sheet_extent(printed) == (39, 0)
+
+
 def test_inputs_byte_identical_after_every_run(corpus_run):
     """No run changes an input: the corpus after the CLI runs (and the isolated runs, when they ran first)
     has the bytes and modification times it was written with."""

@@ -39,3 +39,20 @@ def test_help_loads_no_heavy_library(argv):
     assert "Usage" in r.stdout
     loaded = [m for m in HEAVY if m in out["mods"]]
     assert loaded == [], f"krm {' '.join(argv)} imported {loaded}"
+
+
+def test_validate_without_register_loads_no_database_library():
+    """`krm validate` with the register off (KRM_REGISTER=off) reads workbooks and nothing else: SQLAlchemy
+    (≈ 0.3 s a process) is not imported by the parent, whose modules every forked worker inherits."""
+    import os
+    from pathlib import Path
+
+    month = Path(__file__).resolve().parent.parent / "samples" / "2019-05"
+    env = {**os.environ, "KRM_REGISTER": "off"}
+    r = subprocess.run([sys.executable, "-c", PROBE, json.dumps(["validate", str(month), "--format", "json"])],
+                       capture_output=True, text=True, timeout=300, env=env)
+    text, _, tail = r.stdout.rpartition("\n@@")
+    out = json.loads(tail)
+    assert out["code"] == 1, r.stderr  # the samples hold errors on purpose
+    assert json.loads(text)["summary"]["files"] > 100
+    assert "sqlalchemy" not in out["mods"]

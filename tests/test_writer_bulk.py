@@ -28,7 +28,7 @@ from krm.workbook.writer import write_form
 PERIOD = "2019-05"
 ODD_TEXT = ["=SUM(A1:A2)", "+7 701", "-x", "@home", "a & b < c > d", 'say "hi"', "line\nbreak", "tab\there",
             " leading", "trailing ", "\u00a0nbsp", "ctrl\x01char", "_x0041_ literal", "<r>rich?</r>", "",
-            "Жоба «Құрылыс»", "x" * 40_000, "\ufffe", "normal text"]
+            "Жоба «Құрылыс»", "x" * 40_000, "\ufffe", "normal text", "#N/A", "50 % %s %% done"]
 
 
 def _odd_rows(n: int, seed: int = 5) -> list[dict]:

@@ -22,76 +22,43 @@ opening it safely), :mod:`~krm.register.store` (record and look up by bytes; ver
 
 from __future__ import annotations
 
-from krm.register.approval import Approval
 from krm.register.connect import RegisterError, configured, default_path
-from krm.register.queries import COUNTED, Change, Queries, Version
-from krm.register.store import STATES, TRANSITIONS, Seen, StateError, Store, os_user
 
 __all__ = ["open", "Register", "RegisterError", "StateError", "Version", "Change", "Seen", "STATES",
            "TRANSITIONS", "COUNTED", "configured", "default_path", "os_user"]
 
-
-class Register(Store, Queries, Approval):
-    """An open register (see the module's doc)."""
-
-    def __init__(self, engine, target: str):
-        from krm.register.engine import fingerprint
-
-        super().__init__(engine, fingerprint())
-        self.target = target
-
-    @property
-    def location(self) -> str:
-        from krm.register.connect import is_url
-
-        if is_url(self.target):
-            return self.engine.url.render_as_string(hide_password=True)
-        return self.target
-
-    def ingest(self, paths, *, by: str | None = None, today=None, jobs: int | None = None,
-               progress=None, received: str = "now") -> list:
-        """Validate ``paths`` through this register (workbooks, readings, findings, versions recorded), then the
-        checks across months (:mod:`krm.history.record`: their errors return the version).  ``received``:
-        "now" or "saved" (the workbook's saved time as a new version's received time)."""
-        from krm.history.record import check_and_record
-        from krm.validate import validate_paths
-
-        reports = validate_paths(paths, jobs=jobs, today=today, progress=progress, register=self, by=by,
-                                 received=received)
-        check_and_record(reports, self, by)
-        return reports
-
-    def verify(self):
-        from krm.register.verify import verify
-
-        return verify(self)
-
-    def frames(self) -> dict:
-        from krm.register.export import frames
-
-        return frames(self)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
+#: names of this package that come from modules built on SQLAlchemy: imported when first used, so that
+#: ``krm validate`` with the register off (which asks only :func:`configured`) never loads SQLAlchemy
+_LAZY = {"Approval": "approval", "COUNTED": "queries", "Change": "queries", "Queries": "queries",
+         "Version": "queries", "STATES": "store", "TRANSITIONS": "store", "Seen": "store", "StateError": "store",
+         "Store": "store", "os_user": "store", "Register": "opened"}
 
 
-def open(url: str | None = None) -> Register | None:  # noqa: A001 - register.open(url), as documented
+def __getattr__(name: str):
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'krm.register' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"krm.register.{mod}"), name)
+    globals()[name] = value
+    return value
+
+
+def open(url: str | None = None):  # noqa: A001 - register.open(url), as documented
     """Open (creating on first use) the register ``url`` (a path or URL; default: :func:`configured`).
 
     Returns None when the register is turned off (``KRM_REGISTER=off``); raises :class:`RegisterError`
     for a location that is not a krm register or cannot be opened.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from krm.register.connect import make_engine, migrate
-
     target = configured(url)
     if target is None:
         return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from krm.register.connect import make_engine, migrate
+    from krm.register.opened import Register
+
     engine = make_engine(target)
     try:
         migrate(engine)

@@ -210,7 +210,7 @@ def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:
     many rows — is read exactly (:func:`_exact_extent`), stopping as soon as a limit is passed.
     """
     rows = 0
-    i = xml.rfind(b"<row")
+    i = _last_row_tag(xml)
     m = _ROW_R.match(xml, i) if i >= 0 else None
     if m:
         rows = int(m.group(1))
@@ -221,6 +221,18 @@ def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:
     if (i >= 0 and m is None) or rows * 702 > MAX_CELLS or _SUSPECT.search(xml) or any(u in xml for u in _UNUSUAL):
         return _exact_extent(xml, max_rows, rows)
     return rows, 0
+
+
+def _last_row_tag(xml: bytes) -> int:
+    """Where the last ``<row`` element starts (-1: none): ``<rowBreaks>`` (a printed sheet's page breaks,
+    after ``<sheetData>``) and other elements whose name begins with "row" are passed over."""
+    i = xml.rfind(b"<row")
+    while i >= 0 and xml[i + 4:i + 5] not in _ROW_END:
+        i = xml.rfind(b"<row", 0, i)
+    return i
+
+
+_ROW_END = (b" ", b">", b"/", b"\t", b"\n", b"\r", b"")  # b"": "<row" cut off at the end
 
 
 def _exact_extent(xml: bytes, max_rows: int, rows: int) -> tuple[int, int]:

@@ -119,7 +119,7 @@ def _row_sheet_class():
     from xlsxwriter.worksheet import Worksheet
 
     _BASE = Worksheet
-    methods = {"put_rows": _rs_put_rows, "_slow_row": _rs_slow_row, "_bulk_xml": _rs_bulk_xml,
+    methods = {"put_rows": _rs_put_rows, "put_cells": _rs_put_cells, "_slow_row": _rs_slow_row, "_bulk_xml": _rs_bulk_xml,
                "_write_cell": _rs_write_cell, "_write_rows": _rs_write_rows, "_calculate_spans": _rs_calculate_spans,
                "_prepare_formula": _rs_prepare_formula, "_write_one_row": _rs_write_one_row}
     return type("_RowSheet", (Worksheet,), methods)
@@ -182,6 +182,19 @@ def _rs_put_rows(self, first: int, rows, formats: list, ids: list | None = None,
     if lo is not None:  # what _check_dimensions of each row's first and last cell would have stored
         self._check_dimensions(rmin, lo)
         self._check_dimensions(rmax, hi)
+
+
+def _rs_put_cells(self, row: int, xml: str, formats: tuple, cols: tuple) -> None:
+    """Row ``row`` is ``xml``: the ``<c>`` elements of columns ``cols`` (ascending; nothing else is written in this
+    row), a %s where each cell's style attribute goes (``formats``, one per cell), % doubled elsewhere."""
+    c0, c1 = cols[0], cols[-1]
+    line = self.table[row]
+    line[c0] = _RowCells((xml, formats, cols))
+    if c1 != c0:
+        line[c1] = _RowEnd()
+    self.__dict__.setdefault("_krm_bulk", {})[row] = c0
+    self._check_dimensions(row, c0)
+    self._check_dimensions(row, c1)
 
 
 def _row_cells(vals, r1: str, how) -> tuple[list, list] | None:
@@ -273,7 +286,8 @@ def _rs_write_cell(self, row, col, cell):
 
 
 def _rs_write_rows(self) -> None:
-    """Worksheet._write_rows, with each untouched bulk row written in one piece."""
+    """Worksheet._write_rows, with each untouched bulk row written in one piece (its ``<row>`` tag too, when the
+    row has no attribute but its height)."""
     bulk = self.__dict__.get("_krm_bulk")
     if not bulk or self.excel_version == 2010 or self.default_row_height != self.original_row_height:
         return _BASE._write_rows(self)  # rows with attributes of their own: xlsxwriter's way
@@ -281,22 +295,38 @@ def _rs_write_rows(self) -> None:
     spans = self.row_spans
     table, row_info, comments = self.table, self.row_info, self.comments
     styles = self.__dict__.setdefault("_krm_styles", {})
+    heights: dict = {}  # row height -> the <row> tag's attributes after r and spans (as Worksheet._write_row)
     write = self.fh.write
     for row_num in range(self.dim_rowmin, self.dim_rowmax + 1):
         c0 = bulk.get(row_num)
-        if c0 is not None and row_num not in row_info and row_num not in comments:
+        if c0 is not None and row_num not in comments:
+            info = row_info.get(row_num)
+            ht = "" if info is None else _height_attrs(self, info, heights)
             line = table[row_num]
             cell = line.get(c0)
-            if cell.__class__ is _RowCells and len(line) == (1 if cell[2][-1] == c0 else 2):
+            if ht is not None and cell.__class__ is _RowCells and len(line) == (1 if cell[2][-1] == c0 else 2):
                 span = spans.get(row_num >> 4)
                 known = styles.get(cell[1])
                 xml = cell[0] % known if known is not None else self._bulk_xml(row_num, cell)
                 if span:
-                    write(f'<row r="{row_num + 1}" spans="{span}">{xml}</row>')
+                    write(f'<row r="{row_num + 1}" spans="{span}"{ht}>{xml}</row>')
                 else:
-                    write(f'<row r="{row_num + 1}">{xml}</row>')
+                    write(f'<row r="{row_num + 1}"{ht}>{xml}</row>')
                 continue
         self._write_one_row(row_num, spans)
+
+
+def _height_attrs(self, info, known: dict) -> str | None:
+    """The attributes Worksheet._write_row gives a row with ``info`` after r and spans, when it has none but a
+    height (else None: xlsxwriter writes the row); the sheet's default height is its original one."""
+    if info.row_format or info.hidden or info.level or info.collapsed:
+        return None
+    h = info.height
+    got = known.get(h)
+    if got is None:
+        got = known[h] = "" if h is None or h == self.original_row_height else \
+            f' ht="{h * 0.75:.16g}" customHeight="1"'
+    return got
 
 
 def _rs_calculate_spans(self) -> None:

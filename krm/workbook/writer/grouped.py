@@ -20,6 +20,7 @@ from krm import reference
 from krm.forms.district import ADDRESS_PART
 from krm.spec import ColType, FormSpec, Rows, T
 from krm.workbook.writer.layout import Layout, _text_height, column_letter, column_width
+from krm.workbook.writer.linked import LinkedRows
 from krm.workbook.writer.printsheet import PrintSheet
 from krm.workbook.writer.sheets import _to_number
 
@@ -129,23 +130,28 @@ def _group(p: PrintSheet, cols, number: str, name: str, members: list[tuple[int,
         if not members or not c.type.numeric:
             ws.write_blank(r, k, None, fmt)
             continue
-        total = sum(v for v in (_to_number(d.get(c.key)) for _, d in members) if v is not None)
+        key = c.key
+        total = sum([v for v in map(_to_number, [d.get(key) for _, d in members]) if v is not None])
         L = column_letter(k)
         ws.write_formula(r, k, f"=SUM({L}{first}:{L}{last})", fmt,
                          round(total, 6) if c.type == ColType.MONEY else int(round(total)))
     r += 1
+    if not members:
+        return r
+    link = LinkedRows(ws, p.src, [(None if named and c.type == ColType.ACTIVITY else p.col[c.key],
+                                   getattr(f, _FORMATS.get(c.type, "cell")) if c.type != ColType.SEQ else f.seq)
+                                  for c in cols])
+    keys = [c.key for c in cols]
+    tall = [k for k, c in enumerate(cols)  # the activity's name is on the group row when ``named``
+            if c.type in (ColType.TEXT, ColType.ID) or (c.type == ColType.ACTIVITY and not named)]
+    er0, widths = p.lay.first_data_row, p.widths
     for i, d in members:
-        er = p.lay.first_data_row + i
+        values = [d.get(k) for k in keys]
         need = 15.0
-        for k, c in enumerate(cols):
-            fmt = getattr(f, _FORMATS.get(c.type, "cell")) if c.type != ColType.SEQ else f.seq
-            if named and c.type == ColType.ACTIVITY:
-                ws.write_blank(r, k, None, fmt)
-                continue
-            p.value((r, k), er, c.key, d.get(c.key), fmt)
-            if c.type in (ColType.TEXT, ColType.ACTIVITY, ColType.ID) and d.get(c.key):
-                need = max(need, _text_height(str(d.get(c.key)), p.widths[k], 10))
+        for k in tall:
+            if values[k]:
+                need = max(need, _text_height(str(values[k]), widths[k], 10))
+        link.put(r, er0 + i, values)
         p.row(r, need)
         r += 1
     return r
-

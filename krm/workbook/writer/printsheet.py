@@ -12,13 +12,11 @@ figures in an annex's layout, every value a formula on the entry sheet, protecte
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from krm import annex_text
 from krm.forms import BASIS_VALUES, SEAL, SIGNATURE
 from krm.spec import FormSpec, T
 from krm.workbook.writer.layout import PT_PER_UNIT, UI, Layout, _text_height, column_letter
+from krm.workbook.writer.linked import cached
 from krm.workbook.writer.printing import DEFAULT_ROW_PT, FILL, MARGINS, PAPER_A4, USABLE_H_PT, USABLE_W_PT
 
 SHEET = T("Басып шығару", "Печать", "Print")
@@ -30,7 +28,6 @@ _BLANK_PERIOD = {"year": "20___", "month": "____ 20___"}
 _MORE = T("Нысанда {n} жол, мұнда {k}: барлығын басу үшін krm convert ФАЙЛ",
           "В форме строк: {n}, здесь: {k}; чтобы напечатать все, krm convert ФАЙЛ",
           "The form has {n} rows, this sheet {k}: to print them all, krm convert FILE")
-_EPOCH = dt.date(1899, 12, 30)
 
 
 def sheet_name(spec: FormSpec, lang: str) -> str:
@@ -40,21 +37,6 @@ def sheet_name(spec: FormSpec, lang: str) -> str:
 def lit(text: str) -> str:
     """``text`` inside a formula's string literal (quotes doubled)."""
     return text.replace('"', '""')
-
-
-def cached(v):
-    """The value a formula shows, cached beside it: dates as Excel serials, numbers as numbers, text as text."""
-    if v is None or v == "":
-        return ""
-    if isinstance(v, dt.datetime):
-        v = v.date()
-    if isinstance(v, dt.date):
-        return (v - _EPOCH).days
-    if isinstance(v, bool):
-        return str(v)
-    if isinstance(v, (int, float, Decimal)):
-        return float(v)
-    return str(v)
 
 
 class Formats:
