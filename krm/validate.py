@@ -30,6 +30,11 @@ class FileReport:
     submission: object | None = None  # krm.model.Submission when the table could be read
     lang: str | None = None
     edition: str | None = None  # the edition of the form's spec the workbook was read against
+    #: a result the register remembered, found without reading the file: its stored krm.rollup.Digest (when
+    #: the register has one) and its reading's id; the submission's rows are then loaded only when used
+    digest: object | None = None
+    reading_id: int | None = None
+    sha256: str | None = None  # of the bytes read, when read through the register
 
     @property
     def errors(self) -> int:
@@ -134,22 +139,30 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
 
     from krm.workbook.reader import ReadError, _open_regular
 
+    from krm.register.memo import identity, settled, time_ns
+
     try:
+        now_ns = time_ns()
         with _open_regular(path) as fh:  # never blocks on a FIFO; refuses what is not a regular file
+            st = os.fstat(fh.fileno())
             data = fh.read(MAX_REGISTERED_BYTES + 1)
     except (OSError, ReadError):  # validate_file says why, as without the register
         return validate_file(path, _TODAY, convert=_SUBMISSIONS), None
     if len(data) > MAX_REGISTERED_BYTES:
         return validate_file(path, _TODAY, convert=_SUBMISSIONS), None
     sha, size = hashlib.sha256(data).hexdigest(), len(data)
+    # its identity stands for these bytes next time only if its times were settled before it was read
+    ident = identity(st) if st.st_size == size and settled(st, now_ns) else None
     as_of = _TODAY or dt.date.today()
     try:
         hit = reg.lookup(sha, as_of, rows=_SUBMISSIONS)
     except SQLAlchemyError:  # the register is unreachable or damaged: read the file, as without it
         hit = None
     if hit is not None:
-        return _explained(reg, _from_register(path, hit), hit.workbook_id), Seen(
-            str(path), sha, size, None, hit.reading_id, hit.key, hit.errors, hit.modified)
+        r = _from_register(path, hit)
+        r.sha256, r.reading_id = sha, hit.reading_id
+        return _explained(reg, r, hit.workbook_id), Seen(
+            str(path), sha, size, None, hit.reading_id, hit.key, hit.errors, hit.modified, ident)
     r = validate_file(path, _TODAY, convert=True, data=data)  # a reading always holds the rows
     del data
     if r.unreadable:
@@ -160,9 +173,10 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
         rid = None
     if rid is not None:
         _explained(reg, r, reg.workbook_id_of(sha))
+    r.sha256, r.reading_id = sha, rid
     sub = r.submission
     return r, Seen(str(path), sha, size, None, rid, submission_key(sub), r.errors,
-                   sub.modified if sub is not None else None)
+                   sub.modified if sub is not None else None, ident if rid is not None else None)
 
 
 def _explained(reg, report, workbook_id):
@@ -233,10 +247,6 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     Raises :class:`krm.register.RegisterError` when the configured register cannot be used.
     """
     global _TODAY, _SUBMISSIONS, _REDUCE, _REGISTER
-    import krm.convert  # noqa: F401 - imported once here, before the fork, not once in every worker
-    import krm.rules
-    krm.rules.all_rules()  # imports every rule module
-    import krm.workbook.reader  # noqa: F401
     from krm.pool import run_isolated
 
     from krm.intake.discover import discover
@@ -245,6 +255,17 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     entries = discover(paths)
     files = [e.path for e in entries if e.ok]
     reg, opened = _open_register(register, cache, paths)
+    known: dict = {}
+    if reg is not None:  # what the register remembers is taken from it here, without a worker (krm.remembered)
+        from krm.remembered import remembered
+
+        known = remembered(reg, files, today or dt.date.today(), submissions, reduce)
+        files = [p for p in files if p not in known]
+    if files:
+        import krm.convert  # noqa: F401 - imported once here, before the fork, not once in every worker
+        import krm.rules
+        krm.rules.all_rules()  # imports every rule module
+        import krm.workbook.reader  # noqa: F401
     _TODAY = today
     _SUBMISSIONS = submissions
     _REDUCE = reduce
@@ -280,6 +301,13 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
                     progress(e.path, rep)
                 out.append(rep)
                 continue
+            if e.path in known:
+                res, found = known[e.path]
+                seen.append(found)
+                if progress is not None:
+                    progress(e.path, res)
+                out.append(res)
+                continue
             item, ok, res = next(results)
             out.append(unwrap(res) if ok else _read_failure(item, E009, str(res)))
         if reg is not None and seen:
@@ -296,6 +324,7 @@ def _record_seen(reg, seen: list, by: str | None, received: str = "now") -> None
 
     try:
         reg.record_seen(seen, by, received=received)
+        reg.record_files([(x.path, x.identity, x.sha256) for x in seen if x.identity is not None])
     except SQLAlchemyError as e:  # the results stand; only the register's memory of this run is lost
         import sys
 

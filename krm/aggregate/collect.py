@@ -54,6 +54,8 @@ class _Read:
     submission: rollup.Digest | None
     spool: tuple | None = None
     spool_error: str | None = None
+    sha256: str | None = None  # of the bytes read (through the register)
+    reading_id: int | None = None  # the register's reading, whose rows stand in for the spool's (not spooled)
 
 
 def _classify(form: str | None, findings: list, sub, period: str | None, programme: str | None) -> _Read:
@@ -89,6 +91,11 @@ def _reducer(spool_dir: str | None, period: str | None, programme: str | None):
     def reduce(rep) -> _Read:
         sub = rep.submission
         r = _classify(rep.form, rep.findings, sub, period, programme)
+        r.sha256 = getattr(rep, "sha256", None)
+        if getattr(rep, "digest", None) is not None and _not_loaded(sub):
+            # remembered by the register (krm.remembered): its stored digest; its rows stay in the register
+            r.submission, r.reading_id = rep.digest, rep.reading_id
+            return r
         r.submission = rollup.digest(sub) if sub is not None else None
         if spool_dir and r.status == "accepted" and sub.projects:
             try:
@@ -99,15 +106,23 @@ def _reducer(spool_dir: str | None, period: str | None, programme: str | None):
     return reduce
 
 
+def _not_loaded(sub) -> bool:
+    from krm.register.memo import LazyRows
+
+    return sub is not None and isinstance(sub.projects, LazyRows) and not sub.projects.loaded
+
+
 # ------------------------------------------------------------------ the pipeline
 def collect(directory: Path, *, period: str | None = None, programme: str | None = None, jobs: int | None = None,
             progress=None, today: dt.date | None = None, spool: _Spool | None = None,
-            cache: bool | None = None, register=None) -> list[InputFile]:
+            cache: bool | None = None, register=None, memo=None) -> list[InputFile]:
     """Find, validate and classify every workbook under ``directory`` (statuses accepted/excluded/skipped/filtered).
 
     ``register`` (an open :class:`krm.register.Register`, with a ``period``): instead of a folder, the
     current accepted (or confirmed) version of every submission the register holds for the period (and
     the KRM-1 plans of its year), rebuilt from the stored rows; each is named by the path it was seen at.
+
+    ``memo``: an open register to read the folder through (default: as configured; see ``cache``).
 
     ``progress(done, total)`` is called after each file is validated.  Each file is classified and
     digested in the worker that read it: its ``submission`` is a :class:`krm.rollup.Digest`, its
@@ -137,7 +152,7 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
         reports = [reduce(FileReport(sub.path, sub.form, [], sub, sub.lang)) for sub in subs]
     else:
         reports = validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce,
-                                 cache=cache) if paths else []
+                                 cache=cache, register=memo) if paths else []
     if len(reports) != len(paths):
         raise RuntimeError(f"validation returned {len(reports)} reports for {len(paths)} files")
     out = []
@@ -148,7 +163,7 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
             raise AggregateUsageError(f"cannot write temporary files into {spool.dir}: {rep.spool_error}")
         f = InputFile(path=p, rel=_rel(p, directory), form=rep.form, status=rep.status, errors=rep.errors,
                       warnings=rep.warnings, findings=rep.findings, submission=_compact(rep.submission, p),
-                      note=rep.note, spool=rep.spool)
+                      note=rep.note, spool=rep.spool, sha256=rep.sha256, reading_id=rep.reading_id)
         try:
             f.mtime = p.stat().st_mtime
         except OSError:

@@ -198,7 +198,7 @@ def _in_workers(result: AggregateResult, outputs: list[Output], task) -> list:
             o, nc, comp = pickle.loads(blob)
             view = AggregateResult(dir=result.dir, out=result.out, lang=result.lang, inputs=nc, completeness=comp,
                                    period=result.period, programme=result.programme, strict=result.strict,
-                                   jobs=result.jobs, spool=result.spool)
+                                   jobs=result.jobs, spool=result.spool, memo=result.memo)
             return task(o, view)
     # what exists now lives until the end of the run: keep the collector off it, here and in the forked
     # workers (a full collection would otherwise walk, and copy, every inherited object again and again)

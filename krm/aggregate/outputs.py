@@ -69,8 +69,13 @@ def _write_task(o: Output, result: AggregateResult, body, signature, force: bool
             return "unbalanced", ctl
         o.control = ctl  # for its control sheet (the parent sets it too, from what is sent back)
     try:
-        atomic_write((into or result.out) / o.rel, _write_one(o, result, body, signature, sub), force=force)
-        return "ok", ctl
+        target = (into or result.out) / o.rel
+        atomic_write(target, _write_one(o, result, body, signature, sub), force=force)
+        if result.memo is None:
+            return "ok", (ctl, None, None)
+        from krm.register.memo import sha256_file
+
+        return "ok", (ctl, sha256_file(target), target.stat().st_size)  # what the memo records of it
     except FileExistsError as e:
         return "exists", str(e)
     except OSError as e:
@@ -102,8 +107,12 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
         if existing:
             more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
             raise AggregateUsageError(f"{existing[0]} exists{more}; use --force to overwrite")
+    from krm.aggregate import memo
     from krm.outfolder import place, staging
 
+    recipes = memo.unchanged(result, todo, body, signature)  # same recipe, same bytes on disk: left as they are
+    todo = [o for o in todo if not o.written]
+    written = []
     stage = None
     try:
         stage = staging(out)  # every output is written here, and placed only once all were written
@@ -116,7 +125,8 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
             _raise_for(result, kind, value)
             if kind == "ok":
                 o.written = True
-                o.control = value or o.control
+                o.control = value[0] or o.control
+                written.append((o, value[1], value[2]))
             elif kind == "unbalanced":
                 o.control = value
             elif failure is None:
@@ -139,6 +149,8 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
                 raise FileExistsError(str(existing[0]))
         place(stage, out, [o.rel for o in todo if o.written] + [SUMMARY_NAME])
         stage = None
+        if result.memo is not None:
+            memo.record(result, written, recipes)
         mine = {out / o.rel for o in result.outputs} | {out / SUMMARY_NAME}
         stale = sorted(p for p in out.rglob("*.xlsx") if p not in mine and not p.name.startswith((".", "~$")))
         if stale:

@@ -47,6 +47,8 @@ class InputFile:
     note: str = ""
     mtime: float = 0.0
     spool: tuple | None = None  # where its project rows are in the run's spool folder (accepted inputs only)
+    sha256: str | None = None  # of its bytes, when read through the register (what the outputs' memo records)
+    reading_id: int | None = None  # its rows are the register's (not spooled): krm.remembered
 
     @property
     def counted(self) -> bool:
@@ -115,6 +117,8 @@ class AggregateResult:
     strict: bool = False
     jobs: int | None = None  # worker processes for building and writing outputs (None: as for reading)
     spool: "_Spool | None" = field(default=None, repr=False)  # the inputs' rows, while the run lasts
+    memo: object | None = field(default=None, repr=False)  # the register this run reads through (its outputs' memo)
+    unchanged: int = 0  # outputs left as they were: same recipe, same bytes on disk (krm.aggregate.memo)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.inputs if f.status == status)

@@ -75,12 +75,16 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
 
 def _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress, today,
          write, cache, register=None) -> AggregateResult:
+    from krm.validate import _open_register
+
     spool = _Spool()
+    memo, opened = _open_register(None, cache, [directory]) if register is None else (None, False)
     try:
+        spool.reg = memo
         files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress, today=today,
-                        spool=spool, cache=cache, register=register)
+                        spool=spool, cache=cache, register=register, memo=memo if memo is not None else False)
         result = AggregateResult(dir=directory, out=out, lang=lang, inputs=files, period=period,
-                                 programme=programme, strict=strict, jobs=jobs, spool=spool)
+                                 programme=programme, strict=strict, jobs=jobs, spool=spool, memo=memo)
         result.conflicts = resolve_conflicts(files, prefer)
         result.completeness = _completeness(files, lang, programme)
         gated = strict and any(f.status in ("excluded", "conflict") for f in files)
@@ -90,7 +94,9 @@ def _run(directory, out, period, programme, prefer, lang, body, force, strict, s
             result.notes.append("--strict: files were excluded or in conflict, so nothing was written")
         if write:
             write_outputs(result, body=body, force=force, signature=signature)
-        result.spool = None
+        result.spool = result.memo = None
         return result
     finally:
         spool.remove()
+        if opened:
+            memo.close()

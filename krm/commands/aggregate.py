@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import NO_REGISTER_HELP, REGISTER_HELP, console, dumps, fail, output_langs, use_register
+from krm.commands._common import (NO_REGISTER_HELP, REGISTER_HELP, console, dumps, fail, output_langs, say,
+                                  use_register)
 
 
 @app.command()
@@ -85,6 +86,10 @@ def aggregate(
             progress_close(progress)
             fail(f"{getattr(e, 'filename', None) or directory}: {e.strerror or e}")
     code = result.exit_code()
+    if result.unchanged:  # on stderr: what is printed on stdout is what a run without the memo prints
+        n = sum(1 for o in result.outputs if o.written) - result.unchanged
+        say(f"krm: outputs unchanged: {result.unchanged}, written: {n} (the register remembers each output's "
+            "inputs; docs/aggregate.md)", err=True)
     if fmt == "json":
         data = result.summary()
         data["out"] = str(result.out)

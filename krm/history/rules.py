@@ -79,17 +79,24 @@ class _Out:
 def check_submission(sub, file: str, past: Past, overrun: Decimal = FAR_BEYOND) -> list[Finding]:
     """The findings across months of one typed submission (see the module's doc); ``overrun`` is W303's
     multiple of the KRM-1 plan (``krm validate --plan-overrun``)."""
-    if sub is None or not sub.projects or sub.form not in ("KRM-2", "KRM-3"):
+    if sub is None or sub.form not in ("KRM-2", "KRM-3"):
         return []
-    out = _Out(sub, file)
     if sub.form == "KRM-3":
+        if not sub.projects:
+            return []
+        out = _Out(sub, file)
         _against_krm2(sub, past, out)
         return out.items
+    # what it is compared with first: a KRM-2 with nothing earlier is never compared, and its rows (which a
+    # run on an unchanged month has not loaded from the register, krm.remembered) are not needed
     prev = past.previous(sub)
+    plan = past.plan(sub)
+    if (prev is None and plan is None) or not sub.projects:
+        return []
+    out = _Out(sub, file)
     changed: set[tuple[int, str]] = set()
     if prev is not None:
         changed = _against_previous(sub, prev, out)
-    plan = past.plan(sub)
     if plan is not None:
         _against_plan(sub, plan, changed, out, overrun)
     return out.items

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from krm.register.approval import Approval
+from krm.register.memo import Memo
 from krm.register.queries import Queries
 from krm.register.store import Store
 
 
-class Register(Store, Queries, Approval):
+class Register(Store, Queries, Approval, Memo):
     """An open register (see the module's doc)."""
 
     def __init__(self, engine, target: str):

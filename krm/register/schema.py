@@ -239,6 +239,52 @@ written_explanation = Table(  # a district's explanation of a warning written in
     Index("ix_written_explanation_workbook", "workbook_id", "id"),
 )
 
+# ------------------------------------------------------------------ migration 5: the run-level memo (docs/register.md)
+#: a file's identity on disk when its bytes were last hashed: the same (host, path, device, inode, size, mtime_ns,
+#: ctime_ns) again means the same bytes, without reading them (recorded only for files whose times were at least
+#: :data:`krm.register.memo.SETTLED_NS` old when they were read; anything else is hashed)
+file_stat = Table(
+    "file_stat", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("host", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("device", BigInteger, nullable=False),
+    Column("inode", BigInteger, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime_ns", BigInteger, nullable=False),
+    Column("ctime_ns", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("seen", DateTime, nullable=False),
+    UniqueConstraint("host", "path", name="uq_file_stat"),
+)
+
+#: what the roll-ups need of a reading's rows (krm.rollup.Digest as tagged JSON): aggregate and report use it
+#: without loading the rows; derived from the rows (verify re-derives it)
+reading_digest = Table(
+    "reading_digest", metadata,
+    Column("reading_id", Integer, ForeignKey("reading.id"), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("seal", String(64), nullable=False),  # SHA-256 of the reading's digest and data: a changed one is not used
+)
+
+#: an output file a command wrote: what determined it (``recipe``: SHA-256 over the engine, the options and
+#: every input's name and SHA-256), the inputs themselves, and the SHA-256 of the bytes written
+output_memo = Table(
+    "output_memo", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("host", Text, nullable=False),
+    Column("path", Text, nullable=False),  # the output file's absolute path
+    Column("command", String(16), nullable=False),  # aggregate | report
+    Column("engine", String(32), nullable=False),
+    Column("recipe", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("inputs", Text, nullable=False),  # JSON: [[name, sha256], …] of the workbooks that fed it
+    Column("data", Text),  # tagged JSON: what the command's summary needs of it (KRM-3: its control totals)
+    Column("written", DateTime, nullable=False),
+    UniqueConstraint("host", "path", name="uq_output_memo"),
+)
+
 _FIRST = ("workbook", "workbook_path", "reading", "row_value", "check_result", "finding", "submission", "version",
           "state_change")
 
@@ -259,6 +305,8 @@ MIGRATIONS = [
         conn, tables=[account, portal_session, upload])),
     (4, "explanations of warnings written in the portal", lambda conn: metadata.create_all(
         conn, tables=[written_explanation])),
+    (5, "the run-level memo: file identities, readings' digests, outputs and their inputs", lambda conn: metadata.create_all(
+        conn, tables=[file_stat, reading_digest, output_memo])),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -67,6 +67,9 @@ class Seen:
     key: tuple | None = None  # (form, region, district, programme, period) when placed
     errors: int = 0
     modified: dt.datetime | None = None
+    #: (device, inode, size, mtime_ns, ctime_ns) when read, if settled (krm.register.memo): recorded as the
+    #: file's identity, so the next run need not read it to know its bytes
+    identity: tuple | None = None
 
 
 @dataclass
@@ -148,6 +151,13 @@ def _select_in(conn, query, column, values, chunk: int = 500) -> list:
     for k in range(0, len(values), chunk):
         out.extend(conn.execute(query.where(column.in_(values[k:k + chunk]))).all())
     return out
+
+
+def _digest_json(sub) -> str:
+    from krm.register.memo import digest_json
+    from krm.rollup import digest
+
+    return digest_json(digest(sub))
 
 
 def submission_key(sub) -> tuple | None:
@@ -238,6 +248,13 @@ class Store:
             if new_reading and cells:  # the same transaction as the reading: all its rows or none
                 _insert_many(c, S.row_value, ("reading_id", "row_no", "kind", "key", "type", "text", "num"),
                              [(rid, *cell) for cell in cells])
+            if sub is not None:  # what the roll-ups need of the rows, so they need not load them (krm.register.memo)
+                from krm.register.memo import seal
+
+                data = _digest_json(sub)
+                rdig = c.execute(select(S.reading.c.digest).where(S.reading.c.id == rid)).scalar_one()
+                _insert_ignore(c, S.reading_digest, {"reading_id": rid, "data": data, "seal": seal(rdig, data)},
+                               ["reading_id"])
             errors, warnings = report.errors, report.warnings
             new_check = _insert_ignore(c, S.check, {"reading_id": rid, "as_of": as_of, "created": now, "errors": errors,
                                         "warnings": warnings,

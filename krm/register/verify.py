@@ -2,6 +2,8 @@
 
 * each reading: its digest recomputed from its header and every stored cell; its control totals
   (plan, fact, allocated, disbursed) re-derived from its rows; its row count;
+* each reading's stored digest (krm.register.memo: what aggregate and report use instead of its rows)
+  re-derived from its rows, and its seal;
 * each check: its digest recomputed from its findings; its error and warning counts;
 * each submission: versions numbered 1…n without gaps, at most one not superseded and that one the
   latest; each version's state the last state of its audit trail, the trail unbroken
@@ -56,13 +58,35 @@ def _readings(c, res: VerifyResult) -> None:
     readings = {r.id: r for r in c.execute(select(R, S.workbook.c.sha256).join(S.workbook))}
     stream = c.execute(select(X.c.reading_id, X.c.row_no, X.c.kind, X.c.key, X.c.type, X.c.text, X.c.num)
                        .order_by(X.c.reading_id))
+    digests = {r.reading_id: r for r in c.execute(select(S.reading_digest))}
     seen = set()
     for rid, group in itertools.groupby(stream, key=lambda x: x[0]):
         seen.add(rid)
-        _reading(readings.get(rid), rid, sorted((tuple(x[1:]) for x in group), key=lambda x: (x[0], x[2])), res)
+        cells = sorted((tuple(x[1:]) for x in group), key=lambda x: (x[0], x[2]))
+        _reading(readings.get(rid), rid, cells, res)
+        _digest(readings.get(rid), digests.get(rid), cells, res)
     for rid, r in readings.items():
         if rid not in seen:
             _reading(r, rid, [], res)
+            _digest(r, digests.get(rid), [], res)
+
+
+def _digest(r, d, cells: list, res: VerifyResult) -> None:
+    """A reading's stored digest (what aggregate and report use instead of its rows) re-derived from its rows."""
+    if r is None or d is None:
+        return
+    from krm.register.memo import digest_json, seal
+    from krm.rollup import digest
+
+    what = f"reading {r.id} ({r.form or '?'}, bytes {r.sha256[:12]}…)"
+    try:
+        projects, regions = codec.rows_from_cells([x[:5] for x in cells])
+        sub = codec.submission_from(codec.loads(r.header) or {}, projects, regions, None)
+        same = digest_json(digest(sub)) == d.data
+    except (ValueError, TypeError, KeyError):
+        same = False
+    if not same or seal(r.digest, d.data) != d.seal:
+        res.problems.append(f"{what}: its stored digest does not match its rows (changed in the database)")
 
 
 def _reading(r, rid: int, cells: list, res: VerifyResult) -> None:

@@ -50,7 +50,7 @@ class _Keep:
                         getattr(sub, "programme", None), f"{why}; run krm validate on it")
         if (sub.form in INPUT_FORMS and sub.period in self.periods) or \
                 (forms.yearly(sub.form) and str(sub.period) == self.year and sub.programme):
-            return summarise(sub)
+            return summarise(sub, getattr(rep, "digest", None))
         return None
 
 

@@ -237,12 +237,16 @@ def _mtime(path) -> float:
         return 0.0
 
 
-def summarise(sub) -> FileSummary:
-    """A :class:`FileSummary` of a (valid) Submission; a FileSummary is returned as it is."""
+def summarise(sub, digest=None) -> FileSummary:
+    """A :class:`FileSummary` of a (valid) Submission; a FileSummary is returned as it is.  ``digest``: the
+    Submission's :class:`krm.rollup.Digest` as the register stored it (krm.remembered), used instead of its
+    rows when they were not loaded: the same summary."""
     from krm import rollup
 
     if isinstance(sub, FileSummary):
         return sub
+    if digest is not None and forms.kind(sub.form) in ("district", "region") and _not_loaded(sub):
+        return _from_digest(sub, digest)
     out = FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme,
                       region=rollup.region_of(sub), header_region=sub.region, district=sub.district,
                       basis=sub.basis, modified=sub.modified, totals=sub.totals(), mtime=_mtime(sub.path))
@@ -256,4 +260,36 @@ def summarise(sub) -> FileSummary:
             out.rolled = rolled[0].regions[0] if rolled and rolled[0].regions else None
         except rollup.RollupError:  # one file cannot mix bases or repeat a unit; never here
             out.rolled = None
+    return out
+
+
+def _not_loaded(sub) -> bool:
+    from krm.register.memo import LazyRows
+
+    return isinstance(sub.projects, LazyRows) and not sub.projects.loaded
+
+
+def _from_digest(sub, d) -> FileSummary:
+    """:func:`summarise` of a KRM-2/3 from its digest (totals, sums by activity, its region's row)."""
+    from krm import rollup
+
+    codes = _activity_codes()
+
+    def by_activity(pairs):
+        if any(code not in codes for code, _ in pairs):
+            return None
+        out = {c: 0 for c in codes}
+        for code, n in pairs:
+            out[code] += n
+        return out
+    out = FileSummary(path=sub.path, form=sub.form, period=sub.period, programme=sub.programme,
+                      region=rollup.region_of(sub), header_region=sub.region, district=sub.district,
+                      basis=sub.basis, modified=sub.modified, totals=d.totals(), mtime=_mtime(sub.path))
+    out.act_plan = by_activity(d.plan_by_activity)
+    out.act_fact = by_activity(d.by_activity)
+    try:
+        rolled = rollup.programme_level_digests([d])
+        out.rolled = rolled[0].regions[0] if rolled and rolled[0].regions else None
+    except rollup.RollupError:
+        out.rolled = None
     return out

@@ -1,0 +1,106 @@
+"""Step 5's memo (docs/aggregate.md, "Running again"): an output whose recipe is the one the register recorded
+when it was written, and whose file on disk still has the recorded size and SHA-256, is left as it is.
+
+The *recipe* of an output is a SHA-256 over everything its bytes depend on: krm's engine (its code, data and
+readers: :mod:`krm.register.engine`), the options that change outputs (``--lang``, ``--body``, the signature
+block, ``--period``, ``--programme``), the output's own name and key, and for each input the name it is shown
+under, its form, its status and note, and the SHA-256 of its bytes (which, with the engine, fix its rows and
+figures); the files of its group that were not counted (name, form, status, note, the errors shown) and its
+completeness rows.  A file on disk that differs in any byte from what was recorded — changed by a user, say —
+is not a match, and is written as without the memo (``--force`` still needed to replace it).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict
+
+from krm import forms
+from krm.aggregate.collect import _finding_line
+from krm.aggregate.records import AggregateResult, Output
+from krm.aggregate.sheets import _belongs, _completeness_belongs, _not_counted
+
+
+def _path(result: AggregateResult, o: Output) -> str:
+    return os.path.abspath(result.out / o.rel)
+
+
+def recipe(o: Output, result: AggregateResult, body, signature) -> str | None:
+    """The output's recipe (see the module's doc); None when an input's bytes are not known (no memo)."""
+    from krm import __version__
+    from krm.register.memo import recipe as digest
+
+    if any(f.sha256 is None for f in o.inputs):
+        return None
+    nc = [[f.rel, f.form, f.status, f.note, f.sha256,
+           [_finding_line(x) for x in f.findings if x.severity == "error"][:10] if f.status == "excluded" else []]
+          for f in _not_counted(result) if _belongs(f, o)]
+    comp = [[c.form, c.period, c.programme, c.region, c.expected, c.received, c.percent, list(c.missing),
+             list(c.not_counted)] for c in result.completeness if _completeness_belongs(c, o)]
+    return digest("aggregate", result.memo.engine_version, __version__, result.lang, body,
+                  sorted((signature or {}).items()), result.period, result.programme,
+                  [o.form, o.rel, o.period, o.programme, o.basis, o.region],
+                  [[f.rel, f.form, f.status, f.note, f.sha256] for f in o.inputs], nc, comp)
+
+
+def unchanged(result: AggregateResult, todo: list[Output], body, signature) -> dict[int, str | None]:
+    """Mark the outputs the memo finds unchanged (``written``, a KRM-3's control as recorded) and return the
+    recipe of every output of ``todo`` by ``id(output)``; without a register, {}."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from krm.register.memo import sha256_file
+
+    if result.memo is None:
+        return {}
+    recipes = {id(o): recipe(o, result, body, signature) for o in todo}
+    try:
+        known = result.memo.outputs_known([_path(result, o) for o in todo if recipes[id(o)] is not None])
+    except SQLAlchemyError:
+        return recipes
+    for o in todo:
+        k = known.get(_path(result, o))
+        if k is None or k[0] != recipes[id(o)]:
+            continue
+        ctl = o.control
+        if forms.level(o.form) == "region":
+            try:
+                ctl = control_from(k[3])
+            except (TypeError, KeyError, ValueError):
+                continue
+        try:
+            same = os.path.getsize(_path(result, o)) == k[2] and sha256_file(_path(result, o)) == k[1]
+        except OSError:
+            same = False
+        if same and ctl is not None and ctl.balanced:
+            o.control, o.written = ctl, True
+            result.unchanged += 1
+    return recipes
+
+
+def record(result: AggregateResult, written: list[tuple[Output, str, int]], recipes: dict) -> None:
+    """Remember the outputs just written (their recipe, inputs and bytes); a register that cannot be written
+    to costs only the memo (a warning)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    rows = [(_path(result, o), recipes[id(o)], sha, size, [[f.rel, f.sha256] for f in o.inputs],
+             control_data(o.control) if forms.level(o.form) == "region" else None)
+            for o, sha, size in written if recipes.get(id(o)) is not None]
+    try:
+        result.memo.record_outputs("aggregate", rows)
+    except SQLAlchemyError as e:
+        import sys
+
+        msg = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+        print(f"krm: warning: the register could not record this run's outputs ({msg})", file=sys.stderr)
+
+
+def control_data(ctl) -> dict:
+    return {"inputs": [asdict(x) for x in ctl.inputs], "input_total": asdict(ctl.input_total),
+            "output_total": asdict(ctl.output_total), "problems": list(ctl.problems)}
+
+
+def control_from(data: dict):
+    from krm.rollup import Control, ControlLine
+
+    return Control(inputs=[ControlLine(**x) for x in data["inputs"]], input_total=ControlLine(**data["input_total"]),
+                   output_total=ControlLine(**data["output_total"]), problems=list(data["problems"]))

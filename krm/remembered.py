@@ -1,0 +1,106 @@
+"""What the register remembers, taken in the parent without a worker (``krm.validate.validate_paths``).
+
+A file whose identity on disk (path, device, inode, size, mtime_ns, ctime_ns) is the one recorded when its
+bytes were last hashed, and whose bytes have a stored result for this engine and validation date, is not
+read, hashed or sent to a worker: its report is the stored one (findings, header; the typed rows are loaded
+from the register only if something uses them, :class:`krm.register.memo.LazyRows`), and its stored
+:class:`krm.rollup.Digest` comes with it for aggregate and report.  Everything else goes to the workers as
+before (which still find stored results by the bytes' SHA-256).  See docs/register.md, "Runs on an
+unchanged month".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+
+def remembered(reg, files: list[Path], as_of: dt.date, submissions: bool, reduce) -> dict:
+    """{path: (report or what ``reduce`` made of it, krm.register.Seen)} for the files the register knows."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from krm.validate import MAX_REGISTERED_BYTES
+
+    stats = {}
+    for p in files:
+        try:
+            st = os.stat(p)
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_REGISTERED_BYTES:
+            stats[os.path.abspath(p)] = (p, st)
+    if not stats:
+        return {}
+    try:
+        known = reg.known_files({a: st for a, (_, st) in stats.items()})
+        hits = reg.remembered(set(known.values()), as_of) if known else {}
+        written = reg.written_for(h.workbook_id for h in hits.values() if h.findings) if hits else {}
+    except SQLAlchemyError:  # unreachable or damaged: every file is read, as without this
+        return {}
+    out = {}
+    for a, sha in known.items():
+        h = hits.get(sha)
+        p, st = stats[a]
+        if h is None or h.size != st.st_size:
+            continue
+        r, seen = _report(reg, Path(p), h, written.get(h.workbook_id, {}), submissions)
+        out[p] = (reduce(r) if reduce is not None else r, seen)
+    return out
+
+
+def _report(reg, path: Path, h, written: dict, submissions: bool):
+    from krm.register import Seen, codec
+    from krm.register.store import submission_key
+    from krm.validate import FileReport
+
+    findings = [codec.finding_from(f, str(path)) for f in h.findings]
+    for f in findings:  # the portal's explanations, as Register.with_written puts them
+        e = written.get((f.code, f.cell or ""))
+        if e is not None and f.explanation is None and f.severity != "error":
+            f.explanation = dict(e)
+    header = h.header
+    sub = None
+    if submissions and header is not None:
+        sub = codec.submission_from(header, *_lazy_rows(reg, h, path), path)
+    key = submission_key(codec.submission_from(header, [], [], None)) if header else None
+    digest = h.digest
+    if digest is not None:
+        digest.path = path
+    r = FileReport(path, h.form, findings, sub, h.lang, h.edition, digest=digest, reading_id=h.reading_id,
+                   sha256=h.sha256)
+    return r, Seen(str(path), h.sha256, h.size, None, h.reading_id, key, h.errors, (header or {}).get("modified"))
+
+
+def _lazy_rows(reg, h, path: Path):
+    from krm.register.memo import LazyRows
+
+    got: list = []
+
+    def load():
+        if not got:
+            got.append(rows_of(reg, h.reading_id, h.sha256, path))
+        return got[0]
+    return LazyRows(load, 0), LazyRows(load, 1)
+
+
+def rows_of(reg, reading_id: int, sha: str, path: Path) -> tuple[list, list]:
+    """(projects, regions) of a reading: from the register, else (its stored rows are not intact) read again
+    from the file, if it still has these bytes."""
+    import hashlib
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return reg.rows_of(reading_id)
+    except (ValueError, TypeError, SQLAlchemyError):
+        pass
+    from krm.validate import _TODAY, validate_file
+
+    data = Path(path).read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise RuntimeError(f"{path} changed while krm was running; run the command again")
+    r = validate_file(path, _TODAY, convert=True, data=data)
+    sub = r.submission
+    return (list(sub.projects), list(sub.regions)) if sub is not None else ([], [])
