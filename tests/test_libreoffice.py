@@ -50,6 +50,7 @@ OUTPUTS = {"KRM-3": "A/2019-05/KRM-3.ENBEK.11.xlsx", "KRM-4": "A/2019-05/KRM-4.E
            "KRM-5": "A/2019-05/KRM-5.ENBEK.xlsx", "KRM-6": "R/KRM-6-2019-05.kk.xlsx",
            "KRM-7": "R/KRM-7-2019-05.kk.xlsx"}
 LISTS = ("Тізімдер", "Списки")
+GROUPS = ("Қызмет түрлері бойынша", "По видам деятельности")  # the grouped view: hidden, the print sheet prints the groups
 
 
 def _krm(*args: str) -> None:
@@ -201,6 +202,7 @@ def test_pages_per_sheet(printed, key, fid, lang, kind):
     footers = [p["footer"] for p in doc.pages]
     assert all(footers), f"{key}: pages without a footer: {footers}"
     assert not [f for f in footers if f.endswith(LISTS)]
+    assert not [f for f in footers if f.endswith(GROUPS)], f"{key}: the grouping is on paper twice"
     # the instructions print (they carry the regulation's explanation)
     assert any(f.startswith(f"{spec.sheet_name}: ") and f.endswith(("Нұсқаулық", "Инструкция")) for f in footers)
 

@@ -749,6 +749,8 @@ def test_group_view_sheet_blank(books):
             printed = {"kk": "Басып шығару", "ru": "Печать"}[lang]
             assert wb.sheetnames[:3] == [spec.sheet_name, f"{spec.sheet_name} {printed}", name]
             ws = wb[name]
+            # hidden: the print sheet prints the groups with their sums; the view does not print them again
+            assert ws.sheet_state == "hidden" and wb[spec.sheet_name].sheet_state == "visible"
             sheet, rng = _ref(wb, "KRM_GROUPS")
             rows = list(ws[rng])
             assert [r[0].value for r in rows[:9]] == [a.label(lang) for a in reference.activities()]

@@ -171,3 +171,31 @@ def test_fast_path_only_on_tested_xlsxwriter_versions(monkeypatch):
     monkeypatch.setattr(xlsxwriter, "__version__", sorted(fp.TESTED_XLSXWRITER)[0])
     assert fp.private_api_ok()
     assert type(fp._add_sheet(xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True}), "a")) is not Worksheet
+
+
+def test_a_table_is_still_guarded_against_overlaps(monkeypatch):
+    """The fast sheet records a table as one rectangle (krm.workbook.writer.fasttable): a merged range or a second
+    table over it is refused as xlsxwriter refuses it, and the table part is the same as xlsxwriter's."""
+    import xlsxwriter
+    from xlsxwriter.exceptions import OverlappingRange
+
+    from krm.workbook.writer import fastpath
+
+    if not fastpath.private_api_ok():
+        pytest.skip("the fast path is off on this xlsxwriter version")
+    parts = []
+    for cls in (None, fastpath._row_sheet_class()):
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        ws = wb.add_worksheet("a", cls)
+        ws.add_table(2, 0, 50, 3, {"name": "T", "style": None, "autofilter": False,
+                                   "columns": [{"header": f"h{i}"} for i in range(4)]})
+        with pytest.raises(OverlappingRange):
+            ws.merge_range(40, 2, 40, 5, "x")
+        with pytest.raises(OverlappingRange):
+            ws.add_table(49, 3, 60, 4)
+        ws.merge_range(51, 0, 51, 3, "below")  # beside the table: allowed
+        ws.write_number(50, 3, 7)
+        wb.close()
+        parts.append(_parts(buf.getvalue()))
+    assert parts[0] == parts[1]

@@ -118,8 +118,10 @@ def _row_sheet_class():
     global _BASE
     from xlsxwriter.worksheet import Worksheet
 
+    from krm.workbook.writer.fasttable import add_table
+
     _BASE = Worksheet
-    methods = {"put_rows": _rs_put_rows, "put_cells": _rs_put_cells, "_slow_row": _rs_slow_row, "_bulk_xml": _rs_bulk_xml,
+    methods = {"put_rows": _rs_put_rows, "put_cells": _rs_put_cells, "add_table": add_table, "_slow_row": _rs_slow_row, "_bulk_xml": _rs_bulk_xml,
                "_write_cell": _rs_write_cell, "_write_rows": _rs_write_rows, "_calculate_spans": _rs_calculate_spans,
                "_prepare_formula": _rs_prepare_formula, "_write_one_row": _rs_write_one_row}
     return type("_RowSheet", (Worksheet,), methods)

@@ -249,9 +249,15 @@ def _data_heights(x: _Sheet, data: list[dict]) -> None:
     wrapped = [(i, c.key) for i, c in enumerate(cols)
                if c.type in (ColType.TEXT, ColType.ACTIVITY, ColType.REGION, ColType.PROGRAMME)]
     fixed = x.spec.rows != Rows.FREE
+    widths = x.widths
     for k, d in enumerate(data):
-        need = max((_text_height(str(d[key]), x.widths[i], 10) for i, key in wrapped if d.get(key) not in (None, "")),
-                   default=None)
+        need = None
+        for i, key in wrapped:
+            v = d.get(key)
+            if v is not None and v != "":
+                h = _text_height(str(v), widths[i], 10)
+                if need is None or h > need:
+                    need = h
         if need is not None and (fixed or need > 15):
             x.row(first + k, need)
 
@@ -444,10 +450,13 @@ def _cached(c: Column, total: float):
 
 
 def _group_view_page(ws, sheet: str, lay: Layout, heading_row: int) -> None:
-    """The grouped view is read-only, printed landscape on A4, one page wide, its heading row repeated."""
+    """The grouped view is read-only and hidden: the print sheet already prints the nine groups with their sums (the
+    annex's form), so the view does not print them a second time (issue 17); Format → Sheet → Show shows it, and it
+    keeps a page set-up (landscape on A4, one page wide, its heading row repeated) for printing it on purpose."""
     ws.protect("")
     page_setup(ws, f"&L{sheet}: {lay.group_sheet}&R&P / &N", fit_width=True)
     ws.repeat_rows(heading_row)
+    ws.hide()
 
 
 def _group_view_head(ws, F, sheet: str, cols, act_ci: int, nums: list, lang: str) -> tuple[list, int, int]:

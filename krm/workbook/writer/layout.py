@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from krm import reference
 from krm.forms import SIGNATURE
@@ -134,11 +135,21 @@ def _text_height(text: str, width: float, size: float = 10, *, bold: bool = Fals
     """
     if not text:
         return minimum
-    per_line = max(1.0, width * 1.1 * 10 / size / (1.15 if bold else 1.0) - 2)
-    lines = 0
-    for para in str(text).split("\n"):
-        lines += max(1, -(-len(para) // int(per_line)))
+    n = _per_line(width, size, bold)
+    text = str(text)
+    if "\n" in text:
+        lines = 0
+        for para in text.split("\n"):
+            lines += max(1, -(-len(para) // n))
+    else:
+        lines = max(1, -(-len(text) // n))
     return max(minimum, round(lines * size * 1.32 + 5, 1))
+
+
+@lru_cache(maxsize=1024)
+def _per_line(width: float, size: float, bold: bool) -> int:
+    """Characters of a wrapped line in a cell ``width`` units wide (:func:`_text_height`)."""
+    return int(max(1.0, width * 1.1 * 10 / size / (1.15 if bold else 1.0) - 2))
 
 
 def column_width(c: Column, lang: str) -> float:

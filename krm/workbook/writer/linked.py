@@ -123,8 +123,10 @@ class LinkedRows:
                 more((rs, ' t="str"', es, es, v))
             elif v is None or (t is str and not v):
                 more((rs, "", es, es, ""))
-            elif t is float or t is int:
+            elif t is float or t is int or t is Decimal:
                 more((rs, "", es, es, str(float(v))))
+            elif t is dt.date:
+                more((rs, "", es, es, str((v - _EPOCH).days)))
             else:
                 kind, text = _shown(v)
                 more((rs, kind, es, es, text))

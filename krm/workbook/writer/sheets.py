@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from itertools import zip_longest
 
 from krm import annex_text, reference
 from krm.forms import BASIS_VALUES
@@ -213,21 +214,28 @@ def _write_extra_sheet(wb, F, name: str, table: list[list]) -> None:
         width = max(len(r) for r in table)
         body = table[1:]
         formats = []
+        gap = object()  # a row shorter than the table
+        columns = list(zip_longest(*body, fillvalue=gap))
         for ci in range(width):
-            vals = [r[ci] for r in body if ci < len(r)]
+            vals = [v for v in columns[ci] if v is not gap] if ci < len(columns) else []
             fmt = amount_format(vals)
             formats.append(F(num_format=fmt) if fmt else F(text_wrap=True, valign="top"))
-            longest = max((len(str(v)) for v in vals if v is not None), default=0)
+            longest = max(map(len, map(str, [v for v in vals if v is not None])), default=0)
             head = str(table[0][ci]) if ci < len(table[0]) and table[0][ci] is not None else ""
             widths.append(min(32.0, max(8.0, longest * 1.05 + 2, max((len(w) for w in head.split()), default=0) + 2)))
         for ci, w in enumerate(widths):
             ws.set_column(ci, ci, w)
         heads = [str(v) if v is not None else "" for v in table[0]]
         ws.set_row(0, max([_text_height(h, widths[i], 10, bold=True) for i, h in enumerate(heads)] or [15]))
-        wrapped = [ci for ci in range(width) if formats[ci] is F(text_wrap=True, valign="top")]
+        wrapped = [(ci, widths[ci]) for ci in range(width) if formats[ci] is F(text_wrap=True, valign="top")]
         for ri, row in enumerate(body, start=1):  # a wrapped cell's row grows: LibreOffice keeps stored heights
-            need = max((_text_height(str(row[ci]), widths[ci], 10) for ci in wrapped
-                        if ci < len(row) and isinstance(row[ci], str) and len(row[ci]) > widths[ci]), default=0)
+            need = 0
+            n = len(row)
+            for ci, w in wrapped:
+                if ci < n:
+                    v = row[ci]
+                    if isinstance(v, str) and len(v) > w:
+                        need = max(need, _text_height(str(v), w, 10))
             if need > 15:
                 ws.set_row(ri, need)
         _put_rows(ws, 0, table[:1], [bold] * width, form=False)
