@@ -157,12 +157,10 @@ class Memo:
 
     def rows_of(self, reading_id: int) -> tuple[list, list]:
         """(projects, regions) stored for a reading; ValueError when they are not intact."""
-        R, V = S.reading, S.row_value
+        R = S.reading
         with self.reader() as c, c.begin():
             hit = c.execute(select(R).where(R.c.id == reading_id)).first()
-            cells = c.execute(select(V.c.row_no, V.c.kind, V.c.key, V.c.type, V.c.text, V.c.num)
-                              .where(V.c.reading_id == reading_id)).all()
-        cells = sorted(map(tuple, cells), key=itemgetter(0, 2))
+            cells = codec.stored_cells(c, reading_id)
         if hit is None or codec.reading_digest(hit.form, hit.edition, hit.header, hit.n_rows, hit.totals,
                                                cells) != hit.digest:
             raise ValueError(f"reading {reading_id}: its stored rows are not intact")
