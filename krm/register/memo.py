@@ -81,7 +81,7 @@ class Remembered:
     findings: list  # finding rows
     header: dict | None
     errors: int
-    digest: object | None  # krm.rollup.Digest (its path to be set), or None when not stored
+    digest: str | None  # the stored krm.rollup.Digest as tagged JSON (decoded by digest_from when used), or None
 
 
 def _chunks(values, n: int = 500):
@@ -145,12 +145,7 @@ class Memo:
             found = sorted(recs[cid], key=lambda r: r.seq)
             if codec.check_digest(errors, warnings, found) != cdig:
                 continue  # changed in the database: the file is read again (verify reports it)
-            digest = None
-            if data is not None and sl == seal(rdig, data):  # else: not used (the rows are, when needed)
-                try:
-                    digest = digest_from(data)
-                except (ValueError, TypeError, KeyError):
-                    digest = None
+            digest = data if data is not None and sl == seal(rdig, data) else None  # else: the rows, when needed
             out[sha] = Remembered(sha, size, wid, rid, form, lang, edition, found, codec.loads(header), errors,
                                   digest)
         return out
