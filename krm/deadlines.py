@@ -232,7 +232,7 @@ CORRECT = T("Түзетілген деректерді қайта орналас
 QUARTERLY = T("Жұмыс орындарын құру жағдайы туралы тоқсандық талдамалық анықтама",
               "Квартальная аналитическая справка о ситуации с созданием рабочих мест",
               "Quarterly analytical note on job creation")
-PUBLISH = T("Жылдық жалпыланған ақпарат", "Обобщённая годовая информация", "Generalised yearly information")
+PUBLISH = T("Жылдық жалпыланған ақпарат", "Обобщенная годовая информация", "Generalised yearly information")
 
 
 def _day(year: int, month: int, day: int) -> dt.date:

@@ -45,13 +45,14 @@ def remembered(reg, files: list[Path], as_of: dt.date, submissions: bool, reduce
         p, st = stats[a]
         if h is None or h.size != st.st_size:
             continue
-        r, seen = _report(reg, Path(p), h, written.get(h.workbook_id, {}), submissions)
+        r, seen = _report(reg, Path(p), h, written.get(h.workbook_id, {}), submissions, reduce is not None)
         out[p] = (reduce(r) if reduce is not None else r, seen)
     return out
 
 
-def _report(reg, path: Path, h, written: dict, submissions: bool):
+def _report(reg, path: Path, h, written: dict, submissions: bool, digest: bool):
     from krm.register import Seen, codec
+    from krm.register.memo import digest_from
     from krm.register.store import submission_key
     from krm.validate import FileReport
 
@@ -65,9 +66,14 @@ def _report(reg, path: Path, h, written: dict, submissions: bool):
     if submissions and header is not None:
         sub = codec.submission_from(header, *_lazy_rows(reg, h, path), path)
     key = submission_key(codec.submission_from(header, [], [], None)) if header else None
-    digest = h.digest
-    if digest is not None:
-        digest.path = path
+    if digest and h.digest is not None:  # only aggregate and report (a reduce) use it: decoded for them
+        try:
+            digest = digest_from(h.digest)
+            digest.path = path
+        except (ValueError, TypeError, KeyError):
+            digest = None
+    else:
+        digest = None
     r = FileReport(path, h.form, findings, sub, h.lang, h.edition, digest=digest, reading_id=h.reading_id,
                    sha256=h.sha256)
     return r, Seen(str(path), h.sha256, h.size, None, h.reading_id, key, h.errors, (header or {}).get("modified"))

@@ -33,7 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from krm import forms, reference
+from krm.catalogue.status import problem
 from krm.deadlines import deadlines_for_period
+from krm.findings import Words
 from krm.intake import admit, completeness
 
 LEVEL_FORMS = tuple((forms.level(f), f) for f in forms.FORMS)  # (level, form) in form order
@@ -57,6 +59,18 @@ class Arrival:
     errors: int = 0  # errors found by validation: a workbook with any is excluded (krm.intake.admit)
     status: str = "accepted"  # accepted | excluded | conflict | superseded (older duplicate, --prefer newest)
     explained: int = 0  # findings the workbook explains (sheet «Түсініктеме / Пояснения», krm.explanations)
+    why: tuple = ()  # the problem as (key of krm.catalogue.status.PROBLEMS, its parameters): shown in any language
+
+    def say(self, key: str, **params) -> None:
+        """Record the problem ``key`` (:data:`krm.catalogue.status.PROBLEMS`); ``problem`` is its English text."""
+        self.why = (key, params)
+        self.problem = problem(key, "en", **params)
+
+    def problem_in(self, lang: str) -> str | None:
+        """The problem in ``lang`` (kk, ru, en)."""
+        if not self.why:
+            return self.problem
+        return problem(self.why[0], lang, **self.why[1])
 
 
 @dataclass
@@ -175,10 +189,10 @@ def read_arrival(path: Path) -> Arrival:
     try:
         pf = read(path)
     except ReadError as e:
-        a.problem = f"{e.code}: {e.detail}"
+        a.say("finding", first=_read_error(e))
         return a
     except Exception as e:  # noqa: BLE001 - a status listing must go on past any bad file
-        a.problem = f"unreadable: {type(e).__name__}: {e}"
+        a.say("unreadable", error=f"{type(e).__name__}: {e}")
         return a
     a.form = pf.spec.id
     h = pf.header
@@ -194,11 +208,11 @@ def read_arrival(path: Path) -> Arrival:
         r = reference.region(h.get("region"), on) if on else reference.region_any(h.get("region"))
         a.region = r.kato if r else None
         if r is None:
-            a.problem = f"region {h.get('region')!r} unknown for {a.period}"
+            a.say("region", value=h.get("region"), period=a.period)
     if h.get("district") not in (None, ""):
         d = reference.district(h.get("district"), a.region, on) if on else None
         if d is None:
-            a.problem = f"district {h.get('district')!r} not in the {a.period} list"
+            a.say("district", value=h.get("district"), period=a.period)
         else:
             a.district = d.kato
             a.region = a.region or d.region_kato
@@ -206,9 +220,22 @@ def read_arrival(path: Path) -> Arrival:
         p = reference.programme(h.get("programme"), on)
         a.programme = p.code if p else None
         if p is None:
-            a.problem = f"programme {h.get('programme')!r} unknown"
+            a.say("programme", value=h.get("programme"))
     _set_when(a, pf.modified)
     return a
+
+
+def _read_error(e) -> "Words":
+    """A read error's code and its catalogue message in each language (the detail as it was, in English, when the
+    code is not in the catalogue)."""
+    from krm.findings import Finding
+
+    said = f"{e.code}: {e.detail}"
+    try:
+        f = Finding(code=e.code, severity="error", file="", params={"detail": e.detail, **e.params})
+        return Words(f"{e.code}: {f.message('kk')}", f"{e.code}: {f.message('ru')}", said)
+    except Exception:  # noqa: BLE001 - never fail a status listing over a message
+        return Words(said, said, said)
 
 
 def _set_when(a: Arrival, modified: dt.datetime | None) -> None:
@@ -241,9 +268,12 @@ def arrival_of(rep) -> Arrival:
         _set_when(a, sub.modified)
     if rep.errors or sub is None:
         first = next((f for f in rep.findings if f.severity == "error"), None)
-        what = f"{first.code}: {first.message('en')}" if first is not None else "not read as a KRM form"
-        a.problem = (f"{rep.errors} errors (first: {what}); run krm validate on it" if rep.errors and sub is not None
-                     else what)
+        what = Words(*(f"{first.code}: {first.message(x)}" for x in Words._fields)) if first is not None else None
+        if rep.errors and sub is not None:
+            a.say("errors", n=rep.errors, first=what if what is not None else Words(*(
+                problem("not-a-form", x) for x in Words._fields)))
+        else:
+            a.say("finding", first=what) if what is not None else a.say("not-a-form")
         if sub is None:
             a.form = None  # nothing of its header can be placed
     return a
@@ -315,9 +345,8 @@ def compute(arrivals: list[Arrival], month: str, as_of: dt.date | None = None,
         if e is None:
             if a.status == "accepted":
                 if a.problem is None:
-                    a.problem = (f"not expected: district {a.district} is not among the expected districts of its "
-                                 f"region (no KRM-1 plan for it, or not in the {a.period} reference list)"
-                                 if forms.level(a.form) == "district" else "not expected for this month")
+                    (a.say("unexpected-district", district=a.district, period=a.period)
+                     if forms.level(a.form) == "district" else a.say("unexpected"))
                 unexpected.append(a)
             continue
         e.copies += 1

@@ -27,12 +27,12 @@ cp "$work/R/KRM-7-2019-05.kk.xlsx" "$work/in/KRM-7.xlsx"
 soffice "-env:UserInstallation=file://$work/profile" --headless --norestore --convert-to pdf \
   --outdir "$work/pdf" "$work"/in/*.xlsx >/dev/null 2>&1
 mkdir -p docs/img
-# the first page of the form as the annex lays it out: KRM-1/2/3's print sheet (footer "КРМ-N Басып шығару"),
-# the form sheet of the others
+# the first page of the form as the annex lays it out: the print sheet of KRM-1/2/3 and KRM-6/7 (footer
+# "КРМ-N Басып шығару"), the form sheet of KRM-4/5
 first_page() {
   local pdf=$1 n=$2 pages i
   pages=$(pdfinfo "$pdf" | awk '/^Pages/{print $2}')
-  if [ "$n" -le 3 ]; then
+  if [ "$n" -le 3 ] || [ "$n" -ge 6 ]; then
     for i in $(seq 1 "$pages"); do
       if pdftotext -f "$i" -l "$i" "$pdf" - | grep -q "КРМ-$n Басып шығару"; then echo "$i"; return; fi
     done

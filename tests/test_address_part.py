@@ -101,3 +101,32 @@ def test_an_edition_1_workbook_still_reads(tmp_path):
 
 def _no_version(ws, wb):
     wb.custom_doc_props.props = [p for p in wb.custom_doc_props.props if p.name != "krm_spec_version"]
+
+
+def _print_cells(path: Path, data_only: bool) -> list:
+    ws = openpyxl.load_workbook(path, data_only=data_only)["КРМ-2 Басып шығару"]
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_the_print_sheet_prints_the_address_part_after_the_table(tmp_path):
+    """Edition 2's print sheet prints the address part (its heading, № · БСН (ЖСН) · к1-к3, a row per project in the
+    entry sheet's order, every cell a formula on the entry row with its value cached, a formula-looking text as
+    text) after the nine groups and before the signature block; an edition 1 workbook has none."""
+    p = fill.filled("KRM-2", tmp_path, name="with.xlsx", rows_over=_rows(True))
+    shown, raw = _print_cells(p, True), _print_cells(p, False)
+    flat = [v for row in shown for v in row if v not in (None, "")]
+    at = flat.index("Нысанның мекен-жай бөлігі")
+    assert flat.index("9.") < at < flat.index("Электрондық почта мекенжайы")
+    assert flat[at + 1:at + 11] == ["Р/с №", "Кәсіпорынның БСН (ЖСН)", "Кәсіпорынның немесе ұйымның атауы",
+                                    "Тіркелген орны (мекен-жайы)", "Нақты орналасқан жерінің мекен-жайы",
+                                    "1", "2", "к1", "к2", "к3"]
+    rows = fill.rows("KRM-2")
+    part = flat[at + 11:at + 11 + 5 * len(FILLED)]
+    assert [tuple(part[i + 2:i + 5]) for i in range(0, len(part), 5)] == FILLED
+    assert [part[i + 1] for i in range(0, len(part), 5)] == [r["bin"] for r in rows[:len(FILLED)]]
+    r0 = next(i for i, row in enumerate(shown) if FILLED[0][0] in row)
+    formulas = [v for v in raw[r0] if v is not None]
+    assert formulas and all(str(v).startswith("=IF('КРМ-2'!$") for v in formulas), formulas
+    with editions.edition_in_force(editions.spec("KRM-2", "1")):
+        old = fill.filled("KRM-2", tmp_path, name="old.xlsx")
+    assert "Нысанның мекен-жай бөлігі" not in [v for row in _print_cells(old, True) for v in row]

@@ -3,6 +3,7 @@ wrapped when it goes to a file, help without value types beside flags."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -156,3 +157,30 @@ def test_status_and_samples_speak_the_chosen_language(tmp_path):
             assert w in r.output, (lang, w)
         if lang != "en":
             assert "Expected" not in r.output and "Total" not in r.output
+
+
+def test_status_words_the_problems_in_the_chosen_language(tmp_path):
+    """The files status cannot count are listed with their problem in the table's language: a file that is no
+    workbook and a workbook with an error in kk and ru as in en (the catalogue's message of the code); the JSON keeps
+    the English text."""
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(ROOT / "samples" / "2019-05" / "11-Akmola-Region", folder / "11")
+    (folder / "junk.xlsx").write_text("junk")
+    said = {}
+    for lang in ("kk", "ru", "en"):
+        r = CliRunner().invoke(app, ["status", str(folder), "--month", "2019-05", "--lang", lang, "--no-register"],
+                               env={"COLUMNS": "300"})
+        assert r.exit_code == 0, r.output
+        said[lang] = r.output
+    assert "Файл Excel жұмыс кітабы емес немесе зақымдалған" in said["kk"]
+    assert "Файл не является книгой Excel или повреждён" in said["ru"]
+    assert "The file is not an Excel workbook or is damaged" in said["en"]
+    assert "1 қате (біріншісі: KRM-E024" in said["kk"] and "ошибок: 1 (первая: KRM-E024" in said["ru"]
+    assert "1 errors (first: KRM-E024" in said["en"]
+    for lang in ("kk", "ru"):
+        assert "errors (first" not in said[lang] and "run krm validate" not in said[lang], lang
+    r = CliRunner().invoke(app, ["status", str(folder), "--month", "2019-05", "--format", "json", "--no-register"])
+    problems = [a["problem"] for a in json.loads(r.output)["excluded"]]
+    assert problems and problems[0].startswith("1 errors (first: KRM-E024: ") and "run krm validate" in problems[0]

@@ -75,10 +75,14 @@ def test_a_new_column_reaches_template_findings_json_and_krm3(tmp_path):
         assert sorted(r.values["jobs_women"] for r in new.rows) == [1, 2, 5]
         old = [pf for pf in krm3.values() if pf is not new]
         assert old and all(r.values.get("jobs_women") is None for pf in old for r in pf.rows)
-        # the grouped sheet of that KRM-3 shows it among the measures, with its total
-        grouped = _grouped_rows(next(p for p in (tmp_path / "out").rglob("KRM-3.*.xlsx") if read(p).rows == new.rows))
-        col = grouped[0].index(WOMEN.title("kk"))
-        assert grouped[-1][col] == 8 and sorted(r[col] for r in grouped[1:-1] if "." in str(r[0])[:-1]) == [1, 2, 5]
+        # the print sheet of that KRM-3 (the annex's layout, grouped under the activities) shows it among the
+        # measures: each project's figure, and the sums on the group rows
+        printed = _printed_rows(next(p for p in (tmp_path / "out").rglob("KRM-3.*.xlsx") if read(p).rows == new.rows))
+        head = next(i for i, r in enumerate(printed) if WOMEN.title("kk") in r)
+        col = printed[head].index(WOMEN.title("kk"))
+        below = printed[head + 1:]
+        assert sorted(r[col] for r in below if isinstance(r[0], (int, float)) and r[col] != "") == [1, 2, 5]
+        assert sum(r[col] or 0 for r in below if isinstance(r[0], str) and r[0][:-1].isdigit()) == 8
         # KRM-4: the region's sum under the column's number; the programme's other regions (edition 1) blank
         krm4 = [read(p) for p in (tmp_path / "out").rglob("KRM-4.*.xlsx")]
         carried = [r for pf in krm4 for r in pf.rows if r.values.get("jobs_women") is not None]
@@ -90,11 +94,14 @@ def test_a_new_column_reaches_template_findings_json_and_krm3(tmp_path):
             [{"jobs_women": 8}]
 
 
-def _grouped_rows(path):
+def _printed_rows(path):
+    """The print sheet's rows as a program that does not calculate sees them (the formulas' cached values)."""
     from openpyxl import load_workbook
 
-    wb = load_workbook(path, read_only=True)
-    ws = next(wb[n] for n in wb.sheetnames if n in ("Топтар бойынша", "По группам", "Grouped"))
+    from krm.workbook.writer import printsheet
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    ws = wb[printsheet.sheet_name(forms.get("KRM-3"), "kk")]
     return [list(r) for r in ws.iter_rows(values_only=True)]
 
 

@@ -134,7 +134,8 @@ def test_case_finding(name, corpus_run, request):
     found = [f for f in corpus_run["json"]["findings"] if Path(f["file"]).name == name]
     codes = {f["code"] for f in found}
     for code in exp["codes"]:
-        assert code in codes, f"{name}: {exp['what']}: expected {code}, got {sorted(codes)}"
+        assert code in codes, (f"{name}: {exp['what']}: expected {code}, got {sorted(codes)}: "
+                               f"{[(f['code'], f.get('message')) for f in found]}")
     for code in exp["absent"]:
         assert code not in codes, f"{name}: {code} should not be reported"
     assert _file_exit(found) in exp["exit"], (name, sorted(codes))

@@ -45,7 +45,9 @@ pytestmark = [
 FORM_PAGES = {"KRM-1": 2, "KRM-2": 2, "KRM-3": 2, "KRM-4": 1, "KRM-5": 2, "KRM-6": 3, "KRM-7": 3}
 OUTPUT_FORM_PAGES = {"KRM-3": (2, 4), "KRM-4": (1, 1), "KRM-5": (2, 2), "KRM-6": (3, 3), "KRM-7": (3, 3)}
 # all sheets (KRM-1/2/3 with their print sheet); before: up to 15 and 26.  Templates also print the explanations sheet
-MAX_PAGES = {"template": 8, "output": 16}
+MAX_PAGES = {"template": 9, "output": 16}
+# KRM-6/7's print sheet: the four continuation blocks of the annex, two to a page (17 regions in 2019, 20 today)
+WIDE_PAGES = 2
 OUTPUTS = {"KRM-3": "A/2019-05/KRM-3.ENBEK.11.xlsx", "KRM-4": "A/2019-05/KRM-4.ENBEK.xlsx",
            "KRM-5": "A/2019-05/KRM-5.ENBEK.xlsx", "KRM-6": "R/KRM-6-2019-05.kk.xlsx",
            "KRM-7": "R/KRM-7-2019-05.kk.xlsx"}
@@ -180,6 +182,43 @@ def test_krm2_krm3_print_sheet_prints_the_groups_and_every_project(printed, key)
             name = re.sub(r"\s+", "", str(row.values["project"]))
             assert flat.count(name) >= 1, name
         assert len(pf.rows) > 10
+
+
+@pytest.mark.parametrize("key", ["KRM-6.kk", "KRM-6.ru", "KRM-7.kk", "KRM-7.ru", "out-KRM-6", "out-KRM-7"])
+def test_krm6_krm7_print_sheet_prints_two_blocks_to_a_page(printed, key):
+    """KRM-6/7's print sheet prints the annex's continuation blocks one under the other, two to a page: the title
+    once, whole, on the first page; each block's № and row-name heading (twice a page), every programme heading
+    whole, "кестенің жалғасы" over each further block; the signature block whole with the last block's total;
+    LibreOffice computes the figures from the entry sheet (an output's totals print as the entry sheet's)."""
+    fid = key.split(".")[0].replace("out-", "")
+    spec = forms.FORMS[fid]
+    lang = "ru" if key.endswith(".ru") else "kk"
+    name = f"{spec.sheet_name} {dict(kk='Басып шығару', ru='Печать')[lang]}"
+    pages = [p for p in printed[key].pages if p["footer"] == name]
+    assert len(pages) == WIDE_PAGES, f"{key}: the print sheet prints on {len(pages)} pages"
+    assert not _whole(spec.title(lang), pages[0])
+    index = {"kk": "Индексі:", "ru": "Индекс:"}[lang]
+    assert [index in [w[3] for w in p["words"]] for p in pages] == [True, False]
+    label = re.sub(r"\s+", "", spec.columns[0].title(lang))  # № heads each block
+    assert [p["flat"].count(label) for p in pages] == [2, 2], f"{key}: not two blocks to a page"
+    mark = {"kk": "кестеніңжалғасы", "ru": "продолжениетаблицы"}[lang]
+    assert sum(p["flat"].count(mark) for p in pages) == 3
+    on = reference.as_date("2019-05") if key.startswith("out-") else dt.date.today()
+    for c in spec.columns_for(reference.programmes(on)):
+        if c.group is not None:
+            assert _on(c.group(lang), pages), f"{key}: heading {c.group(lang)!r} is cut"
+    labels = " ".join([s.label(lang) for s in forms.SIGNATURE] + [forms.SEAL(lang)])
+    assert not _whole(labels, pages[-1]) and spec.total_label(lang) in [w[3] for w in pages[-1]["words"]]
+    if key.startswith("out-"):
+        import openpyxl
+
+        ws = openpyxl.load_workbook(printed.work / OUTPUTS[fid], data_only=True)[name]
+        totals = [v for row in ws.iter_rows(values_only=True) if row[1] == spec.total_label(lang)
+                  for v in row[2:] if isinstance(v, (int, float))]
+        words = {w[3] for p in pages for w in p["words"]}
+        assert totals and all(f"{int(v):,}" in words for v in totals), f"{key}: a total does not print"
+        if fid == "KRM-7":
+            assert {"14,129", "7,977"} <= words  # the republic's plan and fact
 
 
 def _kinds():

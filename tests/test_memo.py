@@ -197,3 +197,35 @@ def test_lazy_rows_load_once_whatever_touches_them():
     assert bool(b) and b == ["r"]
     assert pickle.loads(pickle.dumps(memo.LazyRows(load, 0))) == [1, 2, 3]
     assert type(pickle.loads(pickle.dumps(memo.LazyRows(load, 0)))) is list
+
+
+def test_rows_are_one_row_a_reading_and_the_old_layout_still_reads(reg_url, month, tmp_path):
+    """Migration 6 stores a reading's rows as one JSON row; readings of a register at migration 4 or 5 keep one
+    ``row_value`` per cell, and read the same (rows, outputs, verify)."""
+    from sqlalchemy import delete, func, insert, select
+
+    from krm.register import codec
+    from krm.validate import validate_paths
+
+    first = _chain(month, tmp_path / "on")
+    with register.open(reg_url) as reg, reg.writer() as c, c.begin():
+        S = register.schema
+        assert c.execute(select(func.count()).select_from(S.row_value)).scalar() == 0
+        stored = c.execute(select(S.reading_rows)).all()
+        assert stored and all(json.loads(x.cells) for x in stored)
+        for rid, cells in stored:  # back to the old layout, as an older krm stored them
+            c.execute(insert(S.row_value), [dict(zip(("reading_id", "row_no", "kind", "key", "type", "text", "num"),
+                                                     (rid, *x))) for x in codec.cells_from_json(cells)])
+        c.execute(delete(S.reading_rows))
+        c.execute(delete(S.reading_digest))
+    with register.open(reg_url) as reg:
+        assert reg.verify().ok
+    for p in (tmp_path / "on").rglob("*.xlsx"):
+        p.unlink()
+    again = _chain(month, tmp_path / "on")
+    assert [x.stdout for x in again[:2]] == [x.stdout for x in first[:2]]
+    _same_as_full(month, tmp_path, again, reg_url)
+    rows = {r.path.name: r.submission and list(r.submission.projects) for r in validate_paths([month], jobs=1)}
+    off = {r.path.name: r.submission and r.submission.projects
+           for r in validate_paths([month], jobs=1, register=False)}
+    assert rows == off

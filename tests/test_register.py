@@ -274,8 +274,13 @@ def test_verify_catches_a_figure_changed_in_the_database_and_it_is_never_used(re
     clean = validate_paths([folder / "a.xlsx"], jobs=1, today=fill.TODAY)[0]
     with register.open() as reg:
         assert reg.verify().ok
-        with reg.writer() as c, c.begin():
-            n = c.execute(text("UPDATE row_value SET text = '99', num = '99' WHERE key = 'fact' AND row_no = 0"))
+        with reg.writer() as c, c.begin():  # the first row's fact, in the reading's one row of cells (migration 6)
+            (rid, cells), = c.execute(text("SELECT reading_id, cells FROM reading_rows")).all()
+            cells = json.loads(cells)
+            (cell,) = [x for x in cells if x[0] == 0 and x[2] == "fact"]
+            cell[4] = cell[5] = "99"
+            n = c.execute(text("UPDATE reading_rows SET cells = :c WHERE reading_id = :r"),
+                          {"c": json.dumps(cells), "r": rid})
             assert n.rowcount == 1
         res = reg.verify()
         assert not res.ok

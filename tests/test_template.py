@@ -20,6 +20,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from krm import annex_text, forms, reference
+from krm.forms.district import ADDRESS_PART
 from krm.spec import SPEC_VERSION, ColType, Rows
 from krm.templates_api import write_template
 from krm.workbook.writer import has_group_view, table_headers, write_form
@@ -644,8 +645,60 @@ def test_krm1_print_sheet_is_the_annexs_layout(books, regulation):
                       "ЖБ-дан бөлінген сома", "Мақсатты бағыты", "Өлшем бірлігі (саны)", "(жылы, айы, күні)",
                       "(млн.теңге)", next(v for v in cells if v.startswith("Мемлекеттік бағдарламалар, аумақ"))):
                 assert t in cells and _in_regulation(t, regulation), t
-    for fid in ("KRM-4", "KRM-5", "KRM-6", "KRM-7"):  # fixed rows: the entry sheet is the annex's table
+    for fid in ("KRM-4", "KRM-5"):  # fixed rows: the entry sheet is the annex's table
         assert not any(n.endswith(("Басып шығару", "Печать")) for n in books(fid, "kk").sheetnames)
+
+
+@pytest.mark.parametrize("fid", ["KRM-6", "KRM-7"])
+def test_krm6_krm7_print_sheet_stacks_the_continuation_blocks(books, fid):
+    """KRM-6/7 have a protected landscape print sheet right after the entry sheet: the annex's blocks one under the
+    other, each № and the row name over its programme columns, the further ones marked "кестенің жалғасы", every
+    programme once, every row label and value a formula on the entry sheet, a blank template's totals blank."""
+    spec = forms.FORMS[fid]
+    for lang in LANGS:
+        wb = books(fid, lang)
+        name = f"{spec.sheet_name} {dict(kk='Басып шығару', ru='Печать')[lang]}"
+        assert wb.sheetnames[:2] == [spec.sheet_name, name]
+        ws = wb[name]
+        assert ws.protection.sheet and ws.page_setup.orientation == "landscape" and ws.page_setup.scale >= 45
+        cells = _block_texts(ws)
+        mark = {"kk": "кестенің жалғасы", "ru": "продолжение таблицы"}[lang]
+        blocks = cells.count(spec.columns[1].title(lang))
+        assert 3 <= blocks <= 5 and cells.count(mark) == blocks - 1
+        groups = [c.group(lang) for c in spec.columns_for(reference.programmes()) if c.group is not None]
+        for g in dict.fromkeys(groups):
+            assert cells.count(g) == 1, g
+        assert cells.count(spec.total_label(lang)) == blocks and forms.SEAL(lang) in cells
+        formulas = [v for v in cells if v.startswith("=")]
+        rows = len(reference.regions()) if fid == "KRM-6" else 9
+        assert len([f for f in formulas if f.startswith("=IF('")]) >= (len(groups) + 2 * blocks) * rows
+        totals = [f for f in formulas if f.startswith("=IF(COUNT(")]
+        assert len(totals) == len(groups)  # blank while its column is (a blank template prints no 0)
+        breaks = [b.id for b in ws.row_breaks.brk]
+        assert len(breaks) == (blocks - 1) // 2, breaks  # two blocks to a page
+
+
+def test_krm6_print_sheet_shows_the_entry_values_and_blank_totals(tmp_path):
+    """The cached values are the entry sheet's: a region's figures under its programme, a programme's total; a
+    programme nobody reported has a blank total, not 0."""
+    progs = reference.programmes("2019-05")
+    regions = reference.regions("2019-05")
+    rows = [{"region": regions[0].kato, f"{progs[0].code}_plan": 12, f"{progs[0].code}_fact": 5},
+            {"region": regions[2].kato, f"{progs[0].code}_plan": 3, f"{progs[6].code}_fact": 0}]
+    p = tmp_path / "KRM-6.xlsx"
+    write_form(p, forms.KRM6, "kk", header={"period": "2019-05", "basis": "cumulative"}, rows=rows,
+               period="2019-05", programmes=progs, spare_rows=0, input_cells=False)
+    ws = openpyxl.load_workbook(p, data_only=True)["КРМ-6 Басып шығару"]
+    table = [[c.value for c in row] for row in ws.iter_rows()]
+    first = next(row for row in table if row[1] == regions[0].name_kk)
+    assert first[:4] == [1, regions[0].name_kk, 12, 5]
+    total = next(row for row in table if row[1] == "Барлығы")
+    assert total[2:6] == [15, 5, None, None]  # programme 2 has no figure: blank, not 0
+    raw = openpyxl.load_workbook(p)["КРМ-6 Басып шығару"]
+    flat = [str(c.value) for row in raw.iter_rows() for c in row if c.value is not None]
+    assert any(v.startswith("=IF(COUNT('КРМ-6'!$C$") for v in flat)
+    assert "2019-05 есепті кезең" in [v for row in table for v in row] and \
+        any(str(v).startswith("Деректер: ") for row in table for v in row)
 
 
 def test_krm1_print_sheet_has_a_block_per_project_with_the_entry_values(tmp_path):
@@ -692,10 +745,14 @@ def test_krm2_krm3_print_sheet_groups_under_the_nine_activities(books, regulatio
             official = [c for c in spec.columns if c.official]
             for c in official:
                 assert c.title(lang) in cells
-            for c in spec.columns:
+            part = ADDRESS_PART(lang) in cells  # KRM-2 edition 2: the address part after the table
+            assert part == (fid == "KRM-2")
+            for c in spec.columns:  # krm's supplementary columns stay on the entry sheet, the address part's print
+                in_part = c.group is not None and c.group(lang) == ADDRESS_PART(lang)
                 if not c.official and c.title(lang) not in {x.title(lang) for x in official}:
-                    assert c.title(lang) not in cells, c.key
-            numbers = [v for v in cells if re.fullmatch(r"\d", v)]
+                    assert (c.title(lang) in cells) == in_part, c.key
+            table = cells[:cells.index(ADDRESS_PART(lang))] if part else cells
+            numbers = [v for v in table if re.fullmatch(r"\d", v)]
             assert numbers == [str(i) for i in range(1, 10 if fid == "KRM-2" else 8)]
             groups = [v for v in cells if re.fullmatch(r"\d\.", v)]
             assert groups == [f"{i}." for i in range(1, 10)]
@@ -909,3 +966,12 @@ def test_committed_templates_match_krm_template(tmp_path):
     assert sorted(p.name for p in committed.glob("*.xlsx")) == fresh
     drifted = [n for n in fresh if (committed / n).read_bytes() != (tmp_path / n).read_bytes()]
     assert not drifted, f"templates/ drifted from krm template: {drifted}; regenerate them (see docstring)"
+
+
+def test_krm6_print_sheet_without_programmes(tmp_path):
+    """A period with no programme: KRM-6's print sheet is its label columns alone (no error)."""
+    p = tmp_path / "KRM-6.xlsx"
+    write_form(p, forms.KRM6, "kk", header={"period": "2019-05"}, period="2019-05", programmes=[], spare_rows=0,
+               input_cells=False)
+    ws = openpyxl.load_workbook(p)["КРМ-6 Басып шығару"]
+    assert ws.max_column == 2 and ws.protection.sheet

@@ -2,7 +2,7 @@
 when it was written, and whose file on disk still has the recorded size and SHA-256, is left as it is.
 
 The *recipe* of an output is a SHA-256 over everything its bytes depend on: krm's engine (its code, data and
-readers: :mod:`krm.register.engine`), the options that change outputs (``--lang``, ``--body``, the signature
+readers: :mod:`krm.register.engine`), the writers' versions (xlsxwriter, zlib), the options that change outputs (``--lang``, ``--body``, the signature
 block, ``--period``, ``--programme``), the output's own name and key, and for each input the name it is shown
 under, its form, its status and note, and the SHA-256 of its bytes (which, with the engine, fix its rows and
 figures); the files of its group that were not counted (name, form, status, note, the errors shown) and its
@@ -37,10 +37,22 @@ def recipe(o: Output, result: AggregateResult, body, signature) -> str | None:
           for f in _not_counted(result) if _belongs(f, o)]
     comp = [[c.form, c.period, c.programme, c.region, c.expected, c.received, c.percent, list(c.missing),
              list(c.not_counted)] for c in result.completeness if _completeness_belongs(c, o)]
-    return digest("aggregate", result.memo.engine_version, __version__, result.lang, body,
+    return digest("aggregate", result.memo.engine_version, __version__, _writers(), result.lang, body,
                   sorted((signature or {}).items()), result.period, result.programme,
                   [o.form, o.rel, o.period, o.programme, o.basis, o.region],
                   [[f.rel, f.form, f.status, f.note, f.sha256] for f in o.inputs], nc, comp)
+
+
+def _writers() -> list[str]:
+    """What writes the bytes beyond krm's own code (which the engine covers): xlsxwriter and zlib."""
+    import zlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        xw = version("xlsxwriter")
+    except PackageNotFoundError:
+        xw = "?"
+    return [f"xlsxwriter={xw}", f"zlib={zlib.ZLIB_RUNTIME_VERSION}"]
 
 
 def unchanged(result: AggregateResult, todo: list[Output], body, signature) -> dict[int, str | None]:

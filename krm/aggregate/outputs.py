@@ -13,7 +13,7 @@ from krm import forms, rollup
 from krm.aggregate.compute import _build_krm3, _in_workers, _raise_for, check_krm3
 from krm.aggregate.records import (COMPRESS_LEVEL, PLAN_FORMS, PLAN_LAYOUTS, SUMMARY_NAME, AggregateResult,
                                    AggregateUsageError, Output)
-from krm.aggregate.sheets import UI, PLAN_NOTES, _control_sheet, _form_rows, _grouped_sheet, _header, _not_counted
+from krm.aggregate.sheets import UI, PLAN_NOTES, _control_sheet, _form_rows, _header, _not_counted
 from krm.model import Submission
 
 
@@ -27,8 +27,6 @@ def _write_one(o: Output, result: AggregateResult, body: str | None, signature: 
     spec = forms.get(PLAN_LAYOUTS[o.form][0] if o.form in PLAN_LAYOUTS else o.form)
     header = _header(o, lang, body)
     extra = [(UI["control"](lang), _control_sheet(o, result))]
-    if forms.level(o.form) == "region":
-        extra.insert(0, (UI["grouped"](lang), _grouped_sheet(o, sub, lang)))
     if o.form in PLAN_FORMS:
         note = PLAN_NOTES[o.form]
         extra.insert(0, (UI["note"](lang), [[UI["note"](lang)], [note(lang)], [note("en")]]))

@@ -16,7 +16,6 @@ from krm.spec import ColType, T
 # ------------------------------------------------------------------ writing
 UI = {
     "control": T("Бақылау", "Контроль", "Control"),
-    "grouped": T("Топтар бойынша", "По группам", "Grouped"),
     "note": T("Ескертпе", "Примечание", "Note"),
     "file": T("Файл", "Файл", "File"),
     "form": T("Нысан", "Форма", "Form"),
@@ -34,7 +33,7 @@ UI = {
     "balanced": T("Теңгерілген", "Сходится", "Balanced"),
     "yes": T("ИӘ", "ДА", "YES"),
     "no": T("ЖОҚ", "НЕТ", "NO"),
-    "not_counted": T("Есепке алынбаған файлдар", "Файлы, не включённые в свод", "Files not counted"),
+    "not_counted": T("Есепке алынбаған файлдар", "Файлы, не включенные в свод", "Files not counted"),
     "reason": T("Себебі", "Причина", "Reason"),
     "completeness": T("Толықтығы", "Полнота", "Completeness"),
     "expected": T("Күтілген", "Ожидалось", "Expected"),
@@ -47,9 +46,9 @@ UI = {
 }
 
 STATUS = {
-    "accepted": T("есепке алынды", "включён", "counted"),
-    "excluded": T("қатесі бар, алынып тасталды", "исключён: ошибки", "excluded: errors"),
-    "conflict": T("қайталанған, есепке алынбады", "дубликат, не включён", "duplicate: not counted"),
+    "accepted": T("есепке алынды", "включен", "counted"),
+    "excluded": T("қатесі бар, алынып тасталды", "исключен: ошибки", "excluded: errors"),
+    "conflict": T("қайталанған, есепке алынбады", "дубликат, не включен", "duplicate: not counted"),
     "superseded": T("ескі қайталама", "устаревший дубликат", "older duplicate"),
 }
 
@@ -218,30 +217,6 @@ def _completeness_belongs(c: Completeness, o: Output) -> bool:
     if forms.level(o.form) == "region":
         return forms.kind(c.form) == "district" and c.region == o.region
     return forms.kind(c.form) == "district" or (forms.level(c.form) == "region" and c.programme == o.programme)
-
-
-def _grouped_sheet(o: Output, sub: Submission, lang: str) -> list[list]:
-    """KRM-3 as the form prints it: the nine activity headings, each with its projects and subtotal; the
-    figures are KRM-3's measures, in the spec's order (a measure a newer edition added among them)."""
-    measures = [c for c in forms.get("KRM-3").columns if c.role == "measure"]
-    head = ["№", UI["project"](lang), UI["district"](lang), UI["bin"](lang),
-            *(UI[c.key](lang) if c.key in UI else c.title(lang) for c in measures)]
-    table = [head]
-    rows = sub.projects
-    codes = [a.code for a in reference.activities()]
-    codes += sorted({r.activity for r in rows} - set(codes))
-    by_code: dict[str, list] = defaultdict(list)
-    for r in rows:
-        by_code[r.activity].append(r)
-    for code in codes:
-        rs = by_code.get(code, [])
-        table.append([f"{code}.", _activity_label(code, lang), "", "", *(_sum(rs, c) for c in measures)])
-        for i, r in enumerate(rs, start=1):
-            table.append([f"{code}.{i}", r.project, _district_label(r.district, lang, o.period), r.bin or "",
-                          *(_num(r.get(c.key)) for c in measures)])
-    table.append([forms.TOTAL("kk") if lang == "kk" else forms.TOTAL(lang), "", "", "",
-                  *(_sum(rows, c) for c in measures)])
-    return table
 
 
 def _sum(rows, c):

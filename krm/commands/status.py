@@ -171,7 +171,7 @@ def _print(rep, limit: int, lang: str = "en") -> None:
     if rep.unexpected:
         con.print(f"[bold]{w('unexpected')}[/bold] ({len(rep.unexpected)}):")
         for a in rep.unexpected[: limit or None]:
-            con.print(f"  {a.path}: {a.problem}")
+            con.print(f"  {a.path}: {a.problem_in(lang)}")
     if rep.duplicates:
         con.print(f"[bold]{w('duplicates')}[/bold] ({len(rep.duplicates)}):")
         for a, b in rep.duplicates[: limit or None]:
@@ -180,11 +180,11 @@ def _print(rep, limit: int, lang: str = "en") -> None:
     if rep.excluded:
         con.print(f"[bold]{w('excluded')}[/bold] ({len(rep.excluded)}):")
         for a in rep.excluded[: limit or None]:
-            con.print(f"  {a.path}: {a.problem}")
+            con.print(f"  {a.path}: {a.problem_in(lang)}")
     if rep.unreadable:
         con.print(f"[bold]{w('unreadable')}[/bold] ({len(rep.unreadable)}):")
         for a in rep.unreadable[: limit or None]:
-            con.print(f"  {a.path}: {a.problem}")
+            con.print(f"  {a.path}: {a.problem_in(lang)}")
     if rep.other_periods:
         con.print(w("other_periods", n=rep.other_periods))
     if rep.approval is not None:

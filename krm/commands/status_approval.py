@@ -53,7 +53,7 @@ def print_approval(con, ap: dict, limit: int, lang: str = "en") -> None:
             t.add_column(w(k), justify="right")
         for r in rows + [{"region": "", "name": f"[bold]{w('Total')}[/bold]", "programme": "", **ap["totals"][form]}]:
             over = r["overdue_return"] + r["overdue_correction"] + r["overdue_confirmation"]
-            t.add_row(f"{r['region']} {r['name']}".strip(), escape(r["programme"]), *(str(r[k]) for k in COLUMNS),
+            t.add_row(f"{r['region']} {_region(r, lang)}".strip(), escape(r["programme"]), *(str(r[k]) for k in COLUMNS),
                       str(over))
         con.print(t)
     if not ap["confirmations_known"]:
@@ -62,7 +62,16 @@ def print_approval(con, ap: dict, limit: int, lang: str = "en") -> None:
     if items:
         con.print(f"[bold]{w('list')}[/bold] ({len(items)}):")
         for it in items[: limit or None]:
-            con.print(f"  {it['form']} {it['district']} {escape(it['programme'])} ({it['state']}): "
+            state = w(it["state"]).lower() if it["state"] in WORDS else it["state"]
+            con.print(f"  {it['form']} {it['district']} {escape(it['programme'])} ({state}): "
                       + "; ".join(w(o, d=it[DUE[o]]) for o in it["overdue"]) + f"  {escape(it['path'] or '')}")
         if limit and len(items) > limit:
             con.print(f"  {w('more', n=len(items) - limit)}")
+
+
+def _region(row: dict, lang: str) -> str:
+    """The region's name in ``lang`` (the approval levels carry it in English)."""
+    from krm import reference
+
+    reg = reference.region_any(row["region"]) if lang != "en" and row["region"] else None
+    return reg.name(lang) if reg is not None else row["name"]

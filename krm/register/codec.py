@@ -255,6 +255,30 @@ def _h(*parts) -> "hashlib._Hash":
     return h
 
 
+def cells_json(cells) -> str:
+    """A reading's cells (:func:`row_cells`, sorted) as compact JSON: one text for all its rows."""
+    return json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+
+
+def cells_from_json(text: str) -> list[tuple]:
+    return [tuple(x) for x in json.loads(text)]
+
+
+def stored_cells(c, reading_id: int) -> list[tuple]:
+    """A reading's cells ``(row_no, kind, key, type, text, num)`` sorted by row and key, from either layout:
+    ``reading_rows`` (one JSON row, migration 6) or ``row_value`` (one row a cell, readings recorded before)."""
+    from sqlalchemy import select
+
+    from krm.register import schema as S
+
+    text = c.execute(select(S.reading_rows.c.cells).where(S.reading_rows.c.reading_id == reading_id)).scalar()
+    if text is not None:
+        return sorted(cells_from_json(text), key=lambda x: (x[0], x[2]))
+    X = S.row_value
+    return sorted((tuple(x) for x in c.execute(select(X.c.row_no, X.c.kind, X.c.key, X.c.type, X.c.text, X.c.num)
+                                                .where(X.c.reading_id == reading_id))), key=lambda x: (x[0], x[2]))
+
+
 def reading_digest(form, edition, header_json, n_rows, totals_json, cells) -> str:
     """SHA-256 over a reading's stored content; ``cells`` as :func:`row_cells` gives them (or as stored).
 

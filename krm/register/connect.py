@@ -219,9 +219,11 @@ def outside_inputs(target: str, inputs) -> None:
     p = p.resolve()
     for i in inputs:
         try:
+            if not os.path.isdir(i):  # a file given (krm validate passes each one) holds no register
+                continue
             d = Path(i).resolve()
-        except OSError:
+        except (OSError, ValueError):
             continue
-        if d.is_dir() and (d == p or d in p.parents):
+        if d == p or d in p.parents:
             raise RegisterError(f"register {p} is inside the input folder {d}; keep it elsewhere "
                                 "(--register PATH or KRM_REGISTER), or run with --no-register")

@@ -51,6 +51,8 @@ def _rows_frame(reg, versions):
         for rid, row_no, kind, key, type_, text in c.execute(
                 select(X.c.reading_id, X.c.row_no, X.c.kind, X.c.key, X.c.type, X.c.text)):
             by_reading.setdefault(rid, []).append((row_no, kind, key, type_, text))
+        for rid, cells in c.execute(select(S.reading_rows.c.reading_id, S.reading_rows.c.cells)):  # migration 6
+            by_reading.setdefault(rid, []).extend(x[:5] for x in codec.cells_from_json(cells))
     lines, keys = [], []
     for v in versions.itertuples(index=False):
         rows: dict[int, dict] = {}

@@ -81,7 +81,7 @@ class Remembered:
     findings: list  # finding rows
     header: dict | None
     errors: int
-    digest: object | None  # krm.rollup.Digest (its path to be set), or None when not stored
+    digest: str | None  # the stored krm.rollup.Digest as tagged JSON (decoded by digest_from when used), or None
 
 
 def _chunks(values, n: int = 500):
@@ -145,24 +145,17 @@ class Memo:
             found = sorted(recs[cid], key=lambda r: r.seq)
             if codec.check_digest(errors, warnings, found) != cdig:
                 continue  # changed in the database: the file is read again (verify reports it)
-            digest = None
-            if data is not None and sl == seal(rdig, data):  # else: not used (the rows are, when needed)
-                try:
-                    digest = digest_from(data)
-                except (ValueError, TypeError, KeyError):
-                    digest = None
+            digest = data if data is not None and sl == seal(rdig, data) else None  # else: the rows, when needed
             out[sha] = Remembered(sha, size, wid, rid, form, lang, edition, found, codec.loads(header), errors,
                                   digest)
         return out
 
     def rows_of(self, reading_id: int) -> tuple[list, list]:
         """(projects, regions) stored for a reading; ValueError when they are not intact."""
-        R, V = S.reading, S.row_value
+        R = S.reading
         with self.reader() as c, c.begin():
             hit = c.execute(select(R).where(R.c.id == reading_id)).first()
-            cells = c.execute(select(V.c.row_no, V.c.kind, V.c.key, V.c.type, V.c.text, V.c.num)
-                              .where(V.c.reading_id == reading_id)).all()
-        cells = sorted(map(tuple, cells), key=itemgetter(0, 2))
+            cells = codec.stored_cells(c, reading_id)
         if hit is None or codec.reading_digest(hit.form, hit.edition, hit.header, hit.n_rows, hit.totals,
                                                cells) != hit.digest:
             raise ValueError(f"reading {reading_id}: its stored rows are not intact")

@@ -192,12 +192,10 @@ class Queries:
         return out
 
     def submission_of(self, reading_id: int, path: Path):
-        R, X = S.reading, S.row_value
+        R = S.reading
         with self.reader() as c, c.begin():
             r = c.execute(select(R).where(R.c.id == reading_id)).first()
-            cells = sorted((tuple(x) for x in c.execute(select(X.c.row_no, X.c.kind, X.c.key, X.c.type, X.c.text,
-                                                                X.c.num).where(X.c.reading_id == reading_id))),
-                           key=lambda x: (x[0], x[2]))
+            cells = codec.stored_cells(c, reading_id)
         if r is None or r.header is None:
             return None
         if codec.reading_digest(r.form, r.edition, r.header, r.n_rows, r.totals, cells) != r.digest:

@@ -285,6 +285,16 @@ output_memo = Table(
     UniqueConstraint("host", "path", name="uq_output_memo"),
 )
 
+# ------------------------------------------------------------------ migration 6: a reading's rows in one row
+#: a reading's typed rows as one compact JSON text: the cells ``[[row_no, kind, key, type, text, num], …]`` (the
+#: same cells, in the same order, as ``row_value`` held one row each; readings recorded before migration 6 keep
+#: theirs in ``row_value``, which is still read)
+reading_rows = Table(
+    "reading_rows", metadata,
+    Column("reading_id", Integer, ForeignKey("reading.id"), primary_key=True),
+    Column("cells", Text, nullable=False),
+)
+
 _FIRST = ("workbook", "workbook_path", "reading", "row_value", "check_result", "finding", "submission", "version",
           "state_change")
 
@@ -307,6 +317,8 @@ MIGRATIONS = [
         conn, tables=[written_explanation])),
     (5, "the run-level memo: file identities, readings' digests, outputs and their inputs", lambda conn: metadata.create_all(
         conn, tables=[file_stat, reading_digest, output_memo])),
+    (6, "a reading's typed rows as one compact JSON row (row_value still read for older readings)",
+     lambda conn: metadata.create_all(conn, tables=[reading_rows])),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -24,7 +24,6 @@ import getpass
 import json
 import os
 from dataclasses import dataclass
-from operator import itemgetter
 
 from sqlalchemy import and_, bindparam, select, update
 
@@ -114,25 +113,6 @@ def _insert_ignore(conn, table, values: dict, keys: list[str]) -> bool:
     return conn.execute(stmt.returning(table.c[keys[0]])).first() is not None
 
 
-#: the DB-API placeholder of each parameter style :func:`_insert_many` writes SQL for
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-def _insert_many(conn, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT many rows of plain values (tuples in ``columns`` order) in one driver call.
-
-    SQLAlchemy's executemany builds a parameter dict per row through the compiled statement (~5 µs a
-    value); a cold register writes ~1,000 values a workbook, so the rows go to the driver as they are."""
-    mark = _PLACEHOLDER.get(conn.dialect.paramstyle)
-    if mark is None:  # a driver with another style: SQLAlchemy's own executemany
-        conn.execute(table.insert(), [dict(zip(columns, r)) for r in rows])
-        return
-    q = conn.dialect.identifier_preparer
-    sql = (f"INSERT INTO {q.format_table(table)} ({', '.join(q.quote(c) for c in columns)}) "
-           f"VALUES ({', '.join([mark] * len(columns))})")
-    conn.exec_driver_sql(sql, rows)
-
-
 def _insert_ignore_many(conn, table, rows: list[dict], keys: list[str]) -> None:
     """INSERT … ON CONFLICT DO NOTHING of many rows at once (both back-ends)."""
     if not rows:
@@ -209,10 +189,7 @@ class Store:
             header = codec.loads(hit.header)
             sub = None
             if rows and header is not None:
-                cells = c.execute(select(S.row_value.c.row_no, S.row_value.c.kind, S.row_value.c.key,
-                                         S.row_value.c.type, S.row_value.c.text, S.row_value.c.num)
-                                  .where(S.row_value.c.reading_id == hit.id)).all()
-                cells = sorted(map(tuple, cells), key=itemgetter(0, 2))  # not the server's collation
+                cells = codec.stored_cells(c, hit.id)  # sorted here, not by the server's collation
                 if codec.reading_digest(hit.form, hit.edition, hit.header, hit.n_rows, hit.totals,
                                         cells) != hit.digest:
                     return None
@@ -245,9 +222,8 @@ class Store:
             }, ["workbook_id", "engine"])
             rid = c.execute(select(S.reading.c.id).where(
                 S.reading.c.workbook_id == wid, S.reading.c.engine == self.engine_version)).scalar_one()
-            if new_reading and cells:  # the same transaction as the reading: all its rows or none
-                _insert_many(c, S.row_value, ("reading_id", "row_no", "kind", "key", "type", "text", "num"),
-                             [(rid, *cell) for cell in cells])
+            if new_reading and cells:  # the same transaction as the reading: all its rows or none, in one row
+                c.execute(S.reading_rows.insert().values(reading_id=rid, cells=codec.cells_json(cells)))
             if submission_key(sub) is not None:  # what the roll-ups need of the rows (krm.register.memo); a
                 # submission without a period (KRM-E013) is never rolled up, and its digest cannot be computed
                 from krm.register.memo import seal

@@ -60,7 +60,9 @@ def _readings(c, res: VerifyResult) -> None:
                        .order_by(X.c.reading_id))
     digests = {r.reading_id: r for r in c.execute(select(S.reading_digest))}
     seen = set()
-    for rid, group in itertools.groupby(stream, key=lambda x: x[0]):
+    for rid, group in itertools.chain(itertools.groupby(stream, key=lambda x: x[0]), _compact_rows(c)):
+        if rid in seen:
+            res.problems.append(f"reading {rid}: rows stored in both layouts (row_value and reading_rows)")
         seen.add(rid)
         cells = sorted((tuple(x[1:]) for x in group), key=lambda x: (x[0], x[2]))
         _reading(readings.get(rid), rid, cells, res)
@@ -69,6 +71,16 @@ def _readings(c, res: VerifyResult) -> None:
         if rid not in seen:
             _reading(r, rid, [], res)
             _digest(r, digests.get(rid), [], res)
+
+
+def _compact_rows(c):
+    """(reading id, its cells with the id first) of the readings stored in one row (migration 6)."""
+    for rid, text in c.execute(select(S.reading_rows.c.reading_id, S.reading_rows.c.cells)):
+        try:
+            cells = codec.cells_from_json(text)
+        except ValueError:
+            cells = [(None, "?", "?", "?", text, None)]  # not JSON: fails the digest
+        yield rid, [(rid, *x) for x in cells]
 
 
 def _digest(r, d, cells: list, res: VerifyResult) -> None:
@@ -161,7 +173,7 @@ def _versions(c, res: VerifyResult) -> None:
 
 def _counts(c) -> dict:
     return {t.name: c.execute(select(func.count()).select_from(t)).scalar()
-            for t in (S.workbook, S.workbook_path, S.reading, S.row_value, S.check, S.finding, S.submission,
+            for t in (S.workbook, S.workbook_path, S.reading, S.row_value, S.reading_rows, S.check, S.finding, S.submission,
                       S.version, S.state_change, S.confirmation, S.explanation)}
 
 

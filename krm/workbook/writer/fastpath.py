@@ -370,7 +370,18 @@ def _rs_prepare_formula(self, formula, expand_future_functions=False):
         if formula.endswith("}"):
             formula = formula[:-1]
         return formula
-    return _BASE._prepare_formula(self, formula, expand_future_functions)
+    # the rest (data validations expand future functions too: ~150 substitutions, ~1 ms a formula) depends only on
+    # these three, and the same few formulas come back in every workbook
+    key = (formula, bool(expand_future_functions), bool(self.use_future_functions))
+    got = _PREPARED.get(key)
+    if got is None:
+        got = _BASE._prepare_formula(self, formula, expand_future_functions)
+        if len(_PREPARED) < 4096:
+            _PREPARED[key] = got
+    return got
+
+
+_PREPARED: dict[tuple[str, bool, bool], str] = {}  # Worksheet._prepare_formula's results (_rs_prepare_formula)
 
 
 def _rs_write_one_row(self, row_num: int, spans: dict) -> None:

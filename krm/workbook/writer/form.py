@@ -11,7 +11,7 @@ from krm import annex_text, reference
 from krm.explanations import SHEET as EXPLANATIONS_SHEET
 from krm.forms import BASIS_VALUES, SEAL, SIGNATURE
 from krm.spec import ColType, Column, FormSpec, Rows, T
-from krm.workbook.writer import blocks, grouped, printsheet
+from krm.workbook.writer import blocks, grouped, printsheet, wideprint
 from krm.workbook.writer.fastpath import _add_sheet, _new_workbook, _put_rows, _values
 from krm.workbook.writer.layout import (FIXED_TIME, UI, Layout, _heading_heights, _span_start, _text_height, _value_span,
                                        column_letter, column_width, layout, page_breaks, print_scale, table_headers)
@@ -62,7 +62,8 @@ def write_form(
     F = _Formats(wb)
     ws = _add_sheet(wb, spec.sheet_name)
     printed = blocks.write_block_print if blocks.has_block_print(spec) else \
-        grouped.write_grouped_print if grouped.has_grouped_print(spec) else None  # the annex's layout
+        grouped.write_grouped_print if grouped.has_grouped_print(spec) else \
+        wideprint.write_wide_print if wideprint.has_wide_print(spec) else None  # the annex's layout
     print_ws = _add_sheet(wb, printsheet.sheet_name(spec, lang)) if printed is not None else None
     group_ws = None
     if has_group_view(spec):
@@ -84,7 +85,7 @@ def write_form(
     _write_signature(x, signature or {})
     _sheet_settings(x)
 
-    if printed is not None:  # KRM-1: a block per project; KRM-2/3: the rows under the nine activities
+    if printed is not None:  # KRM-1: a block per project; KRM-2/3: under the nine activities; KRM-6/7: stacked
         printed(print_ws, F, spec, lay, data, header, signature or {}, lang, x.v0)
     if group_ws is not None:
         _write_group_view(wb, group_ws, F, spec, lay, data, lang)

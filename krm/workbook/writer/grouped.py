@@ -17,6 +17,7 @@ the annex's columns only (krm's supplementary columns stay on the entry sheet):
 from __future__ import annotations
 
 from krm import reference
+from krm.forms.district import ADDRESS_PART
 from krm.spec import ColType, FormSpec, Rows, T
 from krm.workbook.writer.layout import Layout, _text_height, column_letter, column_width
 from krm.workbook.writer.linked import LinkedRows
@@ -47,7 +48,7 @@ def write_grouped_print(ws, F, spec: FormSpec, lay: Layout, data: list[dict], he
         (groups[a.code] if a is not None else other).append((i, d))
     r = p.more_line(p.banner(header), act.key, len(rows))
     head = r
-    r = _headings(p, cols, r)
+    r = p.headings(cols, r)
     repeat = (head, r - 1)
     starts: list[int] = []
     for a in reference.activities():
@@ -56,42 +57,61 @@ def write_grouped_print(ws, F, spec: FormSpec, lay: Layout, data: list[dict], he
     if other:  # their activity is shown on each row: it is none of the nine
         starts.append(r)
         r = _group(p, cols, "", _OTHER(lang), other, r, named=False)
+    part = [c for c in lay.columns if c.group is not None and c.group(lang) == ADDRESS_PART(lang)]
+    if part:  # KRM-2 edition 2: the address part, after the table (edition 1 has none)
+        starts.append(r + 1)
+        r = _address_part(p, cols, part, rows, r + 1)
     end = p.signature(r + 1, signature, max(2, len(cols) // 2))
     p.finish(end, starts + [r + 1], repeat, whole=False)  # a group's heading stays with its first rows
 
 
-def _headings(p: PrintSheet, cols, r: int) -> int:
-    """The group row, the title row and the column-number row (5 over both dates, as the annex numbers it)."""
+def _address_part(p: PrintSheet, cols, part, rows: list[tuple[int, dict]], r: int) -> int:
+    """KRM-2's address part (Annex 2's explanation: the enterprise's name, registered and actual address) as a table
+    after the form's: № and БСН (ЖСН) of each row, then к1-к3, each over a span of the sheet's columns, the rows in
+    the entry sheet's order; returns the next row."""
     ws, f, lang = p.ws, p.f, p.lang
-    i = 0
-    need = [18.0, 18.0]
-    while i < len(cols):
-        c = cols[i]
-        j = i
-        while c.group is not None and j + 1 < len(cols) and cols[j + 1].group == c.group:
-            j += 1
-        if c.group is None:
-            ws.merge_range(r, i, r + 1, i, c.title(lang), f.head)
-            need[1] = max(need[1], _text_height(c.title(lang), p.widths[i], 10, bold=True) - need[0])
-        else:
-            span = sum(p.widths[i:j + 1])
-            (ws.merge_range(r, i, r, j, c.group(lang), f.head) if j > i else ws.write_string(r, i, c.group(lang), f.head))
-            need[0] = max(need[0], _text_height(c.group(lang), span, 10, bold=True))
-            for k in range(i, j + 1):
-                ws.write_string(r + 1, k, cols[k].title(lang), f.head)
-                need[1] = max(need[1], _text_height(cols[k].title(lang), p.widths[k], 10, bold=True))
-        i = j + 1
-    p.row(r, need[0])
-    p.row(r + 1, need[1])
-    i = 0
-    while i < len(cols):
-        j = i
-        while j + 1 < len(cols) and cols[j + 1].number == cols[i].number:
-            j += 1
-        (ws.merge_range(r + 2, i, r + 2, j, cols[i].number, f.seq) if j > i
-         else ws.write_string(r + 2, i, cols[i].number, f.seq))
-        i = j + 1
-    return r + 3
+    spans = _spans(p.widths, len(part))
+    ws.merge_range(r, 0, r, p.last, ADDRESS_PART(lang), f.group)
+    r += 1
+    heads = [cols[0], cols[1], *part]
+    places = [(0, 0), (1, 1), *spans]
+    need = 18.0
+    for c, (a, b) in zip(heads, places):
+        (ws.merge_range(r, a, r, b, c.title(lang), f.head) if b > a else ws.write_string(r, a, c.title(lang), f.head))
+        (ws.merge_range(r + 1, a, r + 1, b, c.number, f.seq) if b > a else ws.write_string(r + 1, a, c.number, f.seq))
+        need = max(need, _text_height(c.title(lang), sum(p.widths[a:b + 1]), 10, bold=True))
+    p.row(r, need)
+    r += 2
+    for i, d in sorted(rows):
+        er = p.lay.first_data_row + i
+        need = 15.0
+        for c, (a, b) in zip(heads, places):
+            fmt = f.seq if a == 0 else f.cell
+            if b > a:
+                ws.merge_range(r, a, r, b, "", fmt)
+            p.value((r, a), er, c.key, d.get(c.key), fmt)
+            if d.get(c.key):
+                need = max(need, _text_height(str(d.get(c.key)), sum(p.widths[a:b + 1]), 10))
+        p.row(r, need)
+        r += 1
+    return r
+
+
+def _spans(widths: tuple[float, ...], n: int) -> list[tuple[int, int]]:
+    """Columns 2… of the sheet shared out into ``n`` runs of about equal width."""
+    out, a = [], 2
+    for k in range(n):
+        left = sum(widths[a:])
+        if k == n - 1:
+            out.append((a, len(widths) - 1))
+            break
+        b, acc = a, widths[a]
+        while b + 1 < len(widths) - (n - k - 1) and acc + widths[b + 1] / 2 < left / (n - k):
+            b += 1
+            acc += widths[b]
+        out.append((a, b))
+        a = b + 1
+    return out
 
 
 def _group(p: PrintSheet, cols, number: str, name: str, members: list[tuple[int, dict]], r: int,

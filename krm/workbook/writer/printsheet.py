@@ -13,7 +13,7 @@ figures in an annex's layout, every value a formula on the entry sheet, protecte
 from __future__ import annotations
 
 from krm import annex_text
-from krm.forms import SEAL, SIGNATURE
+from krm.forms import BASIS_VALUES, SEAL, SIGNATURE
 from krm.spec import FormSpec, T
 from krm.workbook.writer.layout import PT_PER_UNIT, UI, Layout, _text_height, column_letter
 from krm.workbook.writer.linked import cached
@@ -92,8 +92,9 @@ class PrintSheet:
         x = self.ref(r, self.col[key])
         self.ws.write_formula(*at, f'=IF({x}="","",{x})', fmt, cached(shown))
 
-    def banner(self, header: dict) -> int:
-        """The annex line, the title, the unit and period lines, index and the header labels; the next row."""
+    def banner(self, header: dict, lines: tuple[str, ...] = ("programme",)) -> int:
+        """The annex line, the title, the unit and period lines (no unit line for a form without one: KRM-6/7), index
+        and the header labels, then krm's header fields ``lines`` (label: value); the next row."""
         ws, f, spec, lay, lang, last = self.ws, self.f, self.spec, self.lay, self.lang, self.last
         annex = f"{spec.annex(lang)}\n\n{spec.kind_line(lang)}"
         c0 = 1 if last >= 2 else 0
@@ -102,32 +103,75 @@ class PrintSheet:
         ws.merge_range(1, 0, 1, last, spec.title(lang), f.title)
         self.row(1, _text_height(spec.title(lang), self.total_w, 12, bold=True))
         unit = [k for k in ("district", "region", "body") if k in lay.header_rows]
-        cells = [self.ref(lay.header_rows[k], self.v0) for k in unit]
-        shown = " ".join(str(header.get(k) or "") for k in unit).strip()
-        ws.merge_range(2, 0, 2, last, "", f.unit)
-        ws.write_formula(2, 0, "=TRIM(" + '&" "&'.join(cells) + ")" if cells else '=""', f.unit, shown)
-        ws.merge_range(3, 0, 3, last, spec.unit_caption(lang) if spec.unit_caption is not None else "", f.caption)
+        r = 2
+        if unit or spec.unit_caption is not None:
+            cells = [self.ref(lay.header_rows[k], self.v0) for k in unit]
+            shown = " ".join(str(header.get(k) or "") for k in unit).strip()
+            ws.merge_range(2, 0, 2, last, "", f.unit)
+            ws.write_formula(2, 0, "=TRIM(" + '&" "&'.join(cells) + ")" if cells else '=""', f.unit, shown)
+            ws.merge_range(3, 0, 3, last, spec.unit_caption(lang) if spec.unit_caption is not None else "",
+                           f.caption)
+            r = 4
         kind = "year" if spec.period_kind == "year" else "month"
         pr = self.ref(lay.header_rows["period"], self.v0)
         blank = _BLANK_PERIOD[kind]
         period = lit(_PERIOD[kind](lang)).replace("{}", f'"&IF({pr}="","{blank}",{pr})&"')
-        ws.merge_range(4, 0, 4, last, "", f.line)
-        ws.write_formula(4, 0, f'="{period}"', f.line, _PERIOD[kind](lang).format(header.get("period") or blank))
+        ws.merge_range(r, 0, r, last, "", f.line)
+        ws.write_formula(r, 0, f'="{period}"', f.line, _PERIOD[kind](lang).format(header.get("period") or blank))
         who, where, when = annex_text.banner_labels(spec)
         text = "\n".join([f"{UI['index'](lang)}: {spec.sheet_name}", f"{UI['periodicity'](lang)}: "
                           f"{spec.periodicity(lang)}", f"{who(lang)}: {spec.submitter(lang)}",
                           f"{where(lang)}: {spec.recipient(lang)}", f"{when(lang)}: {spec.deadline.text(lang)}"])
-        ws.merge_range(5, 0, 5, last, text, f.line)
-        self.row(5, _text_height(text, self.total_w, 10))
-        r = 6
-        if "programme" in lay.header_rows:  # krm's addition: the programme (FORMS.md)
-            label = spec.header_field("programme").label(lang)
-            p = self.ref(lay.header_rows["programme"], self.v0)
+        ws.merge_range(r + 1, 0, r + 1, last, text, f.line)
+        self.row(r + 1, _text_height(text, self.total_w, 10))
+        r += 2
+        for key in lines:  # krm's additions: the programme (FORMS.md), whether the figures are cumulative
+            if key not in lay.header_rows:
+                continue
+            label = spec.header_field(key).label(lang)
+            p = self.ref(lay.header_rows[key], self.v0)
+            value = header.get(key) or ""
+            if key == "basis" and value in BASIS_VALUES:
+                value = BASIS_VALUES[value](lang)
             ws.merge_range(r, 0, r, last, "", f.line)
-            ws.write_formula(r, 0, f'="{lit(label)}: "&{p}', f.line, f"{label}: {header.get('programme') or ''}")
-            self.row(r, _text_height(f"{label}: {header.get('programme') or ''}", self.total_w, 10, minimum=30))
+            ws.write_formula(r, 0, f'="{lit(label)}: "&{p}', f.line, f"{label}: {value}")
+            self.row(r, _text_height(f"{label}: {value}", self.total_w, 10, minimum=30 if key == "programme" else 15))
             r += 1
         return r + 1
+
+    def headings(self, cols, r: int) -> int:
+        """The group row, the title row and the column-number row (5 over both dates, as the annex numbers it)."""
+        p = self
+        ws, f, lang = p.ws, p.f, p.lang
+        i = 0
+        need = [18.0, 18.0]
+        while i < len(cols):
+            c = cols[i]
+            j = i
+            while c.group is not None and j + 1 < len(cols) and cols[j + 1].group == c.group:
+                j += 1
+            if c.group is None:
+                ws.merge_range(r, i, r + 1, i, c.title(lang), f.head)
+                need[1] = max(need[1], _text_height(c.title(lang), p.widths[i], 10, bold=True) - need[0])
+            else:
+                span = sum(p.widths[i:j + 1])
+                (ws.merge_range(r, i, r, j, c.group(lang), f.head) if j > i else ws.write_string(r, i, c.group(lang), f.head))
+                need[0] = max(need[0], _text_height(c.group(lang), span, 10, bold=True))
+                for k in range(i, j + 1):
+                    ws.write_string(r + 1, k, cols[k].title(lang), f.head)
+                    need[1] = max(need[1], _text_height(cols[k].title(lang), p.widths[k], 10, bold=True))
+            i = j + 1
+        p.row(r, need[0])
+        p.row(r + 1, need[1])
+        i = 0
+        while i < len(cols):
+            j = i
+            while j + 1 < len(cols) and cols[j + 1].number == cols[i].number:
+                j += 1
+            (ws.merge_range(r + 2, i, r + 2, j, cols[i].number, f.seq) if j > i
+             else ws.write_string(r + 2, i, cols[i].number, f.seq))
+            i = j + 1
+        return r + 3
 
     def more_line(self, r: int, key: str, placed: int) -> int:
         """A line that prints only when the entry sheet has more rows (filled ``key``) than ``placed``."""
@@ -164,9 +208,10 @@ class PrintSheet:
             r += 1
         return r - 1
 
-    def finish(self, end: int, starts: list[int], repeat: tuple[int, int] | None = None, whole: bool = True) -> None:
-        """Protection and page set-up: A4, scaled to the width, pages broken between whole blocks (``whole``; else
-        a block's first rows are kept together and it runs on)."""
+    def finish(self, end: int, starts: list[int], repeat: tuple[int, int] | None = None, whole: bool = True,
+               scale: int | None = None) -> None:
+        """Protection and page set-up: A4, scaled to the width (or ``scale``), pages broken between whole blocks
+        (``whole``; else a block's first rows are kept together and it runs on)."""
         ws = self.ws
         ws.protect("")
         (ws.set_portrait if self.portrait else ws.set_landscape)()
@@ -174,7 +219,8 @@ class PrintSheet:
         ws.set_margins(**MARGINS)
         ws.set_footer(f"&L{sheet_name(self.spec, self.lang)}&R&P / &N")
         usable_w, usable_h = (USABLE_W_PORTRAIT, USABLE_H_PORTRAIT) if self.portrait else (USABLE_W_PT, USABLE_H_PT)
-        scale = max(10, min(100, int(100 * usable_w / (self.total_w * PT_PER_UNIT + 30))))
+        if scale is None:
+            scale = max(10, min(100, int(100 * usable_w / (self.total_w * PT_PER_UNIT + 30))))
         ws.set_print_scale(scale)
         ws.print_area(0, 0, end, self.last)
         if repeat is not None:
