@@ -78,7 +78,8 @@ def run_cli(args: list[str], timeout: float = CLI_TIMEOUT_S) -> tuple[int, str, 
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         t0 = time.monotonic()
         p = subprocess.Popen(KRM + args, stdout=out, stderr=err, stdin=subprocess.DEVNULL, preexec_fn=_limit_as,
-                             env={**os.environ, "COLUMNS": "200", "PYTHONFAULTHANDLER": ""})
+                             env={**os.environ, "COLUMNS": "200", "PYTHONFAULTHANDLER": "",
+                                  "KRM_REGISTER": "off"})  # whatever an earlier test left in os.environ
         ru = None
         while True:
             pid, status, ru = os.wait4(p.pid, os.WNOHANG)
