@@ -261,11 +261,6 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
 
         known = remembered(reg, files, today or dt.date.today(), submissions, reduce)
         files = [p for p in files if p not in known]
-    if files:
-        import krm.convert  # noqa: F401 - imported once here, before the fork, not once in every worker
-        import krm.rules
-        krm.rules.all_rules()  # imports every rule module
-        import krm.workbook.reader  # noqa: F401
     _TODAY = today
     _SUBMISSIONS = submissions
     _REDUCE = reduce
@@ -286,11 +281,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
                      res if ok else _read_failure(item, E009, str(res)))
 
     try:
-        if reg is not None:
-            import sqlalchemy  # noqa: F401 - before the fork
-            import krm.register.codec  # noqa: F401
-
-            reg.engine.dispose()  # the workers open their own connections
+        _before_fork(files, reg)
         results = iter(run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
                                     chunksize=16, on_result=on_result, isolate=True))  # a native crash fails one file
         out = []
@@ -317,6 +308,21 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
         _REGISTER = None
         if opened:
             reg.close()
+
+
+def _before_fork(files: list, reg) -> None:
+    """What every worker needs, imported once here before the fork (not once in each worker); the register's
+    connections closed, since the workers open their own."""
+    if files:
+        import krm.convert  # noqa: F401
+        import krm.rules
+        krm.rules.all_rules()  # imports every rule module
+        import krm.workbook.reader  # noqa: F401
+    if reg is not None:
+        import sqlalchemy  # noqa: F401
+        import krm.register.codec  # noqa: F401
+
+        reg.engine.dispose()
 
 
 def _record_seen(reg, seen: list, by: str | None, received: str = "now") -> None:
