@@ -46,8 +46,8 @@ class Key:
 
     def inputs(self) -> list:
         """[[name under the folder, sha256], …] (output_memo's ``inputs``)."""
-        base = os.path.abspath(self.root)
-        return [[os.path.relpath(a, base) if a.startswith(base + os.sep) else a, sha] for a, sha in self.shas.items()]
+        base = os.path.join(os.path.abspath(self.root), "")
+        return [[a[len(base):] if a.startswith(base) else a, sha] for a, sha in self.shas.items()]
 
 
 def writers() -> list[str]:
@@ -244,8 +244,9 @@ class Recorder:
         import krm.register as register  # the run has loaded SQLAlchemy already
         from krm.register.lite import sha256_file
 
+        inputs = self.key.inputs()
         try:
-            rows = [(os.path.abspath(p), self.key.recipe, sha256_file(p), os.path.getsize(p), self.key.inputs(),
+            rows = [(os.path.abspath(p), self.key.recipe, sha256_file(p), os.path.getsize(p), inputs,
                      {"stderr": [str(t) for t in lines]}) for p in written]
         except OSError:
             return
