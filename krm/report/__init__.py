@@ -29,6 +29,8 @@ sheet), :mod:`.assemble` (build, make_report), :mod:`.outputs` (step 5), :mod:`.
 
 from __future__ import annotations
 
+from krm.lazy import lazy_names
+
 #: name -> the module it comes from: imported when first used, so that a run answered by the memo
 #: (:mod:`krm.report.memo`) loads none of the writers, the note's templates or the readers
 _FROM = {
@@ -54,12 +56,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    mod = _FROM.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'krm.report' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"krm.report.{mod}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names("krm.report", _FROM, globals())
