@@ -198,12 +198,12 @@ class Store:
         self.engine = engine
         self.engine_version = engine_version
         self._pid = os.getpid()
-        #: the SQLite register's plain sqlite3 writer (krm.register.lite); None for PostgreSQL
-        self.lite = None
+        #: the SQLite register's plain sqlite3 writer (krm.register.sqlite_write); None for PostgreSQL
+        self.writer_sqlite = None
         if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-            from krm.register.lite import Lite
+            from krm.register.sqlite_write import SqliteWriter
 
-            self.lite = Lite(engine.url.database)
+            self.writer_sqlite = SqliteWriter(engine.url.database)
 
     # ------------------------------------------------------------------ connections (fork-safe)
     def _fresh(self):
@@ -219,17 +219,17 @@ class Store:
         return self._fresh().connect().execution_options(krm_write=True)
 
     def close(self) -> None:
-        if self.lite is not None:
-            self.lite.close()
+        if self.writer_sqlite is not None:
+            self.writer_sqlite.close()
         self.engine.dispose()
 
     # ------------------------------------------------------------------ the worker's side
     def lookup(self, sha: str, as_of: dt.date, rows: bool) -> Stored | None:
         """The stored result for these bytes, this engine and date; None when absent or not intact."""
-        if self.lite is not None:  # a cold run's usual answer (none) in one plain query
-            from krm.register import lite
+        if self.writer_sqlite is not None:  # a cold run's usual answer (none) in one plain query
+            from krm.register import sqlite_write as lite
 
-            if not lite.stored(self.lite, sha, self.engine_version, as_of):
+            if not lite.stored(self.writer_sqlite, sha, self.engine_version, as_of):
                 return None
         R, C = S.reading, S.check
         with self.reader() as c, c.begin():
@@ -270,12 +270,12 @@ class Store:
         """:meth:`record_reading`, returning (reading id, workbook id, whether the workbook is new to the register).
 
         Everything is computed before the transaction, which then only writes: a plain sqlite3 one for an
-        SQLite register (:mod:`krm.register.lite`), SQLAlchemy Core for PostgreSQL; the same rows either way."""
+        SQLite register (:mod:`krm.register.sqlite_write`), SQLAlchemy Core for PostgreSQL; the same rows either way."""
         p = Prepared.of(self.engine_version, sha, size, as_of, report, edition)
-        if self.lite is not None:
-            from krm.register import lite
+        if self.writer_sqlite is not None:
+            from krm.register import sqlite_write as lite
 
-            return lite.record(self.lite, p)
+            return lite.record(self.writer_sqlite, p)
         return self._record_core(p)
 
     def _record_core(self, p: "Prepared") -> tuple[int, int, bool]:

@@ -1,4 +1,4 @@
-"""The SQLite register's plain-sqlite3 write path (krm/register/lite.py) records exactly what the SQLAlchemy Core
+"""The SQLite register's plain-sqlite3 write path (krm/register/sqlite_write.py) records exactly what the SQLAlchemy Core
 path records (the one PostgreSQL uses): the same workbooks, readings, rows, digests, checks, findings, versions,
 audit rows and file identities; either path reads what the other wrote; and a failure of SQLite while recording
 leaves the findings of the run as they are and nothing half-written."""
@@ -70,12 +70,12 @@ def test_both_write_paths_record_the_same_rows(reg_url, month, tmp_path, monkeyp
     as the same run recorded through SQLAlchemy Core into SQLite, and the same findings come back."""
     monkeypatch.setattr("krm.register.memo.SETTLED_NS", 0)  # the files just written count as settled
     with register.open(reg_url) as reg:
-        assert (reg.lite is not None) == reg_url.endswith(".sqlite")
+        assert (reg.writer_sqlite is not None) == reg_url.endswith(".sqlite")
         fast = _run(month, register=reg)
         a = _content(reg)
         assert reg.verify().ok
     with register.open(str(tmp_path / "core.sqlite")) as reg:
-        reg.lite = None  # the SQLAlchemy Core path, as PostgreSQL uses it
+        reg.writer_sqlite = None  # the SQLAlchemy Core path, as PostgreSQL uses it
         core = _run(month, register=reg)
         b = _content(reg)
     off = _run(month, register=False)
@@ -95,7 +95,7 @@ def test_times_and_dates_are_stored_as_sqlalchemy_stores_them(month, tmp_path):
     for name, lite in (("lite", True), ("core", False)):
         with register.open(str(tmp_path / f"{name}.sqlite")) as reg:
             if not lite:
-                reg.lite = None
+                reg.writer_sqlite = None
             _run(month, register=reg)
         con = sqlite3.connect(tmp_path / f"{name}.sqlite")
         forms[name] = con.execute("SELECT r.created, c.as_of, c.created, w.first_seen FROM reading r "
@@ -116,12 +116,12 @@ def test_a_register_written_by_one_path_answers_the_other(writer, month, tmp_pat
     db = str(tmp_path / "r.sqlite")
     with register.open(db) as reg:
         if writer == "core":
-            reg.lite = None
+            reg.writer_sqlite = None
         first = _run(month, register=reg)
     n = len(reads())
     with register.open(db) as reg:
         if writer == "lite":
-            reg.lite = None
+            reg.writer_sqlite = None
         again = _run(month, register=reg)
     assert reads()[n:] == ["empty.xlsx"]  # nothing parsed again but the file that cannot be read
     assert _findings(first) == _findings(again)
@@ -131,7 +131,7 @@ def test_a_failure_while_recording_keeps_the_findings_and_writes_nothing(month, 
     """SQLite failing in the middle of a reading's transaction: it is rolled back (no workbook without its
     reading), the error reaches the caller as SQLAlchemy's, and the run's findings are those of a run without
     the register."""
-    from krm.register import lite
+    from krm.register import sqlite_write as lite
 
     db = str(tmp_path / "r.sqlite")
     real = lite.record
@@ -145,7 +145,7 @@ def test_a_failure_while_recording_keeps_the_findings_and_writes_nothing(month, 
 
     with register.open(db) as reg:
         with pytest.raises(OperationalError):
-            broken(reg.lite, type("P", (), {"sha": "0" * 64, "size": 1})())
+            broken(reg.writer_sqlite, type("P", (), {"sha": "0" * 64, "size": 1})())
         monkeypatch.setattr(lite, "record", broken)
         reps = _run(month, register=reg)
         with reg.reader() as c:

@@ -9,7 +9,7 @@ needs each result as soon as it is done), and the ids come from ``lastrowid``.
 
 What is written is exactly what the SQLAlchemy path writes: the same tables, columns and values, dates and
 times as SQLAlchemy's SQLite types store them (``YYYY-MM-DD`` and ``YYYY-MM-DD HH:MM:SS.ffffff``), so either
-path reads what the other wrote (``tests/test_register_lite.py`` compares two registers, one written each way,
+path reads what the other wrote (``tests/test_register_sqlite_write.py`` compares two registers, one written each way,
 row for row).  The connection has the engine's settings (:func:`krm.register.connect.make_engine`): WAL, busy
 timeout, foreign keys, ``synchronous=NORMAL``.  A failure of SQLite is raised as SQLAlchemy's
 ``OperationalError`` (what every caller already handles), after the transaction is rolled back.
@@ -36,7 +36,7 @@ def day(v: dt.date) -> str:
     return v.isoformat()
 
 
-class Lite:
+class SqliteWriter:
     """One plain sqlite3 connection to an SQLite register, per process (a forked worker opens its own)."""
 
     def __init__(self, path: str):
@@ -103,13 +103,13 @@ _STORED = ("SELECT 1 FROM workbook w JOIN reading r ON r.workbook_id = w.id "
            "JOIN check_result c ON c.reading_id = r.id AND c.as_of = ? WHERE w.sha256 = ? AND r.engine = ? LIMIT 1")
 
 
-def stored(lite: Lite, sha: str, engine: str, as_of: dt.date) -> bool:
+def stored(lite: SqliteWriter, sha: str, engine: str, as_of: dt.date) -> bool:
     """Whether a reading of these bytes by this engine was checked on this date (the usual answer of a cold
     run is no: one cheap query instead of building the look-up)."""
     return bool(lite.read(_STORED, (day(as_of), sha, engine)))
 
 
-def record(lite: Lite, p) -> tuple[int, int, bool]:
+def record(lite: SqliteWriter, p) -> tuple[int, int, bool]:
     """Record a prepared reading (:class:`krm.register.store.Prepared`); (reading id, workbook id, whether the
     workbook is new).  The same statements, in the same order, as the SQLAlchemy path."""
     now = ts(p.now)
