@@ -191,3 +191,20 @@ def _record_again(reg, path):
     assert n == {"workbook": 1, "reading": 2, "reading_rows": 2, "reading_digest": 2, "check_result": 3,
                  "finding": 3 * len(rep.findings)}
     assert reg.verify().ok
+
+
+def test_workers_forked_after_the_parent_used_the_writer_open_their_own(month, tmp_path):
+    """The parent's plain connection (a look-up made before the run) is neither used nor closed by the forked
+    workers: they record through their own, and the parent's still works after the run."""
+    import hashlib
+
+    with register.open(str(tmp_path / "r.sqlite")) as reg:
+        sha = hashlib.sha256((month / "a.xlsx").read_bytes()).hexdigest()
+        assert reg.lookup(sha, fill.TODAY, rows=False) is None  # opens the parent's connection
+        parent = reg.writer_sqlite._con
+        assert parent is not None
+        _run(month, register=reg)
+        assert reg.writer_sqlite._con is parent
+        hit = reg.lookup(sha, fill.TODAY, rows=False)
+        assert hit is not None and hit.form == "KRM-2"
+        assert reg.verify().ok
