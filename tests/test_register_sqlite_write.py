@@ -5,6 +5,7 @@ leaves the findings of the run as they are and nothing half-written."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import sqlite3
@@ -154,3 +155,56 @@ def test_a_failure_while_recording_keeps_the_findings_and_writes_nothing(month, 
             assert "0" * 64 not in {r.sha256 for r in c.execute(select(S.workbook))}  # rolled back
         assert reg.verify().ok
     assert _findings(reps) == _findings(_run(month, register=False))
+
+
+def test_recording_the_same_bytes_again_adds_nothing(reg_url, month, tmp_path):
+    """Bytes recorded again (another process did it first, another date, another engine): the existing workbook,
+    reading and check are found, not doubled, on either path and either kind of register."""
+    with register.open(reg_url) as reg:  # SQLite: the plain sqlite3 path; PostgreSQL: Core
+        _record_again(reg, month / "b.xlsx")
+    if reg_url.endswith(".sqlite"):
+        with register.open(str(tmp_path / "core.sqlite")) as reg:
+            reg.writer_sqlite = None
+            _record_again(reg, month / "b.xlsx")
+
+
+def _record_again(reg, path):
+    import hashlib
+
+    from krm.validate import validate_file
+
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    rep = validate_file(path, fill.TODAY, convert=True)
+    assert rep.findings  # a workbook with an error: its check has findings
+    rid, wid, new = reg.record_reading_ids(sha, len(data), fill.TODAY, rep, rep.edition)
+    assert new
+    assert reg.record_reading_ids(sha, len(data), fill.TODAY, rep, rep.edition) == (rid, wid, False)
+    later = fill.TODAY + dt.timedelta(days=1)
+    assert reg.record_reading_ids(sha, len(data), later, rep, rep.edition) == (rid, wid, False)
+    reg.engine_version = "another-engine"
+    rid2, wid2, new2 = reg.record_reading_ids(sha, len(data), fill.TODAY, rep, rep.edition)
+    assert (wid2, new2) == (wid, False) and rid2 != rid
+    with reg.reader() as c:
+        n = {t.name: len(c.execute(select(t)).all()) for t in (S.workbook, S.reading, S.reading_rows, S.reading_digest,
+                                                              S.check, S.finding)}
+    assert n == {"workbook": 1, "reading": 2, "reading_rows": 2, "reading_digest": 2, "check_result": 3,
+                 "finding": 3 * len(rep.findings)}
+    assert reg.verify().ok
+
+
+def test_workers_forked_after_the_parent_used_the_writer_open_their_own(month, tmp_path):
+    """The parent's plain connection (a look-up made before the run) is neither used nor closed by the forked
+    workers: they record through their own, and the parent's still works after the run."""
+    import hashlib
+
+    with register.open(str(tmp_path / "r.sqlite")) as reg:
+        sha = hashlib.sha256((month / "a.xlsx").read_bytes()).hexdigest()
+        assert reg.lookup(sha, fill.TODAY, rows=False) is None  # opens the parent's connection
+        parent = reg.writer_sqlite._con
+        assert parent is not None
+        _run(month, register=reg)
+        assert reg.writer_sqlite._con is parent
+        hit = reg.lookup(sha, fill.TODAY, rows=False)
+        assert hit is not None and hit.form == "KRM-2"
+        assert reg.verify().ok

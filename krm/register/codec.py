@@ -297,9 +297,14 @@ def _h(*parts) -> "hashlib._Hash":
     return h
 
 
+#: json.dumps(…, ensure_ascii=False, separators=(",", ":")) made once, without the check for circular lists (cells
+#: are flat tuples of scalars): the same text, ~15 % faster on a reading's ~1,000 cells
+_CELLS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def cells_json(cells) -> str:
     """A reading's cells (:func:`row_cells`, sorted) as compact JSON: one text for all its rows."""
-    return json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+    return _CELLS_JSON.encode(cells)
 
 
 def cells_from_json(text: str) -> list[tuple]:

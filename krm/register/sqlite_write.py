@@ -36,6 +36,10 @@ def day(v: dt.date) -> str:
     return v.isoformat()
 
 
+#: connections inherited through a fork (see :meth:`SqliteWriter._connection`)
+_INHERITED: list = []
+
+
 class SqliteWriter:
     """One plain sqlite3 connection to an SQLite register, per process (a forked worker opens its own)."""
 
@@ -46,7 +50,12 @@ class SqliteWriter:
         self._lock = threading.Lock()  # one transaction at a time on the connection (krm serve has threads)
 
     def _connection(self) -> sqlite3.Connection:
-        if self._con is None or self._pid != os.getpid():  # never use the parent's connection after a fork
+        if self._con is not None and self._pid != os.getpid():
+            # a forked worker never uses, nor closes, its parent's connection (closing it here could release or
+            # take locks under the parent): it is kept, unused, for the worker's life
+            _INHERITED.append(self._con)
+            self._con = None
+        if self._con is None:
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                   check_same_thread=False)
             for pragma in (f"busy_timeout={BUSY_TIMEOUT_MS}", "foreign_keys=ON", "journal_mode=WAL",
@@ -88,8 +97,11 @@ class SqliteWriter:
 
     def close(self) -> None:
         with self._lock:
-            if self._con is not None and self._pid == os.getpid():
-                self._con.close()
+            if self._con is not None:
+                if self._pid == os.getpid():
+                    self._con.close()
+                else:
+                    _INHERITED.append(self._con)
             self._con = None
 
 

@@ -147,15 +147,25 @@ def _received(seen: Seen, received: str, now: dt.datetime) -> dt.datetime:
     return now
 
 
-def _insert_ignore(conn, table, values: dict, keys: list[str]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on both back-ends; True if the row was inserted."""
+def _insert_nothing(conn, table, values: dict, keys: list[str]):
+    """INSERT … ON CONFLICT DO NOTHING (a statement) on both back-ends."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
+def _insert_ignore(conn, table, values: dict, keys: list[str]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on both back-ends; True if the row was inserted."""
     # RETURNING tells whether a row was inserted (rowcount is not reliable across drivers)
+    stmt = _insert_nothing(conn, table, values, keys)
     return conn.execute(stmt.returning(table.c[keys[0]])).first() is not None
+
+
+def _inserted_id(conn, table, values: dict, keys: list[str]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when the row was there."""
+    return conn.execute(_insert_nothing(conn, table, values, keys).returning(table.c.id)).scalar()
 
 
 def _insert_ignore_many(conn, table, rows: list[dict], keys: list[str]) -> None:
@@ -279,36 +289,36 @@ class Store:
         return self._record_core(p)
 
     def _record_core(self, p: "Prepared") -> tuple[int, int, bool]:
+        """:meth:`record_reading_ids` through SQLAlchemy Core (PostgreSQL): each new row's id comes back from its
+        INSERT (RETURNING); an existing row (the same bytes recorded by another process) is looked up."""
+        W, R, C = S.workbook, S.reading, S.check
         with self.writer() as c, c.begin():
-            new_workbook = _insert_ignore(c, S.workbook, {"sha256": p.sha, "size": p.size, "first_seen": p.now,
-                                                          "last_seen": p.now, "read_error": None}, ["sha256"])
-            wid = c.execute(select(S.workbook.c.id).where(S.workbook.c.sha256 == p.sha)).scalar_one()
-            new_reading = _insert_ignore(c, S.reading, {
+            wid = _inserted_id(c, W, {"sha256": p.sha, "size": p.size, "first_seen": p.now, "last_seen": p.now,
+                                      "read_error": None}, ["sha256"])
+            new_workbook = wid is not None
+            if wid is None:
+                wid = c.execute(select(W.c.id).where(W.c.sha256 == p.sha)).scalar_one()
+            rid = _inserted_id(c, R, {
                 "workbook_id": wid, "engine": p.engine, "form": p.form, "edition": p.edition, "lang": p.lang,
                 "created": p.now, "header": p.header, "n_rows": p.n_rows, "totals": p.totals, "digest": p.digest,
             }, ["workbook_id", "engine"])
-            rid, rdig = c.execute(select(S.reading.c.id, S.reading.c.digest).where(
-                S.reading.c.workbook_id == wid, S.reading.c.engine == p.engine)).one()
-            if new_reading and p.cells is not None:  # the same transaction as the reading: all its rows or none
-                c.execute(S.reading_rows.insert().values(reading_id=rid, cells=p.cells))
+            if rid is not None:
+                rdig = p.digest
+                if p.cells is not None:  # the same transaction as the reading: all its rows or none, in one row
+                    c.execute(S.reading_rows.insert().values(reading_id=rid, cells=p.cells))
+            else:
+                rid, rdig = c.execute(select(R.c.id, R.c.digest).where(R.c.workbook_id == wid,
+                                                                       R.c.engine == p.engine)).one()
             if p.rollup is not None:
                 _insert_ignore(c, S.reading_digest, {"reading_id": rid, "data": p.rollup, "seal": p.seal(rdig)},
                                ["reading_id"])
-            new_check = _insert_ignore(c, S.check, {"reading_id": rid, "as_of": p.as_of, "created": p.now,
-                                                    "errors": p.errors, "warnings": p.warnings,
-                                                    "digest": p.check_digest}, ["reading_id", "as_of"])
-            cid = c.execute(select(S.check.c.id).where(
-                S.check.c.reading_id == rid, S.check.c.as_of == p.as_of)).scalar_one()
-            if new_check and p.findings:
+            cid = _inserted_id(c, C, {"reading_id": rid, "as_of": p.as_of, "created": p.now, "errors": p.errors,
+                                      "warnings": p.warnings, "digest": p.check_digest}, ["reading_id", "as_of"])
+            if cid is not None and p.findings:  # a check already recorded keeps its findings
                 c.execute(S.finding.insert(), [{**r, "check_id": cid} for r in p.findings])
         return rid, wid, new_workbook
 
     # ------------------------------------------------------------------ the parent's side
-    def _workbook(self, c, sha: str, size: int, now: dt.datetime, read_error: str | None) -> int:
-        _insert_ignore(c, S.workbook, {"sha256": sha, "size": size, "first_seen": now, "last_seen": now,
-                                       "read_error": read_error}, ["sha256"])
-        return c.execute(select(S.workbook.c.id).where(S.workbook.c.sha256 == sha)).scalar_one()
-
     def record_seen(self, seen: list[Seen], by: str | None = None, received: str = "now") -> list[int | None]:
         """Paths, last seen, and versions of what a run saw (one transaction); returns each version's id.
 
