@@ -180,10 +180,12 @@ def _compact(d: rollup.Digest | None, path: Path) -> rollup.Digest | None:
     if d is None:
         return None
     d.path = path
-    for k in ("form", "period", "programme", "region", "district", "basis", "lang"):
+    for k in ("form", "period", "programme", "region", "district", "basis", "lang", "edition", "body"):
         v = getattr(d, k)
         if isinstance(v, str):
             setattr(d, k, _SHARED.setdefault(v, v))
+    if all(type(x) is str for x in d.districts):
+        d.districts = _SHARED.setdefault(("districts", d.districts), d.districts)
     return d
 
 
