@@ -168,8 +168,8 @@ def _check_krm3(o: Output, result: AggregateResult):
         return "oserror-spool", e.strerror or str(e)
 
 
-#: the most inputs whose outputs' blobs are pickled for one round of workers (about a national month)
-BATCH_INPUTS = 8000
+#: the most inputs whose outputs' blobs are pickled for one round of workers (a few MB of blobs)
+BATCH_INPUTS = 4000
 
 
 def _batches(outputs: list[Output], limit: int | None = None) -> list[list[Output]]:
