@@ -548,3 +548,23 @@ def test_checking_the_path_keeps_the_locks_of_a_connection_already_open_here(tmp
         assert ("scratch",) in held.execute("SELECT name FROM sqlite_master").fetchall()
     finally:
         held.close()
+
+
+@pytest.mark.parametrize("name", ["a?b", "c#d", "e%20f", "g h"])
+def test_a_register_path_with_url_characters_is_that_file_and_no_other(tmp_path, folder, monkeypatch, name):
+    """A folder name with '?', '#' or '%' is a path, not a URL: the register is the very file named, and nothing
+    else is created beside it (SQLAlchemy's URL parsing once made '…/a?b/register.sqlite' the file '…/a')."""
+    place = tmp_path / "regs" / name
+    place.mkdir(parents=True)
+    monkeypatch.setenv("KRM_REGISTER", str(place / "register.sqlite"))
+    first = validate_paths([folder], jobs=1)
+    assert sorted(p.name for p in (tmp_path / "regs").iterdir()) == [name]
+    assert (place / "register.sqlite").is_file()
+    reg = register.open(str(place / "register.sqlite"))
+    try:
+        assert len(reg.versions()) == sum(not r.unreadable for r in first) == 2  # recorded into that file
+    finally:
+        reg.close()
+    again = validate_paths([folder], jobs=1)
+    assert [r.findings for r in again] == [r.findings for r in first]
+    assert sorted(p.name for p in (tmp_path / "regs").iterdir()) == [name]

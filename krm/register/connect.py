@@ -88,9 +88,10 @@ def check_sqlite_path(p: Path) -> None:
             raise RegisterError(f"register {p} exists and is not a krm register (not an SQLite database); "
                                 "it was left as it is: choose another path")
         import sqlite3
+        from urllib.parse import quote
 
         try:
-            con = sqlite3.connect(f"file:{p}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+            con = sqlite3.connect(f"file:{quote(str(p.resolve()))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
             try:
                 tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 mark = (con.execute("SELECT value FROM krm_register WHERE key='kind'").fetchone()
@@ -148,7 +149,12 @@ def make_engine(target: str):
 
     url = sqlalchemy_url(target)
     if url.startswith("sqlite"):
-        check_sqlite_path(sqlite_path(target) if not target.startswith("sqlite://") else sqlite_path(target))
+        path = sqlite_path(target)
+        if path is not None:  # a file: given to SQLite as its path, never parsed as a URL ('?', '#', '%' in a name)
+            check_sqlite_path(path)
+            from sqlalchemy.engine import URL
+
+            url = URL.create("sqlite", database=str(path.resolve()))
         eng = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(eng, "connect")
