@@ -39,8 +39,9 @@ class Spill:
 
 class SpilledFindings(list):
     """A report's findings in a :class:`Spill` (iterating reads them back), plus any appended after
-    (kept here); ``errors``, ``warnings`` and ``codes`` are counted without reading them back.  Changing
-    the spilled ones in place is refused (append and extend only)."""
+    (kept here); ``errors``, ``warnings`` and ``codes`` are counted without reading them back.  They are
+    iterated, counted, compared and added to (append, extend); indexing them or changing them in place is
+    refused (a TypeError, never a silent answer from the added ones alone)."""
 
     def __init__(self, spill: Spill, findings: list):
         super().__init__()
@@ -73,44 +74,20 @@ class SpilledFindings(list):
     def __bool__(self):
         return len(self) > 0
 
-    def __getitem__(self, i):
-        return list(self)[i]
-
-    def __contains__(self, x):
-        return x in list(self)
-
-    def __reversed__(self):
-        return reversed(list(self))
-
     def __eq__(self, other):
         return list(self) == other
 
     def __ne__(self, other):
         return list(self) != other
 
+    __hash__ = None
+
     def __iadd__(self, other):
         list.extend(self, other)
         return self
 
-    __hash__ = None
-
-    def __add__(self, other):
-        return list(self) + list(other)
-
-    def __radd__(self, other):
-        return list(other) + list(self)
-
     def __repr__(self):
-        return repr(list(self))
-
-    def copy(self):
-        return list(self)
-
-    def index(self, *a):
-        return list(self).index(*a)
-
-    def count(self, x):
-        return list(self).count(x)
+        return f"<{self._n} findings spilled, {list.__len__(self)} added>"
 
     def __reduce__(self):
         return (list, (list(self),))
@@ -118,12 +95,14 @@ class SpilledFindings(list):
 
 def _refused(name: str):
     def refuse(self, *a, **kw):
-        raise TypeError(f"spilled findings cannot be changed in place ({name}); append or extend them")
+        raise TypeError(f"spilled findings are iterated, not used with {name}: take list() of them")
     refuse.__name__ = name
     return refuse
 
 
-for _name in ("insert", "pop", "remove", "clear", "sort", "reverse", "__setitem__", "__delitem__", "__imul__", "__mul__", "__rmul__", "__lt__", "__le__", "__gt__", "__ge__"):
+for _name in ("__getitem__", "__contains__", "__reversed__", "__add__", "__radd__", "copy", "index", "count", "insert",
+              "pop", "remove", "clear", "sort", "reverse", "__setitem__", "__delitem__", "__imul__", "__mul__",
+              "__rmul__", "__lt__", "__le__", "__gt__", "__ge__"):
     setattr(SpilledFindings, _name, _refused(_name))
 
 
