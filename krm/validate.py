@@ -176,11 +176,11 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
     if r.unreadable:
         return r, Seen(str(path), sha, size, next(f.code for f in r.findings))
     try:
-        rid = reg.record_reading(sha, size, as_of, r, r.edition)
+        rid, wid, new_workbook = reg.record_reading_ids(sha, size, as_of, r, r.edition)
     except SQLAlchemyError:
         rid = None
-    if rid is not None:
-        _explained(reg, r, reg.workbook_id_of(sha))
+    if rid is not None and not new_workbook:  # bytes new to the register have no explanation written for them
+        _explained(reg, r, wid)
     r.sha256, r.reading_id = sha, rid
     sub = r.submission
     return r, Seen(str(path), sha, size, None, rid, submission_key(sub), r.errors,

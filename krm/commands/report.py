@@ -35,26 +35,54 @@ def report(
     programme.  Exit 1 if the control totals do not balance (nothing is written then).
     """
     use_register(register, no_register)
-    from krm.report import ReportError, make_report
-    from krm.report.sheets import superseded_by
-
     if prefer not in (None, "newest"):
         fail(f"unknown --prefer {prefer!r}: use newest")
     langs = output_langs(lang)
+    from krm.report import memo
+
+    if not no_register:  # an unchanged month: the outputs on disk are what this run would write (docs/register.md)
+        lines = memo.replay(folder, month, quarter, out, langs, prefer, strict, force)
+        if lines is not None:
+            _show(lines, out, month, quarter, langs)
+            n = len(langs) * 3
+            say(f"krm: outputs unchanged: {n}, written: 0 (the register remembers each output's inputs; "
+                "docs/register.md)", err=True)
+            return
+    from krm.report import ReportError, make_report
+    from krm.report.sheets import superseded_by
+
+    recorder = memo.Recorder(folder, month, quarter, out, langs, prefer, strict) if not no_register else None
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
-                                    prefer=prefer, strict=strict, cache=False if no_register else None)
+                                    prefer=prefer, strict=strict, cache=False if no_register else None,
+                                    loaded=recorder.loaded if recorder is not None else None)
     except ReportError as e:
         fail(str(e), e.code)
-    for w in rep.data.warnings:
-        say(f"krm: warning: {w}", err=True)
+    from krm.textsafe import terminal
+
+    lines = [terminal(f"krm: warning: {w}", one_line=True) for w in rep.data.warnings]
     used = [s for s in rep.data.sources if s.status == "used"]
     t = rep.data.total()
     n = {"excluded": sum(1 for s in rep.data.sources if s.status == "excluded")}
-    typer.echo(f"{rep.month}: {len(used)} files used"
-               + "".join(f", {k} superseded by {lv} (used instead)" for lv, k in superseded_by(rep.data).items())
-               + (f", {n['excluded']} excluded (errors or duplicates)" if n["excluded"] else "")
-               + f"; plan {t['plan'] if t['plan'] is not None else '—'}, "
-               f"fact {t['fact'] if t['fact'] is not None else '—'}; control totals balance", err=True)
+    lines.append(f"{rep.month}: {len(used)} files used"
+                  + "".join(f", {k} superseded by {lv} (used instead)" for lv, k in superseded_by(rep.data).items())
+                  + (f", {n['excluded']} excluded (errors or duplicates)" if n["excluded"] else "")
+                  + f"; plan {t['plan'] if t['plan'] is not None else '—'}, "
+                  f"fact {t['fact'] if t['fact'] is not None else '—'}; control totals balance")
+    _show(lines, out, rep.month, rep.quarter, langs, written)
+    if recorder is not None:
+        recorder.record(written, lines)
+
+
+def _show(lines: list, out: Path, month: str | None, quarter: str | None, langs: list[str],
+          written: list[Path] | None = None) -> None:
+    """The run's messages (stderr, as shown), then the files it wrote or left as they are (stdout)."""
+    for text in lines:
+        typer.echo(text, err=True)
+    if written is None:
+        from krm.report.memo import _month
+        from krm.report.outputs import output_names
+
+        written = [Path(out) / n for n in output_names(_month(month, quarter), quarter, langs)]
     for p in written:
         say(p)

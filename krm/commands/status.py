@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import datetime as dt
 from pathlib import Path
 from typing import Optional
@@ -11,7 +13,6 @@ import typer
 from krm.cli import app
 from krm.commands._common import (NO_REGISTER_HELP, REGISTER_HELP, console, dumps, fail, shown_lang,
                                   use_register)
-from krm.spec import T
 
 
 @app.command()
@@ -65,46 +66,52 @@ def _pct(v) -> str:
 
 
 #: the table's words (the figures and file names are the same in every language)
-WORDS = {
-    "title": T("КРМ мәртебесі {month}, {date} күнгі жағдай", "Статус КРМ {month} на {date}",
-               "KRM status {month}, as of {date}"),
-    "Form": T("Нысан", "Форма", "Form"), "Level": T("Деңгей", "Уровень", "Level"),
-    "Period": T("Кезең", "Период", "Period"), "Due": T("Мерзімі", "Срок", "Due"),
-    "Expected": T("Күтілген", "Ожидалось", "Expected"), "Received": T("Келді", "Поступило", "Received"),
-    "On time": T("Уақытында", "В срок", "On time"), "Late": T("Кешікті", "С опозданием", "Late"),
-    "Missing": T("Жоқ", "Нет", "Missing"), "Overdue": T("Мерзімі өтті", "Просрочено", "Overdue"),
-    "Completeness": T("Толықтығы", "Полнота", "Completeness"),
-    "Timeliness": T("Уақтылығы", "Своевременность", "Timeliness"),
-    "district": T("аудан", "район", "district"), "region": T("өңір", "регион", "region"),
-    "programme": T("бағдарлама", "программа", "programme"), "nation": T("республика", "республика", "nation"),
-    "Region": T("Өңір", "Регион", "Region"), "Total": T("Барлығы", "Всего", "Total"),
-    "act_by": T("{d} дейін", "до {d}", "act by {d}"),
-    "expected_from": T("КРМ-2 кімнен күтіледі: {rule}", "От кого ожидается КРМ-2: {rule}", "Expected KRM-2 from: {rule}"),
-    "rule_plans": T("КРМ-1 жоспарлары", "планы КРМ-1", "KRM-1 plans"),
-    "rule_fallback": T("; жоспары жоқ өңірлерде — өңірдің әр ауданы ({regions})",
-                       "; в регионах без планов — каждый район региона ({regions})",
-                       "; regions without plans: every district of the region ({regions})"),
-    "by_region": T("КРМ-2 {month} өңірлер бойынша (есеп беру деңгейі, DHIS2 үлгісімен)",
-                   "КРМ-2 {month} по регионам (уровень отчетности, как в DHIS2)",
-                   "KRM-2 {month} by region (reporting rate, DHIS2-style)"),
-    "missing": T("жоқ", "нет", "missing"), "late": T("кешікті", "с опозданием", "late"),
-    "arrived": T("келді {when} ({days} күн {due} кейін)", "поступил {when} (через {days} дн. после {due})",
-                 "arrived {when} ({days} d after {due})"),
-    "more": T("… тағы {n} (барлығы: --limit 0 немесе --format json)", "… еще {n} (все: --limit 0 или --format json)",
-              "… {n} more (--limit 0 or --format json for all)"),
-    "unexpected": T("Күтілмеген", "Не ожидались", "Not expected"),
-    "duplicates": T("Бірнеше рет жіберілген", "Отправлены более одного раза", "Sent more than once"),
-    "counts": T("{path} есепке алынады (--prefer newest)", "учитывается {path} (--prefer newest)",
-                "{path} counts (--prefer newest)"),
-    "neither": T("ешқайсысы есепке алынбайды (ең жаңасы үшін --prefer newest)",
-                 "не учитывается ни один (самый новый: --prefer newest)",
-                 "neither counts (use --prefer newest to count the newest)"),
-    "repeats": T("{b} {a} файлын қайталайды: {how}", "{b} повторяет {a}: {how}", "{b} repeats {a}: {how}"),
-    "excluded": T("Алынып тасталды: қателер", "Исключены: ошибки", "Excluded: errors"),
-    "unreadable": T("Оқылмайды", "Не читаются", "Unreadable"),
-    "other_periods": T("Басқа кезеңдердің {n} жұмыс кітабы ескерілмеді.", "Книг за другие периоды не учтено: {n}.",
-                       "{n} workbook(s) for other periods ignored."),
-}
+@lru_cache(maxsize=None)
+def words() -> dict:
+    """The words by key (built when first used: krm.spec loads pydantic, which a command that shows none of them
+    need not pay for)."""
+    from krm.spec import T
+
+    return {
+        "title": T("КРМ мәртебесі {month}, {date} күнгі жағдай", "Статус КРМ {month} на {date}",
+                   "KRM status {month}, as of {date}"),
+        "Form": T("Нысан", "Форма", "Form"), "Level": T("Деңгей", "Уровень", "Level"),
+        "Period": T("Кезең", "Период", "Period"), "Due": T("Мерзімі", "Срок", "Due"),
+        "Expected": T("Күтілген", "Ожидалось", "Expected"), "Received": T("Келді", "Поступило", "Received"),
+        "On time": T("Уақытында", "В срок", "On time"), "Late": T("Кешікті", "С опозданием", "Late"),
+        "Missing": T("Жоқ", "Нет", "Missing"), "Overdue": T("Мерзімі өтті", "Просрочено", "Overdue"),
+        "Completeness": T("Толықтығы", "Полнота", "Completeness"),
+        "Timeliness": T("Уақтылығы", "Своевременность", "Timeliness"),
+        "district": T("аудан", "район", "district"), "region": T("өңір", "регион", "region"),
+        "programme": T("бағдарлама", "программа", "programme"), "nation": T("республика", "республика", "nation"),
+        "Region": T("Өңір", "Регион", "Region"), "Total": T("Барлығы", "Всего", "Total"),
+        "act_by": T("{d} дейін", "до {d}", "act by {d}"),
+        "expected_from": T("КРМ-2 кімнен күтіледі: {rule}", "От кого ожидается КРМ-2: {rule}", "Expected KRM-2 from: {rule}"),
+        "rule_plans": T("КРМ-1 жоспарлары", "планы КРМ-1", "KRM-1 plans"),
+        "rule_fallback": T("; жоспары жоқ өңірлерде — өңірдің әр ауданы ({regions})",
+                           "; в регионах без планов — каждый район региона ({regions})",
+                           "; regions without plans: every district of the region ({regions})"),
+        "by_region": T("КРМ-2 {month} өңірлер бойынша (есеп беру деңгейі, DHIS2 үлгісімен)",
+                       "КРМ-2 {month} по регионам (уровень отчетности, как в DHIS2)",
+                       "KRM-2 {month} by region (reporting rate, DHIS2-style)"),
+        "missing": T("жоқ", "нет", "missing"), "late": T("кешікті", "с опозданием", "late"),
+        "arrived": T("келді {when} ({days} күн {due} кейін)", "поступил {when} (через {days} дн. после {due})",
+                     "arrived {when} ({days} d after {due})"),
+        "more": T("… тағы {n} (барлығы: --limit 0 немесе --format json)", "… еще {n} (все: --limit 0 или --format json)",
+                  "… {n} more (--limit 0 or --format json for all)"),
+        "unexpected": T("Күтілмеген", "Не ожидались", "Not expected"),
+        "duplicates": T("Бірнеше рет жіберілген", "Отправлены более одного раза", "Sent more than once"),
+        "counts": T("{path} есепке алынады (--prefer newest)", "учитывается {path} (--prefer newest)",
+                    "{path} counts (--prefer newest)"),
+        "neither": T("ешқайсысы есепке алынбайды (ең жаңасы үшін --prefer newest)",
+                     "не учитывается ни один (самый новый: --prefer newest)",
+                     "neither counts (use --prefer newest to count the newest)"),
+        "repeats": T("{b} {a} файлын қайталайды: {how}", "{b} повторяет {a}: {how}", "{b} repeats {a}: {how}"),
+        "excluded": T("Алынып тасталды: қателер", "Исключены: ошибки", "Excluded: errors"),
+        "unreadable": T("Оқылмайды", "Не читаются", "Unreadable"),
+        "other_periods": T("Басқа кезеңдердің {n} жұмыс кітабы ескерілмеді.", "Книг за другие периоды не учтено: {n}.",
+                           "{n} workbook(s) for other periods ignored."),
+    }
 
 
 def _rule(rule: str, w) -> str:
@@ -121,7 +128,7 @@ def _print(rep, limit: int, lang: str = "en") -> None:
     from krm import reference
 
     def w(key: str, **kw) -> str:
-        return WORDS[key](lang).format(**kw) if kw else WORDS[key](lang)
+        return words()[key](lang).format(**kw) if kw else words()[key](lang)
 
     con = console()
     t = Table(title=w("title", month=rep.month, date=rep.as_of.isoformat()))
@@ -131,7 +138,7 @@ def _print(rep, limit: int, lang: str = "en") -> None:
     for s in rep.levels:
         due = s.due.isoformat() + ("" if s.due == s.last_working_day else
                                    f" ({w('act_by', d=f'{s.last_working_day:%d.%m}')})")
-        t.add_row(s.form, w(s.level) if s.level in WORDS else s.level, s.period, due, str(s.expected), str(s.received), str(s.on_time), str(s.late),
+        t.add_row(s.form, w(s.level) if s.level in words() else s.level, s.period, due, str(s.expected), str(s.received), str(s.on_time), str(s.late),
                   str(s.missing), str(s.overdue), _pct(s.completeness), _pct(s.timeliness))
     con.print(t)
     con.print(w("expected_from", rule=_rule(rep.rule, w)))

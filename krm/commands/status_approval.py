@@ -2,33 +2,40 @@
 
 from __future__ import annotations
 
-from krm.spec import T
+from functools import lru_cache
 
-WORDS = {
-    "title": T("{form} бекіту ({source}): салыстыру және растау {reconcile} дейін; табылғаннан кейін {ret} жұмыс "
-               "күні ішінде қайтару, қайтарылғаннан кейін {cor} жұмыс күні ішінде түзету",
-               "{form} утверждение ({source}): сверка и подтверждение до {reconcile}; возврат в течение {ret} "
-               "рабочего дня после обнаружения, исправление в течение {cor} рабочих дней после возврата",
-               "{form} approval ({source}): reconcile and confirm by {reconcile}; return within {ret} working day "
-               "of finding, correct within {cor} working days of the return"),
-    "register": T("тізілім", "реестр", "register"), "files": T("файлдар", "файлы", "files"),
-    "Region": T("Өңір", "Регион", "Region"), "Programme": T("Бағдарлама", "Программа", "Programme"),
-    "received": T("Келді", "Поступило", "Received"), "accepted": T("Қабылданды", "Принято", "Accepted"),
-    "returned": T("Қайтарылды", "Возвращено", "Returned"), "explained": T("Түсіндірілді", "С пояснением", "Explained"),
-    "confirmed": T("Расталды", "Подтверждено", "Confirmed"),
-    "changed_after_confirmation": T("Растаудан кейін өзгерді", "Изменено после подтверждения",
-                                    "Changed after conf."),
-    "overdue": T("Мерзімі өтті", "Просрочено", "Overdue"), "Total": T("Барлығы", "Всего", "Total"),
-    "unknown": T("Растаулар тек тізілімнен белгілі (тізілім қосулы кезде krm confirm).",
-                 "Подтверждения известны только из реестра (krm confirm при включенном реестре).",
-                 "Confirmations are known only from the register (krm confirm with the register on)."),
-    "list": T("Бекіту мерзімі өтті", "Просрочено (утверждение)", "Overdue (approval)"),
-    "return": T("қайтару мерзімі {d}", "срок возврата {d}", "return due {d}"),
-    "correction": T("түзету мерзімі {d}", "срок исправления {d}", "correction due {d}"),
-    "confirmation": T("растау мерзімі {d}", "срок подтверждения {d}", "confirmation due {d}"),
-    "more": T("… тағы {n} (барлығы: --limit 0 немесе --format json)", "… еще {n} (все: --limit 0 или --format json)",
-              "… {n} more (--limit 0 or --format json for all)"),
-}
+
+@lru_cache(maxsize=None)
+def words() -> dict:
+    """The words by key (built when first used: krm.spec loads pydantic, which a command that shows none of them
+    need not pay for)."""
+    from krm.spec import T
+
+    return {
+        "title": T("{form} бекіту ({source}): салыстыру және растау {reconcile} дейін; табылғаннан кейін {ret} жұмыс "
+                   "күні ішінде қайтару, қайтарылғаннан кейін {cor} жұмыс күні ішінде түзету",
+                   "{form} утверждение ({source}): сверка и подтверждение до {reconcile}; возврат в течение {ret} "
+                   "рабочего дня после обнаружения, исправление в течение {cor} рабочих дней после возврата",
+                   "{form} approval ({source}): reconcile and confirm by {reconcile}; return within {ret} working day "
+                   "of finding, correct within {cor} working days of the return"),
+        "register": T("тізілім", "реестр", "register"), "files": T("файлдар", "файлы", "files"),
+        "Region": T("Өңір", "Регион", "Region"), "Programme": T("Бағдарлама", "Программа", "Programme"),
+        "received": T("Келді", "Поступило", "Received"), "accepted": T("Қабылданды", "Принято", "Accepted"),
+        "returned": T("Қайтарылды", "Возвращено", "Returned"), "explained": T("Түсіндірілді", "С пояснением", "Explained"),
+        "confirmed": T("Расталды", "Подтверждено", "Confirmed"),
+        "changed_after_confirmation": T("Растаудан кейін өзгерді", "Изменено после подтверждения",
+                                        "Changed after conf."),
+        "overdue": T("Мерзімі өтті", "Просрочено", "Overdue"), "Total": T("Барлығы", "Всего", "Total"),
+        "unknown": T("Растаулар тек тізілімнен белгілі (тізілім қосулы кезде krm confirm).",
+                     "Подтверждения известны только из реестра (krm confirm при включенном реестре).",
+                     "Confirmations are known only from the register (krm confirm with the register on)."),
+        "list": T("Бекіту мерзімі өтті", "Просрочено (утверждение)", "Overdue (approval)"),
+        "return": T("қайтару мерзімі {d}", "срок возврата {d}", "return due {d}"),
+        "correction": T("түзету мерзімі {d}", "срок исправления {d}", "correction due {d}"),
+        "confirmation": T("растау мерзімі {d}", "срок подтверждения {d}", "confirmation due {d}"),
+        "more": T("… тағы {n} (барлығы: --limit 0 немесе --format json)", "… еще {n} (все: --limit 0 или --format json)",
+                  "… {n} more (--limit 0 or --format json for all)"),
+    }
 COLUMNS = ("received", "accepted", "returned", "explained", "confirmed", "changed_after_confirmation")
 DUE = {"return": "return_due", "correction": "correct_due", "confirmation": "confirm_due"}
 
@@ -39,7 +46,7 @@ def print_approval(con, ap: dict, limit: int, lang: str = "en") -> None:
     from rich.table import Table
 
     def w(key: str, **kw) -> str:
-        return WORDS[key](lang).format(**kw) if kw else WORDS[key](lang)
+        return words()[key](lang).format(**kw) if kw else words()[key](lang)
 
     for form, dl in ap["deadlines"].items():
         rows = [r for r in ap["by_region_programme"] if r["form"] == form]
@@ -62,7 +69,7 @@ def print_approval(con, ap: dict, limit: int, lang: str = "en") -> None:
     if items:
         con.print(f"[bold]{w('list')}[/bold] ({len(items)}):")
         for it in items[: limit or None]:
-            state = w(it["state"]).lower() if it["state"] in WORDS else it["state"]
+            state = w(it["state"]).lower() if it["state"] in words() else it["state"]
             con.print(f"  {it['form']} {it['district']} {escape(it['programme'])} ({state}): "
                       + "; ".join(w(o, d=it[DUE[o]]) for o in it["overdue"]) + f"  {escape(it['path'] or '')}")
         if limit and len(items) > limit:

@@ -161,9 +161,12 @@ def series(reg, month: str) -> dict[tuple[str, str, str], dict[str, dict]]:
     return out
 
 
-def find(reg, month: str, threshold: float = THRESHOLD) -> list[Outlier]:
-    """Every outlier of ``month`` (see the module's doc), ordered by region, district, programme, measure."""
-    data = series(reg, month)
+def find(reg, month: str, threshold: float = THRESHOLD, data: dict | None = None,
+         place: bool = True) -> list[Outlier]:
+    """Every outlier of ``month`` (see the module's doc), ordered by region, district, programme, measure.
+    ``data``: :func:`series` of the month when the caller has it already; ``place=False``: without each
+    outlier's file and cells (which load the KRM-2's rows; the report's note shows neither)."""
+    data = series(reg, month) if data is None else data
     out: list[Outlier] = []
     for (region, district, programme), by in data.items():
         now = by.get(month)
@@ -194,7 +197,8 @@ def find(reg, month: str, threshold: float = THRESHOLD) -> list[Outlier]:
                     lo, hi = expected_range(s, threshold)
                     out.append(Outlier("districts", month, region, district, programme, m, now[m], s.z, s.median,
                                        s.mad, lo, hi, len(others), version=now["version"].id))
-    _place(reg, out, {x["version"].id: x["version"] for by in data.values() for x in by.values()})
+    if place:
+        _place(reg, out, {x["version"].id: x["version"] for by in data.values() for x in by.values()})
     out.sort(key=lambda o: (o.region, o.district, o.programme, o.kind != "history", MEASURES.index(o.measure)))
     return out
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -40,6 +40,8 @@ class Entry:
     path: Path
     code: str | None = None  # a catalogue code when the entry cannot be read
     detail: str = ""
+    #: the path's ``os.stat`` when it was found (a readable file), else None
+    stat: os.stat_result | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -72,7 +74,7 @@ def _file_entry(path: Path) -> Entry:
     except OSError as e:
         return Entry(path, CANNOT_OPEN, e.strerror or str(e))
     if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
-        return Entry(path)
+        return Entry(path, stat=st)
     return Entry(path, NOT_A_FILE, _kind(st.st_mode))
 
 
@@ -125,12 +127,12 @@ def discover(paths: Iterable[str | Path]) -> list[Entry]:
         if is_dir:
             found: list[Entry] = []
             _walk(p, seen_dirs, found)
-            items = sorted(found, key=lambda x: x.path)
+            items = sorted(found, key=lambda x: x.path.parts)  # Path's own order, without its slow __lt__
         else:
             items = [_file_entry(p)]
         for x in items:
             try:
-                st = os.stat(x.path)
+                st = x.stat if x.stat is not None else os.stat(x.path)
                 key = (st.st_dev, st.st_ino) if x.ok and stat.S_ISREG(st.st_mode) else ("path", str(x.path))
             except OSError:
                 key = ("path", str(x.path))

@@ -22,6 +22,7 @@ opening it safely), :mod:`~krm.register.store` (record and look up by bytes; ver
 
 from __future__ import annotations
 
+from krm.lazy import lazy_names
 from krm.register.connect import RegisterError, configured, default_path
 
 __all__ = ["open", "Register", "RegisterError", "StateError", "Version", "Change", "Seen", "STATES",
@@ -34,15 +35,7 @@ _LAZY = {"Approval": "approval", "COUNTED": "queries", "Change": "queries", "Que
          "Store": "store", "os_user": "store", "Register": "opened"}
 
 
-def __getattr__(name: str):
-    mod = _LAZY.get(name)
-    if mod is None:
-        raise AttributeError(f"module 'krm.register' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(f"krm.register.{mod}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names("krm.register", _LAZY, globals())
 
 
 def open(url: str | None = None):  # noqa: A001 - register.open(url), as documented

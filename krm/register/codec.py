@@ -177,6 +177,48 @@ def row_cells(rows: list) -> list[tuple[int, str, str, str, str | None, str | No
     return out
 
 
+def sorted_cells(cells: list) -> list:
+    """Cells in the order a reading stores and digests them: by row, then key."""
+    return sorted(cells, key=lambda x: (x[0], x[2]))
+
+
+_SORTED_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def sorted_row_cells(rows: list) -> list[tuple[int, str, str, str, str | None, str | None]]:
+    """``sorted_cells(row_cells(rows))``, built in that order (no sort of the whole list: each row's fields are
+    taken in name order, and only a row with a dict field's entries is sorted by key)."""
+    out: list = []
+    add = out.append
+    for n, r in enumerate(rows):
+        cls = type(r)
+        names = _SORTED_NAMES.get(cls)
+        if names is None:
+            names = _SORTED_NAMES[cls] = tuple(sorted(_field_names(cls)))
+        kind = cls.__name__
+        start, mixed = len(out), False
+        for name in names:
+            v = getattr(r, name)
+            t = type(v)
+            if t is str:
+                add((n, kind, name, "s", v, None))
+            elif t is int or t is Decimal:
+                x = str(v)
+                add((n, kind, name, "i" if t is int else "d", x, x))
+            elif v is None:
+                add((n, kind, name, "n", None, None))
+            elif isinstance(v, dict):
+                add((n, kind, name, "m", None, None))  # the dict itself (empty or not)
+                for k, x in v.items():
+                    add((n, kind, f"{name}.{k}", *_cell(x)))
+                mixed = True
+            else:
+                add((n, kind, name, *_cell(v)))
+        if mixed:  # "name.k" keys sort among the other names by the whole key
+            out[start:] = sorted(out[start:], key=lambda x: x[2])
+    return out
+
+
 def rows_from_cells(cells) -> tuple[list, list]:
     """The model rows back from ``(row_no, kind, key, type, text)`` sorted by row: (projects, regions)."""
     from krm import model
@@ -255,9 +297,14 @@ def _h(*parts) -> "hashlib._Hash":
     return h
 
 
+#: json.dumps(…, ensure_ascii=False, separators=(",", ":")) made once, without the check for circular lists (cells
+#: are flat tuples of scalars): the same text, ~15 % faster on a reading's ~1,000 cells
+_CELLS_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
 def cells_json(cells) -> str:
     """A reading's cells (:func:`row_cells`, sorted) as compact JSON: one text for all its rows."""
-    return json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+    return _CELLS_JSON.encode(cells)
 
 
 def cells_from_json(text: str) -> list[tuple]:
@@ -285,8 +332,14 @@ def reading_digest(form, edition, header_json, n_rows, totals_json, cells) -> st
     Each cell's parts as text (None as NUL), each followed by US, each cell by RS: built as one string and
     hashed once (the same digest as hashing part by part, ~20× faster for a 60-row workbook)."""
     h = _h(form, edition, header_json, n_rows, totals_json)
-    h.update("".join(["\x1f".join(["\x00" if p is None else str(p) for p in c]) + "\x1f\x1e" for c in cells])
-             .encode())
+    z = "\x00"
+    try:  # a cell is (row_no, kind, key, type, text, num), of which only text and num are ever None (the others
+        # are NOT NULL columns, and row_cells never makes them None): one f-string a cell
+        body = "".join([f"{a}\x1f{b}\x1f{c}\x1f{d}\x1f{z if e is None else e}\x1f{z if f is None else f}\x1f\x1e"
+                        for a, b, c, d, e, f in cells])
+    except (ValueError, TypeError):  # another shape: part by part
+        body = "".join(["\x1f".join(["\x00" if p is None else str(p) for p in c]) + "\x1f\x1e" for c in cells])
+    h.update(body.encode())
     return h.hexdigest()
 
 

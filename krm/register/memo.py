@@ -21,7 +21,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import socket
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -30,21 +29,11 @@ from sqlalchemy import and_, select
 from krm.register import codec
 from krm.register import schema as S
 from krm.register.connect import _now
+# here since migration 5, in krm.register.lite so that krm report's memo can use them without SQLAlchemy
+from krm.register.lite import host, identity, recipe, sha256_file  # noqa: F401
 
 #: a file's times must be at least this old (2 s) when it is read for its identity to be recorded
 SETTLED_NS = 2_000_000_000
-
-
-def host() -> str:
-    try:
-        return socket.gethostname() or "?"
-    except OSError:
-        return "?"
-
-
-def identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
-    """(device, inode, size, mtime_ns, ctime_ns) of a stat result."""
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def settled(st: os.stat_result, now_ns: int | None = None) -> bool:
@@ -57,14 +46,6 @@ def time_ns() -> int:
     import time
 
     return time.time_ns()
-
-
-def sha256_file(path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass
@@ -308,8 +289,3 @@ for _name in ("append", "extend", "insert", "pop", "remove", "clear", "sort", "r
               "__delitem__", "__iadd__", "__imul__", "__mul__", "__rmul__", "__lt__", "__le__", "__gt__", "__ge__",
               "__ne__"):
     setattr(LazyRows, _name, _filling(_name))
-
-
-def recipe(*parts) -> str:
-    """The SHA-256 of the parts (tagged JSON, keys sorted): what determines an output."""
-    return hashlib.sha256(codec.dumps(list(parts)).encode("utf-8")).hexdigest()

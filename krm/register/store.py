@@ -87,6 +87,51 @@ class Stored:
     modified: dt.datetime | None = None
 
 
+@dataclass
+class Prepared:
+    """Everything a reading's record holds, computed before its transaction (:meth:`Store.record_reading_ids`)."""
+
+    engine: str
+    sha: str
+    size: int
+    as_of: dt.date
+    now: dt.datetime
+    form: str | None
+    edition: str | None
+    lang: str | None
+    header: str | None
+    n_rows: int
+    totals: str | None
+    digest: str
+    cells: str | None  # the rows as one compact JSON text; None when there are none
+    rollup: str | None  # the roll-up digest as tagged JSON, for a submission that can be placed
+    errors: int
+    warnings: int
+    check_digest: str
+    findings: list  # finding records (codec.finding_record)
+
+    @classmethod
+    def of(cls, engine: str, sha: str, size: int, as_of: dt.date, report, edition: str | None) -> "Prepared":
+        sub = report.submission
+        header = codec.dumps(codec.header_of(sub)) if sub is not None else None
+        rows = list(sub.projects) + list(sub.regions) if sub is not None else []
+        cells = codec.sorted_row_cells(rows)
+        totals = json.dumps(codec.totals_of(sub), sort_keys=True) if sub is not None else None
+        recs = [codec.finding_record(i, f) for i, f in enumerate(report.findings)]
+        errors, warnings = report.errors, report.warnings
+        # a submission without a period (KRM-E013) is never rolled up, and its digest cannot be computed
+        rollup = _digest_json(sub) if submission_key(sub) is not None else None
+        return cls(engine, sha, size, as_of, _now(), report.form, edition, report.lang, header, len(rows), totals,
+                   codec.reading_digest(report.form, edition, header, len(rows), totals, cells),
+                   codec.cells_json(cells) if cells else None, rollup, errors, warnings,
+                   codec.check_digest(errors, warnings, recs), recs)
+
+    def seal(self, reading_digest: str) -> str:
+        from krm.register.memo import seal
+
+        return seal(reading_digest, self.rollup)
+
+
 RECEIVED = ("now", "saved")
 
 
@@ -102,15 +147,25 @@ def _received(seen: Seen, received: str, now: dt.datetime) -> dt.datetime:
     return now
 
 
-def _insert_ignore(conn, table, values: dict, keys: list[str]) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on both back-ends; True if the row was inserted."""
+def _insert_nothing(conn, table, values: dict, keys: list[str]):
+    """INSERT … ON CONFLICT DO NOTHING (a statement) on both back-ends."""
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+    return insert(table).values(**values).on_conflict_do_nothing(index_elements=keys)
+
+
+def _insert_ignore(conn, table, values: dict, keys: list[str]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on both back-ends; True if the row was inserted."""
     # RETURNING tells whether a row was inserted (rowcount is not reliable across drivers)
+    stmt = _insert_nothing(conn, table, values, keys)
     return conn.execute(stmt.returning(table.c[keys[0]])).first() is not None
+
+
+def _inserted_id(conn, table, values: dict, keys: list[str]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new row's id, or None when the row was there."""
+    return conn.execute(_insert_nothing(conn, table, values, keys).returning(table.c.id)).scalar()
 
 
 def _insert_ignore_many(conn, table, rows: list[dict], keys: list[str]) -> None:
@@ -153,6 +208,12 @@ class Store:
         self.engine = engine
         self.engine_version = engine_version
         self._pid = os.getpid()
+        #: the SQLite register's plain sqlite3 writer (krm.register.sqlite_write); None for PostgreSQL
+        self.writer_sqlite = None
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            from krm.register.sqlite_write import SqliteWriter
+
+            self.writer_sqlite = SqliteWriter(engine.url.database)
 
     # ------------------------------------------------------------------ connections (fork-safe)
     def _fresh(self):
@@ -168,11 +229,18 @@ class Store:
         return self._fresh().connect().execution_options(krm_write=True)
 
     def close(self) -> None:
+        if self.writer_sqlite is not None:
+            self.writer_sqlite.close()
         self.engine.dispose()
 
     # ------------------------------------------------------------------ the worker's side
     def lookup(self, sha: str, as_of: dt.date, rows: bool) -> Stored | None:
         """The stored result for these bytes, this engine and date; None when absent or not intact."""
+        if self.writer_sqlite is not None:  # a cold run's usual answer (none) in one plain query
+            from krm.register import sqlite_write as lite
+
+            if not lite.stored(self.writer_sqlite, sha, self.engine_version, as_of):
+                return None
         R, C = S.reading, S.check
         with self.reader() as c, c.begin():
             hit = c.execute(
@@ -205,50 +273,52 @@ class Store:
 
     def record_reading(self, sha: str, size: int, as_of: dt.date, report, edition: str | None) -> int | None:
         """Store a workbook's reading and check (a miss just validated); returns the reading's id."""
-        now = _now()
-        sub = report.submission
-        header_json = codec.dumps(codec.header_of(sub)) if sub is not None else None
-        rows = list(sub.projects) + list(sub.regions) if sub is not None else []
-        cells = sorted(codec.row_cells(rows), key=lambda x: (x[0], x[2]))
-        n_rows = len(rows)
-        totals = json.dumps(codec.totals_of(sub), sort_keys=True) if sub is not None else None
-        recs = [codec.finding_record(i, f) for i, f in enumerate(report.findings)]
-        with self.writer() as c, c.begin():
-            wid = self._workbook(c, sha, size, now, None)
-            new_reading = _insert_ignore(c, S.reading, {
-                "workbook_id": wid, "engine": self.engine_version, "form": report.form, "edition": edition,
-                "lang": report.lang, "created": now, "header": header_json, "n_rows": n_rows, "totals": totals,
-                "digest": codec.reading_digest(report.form, edition, header_json, n_rows, totals, cells),
-            }, ["workbook_id", "engine"])
-            rid = c.execute(select(S.reading.c.id).where(
-                S.reading.c.workbook_id == wid, S.reading.c.engine == self.engine_version)).scalar_one()
-            if new_reading and cells:  # the same transaction as the reading: all its rows or none, in one row
-                c.execute(S.reading_rows.insert().values(reading_id=rid, cells=codec.cells_json(cells)))
-            if submission_key(sub) is not None:  # what the roll-ups need of the rows (krm.register.memo); a
-                # submission without a period (KRM-E013) is never rolled up, and its digest cannot be computed
-                from krm.register.memo import seal
+        return self.record_reading_ids(sha, size, as_of, report, edition)[0]
 
-                data = _digest_json(sub)
-                rdig = c.execute(select(S.reading.c.digest).where(S.reading.c.id == rid)).scalar_one()
-                _insert_ignore(c, S.reading_digest, {"reading_id": rid, "data": data, "seal": seal(rdig, data)},
+    def record_reading_ids(self, sha: str, size: int, as_of: dt.date, report,
+                           edition: str | None) -> tuple[int, int, bool]:
+        """:meth:`record_reading`, returning (reading id, workbook id, whether the workbook is new to the register).
+
+        Everything is computed before the transaction, which then only writes: a plain sqlite3 one for an
+        SQLite register (:mod:`krm.register.sqlite_write`), SQLAlchemy Core for PostgreSQL; the same rows either way."""
+        p = Prepared.of(self.engine_version, sha, size, as_of, report, edition)
+        if self.writer_sqlite is not None:
+            from krm.register import sqlite_write as lite
+
+            return lite.record(self.writer_sqlite, p)
+        return self._record_core(p)
+
+    def _record_core(self, p: "Prepared") -> tuple[int, int, bool]:
+        """:meth:`record_reading_ids` through SQLAlchemy Core (PostgreSQL): each new row's id comes back from its
+        INSERT (RETURNING); an existing row (the same bytes recorded by another process) is looked up."""
+        W, R, C = S.workbook, S.reading, S.check
+        with self.writer() as c, c.begin():
+            wid = _inserted_id(c, W, {"sha256": p.sha, "size": p.size, "first_seen": p.now, "last_seen": p.now,
+                                      "read_error": None}, ["sha256"])
+            new_workbook = wid is not None
+            if wid is None:
+                wid = c.execute(select(W.c.id).where(W.c.sha256 == p.sha)).scalar_one()
+            rid = _inserted_id(c, R, {
+                "workbook_id": wid, "engine": p.engine, "form": p.form, "edition": p.edition, "lang": p.lang,
+                "created": p.now, "header": p.header, "n_rows": p.n_rows, "totals": p.totals, "digest": p.digest,
+            }, ["workbook_id", "engine"])
+            if rid is not None:
+                rdig = p.digest
+                if p.cells is not None:  # the same transaction as the reading: all its rows or none, in one row
+                    c.execute(S.reading_rows.insert().values(reading_id=rid, cells=p.cells))
+            else:
+                rid, rdig = c.execute(select(R.c.id, R.c.digest).where(R.c.workbook_id == wid,
+                                                                       R.c.engine == p.engine)).one()
+            if p.rollup is not None:
+                _insert_ignore(c, S.reading_digest, {"reading_id": rid, "data": p.rollup, "seal": p.seal(rdig)},
                                ["reading_id"])
-            errors, warnings = report.errors, report.warnings
-            new_check = _insert_ignore(c, S.check, {"reading_id": rid, "as_of": as_of, "created": now, "errors": errors,
-                                        "warnings": warnings,
-                                        "digest": codec.check_digest(errors, warnings, recs)},
-                           ["reading_id", "as_of"])
-            cid = c.execute(select(S.check.c.id).where(
-                S.check.c.reading_id == rid, S.check.c.as_of == as_of)).scalar_one()
-            if new_check and recs:
-                c.execute(S.finding.insert(), [{**r, "check_id": cid} for r in recs])
-        return rid
+            cid = _inserted_id(c, C, {"reading_id": rid, "as_of": p.as_of, "created": p.now, "errors": p.errors,
+                                      "warnings": p.warnings, "digest": p.check_digest}, ["reading_id", "as_of"])
+            if cid is not None and p.findings:  # a check already recorded keeps its findings
+                c.execute(S.finding.insert(), [{**r, "check_id": cid} for r in p.findings])
+        return rid, wid, new_workbook
 
     # ------------------------------------------------------------------ the parent's side
-    def _workbook(self, c, sha: str, size: int, now: dt.datetime, read_error: str | None) -> int:
-        _insert_ignore(c, S.workbook, {"sha256": sha, "size": size, "first_seen": now, "last_seen": now,
-                                       "read_error": read_error}, ["sha256"])
-        return c.execute(select(S.workbook.c.id).where(S.workbook.c.sha256 == sha)).scalar_one()
-
     def record_seen(self, seen: list[Seen], by: str | None = None, received: str = "now") -> list[int | None]:
         """Paths, last seen, and versions of what a run saw (one transaction); returns each version's id.
 

@@ -27,16 +27,26 @@ Modules: :mod:`.periods` (months, quarters, ReportError), :mod:`.monthdata` (Fil
 sheet), :mod:`.assemble` (build, make_report), :mod:`.outputs` (step 5), :mod:`.note` (the HTML note).
 """
 
-from krm.report.assemble import Report, build, make_report
-# the private names below are imported by the tests
-from krm.report.inputs import _Bad, _form_hint, _Keep, _Light, _light_totals, load_inputs
-from krm.report.monthdata import FileSummary, MonthData, Source, Unit, _displayer, summarise
-from krm.report.note import _change, note_context, render_note
-from krm.report.outputs import output_names, write_outputs
-from krm.report.periods import (INPUT_FORMS, LANGS, ReportError, parse_month, parse_quarter, previous_month,
-                                report_periods)
-from krm.report.selection import select
-from krm.report.sheets import Check, Texts, checks, control_sheet, krm6_rows, krm7_rows, readback, texts
+from __future__ import annotations
+
+from krm.lazy import lazy_names
+
+#: name -> the module it comes from: imported when first used, so that a run answered by the memo
+#: (:mod:`krm.report.memo`) loads none of the writers, the note's templates or the readers
+_FROM = {
+    "Report": "assemble", "build": "assemble", "make_report": "assemble",
+    "_Bad": "inputs", "_form_hint": "inputs", "_Keep": "inputs", "_Light": "inputs", "_light_totals": "inputs",
+    "load_inputs": "inputs",
+    "FileSummary": "monthdata", "MonthData": "monthdata", "Source": "monthdata", "Unit": "monthdata",
+    "_displayer": "monthdata", "summarise": "monthdata",
+    "_change": "note", "note_context": "note", "render_note": "note",
+    "output_names": "outputs", "write_outputs": "outputs",
+    "INPUT_FORMS": "periods", "LANGS": "periods", "ReportError": "periods", "parse_month": "periods",
+    "parse_quarter": "periods", "previous_month": "periods", "report_periods": "periods",
+    "select": "selection",
+    "Check": "sheets", "Texts": "sheets", "checks": "sheets", "control_sheet": "sheets", "krm6_rows": "sheets",
+    "krm7_rows": "sheets", "readback": "sheets", "texts": "sheets",
+}
 
 __all__ = [
     "INPUT_FORMS", "LANGS", "Check", "FileSummary", "MonthData", "Report", "ReportError", "Source", "Texts", "Unit",
@@ -44,3 +54,6 @@ __all__ = [
     "output_names", "parse_month", "parse_quarter", "previous_month", "readback", "render_note", "report_periods",
     "select", "summarise", "texts", "write_outputs",
 ]
+
+
+__getattr__ = lazy_names("krm.report", _FROM, globals())

@@ -17,7 +17,7 @@ def outliers_from_register(month: str, cache: bool | None = None, threshold: flo
 
     if reg is not None:
         data = lib.series(reg, month)
-        found = lib.find(reg, month, threshold or lib.THRESHOLD)
+        found = lib.find(reg, month, threshold or lib.THRESHOLD, data, place=False)
         return _found(month, data, found, threshold or lib.THRESHOLD)
     if cache is False:
         return None
@@ -28,7 +28,7 @@ def outliers_from_register(month: str, cache: bool | None = None, threshold: flo
         return None
     with reg:
         data = lib.series(reg, month)
-        found = lib.find(reg, month, threshold or lib.THRESHOLD)
+        found = lib.find(reg, month, threshold or lib.THRESHOLD, data, place=False)
     return _found(month, data, found, threshold or lib.THRESHOLD)
 
 

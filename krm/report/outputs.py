@@ -5,9 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from krm.report.note import render_note
 from krm.report.periods import ReportError
-from krm.report.sheets import _col_total, control_sheet, readback, texts
 
 if TYPE_CHECKING:
     from krm.report.assemble import Report
@@ -49,6 +47,8 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
 
     from krm import forms
     from krm.outfolder import place, staging
+    from krm.report.note import render_note
+    from krm.report.sheets import _col_total, control_sheet, readback, texts
     from krm.workbook.writer import atomic_write, write_form
 
     names = output_names(rep.month, rep.quarter, langs)

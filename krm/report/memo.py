@@ -1,0 +1,264 @@
+"""``krm report``'s memo (docs/register.md, "Runs on an unchanged month"): a report whose inputs and recipe
+are the ones the register recorded when it was last written, and whose files on disk still have the recorded
+bytes, is not made again — its files are left as they are, and what the command prints and its exit code are
+the recorded ones (which are those of a run without the register, ``tests/test_report_memo.py``).
+
+The *recipe* of a report is a SHA-256 over everything its outputs and messages depend on:
+
+* krm's engine (its code and data, user reference data, the readers: :mod:`krm.register.engine`), its version,
+  and the versions of what writes the bytes (xlsxwriter, jinja2, markupsafe, zlib);
+* the options: the folder (as given, made absolute, and resolved), ``--out``, the month, ``--quarter``, the
+  languages, ``--prefer``, ``--strict``; and the validation date (today: findings about deadlines depend on it);
+* every workbook under the folder, in discovery order: its absolute path, the SHA-256 of its bytes and its
+  modified time (``--prefer newest`` orders by it).  The SHA-256 is taken from the file's identity on disk
+  (:meth:`krm.register.memo.Memo.known_files`): a file whose identity the register does not know (new,
+  edited, not yet settled) means no memo — the report is made as without it;
+* what the report reads of the register besides the folder (the previous month when the folder has none,
+  the month's outliers over the year): every version of the submissions of the year's months up to the
+  report's and of the previous month (its number, state, workbook, reading) and every path their
+  workbooks were seen at.
+
+Only a run that succeeded (exit 0) with ``--force`` is recorded or answered: without ``--force`` a run never
+replaces an existing file, so there is nothing to leave as it is.  Checking the memo needs no SQLAlchemy for
+an SQLite register (:mod:`krm.register.lite`).  Everything else — another schema, a register that cannot be
+read, a file that cannot be stat'ed — runs the report as without the memo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+COMMAND = "report"
+
+
+@dataclass
+class Key:
+    """What a report was (or would be) made of: its recipe, and the SHA-256 of each input (by absolute path)."""
+
+    recipe: str
+    root: Path
+    shas: dict
+
+    def inputs(self) -> list:
+        """[[name under the folder, sha256], …] (output_memo's ``inputs``)."""
+        base = os.path.join(os.path.abspath(self.root), "")
+        return [[a[len(base):] if a.startswith(base) else a, sha] for a, sha in self.shas.items()]
+
+
+def writers() -> list[str]:
+    """What makes the outputs' bytes beyond krm's own code (which the engine covers)."""
+    import zlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for dist in ("xlsxwriter", "jinja2", "markupsafe"):
+        try:
+            out.append(f"{dist}={version(dist)}")
+        except PackageNotFoundError:
+            out.append(f"{dist}=?")
+    return out + [f"zlib={zlib.ZLIB_RUNTIME_VERSION}"]
+
+
+def _periods(month: str) -> list[str]:
+    """The periods whose versions the report may read from the register: the previous month, and the year's
+    months up to ``month`` (:func:`krm.history.outliers.series`)."""
+    from krm.report.periods import previous_month
+
+    y, m = month[:4], int(month[5:7])
+    return sorted({previous_month(month)} | {f"{y}-{i:02d}" for i in range(1, m + 1)})
+
+
+def register_state(lite, month: str) -> str:
+    """A SHA-256 of what the report reads of the register for ``month`` besides the folder (module's doc)."""
+    h = hashlib.sha256()
+    periods = _periods(month)
+    for r in sorted(lite.rows_in(
+            "SELECT v.id, v.submission_id, v.number, v.workbook_id, v.reading_id, v.state, s.form, s.region, "
+            "s.district, s.programme, s.period FROM version v JOIN submission s ON s.id = v.submission_id "
+            "WHERE s.period IN ({values})", periods)):
+        h.update(repr(tuple(r)).encode("utf-8"))
+    h.update(b"|paths|")
+    for r in sorted(lite.rows_in(
+            "SELECT DISTINCT p.workbook_id, p.path FROM workbook_path p JOIN version v ON v.workbook_id = p.workbook_id "
+            "JOIN submission s ON s.id = v.submission_id WHERE s.period IN ({values})", periods)):
+        h.update(repr(tuple(r)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], prefer: str | None, strict: bool,
+        out: Path, today: dt.date) -> Key | None:
+    """The report's :class:`Key` now, or None when a workbook under ``root`` is not known by its identity."""
+    from krm import __version__
+    from krm.intake.discover import discover
+    from krm.register.engine import fingerprint
+    from krm.register.lite import host, identity, recipe
+
+    entries = discover([root])
+    stats: dict[str, os.stat_result] = {}
+    for e in entries:
+        if not e.ok:
+            return None
+        try:
+            st = e.stat if e.stat is not None else os.stat(e.path)
+        except (OSError, ValueError):
+            return None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        stats[os.path.abspath(e.path)] = st
+    shas: dict[str, str] = {}
+    for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
+                          "WHERE host = :host AND path IN ({values})", sorted(stats), {"host": host()}):
+        if tuple(r[1:6]) == identity(stats[r[0]]):
+            shas[r[0]] = r[6]
+    if len(shas) != len(stats):
+        return None
+    files = hashlib.sha256()  # each workbook's absolute path, SHA-256 and modified time, in discovery order
+    for a, st in stats.items():
+        files.update(f"{a}\0{shas[a]}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    r = recipe(COMMAND, fingerprint(), __version__, writers(), str(Path(root).resolve()), os.path.abspath(root),
+               os.path.abspath(out), month, quarter, list(langs), prefer, bool(strict), today.isoformat(),
+               files.hexdigest(), register_state(lite, month))
+    return Key(r, Path(root), shas)
+
+
+def _month(month: str | None, quarter: str | None) -> str | None:
+    """The report's month as :func:`krm.report.assemble.make_report` settles it; None when it would refuse."""
+    from krm.report.periods import ReportError, parse_month, parse_quarter
+
+    try:
+        if quarter and not month:
+            month = parse_quarter(quarter)[1][-1]
+        if not month:
+            return None
+        month = parse_month(month)
+        if quarter and month != parse_quarter(quarter)[1][-1]:
+            return None
+    except ReportError:
+        return None
+    return month
+
+
+def replay(root: Path, month: str | None, quarter: str | None, out: Path, langs: list[str], prefer: str | None,
+           strict: bool, force: bool) -> list | None:
+    """The recorded messages (lines on stderr, as shown) of this report when the memo answers it (its outputs on
+    disk are the recorded bytes and left as they are); None: make the report."""
+    from krm.register.connect import RegisterError, configured, outside_inputs
+    from krm.register.lite import LiteError, open_lite
+    from krm.report.outputs import output_names
+
+    month = _month(month, quarter)
+    if not force or month is None or not Path(root).is_dir():
+        return None
+    paths = [os.path.abspath(Path(out) / n) for n in output_names(month, quarter, langs)]
+    if not all(os.path.isfile(p) for p in paths):
+        return None
+    target = configured()
+    if target is None:
+        return None
+    try:
+        outside_inputs(target, [root])  # a register inside the folder is refused by the run, not answered here
+    except RegisterError:
+        return None
+    lite = open_lite(target)
+    if lite is None:
+        return None
+    with lite:
+        try:
+            k = key(lite, Path(root), month, quarter, langs, prefer, strict, Path(out), dt.date.today())
+            known = {r[0]: r[1:] for r in lite.rows_in(
+                "SELECT path, recipe, sha256, size, data FROM output_memo WHERE host = :host AND command = :command "
+                "AND path IN ({values})", paths, {"host": _host(), "command": COMMAND})} if k is not None else {}
+        except LiteError:
+            return None
+    if k is None or len(known) != len(paths) or any(known[p][0] != k.recipe for p in paths) \
+            or len({known[p][3] for p in paths}) != 1:
+        return None
+    return _same_on_disk(Path(out), paths, known)
+
+
+def _host() -> str:
+    from krm.register.lite import host
+
+    return host()
+
+
+def _same_on_disk(out: Path, paths: list[str], known: dict) -> list | None:
+    """The recorded messages if every output file has its recorded size and SHA-256 (checked while the
+    output folder is claimed, as a run that writes it would); else None."""
+    from krm.outfolder import FolderInUse, claimed
+    from krm.register import codec
+    from krm.register.lite import sha256_file
+
+    try:
+        with claimed(out):
+            for p in paths:
+                if os.path.getsize(p) != known[p][2] or sha256_file(p) != known[p][1]:
+                    return None
+    except (FolderInUse, OSError):
+        return None
+    try:
+        lines = codec.loads(known[paths[0]][3])["stderr"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+        return None
+    return lines
+
+
+class Recorder:
+    """Records a report the command has just written (``krm report`` with the register on and ``--force``):
+    :meth:`loaded` (called by :func:`krm.report.assemble.make_report` once the workbooks were read and the
+    register holds them) takes the :class:`Key`, :meth:`record` stores it with the outputs and the messages."""
+
+    def __init__(self, root: Path, month: str | None, quarter: str | None, out: Path, langs: list[str],
+                 prefer: str | None, strict: bool):
+        self.args = (Path(root), month, quarter, list(langs), prefer, strict, Path(out))
+        self.today = dt.date.today()
+        self.key: Key | None = None
+
+    def loaded(self) -> None:
+        from krm.register.connect import configured
+        from krm.register.lite import LiteError, open_lite
+
+        root, month, quarter, langs, prefer, strict, out = self.args
+        month = _month(month, quarter)
+        lite = open_lite(configured()) if month is not None else None
+        if lite is None:
+            return
+        with lite:
+            try:
+                k = key(lite, root, month, quarter, langs, prefer, strict, out, self.today)
+            except LiteError:
+                return
+        self.key = k if dt.date.today() == self.today else None  # not across midnight: today is in the recipe
+
+    def record(self, written: list[Path], lines: list) -> None:
+        """Remember the outputs just written; a register that cannot be written to costs only the memo."""
+        if self.key is None or not written:
+            return
+        import krm.register as register  # the run has loaded SQLAlchemy already
+        from krm.register.lite import sha256_file
+
+        inputs = self.key.inputs()
+        try:
+            rows = [(os.path.abspath(p), self.key.recipe, sha256_file(p), os.path.getsize(p), inputs,
+                     {"stderr": [str(t) for t in lines]}) for p in written]
+        except OSError:
+            return
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            reg = register.open()
+            if reg is not None:
+                with reg:
+                    reg.record_outputs(COMMAND, rows)
+        except (SQLAlchemyError, register.RegisterError) as e:
+            import sys
+
+            msg = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
+            print(f"krm: warning: the register could not record this run's outputs ({msg})", file=sys.stderr)
