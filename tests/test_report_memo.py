@@ -169,3 +169,17 @@ def test_an_answer_from_an_sqlite_register_loads_no_sqlalchemy(month, tmp_path, 
     p = subprocess.run([sys.executable, "-c", code, "report", str(month), "--month", "2019-05", "--out", str(out),
                         "--force"], capture_output=True, text=True, env={**os.environ, "KRM_REGISTER": url})
     assert f"{UNCHANGED}3" in p.stderr and p.stderr.splitlines()[-1] == "not loaded", p.stderr
+
+
+def test_the_reader_opens_the_register_it_is_given_and_creates_nothing(tmp_path):
+    """An SQLite register whose path holds a "#" (which would end a URI's path) is read as itself, and no other
+    file is opened or created."""
+    from krm.register import lite
+
+    url = str(tmp_path / "reg#1.sqlite")
+    with register.open(url):
+        pass
+    with lite.open_lite(url) as got:
+        assert got.rows("SELECT value FROM krm_register WHERE key = 'kind'") == [("krm-register",)]
+    assert {p.name for p in tmp_path.iterdir() if not p.name.startswith("reg#1.sqlite")} == set()  # no "reg" made
+    assert lite.open_lite(str(tmp_path / "missing.sqlite")) is None and not (tmp_path / "missing.sqlite").exists()

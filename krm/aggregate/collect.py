@@ -161,9 +161,11 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
             rep = _classify(rep.form, rep.findings, None, period, programme)
         if rep.spool_error:
             raise AggregateUsageError(f"cannot write temporary files into {spool.dir}: {rep.spool_error}")
-        f = InputFile(path=p, rel=_rel(p, directory), form=rep.form, status=rep.status, errors=rep.errors,
-                      warnings=rep.warnings, findings=rep.findings, submission=_compact(rep.submission, p),
-                      note=rep.note, spool=rep.spool, sha256=rep.sha256, reading_id=rep.reading_id)
+        spool_at = rep.spool if rep.spool is None else (_shared(rep.spool[0]), *rep.spool[1:])
+        f = InputFile(path=p, rel=_rel(p, directory), form=_shared(rep.form), status=_shared(rep.status),
+                      errors=rep.errors, warnings=rep.warnings, findings=rep.findings,
+                      submission=_compact(rep.submission, p), note=_shared(rep.note), spool=spool_at,
+                      sha256=rep.sha256, reading_id=rep.reading_id)
         try:
             f.mtime = p.stat().st_mtime
         except OSError:
@@ -180,11 +182,31 @@ def _compact(d: rollup.Digest | None, path: Path) -> rollup.Digest | None:
     if d is None:
         return None
     d.path = path
-    for k in ("form", "period", "programme", "region", "district", "basis", "lang"):
+    for k in ("form", "period", "programme", "region", "district", "basis", "lang", "edition", "body"):
         v = getattr(d, k)
         if isinstance(v, str):
             setattr(d, k, _SHARED.setdefault(v, v))
+    if all(type(x) is str for x in d.districts):
+        d.districts = _SHARED.setdefault(("districts", d.districts), d.districts)
+    d.by_activity, d.plan_by_activity = _pairs(d.by_activity), _pairs(d.plan_by_activity)
     return d
+
+
+_PAIRS: dict = {}
+
+
+def _pairs(pairs: tuple) -> tuple:
+    """(activity code, jobs) pairs, each shared with every equal pair of other files (a year repeats them);
+    only a ``str`` code with an ``int`` count (an equal Decimal may print differently: it is kept as it is)."""
+    if type(pairs) is not tuple:
+        return pairs
+    return tuple(_PAIRS.setdefault(p, p) if type(p) is tuple and len(p) == 2 and type(p[0]) is str
+                 and type(p[1]) is int else p for p in pairs)
+
+
+def _shared(v):
+    """A string shared with every equal one this run holds (statuses, forms, notes, spool file names)."""
+    return _SHARED.setdefault(v, v) if type(v) is str else v
 
 
 def _on(period: str) -> str:

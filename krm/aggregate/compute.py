@@ -168,6 +168,24 @@ def _check_krm3(o: Output, result: AggregateResult):
         return "oserror-spool", e.strerror or str(e)
 
 
+#: the most inputs whose outputs' blobs are pickled for one round of workers (a few MB of blobs)
+BATCH_INPUTS = 4000
+
+
+def _batches(outputs: list[Output], limit: int | None = None) -> list[list[Output]]:
+    """``outputs`` in order, cut into runs whose inputs add up to about ``limit`` (each run at least one)."""
+    limit = BATCH_INPUTS if limit is None else limit
+    out: list[list[Output]] = []
+    size = limit
+    for o in outputs:
+        if size + len(o.inputs) > limit and (not out or out[-1]):
+            out.append([])
+            size = 0
+        out[-1].append(o)
+        size += len(o.inputs)
+    return out
+
+
 def _in_workers(result: AggregateResult, outputs: list[Output], task) -> list:
     """``task(output, result)`` for every output, in forked worker processes (``result.jobs``; 1: here).
 
@@ -176,23 +194,22 @@ def _in_workers(result: AggregateResult, outputs: list[Output], task) -> list:
     as one pickled blob (the output, its inputs, the files and completeness rows of its control
     sheet) and does not touch the inherited per-file records: touching them would copy their
     memory pages into every worker (copy-on-write), which for a year of files is most of the
-    memory.  A worker that fails is an error of the run (these are krm's own computations on
-    checked inputs, not untrusted files).
+    memory.  The blobs are made for a batch of outputs at a time (:data:`BATCH_INPUTS` inputs), each
+    batch in a round of workers forked for it, so a year's blobs are never all held at once.  A worker
+    that fails is an error of the run (these are krm's own computations on checked inputs, not
+    untrusted files).
     """
-    import gc
-
-    from krm.pool import run_isolated
-
     if not outputs:
         return []
     jobs = result.jobs if result.jobs is not None else min(os.cpu_count() or 1, 8)
     if jobs <= 1 or len(outputs) == 1:
-        items, func = outputs, (lambda o: task(o, result))
-    else:
-        _not_counted(result)
+        return _run_batch(result, outputs, lambda o: task(o, result), outputs, False, jobs)
+    _not_counted(result)
+    out: list = []
+    for batch in _batches(outputs):
         items = [pickle.dumps((o, [f for f in _not_counted(result) if _belongs(f, o)],
                                [c for c in result.completeness if _completeness_belongs(c, o)]),
-                              protocol=pickle.HIGHEST_PROTOCOL) for o in outputs]
+                              protocol=pickle.HIGHEST_PROTOCOL) for o in batch]
 
         def func(blob: bytes):
             o, nc, comp = pickle.loads(blob)
@@ -200,12 +217,22 @@ def _in_workers(result: AggregateResult, outputs: list[Output], task) -> list:
                                    period=result.period, programme=result.programme, strict=result.strict,
                                    jobs=result.jobs, spool=result.spool, memo=result.memo)
             return task(o, view)
+        out.extend(_run_batch(result, batch, func, items, True, jobs))
+        del items
+    return out
+
+
+def _run_batch(result: AggregateResult, outputs: list[Output], func, items: list, isolate: bool, jobs: int) -> list:
+    import gc
+
+    from krm.pool import run_isolated
+
     # what exists now lives until the end of the run: keep the collector off it, here and in the forked
     # workers (a full collection would otherwise walk, and copy, every inherited object again and again)
     gc.freeze()
     try:
         results = run_isolated(func, items, jobs=jobs, mem_limit_mb=None, timeout_s=None, chunksize=1,
-                               isolate=jobs > 1 and len(outputs) > 1)
+                               isolate=isolate)
     finally:
         gc.unfreeze()
     out = []

@@ -58,12 +58,12 @@ def _writers() -> list[str]:
 def unchanged(result: AggregateResult, todo: list[Output], body, signature) -> dict[int, str | None]:
     """Mark the outputs the memo finds unchanged (``written``, a KRM-3's control as recorded) and return the
     recipe of every output of ``todo`` by ``id(output)``; without a register, {}."""
+    if result.memo is None:
+        return {}  # (before the imports: a run without the register never loads SQLAlchemy)
     from sqlalchemy.exc import SQLAlchemyError
 
     from krm.register.memo import sha256_file
 
-    if result.memo is None:
-        return {}
     recipes = {id(o): recipe(o, result, body, signature) for o in todo}
     try:
         known = result.memo.outputs_known([_path(result, o) for o in todo if recipes[id(o)] is not None])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 from krm import forms, rollup
 from krm.aggregate.compute import _build_krm3, _in_workers, _raise_for, check_krm3
 from krm.aggregate.records import (COMPRESS_LEVEL, PLAN_FORMS, PLAN_LAYOUTS, SUMMARY_NAME, AggregateResult,
-                                   AggregateUsageError, Output)
+                                   AggregateUsageError, Output, write_json)
 from krm.aggregate.sheets import UI, PLAN_NOTES, _control_sheet, _form_rows, _header, _not_counted
 from krm.model import Submission
 
@@ -133,14 +132,12 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
             if failure[0] == "exists":
                 raise FileExistsError(failure[1])
             raise OSError(failure[1])
-        from krm.textsafe import clean
+        data = result.summary(lazy=True)  # each input's entry made as it is written: a year's are never all held
 
-        data = json.dumps(clean(result.summary()), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-
-        def write_json(tmp):
+        def write_summary(tmp):
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(data)
-        atomic_write(stage / SUMMARY_NAME, write_json, force=True)
+                write_json(data, fh)
+        atomic_write(stage / SUMMARY_NAME, write_summary, force=True)
         if not force:
             existing = [t for t in targets if t.exists()]
             if existing:

@@ -138,8 +138,11 @@ class AggregateResult:
             return 1  # inputs, but nothing could be rolled up
         return 0
 
-    def summary(self, strict: bool | None = None) -> dict:
-        """The run as data (``--format json`` and ``aggregate-summary.json``); stable key order."""
+    def summary(self, strict: bool | None = None, *, lazy: bool = False) -> dict:
+        """The run as data (``--format json`` and ``aggregate-summary.json``); stable key order.
+
+        ``lazy``: its ``inputs`` is a :class:`LazyList` that makes each input's entry as it is iterated (a
+        year's entries are never all in memory at once; :func:`write_json` streams them)."""
         totals = []
         for o in _once(o for o in self.outputs if forms.level(o.form) == "programme"):  # KRM-4 and 5 share it
                 t = o.submission.totals()
@@ -176,14 +179,78 @@ class AggregateResult:
                          "rows": o.control.output_total.rows, "totals": _jsonable(o.control.output_total.values()),
                          "balanced": o.control.balanced, "problems": o.control.problems}
                         for o in self.outputs],
-            "inputs": [{"file": f.rel, "form": f.form, "status": f.status, "note": f.note, **f.header(),
-                        "errors": f.errors, "warnings": f.warnings,
-                        **({"totals": _jsonable(f.submission.totals())} if f.submission is not None else {}),
-                        "findings": [_finding_dict(x) for x in f.findings[:50]] if f.status == "excluded" else []}
-                       for f in self.inputs],
+            "inputs": LazyList(_input_entry, self.inputs) if lazy else [_input_entry(f) for f in self.inputs],
             "notes": self.notes,
             "exit_code": self.exit_code(strict),
         }
+
+
+def _input_entry(f: InputFile) -> dict:
+    """One input as the summary lists it."""
+    return {"file": f.rel, "form": f.form, "status": f.status, "note": f.note, **f.header(),
+            "errors": f.errors, "warnings": f.warnings,
+            **({"totals": _jsonable(f.submission.totals())} if f.submission is not None else {}),
+            "findings": [_finding_dict(x) for x in f.findings[:50]] if f.status == "excluded" else []}
+
+
+class LazyList(list):
+    """``[make(x) for x in items]`` made one element at a time as it is iterated (never stored).
+
+    A list to :mod:`json`'s encoder (with ``indent``, the pure-Python one, which only iterates it), so
+    ``json.dump(…, indent=2)`` writes the same bytes as for the plain list, element by element."""
+
+    def __init__(self, make, items):
+        super().__init__()
+        self._make, self._items = make, items
+
+    def __iter__(self):
+        return (self._make(x) for x in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __getitem__(self, i):
+        return [self._make(x) for x in self._items[i]] if isinstance(i, slice) else self._make(self._items[i])
+
+    def __eq__(self, other):
+        return list(self) == other
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"LazyList({len(self)} items)"
+
+    def mapped(self, f) -> "LazyList":
+        """The same list with ``f`` applied to each element as it is made."""
+        make = self._make
+        return LazyList(lambda x: f(make(x)), self._items)
+
+
+def write_json(data: dict, fh) -> None:
+    """``data`` (from :meth:`AggregateResult.summary`, lazy or not) as indented JSON into ``fh``, with every
+    string writable (:func:`krm.textsafe.clean`), piece by piece, and a final newline; the bytes are those of
+    ``json.dumps(clean(data), ensure_ascii=False, indent=2) + "\n"``."""
+    import json
+
+    from krm.textsafe import clean
+
+    lazy = {k: v for k, v in data.items() if isinstance(v, LazyList)}
+    out = clean({k: ([] if k in lazy else v) for k, v in data.items()})
+    for k, v in lazy.items():
+        out[k] = v.mapped(clean)
+    buf: list[str] = []
+    size = 0
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(out):
+        buf.append(chunk)
+        size += len(chunk)
+        if size > 1 << 16:
+            fh.write("".join(buf))
+            buf, size = [], 0
+    buf.append("\n")
+    fh.write("".join(buf))
 
 
 def _jsonable(d: dict) -> dict:

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from krm.cli import app
-from krm.commands._common import (NO_REGISTER_HELP, REGISTER_HELP, console, dumps, fail, output_langs, say,
+from krm.commands._common import (NO_REGISTER_HELP, REGISTER_HELP, console, fail, output_langs, say,
                                   use_register)
 
 
@@ -91,13 +91,23 @@ def aggregate(
         say(f"krm: outputs unchanged: {result.unchanged}, written: {n} (the register remembers each output's "
             "inputs; docs/aggregate.md)", err=True)
     if fmt == "json":
-        data = result.summary()
+        from krm.aggregate.records import write_json
+
+        data = result.summary(lazy=True)  # streamed: a year's input entries are never all held at once
         data["out"] = str(result.out)
         data["written"] = [o.rel for o in result.outputs if o.written]
-        typer.echo(dumps(data, indent=2))
+        write_json(data, _Echo())
     else:
         print_summary(result, dry_run=dry_run)
     raise typer.Exit(code)
+
+
+class _Echo:
+    """A file-like ``write`` onto stdout through typer.echo (what the JSON was always printed with)."""
+
+    @staticmethod
+    def write(text: str) -> None:
+        typer.echo(text, nl=False)
 
 
 class _NoProgress:
@@ -149,7 +159,7 @@ def print_summary(result, dry_run: bool = False) -> None:
     from rich.table import Table
 
     con = console(soft_wrap=True)
-    s = result.summary()
+    s = result.summary(lazy=True)  # its inputs are not used here
     f = s["files"]
     t = Table(title=f"krm aggregate {result.dir}", show_header=False)
     t.add_column("what")

@@ -132,7 +132,10 @@ def _sqlite(p) -> Lite | None:
     try:
         if not os.path.isfile(p) or os.path.getsize(p) < len(SQLITE_MAGIC):
             return None
-        con = sqlite3.connect(f"file:{os.path.abspath(p)}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        from urllib.parse import quote
+
+        # quoted: a "?" or "#" in the path must not end it (and never open, or create, another file)
+        con = sqlite3.connect(f"file:{quote(os.path.abspath(p))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     except (OSError, sqlite3.Error):
         return None
     con.isolation_level = None

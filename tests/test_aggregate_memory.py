@@ -1,0 +1,133 @@
+"""What keeps `krm aggregate`'s memory down over a year of files, and that it changes no byte of its outputs:
+the summary streamed entry by entry (records.LazyList, write_json), the workers' blobs made a batch of outputs
+at a time (compute._batches), the per-file digests' repeated values shared (collect._compact)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from krm.aggregate import SUMMARY_NAME, aggregate
+from krm.aggregate.collect import _compact
+from krm.aggregate.records import LazyList, Output, write_json
+from krm.cli import app
+from krm.textsafe import clean
+
+compute = importlib.import_module("krm.aggregate.compute")  # (the package's name `compute` is the function)
+
+ROOT = Path(__file__).resolve().parents[1]
+MONTH = ROOT / "samples" / "2019-05"
+REGIONS = sorted(p.name for p in MONTH.iterdir() if p.is_dir())[:3]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """Three regions of the shipped sample month (errors and duplicates among them) and the year's KRM-1 plans."""
+    d = tmp_path_factory.mktemp("in")
+    for r in REGIONS:
+        os.symlink(MONTH / r, d / r)
+    os.symlink(ROOT / "samples" / "2019", d / "2019")
+    return d
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def plain(folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out") / "a"
+    res = aggregate(folder, out, jobs=2, cache=False)
+    return res, _files(out)
+
+
+def test_batches_cut_by_inputs_in_order():
+    outs = [Output(form="KRM-3", period="2019-05", programme="P", basis="cumulative", region=str(i), rel=str(i),
+                   submission=None, inputs=[None] * n, control=None) for i, n in enumerate([3, 4, 2, 9, 1, 1])]
+    got = compute._batches(outs, limit=6)
+    assert [[o.rel for o in b] for b in got] == [["0"], ["1", "2"], ["3"], ["4", "5"]]
+    assert [o for b in got for o in b] == outs
+    assert compute._batches([], limit=6) == []
+
+
+def test_outputs_identical_whatever_the_batches(folder, plain, tmp_path, monkeypatch):
+    """Every output and the summary byte for byte the same when each output's blob is made in a round of workers
+    of its own, and no round is given more than one batch's blobs."""
+    res, want = plain
+    assert res.exit_code() in (0, 1) and len(res.outputs) > 5
+    assert any(o.form == "KRM-5-plan" for o in res.outputs) and any(f.status == "excluded" for f in res.inputs)
+    rounds: list[int] = []
+    real = compute._run_batch
+
+    def spy(result, outputs, func, items, isolate, jobs):
+        rounds.append(len(items))
+        assert isolate and all(isinstance(x, bytes) for x in items)
+        return real(result, outputs, func, items, isolate, jobs)
+    monkeypatch.setattr(compute, "BATCH_INPUTS", 1)
+    monkeypatch.setattr(compute, "_run_batch", spy)
+    out = tmp_path / "b"
+    res2 = aggregate(folder, out, jobs=2, cache=False)
+    assert rounds and max(rounds) == 1 and sum(rounds) == len(res2.outputs)  # one blob at a time
+    assert _files(out) == want
+    assert res2.exit_code() == res.exit_code()
+
+
+def test_summary_streamed_is_the_same_json(plain, tmp_path):
+    res, want = plain
+    lazy = res.summary(lazy=True)
+    assert isinstance(lazy["inputs"], LazyList) and len(lazy["inputs"]) == len(res.inputs)
+    plain_json = json.dumps(clean(res.summary()), ensure_ascii=False, indent=2) + "\n"
+    assert want[SUMMARY_NAME].decode("utf-8") == plain_json
+    with open(tmp_path / "s.json", "w", encoding="utf-8", newline="\n") as fh:
+        write_json(lazy, fh)
+    assert (tmp_path / "s.json").read_text(encoding="utf-8") == plain_json
+    assert lazy["inputs"] == res.summary()["inputs"] and lazy["inputs"][:2] == res.summary()["inputs"][:2]
+
+
+def test_lazy_list_makes_each_element_when_iterated():
+    made = []
+    xs = LazyList(lambda x: made.append(x) or {"x": x}, [1, 2, 3])
+    assert made == [] and len(xs) == 3 and xs
+    it = iter(xs)
+    assert next(it) == {"x": 1} and made == [1]
+    assert not LazyList(str, [])
+    assert json.dumps({"a": LazyList(str, [1, 2])}, indent=2) == json.dumps({"a": ["1", "2"]}, indent=2)
+    assert json.dumps({"a": LazyList(str, [])}, indent=2) == json.dumps({"a": []}, indent=2)
+
+
+def test_cli_json_streamed(folder, plain, tmp_path):
+    res, _ = plain
+    out = tmp_path / "c"
+    r = CliRunner().invoke(app, ["aggregate", str(folder), "--out", str(out), "--format", "json", "--no-register"])
+    assert r.exit_code == res.exit_code(), r.output
+    data = json.loads(r.stdout)
+    want = json.loads(json.dumps(clean(res.summary()), ensure_ascii=False))
+    assert data["inputs"] == want["inputs"] and data["totals"] == want["totals"]
+    assert data["written"] == [o.rel for o in res.outputs if o.written] and data["out"] == str(out)
+    assert r.stdout.endswith("}\n")
+
+
+def test_compact_shares_equal_values(plain):
+    res, _ = plain
+    ds = [f.submission for f in res.inputs if f.submission is not None]
+    same = [(a, b) for a in ds[:40] for b in ds[:40] if a is not b and a.district == b.district and a.districts]
+    assert same and all(a.districts is b.districts and a.district is b.district for a, b in same)
+    assert _compact(None, Path("x")) is None
+
+
+def test_no_sqlalchemy_without_the_register(folder, tmp_path):
+    """A run without the register never imports SQLAlchemy (tens of MB the write workers would inherit)."""
+    code = ("import sys; from pathlib import Path; from krm.aggregate import aggregate; "
+            f"aggregate(Path({str(folder)!r}), Path({str(tmp_path / 'd')!r}), jobs=1, cache=False); "
+            "print('sqlalchemy' in sys.modules)")
+    env = dict(os.environ, KRM_REGISTER="off")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False"
