@@ -36,16 +36,23 @@ class FileReport:
     reading_id: int | None = None
     sha256: str | None = None  # of the bytes read, when read through the register
 
+    # findings moved out of memory (krm.history.spill.SpilledFindings) are counted without reading them back
     @property
     def errors(self) -> int:
+        if type(self.findings) is not list and hasattr(self.findings, "codes"):
+            return self.findings.errors
         return sum(1 for f in self.findings if f.severity == "error")
 
     @property
     def warnings(self) -> int:
+        if type(self.findings) is not list and hasattr(self.findings, "codes"):
+            return self.findings.warnings
         return sum(1 for f in self.findings if f.severity == "warning")
 
     @property
     def unreadable(self) -> bool:
+        if type(self.findings) is not list and hasattr(self.findings, "codes"):
+            return not READ_ERRORS.isdisjoint(self.findings.codes)
         return any(f.code in READ_ERRORS for f in self.findings)
 
 
@@ -112,6 +119,7 @@ _TODAY: dt.date | None = None
 _SUBMISSIONS = True
 _REDUCE: Callable[[FileReport], object] | None = None
 _REGISTER = None  # krm.register.Register of this run, or None
+_LAZY = False  # the workers send back each submission without the rows they recorded in the register
 #: bigger files are validated without the register (the reader reads them from the file, not from memory)
 MAX_REGISTERED_BYTES = 32 * 1024 * 1024
 
@@ -195,17 +203,58 @@ def _job(path: Path):
         r, seen = _registered_validate(path, _REGISTER)
         if not _SUBMISSIONS:  # findings only: less to send back
             r.submission = None
-        return _Done(_REDUCE(r) if _REDUCE is not None else r, seen)
+        lazy = _LAZY and r.submission is not None and r.reading_id is not None
+        if lazy:  # its rows are in the register: the header goes back, the parent loads the rows when used
+            r.submission.projects, r.submission.regions = [], []
+        return _Done(_REDUCE(r) if _REDUCE is not None else r, seen, lazy)
     r = validate_file(path, _TODAY, convert=_SUBMISSIONS)
     return _REDUCE(r) if _REDUCE is not None else r
 
 
 @dataclass(slots=True)
 class _Done:
-    """A worker's result through the register: the (reduced) report and what the parent records."""
+    """A worker's result through the register: the (reduced) report and what the parent records; ``lazy``:
+    the report's submission came back without its rows (:func:`lazy_rows` puts them back)."""
 
     result: object
     seen: object
+    lazy: bool = False
+
+
+def lazy_rows(reg, report: FileReport) -> tuple[list, list]:
+    """(projects, regions) of a report read through the register, loaded from its reading the first time either
+    is used (one query for both; :class:`krm.register.memo.LazyRows`) and held until :func:`release_rows`."""
+    from krm import remembered
+    from krm.register.memo import LazyRows
+
+    got: list = []
+    rid, sha, path = report.reading_id, report.sha256, report.path
+
+    def load():
+        if not got:
+            got.append(remembered.rows_of(reg, rid, sha, path))
+        return got[0]
+    return LazyRows(load, 0), LazyRows(load, 1)
+
+
+def release_rows(reg, report: FileReport) -> None:
+    """Let go of the rows of a report's submission that were loaded from the register (:func:`lazy_rows`, and
+    :mod:`krm.remembered`'s): they are loaded again if used again.  Rows that are not in the register stay."""
+    from krm.register.memo import LazyRows
+
+    sub = report.submission
+    if sub is None or report.reading_id is None or report.sha256 is None or not isinstance(sub.projects, LazyRows):
+        return
+    if sub.projects.loaded or (isinstance(sub.regions, LazyRows) and sub.regions.loaded):
+        sub.projects, sub.regions = lazy_rows(reg, report)
+
+
+def _attach(reg, res):
+    """A worker's result with the rows it left in the register put back as lazily loaded (once)."""
+    if isinstance(res, _Done) and res.lazy:
+        res.lazy = False
+        res.result.submission.projects, res.result.submission.regions = lazy_rows(reg, res.result)
+    return res
 
 
 def _open_register(register, cache, paths):
@@ -246,7 +295,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     ``received``: a new version's received time, "now" or "saved" (:meth:`krm.register.Store.record_seen`).
     Raises :class:`krm.register.RegisterError` when the configured register cannot be used.
     """
-    global _TODAY, _SUBMISSIONS, _REDUCE, _REGISTER
+    global _TODAY, _SUBMISSIONS, _REDUCE, _REGISTER, _LAZY
     from krm.pool import run_isolated
 
     from krm.intake.discover import discover
@@ -265,11 +314,15 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     _SUBMISSIONS = submissions
     _REDUCE = reduce
     _REGISTER = reg
+    # a register the caller holds open: the rows stay there (memory does not grow with the files read), and the
+    # parent loads one file's rows when they are used (lazy_rows), as for what the register remembers
+    _LAZY = reg is not None and not opened and submissions and reduce is None
     jobs = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
     seen = []
 
     def unwrap(res):
         if isinstance(res, _Done):
+            _attach(reg, res)
             if res.seen is not None:
                 seen.append(res.seen)
             return res.result
@@ -277,7 +330,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
 
     def on_result(item, ok, res):
         if progress is not None:
-            progress(item, res.result if ok and isinstance(res, _Done) else
+            progress(item, _attach(reg, res).result if ok and isinstance(res, _Done) else
                      res if ok else _read_failure(item, E009, str(res)))
 
     try:
@@ -305,7 +358,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
             _record_seen(reg, seen, by, received)
         return out
     finally:
-        _REGISTER = None
+        _REGISTER, _LAZY = None, False
         if opened:
             reg.close()
 

@@ -30,7 +30,9 @@ ends, also on an error or Ctrl-C).  KRM-4/KRM-5 and the annual plan are summed f
 digests; each KRM-3 is built from its districts' spooled rows in a worker process, checked,
 and written there in one go.  Outputs are written in parallel
 (:func:`krm.pool.run_isolated`), each on its own, so the bytes do not depend on the number
-of workers.
+of workers; the workers get their outputs as pickled blobs made a batch at a time
+(``compute.BATCH_INPUTS``), and ``aggregate-summary.json`` is streamed an input at a time
+(``records.write_json``), so what grows with the files is one small record per input.
 
 Modules: :mod:`.records` (InputFile, Output, AggregateResult …), :mod:`.collect` (steps 1-2), :mod:`.spool`,
 :mod:`.conflicts` (step 3 and completeness), :mod:`.compute` (step 4), :mod:`.sheets` (the outputs' contents,

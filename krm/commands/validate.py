@@ -11,28 +11,71 @@ import typer
 
 from krm.cli import app
 from krm.commands._common import (EXIT_DATA, EXIT_OK, EXIT_USAGE, NO_REGISTER_HELP, REGISTER_HELP, as_of_date, console,
-                                  dumps, fail, say, shown_lang, use_register)
+                                  fail, say, shown_lang, use_register)
 
 LANGS = ("kk", "ru", "en", "auto")
 
 
-def report_json(reports, lang: str = "en") -> dict:
-    """The stable JSON shape (version 1, documented in docs/validate.md)."""
+def report_json(reports, lang: str = "en", lazy: bool = False) -> dict:
+    """The stable JSON shape (version 1, documented in docs/validate.md).  ``lazy``: its "files" and "findings"
+    are :class:`_Items`, made one at a time as :func:`write_json` writes them."""
     by_code = Counter(f.code for r in reports for f in r.findings)
     explained = sum(1 for r in reports for f in r.findings if f.explanation)
+
+    def files():
+        for r in reports:
+            entry = {"path": str(r.path), "form": r.form, "errors": r.errors, "warnings": r.warnings}
+            if explained:  # workbooks with explanations (sheet «Түсініктеме / Пояснения») only
+                entry["explained"] = sum(1 for f in r.findings if f.explanation)
+            yield entry
+
+    def findings():
+        return (f.to_dict(_lang(lang, r)) for r in reports for f in r.findings)
     out = {
         "version": 1,
         "summary": {"files": len(reports), "errors": sum(r.errors for r in reports),
                     "warnings": sum(r.warnings for r in reports), "by_code": dict(sorted(by_code.items()))},
-        "files": [{"path": str(r.path), "form": r.form, "errors": r.errors, "warnings": r.warnings}
-                  for r in reports],
-        "findings": [f.to_dict(_lang(lang, r)) for r in reports for f in r.findings],
+        "files": _Items(files) if lazy else list(files()),
+        "findings": _Items(findings) if lazy else list(findings()),
     }
-    if explained:  # workbooks with explanations (sheet «Түсініктеме / Пояснения») only: else the shape is as before
+    if explained:  # else the shape is as before
         out["summary"]["explained"] = explained
-        for entry, r in zip(out["files"], reports):
-            entry["explained"] = sum(1 for f in r.findings if f.explanation)
     return out
+
+
+class _Items:
+    """A list of a JSON document that :func:`write_json` encodes item by item (made again at each iteration)."""
+
+    def __init__(self, make):
+        self.make = make
+
+    def __iter__(self):
+        return iter(self.make())
+
+
+def write_json(doc: dict, write) -> None:
+    """``write`` the text of ``dumps(doc, indent=1)`` and a newline, in pieces: a list given as :class:`_Items`
+    is encoded one item at a time, so a year's files and findings are never one string (or one list of dicts)
+    in memory.  JSON strings hold no raw line break, so each piece is indented by its lines."""
+    import json
+
+    from krm.textsafe import clean
+
+    enc = json.JSONEncoder(ensure_ascii=False, indent=1)
+    if not doc:
+        write("{}\n")
+        return
+    for i, (key, value) in enumerate(doc.items()):
+        write(("," if i else "{") + "\n " + enc.encode(clean(key)) + ": ")
+        if not isinstance(value, _Items):
+            write(enc.encode(clean(value)).replace("\n", "\n "))
+            continue
+        first = True
+        for item in value:
+            write(("[" if first else ",") + "\n  " + enc.encode(clean(item)).replace("\n", "\n  "))
+            first = False
+        write("[]" if first else "\n ]")
+    write("\n}\n")
 
 
 def _lang(lang: str, report) -> str:
@@ -128,7 +171,8 @@ def validate(
     reports = _validate_files(files, jobs, today, no_register, overrun)
 
     if format_ == "json":
-        typer.echo(dumps(report_json(reports, lang), indent=1))
+        write_json(report_json(reports, lang, lazy=True), sys.stdout.write)  # as typer.echo(dumps(…, indent=1))
+        sys.stdout.flush()
     else:
         print_text(reports, lang, summary)
 
@@ -211,8 +255,11 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
                                  register=reg if reg is not None else False)
         if reg is not None:
             from krm.history.record import check_and_record
+            from krm.history.spill import Spill
 
-            check_and_record(reports, reg, overrun=overrun)  # and an accepted version with errors across months is returned
+            # and an accepted version with errors across months is returned; the findings of a file with findings
+            # across months wait in a temporary file for the output (a year can have millions)
+            check_and_record(reports, reg, overrun=overrun, spill=Spill())
             from krm.history.outliers import add_to_reports
 
             add_to_reports(reports, reg)  # the month's outliers, when the register holds the history

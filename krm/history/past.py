@@ -5,6 +5,7 @@ A :class:`Past` answers for one run and remembers what it looked up (one query p
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -39,27 +40,43 @@ def previous_month(period: str) -> str | None:
     return f"{period[:4]}-{m - 1:02d}" if 2 <= m <= 12 else None
 
 
+#: earlier submissions a :class:`Past` keeps (least recently used first out): a run over a year compares each file
+#: with a handful of them (its previous month, its KRM-1, a KRM-3's districts), so memory stays flat
+SUBS_KEPT = 256
+#: (form, period, states) lists of current versions kept
+PERIODS_KEPT = 8
+
+
 class Past:
     """Earlier versions of submissions in one register (see the module's doc)."""
 
-    def __init__(self, reg):
+    def __init__(self, reg, kept: int = SUBS_KEPT):
         self.reg = reg
-        self._current: dict[tuple, dict] = {}
-        self._subs: dict[int, Submission | None] = {}
+        self.kept = kept
+        self._current: OrderedDict[tuple, dict] = OrderedDict()
+        self._subs: OrderedDict[int, Submission | None] = OrderedDict()
 
     def _versions(self, form: str, period: str, states) -> dict:
         key = (form, period, states)
-        if key not in self._current:
+        if key in self._current:
+            self._current.move_to_end(key)
+        else:
             vs = self.reg.versions(form=form, period=period, current=True, state=states)
             self._current[key] = {(v.district, v.programme): v for v in vs}
+            while len(self._current) > PERIODS_KEPT:
+                self._current.popitem(last=False)
         return self._current[key]
 
     def _earlier(self, v) -> Earlier | None:
         if v is None:
             return None
-        if v.reading_id not in self._subs:
+        if v.reading_id in self._subs:
+            self._subs.move_to_end(v.reading_id)
+        else:
             path = PurePath(v.paths[0]) if v.paths else PurePath(v.sha256)
             self._subs[v.reading_id] = self.reg.submission_of(v.reading_id, path)
+            while len(self._subs) > self.kept:
+                self._subs.popitem(last=False)
         sub = self._subs[v.reading_id]
         return Earlier(v, sub) if sub is not None else None
 

@@ -72,18 +72,18 @@ def _version_of(reg, sub, sha: str | None):
     return next((v for v in vs if v.sha256 == sha), None)
 
 
-def check_and_record(reports, reg, by: str | None = None, overrun=None) -> list[int]:
+def check_and_record(reports, reg, by: str | None = None, overrun=None, spill=None) -> list[int]:
     """Add the findings across months to ``reports`` and return the versions they make wrong (see the module's
     doc); returns the ids of the versions moved to returned.  ``overrun``: KRM-W303's multiple of the KRM-1
-    plan (None: the default, 1.5)."""
+    plan (None: the default, 1.5); ``spill``: where findings across months are kept (:func:`krm.history.rules.check`)."""
     from krm.history.rules import FAR_BEYOND, check
 
     if reg is None:
         return []
-    check(reports, reg, FAR_BEYOND if overrun is None else overrun)
+    check(reports, reg, FAR_BEYOND if overrun is None else overrun, spill)
     moved = []
     for r in reports:
-        found = errors_across(r.findings)
+        found = errors_across(r.findings) if r.errors else []
         sub = getattr(r, "submission", None)
         if found and sub is not None:
             v = _version_of(reg, sub, _sha(r.path))

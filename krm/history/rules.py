@@ -173,16 +173,22 @@ def _against_krm2(sub, past: Past, out: _Out) -> None:
                     fact=t["fact"])
 
 
-def check(reports, reg, overrun: Decimal = FAR_BEYOND) -> None:
+def check(reports, reg, overrun: Decimal = FAR_BEYOND, spill=None) -> None:
     """Add the findings across months to each report of a run (in place), from the register ``reg``;
-    ``overrun``: W303's multiple of the KRM-1 plan."""
+    ``overrun``: W303's multiple of the KRM-1 plan; ``spill``: a :class:`krm.history.spill.Spill` the findings
+    of a file that has some across months are moved into (a run over a year can find millions)."""
     if reg is None:
         return
+    from krm.history.spill import pack
+    from krm.validate import release_rows
+
     past = Past(reg)
     for r in reports:
         sub = getattr(r, "submission", None)
         if sub is None or r.errors:  # a file with errors of its own is returned anyway: compared when corrected
             continue
         found = check_submission(sub, str(r.path), past, overrun)
+        release_rows(reg, r)  # rows loaded from the register for this check: one file's at a time
         if found:
             r.findings.extend(sorted(found, key=lambda f: (f.row or 0, f.code)))
+            pack(r, spill)
