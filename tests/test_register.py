@@ -236,9 +236,17 @@ def test_a_resubmitted_file_is_version_2_and_version_1_is_superseded(reg_url, fo
         assert reg.verify().ok
 
 
-def test_versions_received_in_one_run_are_numbered_in_order_and_a_copy_is_not_a_version(reg_url, tmp_path):
+@pytest.mark.parametrize("batch", [None, 1])
+def test_versions_received_in_one_run_are_numbered_in_order_and_a_copy_is_not_a_version(reg_url, tmp_path, batch,
+                                                                                       monkeypatch):
     """One run recording a submission twice (two different byte versions) and a copy of the first: the
-    versions are decided file by file in (modified, path) order, as separate runs would decide them."""
+    versions are decided file by file in (modified, path) order, as separate runs would decide them; the same
+    when the run's recording is split into statement batches of one file (Store.record_seen's RECORD_BATCH:
+    the second version supersedes a version of an earlier batch, the copy's bytes came in an earlier batch)."""
+    if batch is not None:
+        import krm.register.store as store
+
+        monkeypatch.setattr(store, "RECORD_BATCH", batch)
     f = tmp_path / "in"
     f.mkdir()
     fill.filled("KRM-2", f, name="a1.xlsx")

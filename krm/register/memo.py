@@ -100,8 +100,10 @@ class Memo:
         with self.writer() as c, c.begin():
             stmt = _upsert(c, F)
             ex = stmt.excluded
-            c.execute(stmt.on_conflict_do_update(index_elements=["host", "path"], set_={
-                k: ex[k] for k in ("device", "inode", "size", "mtime_ns", "ctime_ns", "sha256", "seen")}), values)
+            stmt = stmt.on_conflict_do_update(index_elements=["host", "path"], set_={
+                k: ex[k] for k in ("device", "inode", "size", "mtime_ns", "ctime_ns", "sha256", "seen")})
+            for part in _chunks(values, 2000):  # one transaction, bounded statement batches (a year's run)
+                c.execute(stmt, part)
 
     # ------------------------------------------------------------------ stored results without their rows
     def remembered(self, shas: set[str], as_of: dt.date) -> dict[str, Remembered]:
