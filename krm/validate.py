@@ -337,23 +337,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
         _before_fork(files, reg)
         results = iter(run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
                                     chunksize=16, on_result=on_result, isolate=True))  # a native crash fails one file
-        out = []
-        for e in entries:  # in discovery order; an entry that cannot be read is reported, never opened
-            if not e.ok:
-                rep = _read_failure(e.path, e.code, e.detail)
-                if progress is not None:
-                    progress(e.path, rep)
-                out.append(rep)
-                continue
-            if e.path in known:
-                res, found = known[e.path]
-                seen.append(found)
-                if progress is not None:
-                    progress(e.path, res)
-                out.append(res)
-                continue
-            item, ok, res = next(results)
-            out.append(unwrap(res) if ok else _read_failure(item, E009, str(res)))
+        out = _in_order(entries, known, results, unwrap, seen, progress)
         if reg is not None and seen:
             _record_seen(reg, seen, by, received)
         return out
@@ -361,6 +345,26 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
         _REGISTER, _LAZY = None, False
         if opened:
             reg.close()
+
+
+def _in_order(entries, known: dict, results, unwrap, seen: list, progress) -> list:
+    """Every discovered entry's report, in discovery order: an entry that cannot be read is reported (never
+    opened), a file the register remembers is its stored report, any other the next worker result."""
+    out = []
+    for e in entries:
+        if not e.ok:
+            rep = _read_failure(e.path, e.code, e.detail)
+        elif e.path in known:
+            rep, found = known[e.path]
+            seen.append(found)
+        else:
+            item, ok, res = next(results)
+            out.append(unwrap(res) if ok else _read_failure(item, E009, str(res)))
+            continue  # its progress was told by the pool as the worker finished
+        if progress is not None:
+            progress(e.path, rep)
+        out.append(rep)
+    return out
 
 
 def _before_fork(files: list, reg) -> None:

@@ -43,8 +43,7 @@ def report(
     if not no_register:  # an unchanged month: the outputs on disk are what this run would write (docs/register.md)
         lines = memo.replay(folder, month, quarter, out, langs, prefer, strict, force)
         if lines is not None:
-            _show(lines, out, month, quarter, langs)
-            n = len(langs) * 3
+            n = _show(lines, out, month, quarter, langs)
             say(f"krm: outputs unchanged: {n}, written: 0 (the register remembers each output's inputs; "
                 "docs/register.md)", err=True)
             return
@@ -75,8 +74,9 @@ def report(
 
 
 def _show(lines: list, out: Path, month: str | None, quarter: str | None, langs: list[str],
-          written: list[Path] | None = None) -> None:
-    """The run's messages (stderr, as shown), then the files it wrote or left as they are (stdout)."""
+          written: list[Path] | None = None) -> int:
+    """The run's messages (stderr, as shown), then the files it wrote or left as they are (stdout); returns
+    how many files those are."""
     for text in lines:
         typer.echo(text, err=True)
     if written is None:
@@ -86,3 +86,4 @@ def _show(lines: list, out: Path, month: str | None, quarter: str | None, langs:
         written = [Path(out) / n for n in output_names(_month(month, quarter), quarter, langs)]
     for p in written:
         say(p)
+    return len(written)
