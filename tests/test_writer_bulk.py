@@ -166,7 +166,7 @@ def test_fast_path_only_on_tested_xlsxwriter_versions(monkeypatch):
     assert not fp.private_api_ok()
     wb = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
     assert type(fp._add_sheet(wb, "a")) is Worksheet  # xlsxwriter's own sheet, no private method replaced
-    assert type(fp._new_workbook(io.BytesIO(), {"in_memory": True}, 1)) is xlsxwriter.Workbook
+    assert type(writer.fastbook._new_workbook(io.BytesIO(), {"in_memory": True}, 1)) is xlsxwriter.Workbook
     monkeypatch.setattr(fp, "_PRIVATE_OK", None)
     monkeypatch.setattr(xlsxwriter, "__version__", sorted(fp.TESTED_XLSXWRITER)[0])
     assert fp.private_api_ok()

@@ -9,9 +9,10 @@ The layout (which row holds what) is computed once by :func:`layout` and the
 workbook carries it as defined names (``KRM_PERIOD`` …) and one Excel table
 (``KRM2_DATA`` …), so readers never guess positions.
 
-Modules: :mod:`.layout` (where everything is), :mod:`.form` (:func:`write_form`), :mod:`.sheets` (formats,
-lists, instructions, validations, extra sheets), :mod:`.fastpath` (whole rows in one piece, only on the
-xlsxwriter versions it is tested against; switch: ``fastpath.BULK_ROWS``), :mod:`.files` (:func:`atomic_write`).
+Modules: :mod:`.layout` (where everything is), :mod:`.form` (:func:`write_form`), :mod:`.groupview` (KRM-2/3's
+hidden grouped view), :mod:`.sheets` (formats, lists, instructions, validations, extra sheets), :mod:`.fastpath`
+(whole rows in one piece, only on the xlsxwriter versions it is tested against; switch: ``fastpath.BULK_ROWS``)
+and :mod:`.fastbook` (its Workbook), :mod:`.files` (:func:`atomic_write`).
 """
 
 from krm.workbook.writer.files import atomic_write
