@@ -15,7 +15,7 @@ import os
 
 #: the schema version this module reads (== krm.register.schema.SCHEMA_VERSION, kept here so that reading it
 #: does not import SQLAlchemy; tests/test_report_memo.py checks that both agree)
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def host() -> str:

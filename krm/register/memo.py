@@ -186,6 +186,25 @@ class Memo:
                 values)
 
 
+    # ------------------------------------------------------------------ what krm report keeps of a workbook
+    def record_report_inputs(self, recipe: str, as_of: dt.date, rows: list[tuple[str, str, str]]) -> None:
+        """Record (sha256, data, seal) of workbooks ``krm report`` summarised for ``recipe`` on ``as_of``
+        (:mod:`krm.report.remembered`); the row of the same bytes and recipe is replaced."""
+        if not rows:
+            return
+        T, now = S.report_input, _now()
+        one = {sha: (data, sl) for sha, data, sl in rows}  # the same bytes twice in a run: one row
+        values = [{"sha256": sha, "recipe": recipe, "as_of": as_of, "data": data, "seal": sl, "written": now}
+                  for sha, (data, sl) in sorted(one.items())]
+        with self.writer() as c, c.begin():
+            stmt = _upsert(c, T)
+            ex = stmt.excluded
+            stmt = stmt.on_conflict_do_update(index_elements=["sha256", "recipe"], set_={
+                k: ex[k] for k in ("as_of", "data", "seal", "written")})
+            for part in _chunks(values, 2000):
+                c.execute(stmt, part)
+
+
 def _upsert(c, table):
     if c.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert

@@ -295,6 +295,23 @@ reading_rows = Table(
     Column("cells", Text, nullable=False),
 )
 
+# ------------------------------------------------------------------ migration 7: what a report keeps of a workbook
+#: what ``krm report`` keeps of a workbook's bytes (krm.report.remembered: its FileSummary, or that it is excluded,
+#: or nothing, with its form hint) for one context (``recipe``: the engine, krm's version and the report's periods)
+#: and validation date: a report made again after a few files changed validates only those.  One row per bytes and
+#: context, replaced by a later validation date (it does not grow with the days a month is reported)
+report_input = Table(
+    "report_input", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False),  # of the workbook's bytes
+    Column("recipe", String(64), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("data", Text, nullable=False),  # tagged JSON
+    Column("seal", String(64), nullable=False),  # SHA-256 of sha256, recipe, as_of and data: a changed row is not used
+    Column("written", DateTime, nullable=False),
+    UniqueConstraint("sha256", "recipe", name="uq_report_input"),
+)
+
 _FIRST = ("workbook", "workbook_path", "reading", "row_value", "check_result", "finding", "submission", "version",
           "state_change")
 
@@ -319,6 +336,8 @@ MIGRATIONS = [
         conn, tables=[file_stat, reading_digest, output_memo])),
     (6, "a reading's typed rows as one compact JSON row (row_value still read for older readings)",
      lambda conn: metadata.create_all(conn, tables=[reading_rows])),
+    (7, "what krm report keeps of each workbook, so that a report after a few edits validates only those",
+     lambda conn: metadata.create_all(conn, tables=[report_input])),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

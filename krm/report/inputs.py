@@ -11,6 +11,7 @@ from krm import forms
 from krm.intake.hint import form_hint as _form_hint
 from krm.report.monthdata import FileSummary, Source, _displayer, _empty_row, _mtime, summarise
 from krm.report.periods import INPUT_FORMS, ReportError, parse_month, report_periods
+from krm.report.remembered import Inputs
 from krm.report.selection import select
 
 
@@ -52,6 +53,16 @@ class _Keep:
                 (forms.yearly(sub.form) and str(sub.period) == self.year and sub.programme):
             return summarise(sub, getattr(rep, "digest", None))
         return None
+
+
+class _WithSha:
+    """A reducer's result with the SHA-256 of the bytes it was made of (None: read without the register)."""
+
+    def __init__(self, keep: _Keep):
+        self.keep = keep
+
+    def __call__(self, rep):
+        return getattr(rep, "sha256", None), self.keep(rep)
 
 
 def _light_totals(rows) -> dict:
@@ -151,13 +162,25 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
     keep = _Keep(periods, month[:4])
     paths = find_workbooks([root])
     results: dict[Path, object] = {}
+    mem = Inputs(root, periods, month[:4]) if cache is not False else None  # krm.report.remembered
+    known = mem.lookup(paths) if mem is not None else {}
 
     def validate(todo: list[Path]) -> None:
-        if todo:
+        results.update((p, known[p][1]) for p in todo if p in known)
+        todo = [p for p in todo if p not in known]
+        if todo and mem is None:
             for p, r in zip(todo, validate_paths(todo, jobs=jobs, reduce=keep, cache=cache)):
                 results[p] = keep(r) if isinstance(r, FileReport) else r  # a crashed worker's report
+        elif todo:
+            for p, r in zip(todo, validate_paths(todo, jobs=jobs, reduce=_WithSha(keep), cache=cache)):
+                if isinstance(r, FileReport):  # a crashed worker's report
+                    results[p] = keep(r)
+                    continue
+                results[p] = r[1]
+                if p in hints:
+                    mem.keep(p, hints[p], r[0], r[1])
 
-    hints = {p: _form_hint(p) for p in paths} if light else {}
+    hints = {p: known[p][0] if p in known else _form_hint(p) for p in paths} if light else {}
     validate([p for p in paths if forms.level(hints.get(p)) != "region"])
     todo = [p for p in paths if forms.level(hints.get(p)) == "region"]
     cover = _covered(results.values())
@@ -187,6 +210,8 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
         if not needs:
             break
         validate([p for p in paths if p in needs])
+    if mem is not None:
+        mem.save()
     show = _displayer(root)
     ordered = [results[p] for p in paths]
     return [r for r in ordered if isinstance(r, FileSummary)], [r.source(show) for r in ordered if isinstance(r, _Bad)]
