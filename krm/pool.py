@@ -41,9 +41,9 @@ import signal
 import time
 from collections import deque
 from multiprocessing.connection import wait as _wait
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
-__all__ = ["run_isolated", "describe_exit", "Result"]
+__all__ = ["run_isolated", "iter_isolated", "describe_exit", "Result"]
 
 Result = tuple[Any, bool, Any]
 
@@ -217,36 +217,52 @@ def run_isolated(func: Callable[[Any], Any], items: Iterable[Any], *, jobs: int 
     progress bar.  ``isolate``: ``True`` runs in worker processes even with
     ``jobs=1``; ``False`` runs in this process; default: processes iff ``jobs > 1``.
     """
+    return list(iter_isolated(func, items, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
+                              chunksize=chunksize, on_result=on_result, isolate=isolate))
+
+
+def iter_isolated(func: Callable[[Any], Any], items: Iterable[Any], *, jobs: int | None = None,
+                  mem_limit_mb: int | None = 1024, timeout_s: float | None = 60, chunksize: int = 8,
+                  on_result: Callable[[Any, bool, Any], None] | None = None,
+                  isolate: bool | None = None) -> Iterator[Result]:
+    """:func:`run_isolated`, its results given one at a time in input order as soon as each is there: only the
+    results that finished before an earlier item's are held (a run over a year never holds them all).  Close the
+    iterator (or exhaust it) to stop the workers."""
     items = list(items)
     n = len(items)
     jobs = max(1, int(jobs if jobs is not None else (os.cpu_count() or 1)))
     if isolate is None:
         isolate = jobs > 1
     if not isolate or n == 0:
-        out: list[Result] = []
-        for item in items:
-            ok, res = _call(func, item, mem_limit_mb or 0)
-            out.append((item, ok, res))
-            if on_result is not None:
-                on_result(item, ok, res)
-        return out
+        return _in_process(func, items, mem_limit_mb, on_result)
     return _run_pool(func, items, min(jobs, n), mem_limit_mb, timeout_s, max(1, int(chunksize)), on_result)
 
 
-def _run_pool(func, items, jobs, mem_limit_mb, timeout_s, chunksize, on_result) -> list[Result]:
+def _in_process(func, items, mem_limit_mb, on_result) -> Iterator[Result]:
+    for item in items:
+        ok, res = _call(func, item, mem_limit_mb or 0)
+        if on_result is not None:
+            on_result(item, ok, res)
+        yield item, ok, res
+
+
+def _run_pool(func, items, jobs, mem_limit_mb, timeout_s, chunksize, on_result) -> Iterator[Result]:
     ctx = multiprocessing.get_context("fork")
     n = len(items)
-    results: list[Result | None] = [None] * n
+    results: dict[int, Result] = {}  # finished and not yet given (an earlier item is still running)
+    given = 0  # items given so far, in order
     queue: deque[int] = deque(range(n))
     slots: list[_Slot] = []
     done = 0
     parent_pid = os.getpid()
     share = max(1, min(chunksize, -(-n // (jobs * 4))))  # small chunks at the end keep workers busy
+    finished = bytearray(n)
 
     def finish(i: int, ok: bool, res: Any) -> None:
         nonlocal done
-        if results[i] is not None:
+        if finished[i]:
             return
+        finished[i] = 1
         results[i] = (items[i], ok, res)
         done += 1
         if on_result is not None:
@@ -301,10 +317,14 @@ def _run_pool(func, items, jobs, mem_limit_mb, timeout_s, chunksize, on_result) 
             ready = _wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout=tick)
             for s in list(busy):
                 _service(s, ready, slots, finish, lost, mem_limit_mb, timeout_s)
+            while given in results:
+                yield results.pop(given)
+                given += 1
     finally:
         _shutdown(slots)
     # every item is accounted for; this is a safeguard, never a silent loss
-    return [r if r is not None else (items[i], False, "not processed") for i, r in enumerate(results)]
+    for i in range(given, n):
+        yield results.pop(i, None) or (items[i], False, "not processed")
 
 
 def _service(s: _Slot, ready: list, slots: list[_Slot], finish, lost, mem_limit_mb, timeout_s) -> None:

@@ -36,23 +36,16 @@ class FileReport:
     reading_id: int | None = None
     sha256: str | None = None  # of the bytes read, when read through the register
 
-    # findings moved out of memory (krm.history.spill.SpilledFindings) are counted without reading them back
     @property
     def errors(self) -> int:
-        if type(self.findings) is not list and hasattr(self.findings, "codes"):
-            return self.findings.errors
         return sum(1 for f in self.findings if f.severity == "error")
 
     @property
     def warnings(self) -> int:
-        if type(self.findings) is not list and hasattr(self.findings, "codes"):
-            return self.findings.warnings
         return sum(1 for f in self.findings if f.severity == "warning")
 
     @property
     def unreadable(self) -> bool:
-        if type(self.findings) is not list and hasattr(self.findings, "codes"):
-            return not READ_ERRORS.isdisjoint(self.findings.codes)
         return any(f.code in READ_ERRORS for f in self.findings)
 
 
@@ -278,7 +271,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
                    today: dt.date | None = None, timeout_s: float = 60, mem_limit_mb: int = 1024,
                    submissions: bool = True,
                    reduce: Callable[[FileReport], object] | None = None, cache: bool | None = None,
-                   register=None, by: str | None = None, received: str = "now") -> list:
+                   register=None, by: str | None = None, received: str = "now", into=None) -> list:
     """Validate many files (see :func:`find_workbooks`), in input order, each in an isolated worker.
 
     ``submissions=False`` does not build each report's typed :class:`~krm.model.Submission`
@@ -293,10 +286,12 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     :class:`krm.register.Register`.  ``cache=False`` (the old name) is ``register=False``.  Results are
     the same with or without it.  ``by``: who is recorded as receiving new versions (default: the OS user).
     ``received``: a new version's received time, "now" or "saved" (:meth:`krm.register.Store.record_seen`).
+    ``into``: where each report goes, in order, instead of a list (:class:`krm.spooled.Spool`: ``krm validate``
+    keeps no report in memory); it is what is returned.
     Raises :class:`krm.register.RegisterError` when the configured register cannot be used.
     """
     global _TODAY, _SUBMISSIONS, _REDUCE, _REGISTER, _LAZY
-    from krm.pool import run_isolated
+    from krm.pool import iter_isolated
 
     from krm.intake.discover import discover
 
@@ -335,9 +330,13 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
 
     try:
         _before_fork(files, reg)
-        results = iter(run_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
-                                    chunksize=16, on_result=on_result, isolate=True))  # a native crash fails one file
-        out = _in_order(entries, known, results, unwrap, seen, progress)
+        # a native crash fails one file; each result taken in order as it comes (never all of them held)
+        results = iter_isolated(_job, files, jobs=jobs, mem_limit_mb=mem_limit_mb, timeout_s=timeout_s,
+                                chunksize=16, on_result=on_result, isolate=True)
+        try:
+            out = _in_order(entries, known, results, unwrap, seen, progress, into)
+        finally:
+            results.close()  # the workers stopped
         if reg is not None and seen:
             _record_seen(reg, seen, by, received)
         return out
@@ -347,23 +346,25 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
             reg.close()
 
 
-def _in_order(entries, known: dict, results, unwrap, seen: list, progress) -> list:
+def _in_order(entries, known: dict, results, unwrap, seen: list, progress, into=None) -> list:
     """Every discovered entry's report, in discovery order: an entry that cannot be read is reported (never
-    opened), a file the register remembers is its stored report, any other the next worker result."""
-    out = []
+    opened), a file the register remembers is its stored report, any other the next worker result.  Added to
+    ``into`` (returned) when given, else to a list."""
+    out = [] if into is None else into
+    add = out.append if into is None else into.add
     for e in entries:
         if not e.ok:
             rep = _read_failure(e.path, e.code, e.detail)
         elif e.path in known:
-            rep, found = known[e.path]
+            rep, found = known.pop(e.path)
             seen.append(found)
         else:
             item, ok, res = next(results)
-            out.append(unwrap(res) if ok else _read_failure(item, E009, str(res)))
+            add(unwrap(res) if ok else _read_failure(item, E009, str(res)))
             continue  # its progress was told by the pool as the worker finished
         if progress is not None:
             progress(e.path, rep)
-        out.append(rep)
+        add(rep)
     return out
 
 

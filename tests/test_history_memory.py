@@ -131,32 +131,73 @@ def test_the_json_written_in_pieces_is_the_json_of_the_whole(months, tmp_path):
             assert out.getvalue() == dumps(report_json(some, lang), indent=1) + "\n"
 
 
-def test_findings_across_months_wait_in_a_spill_and_come_back_the_same(months, tmp_path):
+def test_a_spooled_run_is_the_run_kept_in_a_list(months, tmp_path):
+    """The reports spooled to a temporary JSON-lines file (krm validate) come back equal to those kept in a list:
+    findings (across months and outliers included), counts, submissions; the versions returned are the same."""
+    from krm.history.outliers import add_to_reports
     from krm.history.record import check_and_record
-    from krm.history.spill import Spill, SpilledFindings
+    from krm.history.spooled import add_outliers, check_spooled
+    from krm.spooled import Spool
 
-    def run(where, spill):
+    def run(where, spooled):
         with register.open(where) as reg:
             reg.ingest([months / "2019", months / "2019-01"], today=AS_OF)
-            reps = validate_paths(_files(months, "2019-02"), jobs=2, today=AS_OF, register=reg)
-            check_and_record(reps, reg, spill=spill)
-        return reps
+            files = _files(months, "2019-02")
+            if spooled:
+                spool, moved = check_spooled(validate_paths(files, jobs=2, today=AS_OF, register=reg, into=Spool()),
+                                             reg)
+                add_outliers(spool, reg)
+                reps = [(r, [list(r.submission.projects), list(r.submission.regions)]) for r in spool.reports(reg)]
+            else:
+                reps = validate_paths(files, jobs=2, today=AS_OF, register=reg)
+                moved = check_and_record(reps, reg)
+                add_to_reports(reps, reg)
+                reps, spool = [(r, _rows(r.submission)) for r in reps], None
+            states = [(v.id, v.state) for v in reg.versions()]
+        return reps, moved, states, spool
 
-    spill = Spill()
-    kept, plain = run(tmp_path / "a.sqlite", spill), run(tmp_path / "b.sqlite", None)
-    packed = [r for r in kept if type(r.findings) is SpilledFindings]
-    assert packed and all(type(r.findings) is list for r in plain)
-    for a, b in zip(kept, plain):
-        assert (a.errors, a.warnings, a.unreadable, len(a.findings), bool(a.findings)) == \
-            (b.errors, b.warnings, b.unreadable, len(b.findings), bool(b.findings))
-        assert a.findings == b.findings and list(a.findings) == list(b.findings)
-        assert [f.to_dict("kk") for f in a.findings] == [f.to_dict("kk") for f in b.findings]
-    f = packed[0].findings
-    extra = next(iter(f))
-    f.append(extra)  # an outlier added later stays in memory, after the spilled ones
-    assert list(f)[-1] == extra and len(f) == len(list(f))
-    assert f.errors == sum(1 for x in f if x.severity == "error")
-    for refused in (lambda: f.sort(), lambda: f[0], lambda: f.pop(), lambda: extra in f):
-        with pytest.raises(TypeError):  # never an answer from the added findings alone
-            refused()
-    spill.close()
+    (kept, moved, states, spool), (plain, moved2, states2, _) = run(tmp_path / "a.sqlite", True), \
+        run(tmp_path / "b.sqlite", False)
+    assert moved and moved == moved2 and states == states2
+    assert any(f.code.startswith("KRM-E30") for r, _ in plain for f in r.findings)
+    assert len(kept) == len(plain) == len(spool)
+    for (a, rows_a), (b, rows_b) in zip(kept, plain):
+        assert (a.path, a.form, a.lang, a.edition, a.errors, a.warnings, a.unreadable) == \
+            (b.path, b.form, b.lang, b.edition, b.errors, b.warnings, b.unreadable)
+        assert a.findings == b.findings and [f.to_dict("kk") for f in a.findings] == [f.to_dict("kk") for f in b.findings]
+        assert rows_a == rows_b and rows_a[0]
+        assert a.submission.period == b.submission.period and a.submission.district == b.submission.district
+    c = spool.counts
+    assert (c.files, c.errors, c.warnings) == (len(plain), sum(r.errors for r, _ in plain),
+                                               sum(r.warnings for r, _ in plain))
+    assert spool[0].findings == plain[0][0].findings and spool[-1].path == plain[-1][0].path
+    spool.close()
+
+
+def test_a_spool_gives_back_findings_of_every_kind_and_rows_not_in_a_register(months, tmp_path):
+    """Values a finding can hold (dates, decimals, texts in three languages, tuples, explanations, another file),
+    and a submission's rows when they are not in a register, come back equal."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from krm.findings import Finding
+    from krm.spec import T
+    from krm.spooled import Spool
+
+    r = validate_paths(_files(months, "2019-02")[:1], jobs=1, today=AS_OF, register=False)[0]
+    odd = Finding("KRM-W301", "warning", "elsewhere.xlsx", "Sheet", "B7", 7, "3", "title", Decimal("1.50"),
+                  ["C7", "D7"], {"field": T("а", "б", "c"), "previous": dt.date(2019, 1, 31), "t": (1, "x"),
+                                 "$odd": {"n": float("nan")}, "when": dt.datetime(2019, 2, 1, 12, 30)},
+                  "KRM-2", {"text": "why", "who": "me", "date": "2019-02-01", "sheet": "S", "row": 3})
+    r.findings = list(r.findings) + [odd, Finding("KRM-E008", "error", str(r.path), params={"detail": "gone"})]
+    spool = Spool()
+    spool.add(r)
+    back = spool[0]
+    assert back.findings[:-2] == r.findings[:-2] and back.findings[-1] == r.findings[-1]
+    got = back.findings[-2]
+    assert got.to_dict("ru") == odd.to_dict("ru") and got.message("kk") == odd.message("kk")
+    assert got.params["previous"] == odd.params["previous"] and got.value == odd.value
+    assert back.unreadable and spool.counts.unreadable == 1 and spool.counts.explained == 1
+    assert _rows(back.submission) == _rows(r.submission) and _rows(r.submission)[0]
+    assert back.submission.period == r.submission.period
+    spool.close()

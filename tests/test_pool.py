@@ -186,3 +186,43 @@ def test_describe_exit():
     assert "SIGKILL" in describe_exit(-9)
     assert "exit code 5" in describe_exit(5)
     assert "SIGABRT" in describe_exit(-6, 512) and "512 MB" in describe_exit(-6, 512)
+
+
+def wait_for_flag(x):
+    """The last item runs only once the parent has taken the first result (it made the flag file)."""
+    path, last = x
+    if last:
+        for _ in range(600):
+            if os.path.exists(path):
+                return "flag seen"
+            time.sleep(0.05)
+        return "no flag"
+    return "first"
+
+
+def test_iter_isolated_gives_each_result_in_order_before_the_run_ends(tmp_path):
+    """A year's run must not hold every result: the first comes back while a later item is still running."""
+    import multiprocessing
+
+    from krm.pool import iter_isolated
+
+    flag = str(tmp_path / "flag")
+    items = [(flag, i == 7) for i in range(8)]
+    got = iter_isolated(wait_for_flag, items, jobs=2, chunksize=1)
+    first = next(got)
+    open(flag, "w").close()
+    rest = list(got)
+    assert first == (items[0], True, "first")
+    assert [r for _, _, r in rest] == ["first"] * 6 + ["flag seen"]
+    assert multiprocessing.active_children() == []
+
+
+def test_iter_isolated_closed_early_stops_its_workers():
+    import multiprocessing
+
+    from krm.pool import iter_isolated
+
+    got = iter_isolated(square, range(40), jobs=2, chunksize=1)
+    assert next(got) == (0, True, 0)
+    got.close()
+    assert multiprocessing.active_children() == []

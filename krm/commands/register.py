@@ -72,13 +72,19 @@ def ingest(
             outside_inputs(reg.target, paths)
         except RegisterError as e:
             fail(str(e))
-        reports = reg.ingest(paths, by=by, today=today, jobs=jobs, received=received_at)
-        known = {str(r.path) for r in reports}
+        from krm.history.spooled import ingest as ingested
+
+        spool = ingested(reg, paths, by=by, today=today, jobs=jobs, received=received_at)  # reports not in memory
+        try:
+            known = {m["path"] for _, m in spool.metas()}
+            n, unreadable = len(spool), spool.counts.unreadable
+        finally:
+            spool.close()
         versions = [v for v in reg.versions() if known & set(v.paths)]
     states: dict[str, int] = {}
     for v in versions:
         states[v.state] = states.get(v.state, 0) + 1
-    data = {"files": len(reports), "unreadable": sum(1 for r in reports if r.unreadable),
+    data = {"files": n, "unreadable": unreadable,
             "versions": len(versions), "states": dict(sorted(states.items())), "register": reg.location}
     if fmt == "json":
         _json(data)

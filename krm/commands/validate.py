@@ -18,7 +18,12 @@ LANGS = ("kk", "ru", "en", "auto")
 
 def report_json(reports, lang: str = "en", lazy: bool = False) -> dict:
     """The stable JSON shape (version 1, documented in docs/validate.md).  ``lazy``: its "files" and "findings"
-    are :class:`_Items`, made one at a time as :func:`write_json` writes them."""
+    are :class:`_Items`, made one at a time as :func:`write_json` writes them.  ``reports``: a list, or a
+    :class:`krm.spooled.Spool` (the summary from its counts, the rest read back as written: always lazy)."""
+    from krm.spooled import Spool
+
+    if isinstance(reports, Spool):
+        return _spooled_json(reports, lang)
     by_code = Counter(f.code for r in reports for f in r.findings)
     explained = sum(1 for r in reports for f in r.findings if f.explanation)
 
@@ -40,6 +45,31 @@ def report_json(reports, lang: str = "en", lazy: bool = False) -> dict:
     }
     if explained:  # else the shape is as before
         out["summary"]["explained"] = explained
+    return out
+
+
+def _spooled_json(spool, lang: str) -> dict:
+    """:func:`report_json` of a run's spooled reports: the same document."""
+    c = spool.counts
+
+    def files():
+        for _, m in spool.metas():
+            entry = {"path": m["path"], "form": m["form"], "errors": m["errors"], "warnings": m["warnings"]}
+            if c.explained:
+                entry["explained"] = m["explained"]
+            yield entry
+
+    def findings():
+        return (f.to_dict(_lang(lang, r)) for r in spool.reports() for f in r.findings)
+    out = {
+        "version": 1,
+        "summary": {"files": c.files, "errors": c.errors, "warnings": c.warnings,
+                    "by_code": dict(sorted(c.by_code.items()))},
+        "files": _Items(files),
+        "findings": _Items(findings),
+    }
+    if c.explained:
+        out["summary"]["explained"] = c.explained
     return out
 
 
@@ -85,6 +115,9 @@ def _lang(lang: str, report) -> str:
 
 
 def exit_code(reports) -> int:
+    if hasattr(reports, "counts"):  # a krm.spooled.Spool
+        c = reports.counts
+        return EXIT_USAGE if c.unreadable else (EXIT_DATA if c.errors else EXIT_OK)
     if any(r.unreadable for r in reports):
         return EXIT_USAGE
     return EXIT_DATA if any(r.errors for r in reports) else EXIT_OK
@@ -138,8 +171,11 @@ def print_text(reports, lang: str, summary: bool) -> None:
                         escape(f.message(lg)) + f"\n[dim]{escape(f.hint(lg))}[/dim]" + told)
         con.print(tab)
     if len(reports) > 1:
-        lg = _lang(lang, reports[0]) if lang != "auto" else "en"
-        e, w = sum(r.errors for r in reports), sum(r.warnings for r in reports)
+        lg = lang if lang != "auto" else "en"
+        if hasattr(reports, "counts"):  # a krm.spooled.Spool: counted as spooled
+            e, w = reports.counts.errors, reports.counts.warnings
+        else:
+            e, w = sum(r.errors for r in reports), sum(r.warnings for r in reports)
         con.print(f"[bold]{WORDS[lg][6]}[/bold]: {len(reports)} {WORDS[lg][4]}, {_counts(e, w, lg)}")
 
 
@@ -169,20 +205,22 @@ def validate(
     overrun = _overrun(plan_overrun)
     files, today = _checked_inputs(paths, lang, format_, jobs, as_of, annotate, annotate_dir, force)
     reports = _validate_files(files, jobs, today, no_register, overrun)
+    try:
+        if format_ == "json":
+            write_json(report_json(reports, lang, lazy=True), sys.stdout.write)  # as typer.echo(dumps(…, indent=1))
+            sys.stdout.flush()
+        else:
+            print_text(reports, lang, summary)
 
-    if format_ == "json":
-        write_json(report_json(reports, lang, lazy=True), sys.stdout.write)  # as typer.echo(dumps(…, indent=1))
-        sys.stdout.flush()
-    else:
-        print_text(reports, lang, summary)
-
-    code = exit_code(reports)
-    targets = []
-    if annotate is not None:
-        targets = [(reports[0], annotate)]
-    elif annotate_dir is not None:
-        targets = [(r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings]
-    code = _write_annotated(targets, lang, force, format_, code)
+        code = exit_code(reports)
+        targets = []
+        if annotate is not None:
+            targets = [(reports[0], annotate)]
+        elif annotate_dir is not None:
+            targets = ((r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings)
+        code = _write_annotated(targets, lang, force, format_, code)
+    finally:
+        reports.close()
     raise typer.Exit(code)
 
 
@@ -228,9 +266,10 @@ def _checked_inputs(paths: list[Path], lang: str, format_: str, jobs: Optional[i
     return files, today
 
 
-def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: bool, overrun=None) -> list:
-    """Validate the files (in worker processes for four or more), with a progress bar on a terminal;
-    ``overrun``: KRM-W303's multiple of the KRM-1 plan (None: the default)."""
+def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: bool, overrun=None):
+    """Validate the files (in worker processes for four or more), with a progress bar on a terminal; their
+    reports in a :class:`krm.spooled.Spool` (to be closed); ``overrun``: KRM-W303's multiple of the KRM-1 plan
+    (None: the default)."""
     from krm.validate import validate_paths
 
     progress = None
@@ -245,35 +284,34 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
 
         def progress(path, report):  # noqa: F811 - the progress callback
             bar.advance(task)
+    from krm.spooled import Spool
     from krm.validate import _open_register
 
     reg, opened = _open_register(False if no_cache else None, None, files)
+    spool = Spool()  # each report waits in a temporary file, not in memory (a year is 36,000 of them)
     try:
         # with a register, the typed rows come back too: the checks across months compare them with it
-        reports = validate_paths(files, jobs=jobs if jobs is not None else (1 if len(files) < 4 else None),
-                                 progress=progress, today=today, submissions=reg is not None,
-                                 register=reg if reg is not None else False)
+        spool = validate_paths(files, jobs=jobs if jobs is not None else (1 if len(files) < 4 else None),
+                               progress=progress, today=today, submissions=reg is not None,
+                               register=reg if reg is not None else False, into=spool)
         if reg is not None:
-            from krm.history.record import check_and_record
-            from krm.history.spill import Spill
+            from krm.history.spooled import add_outliers, check_spooled
 
-            # and an accepted version with errors across months is returned; the findings of a file with findings
-            # across months wait in a temporary file for the output (a year can have millions)
-            check_and_record(reports, reg, overrun=overrun, spill=Spill())
-            from krm.history.outliers import add_to_reports
-
-            add_to_reports(reports, reg)  # the month's outliers, when the register holds the history
-            for r in reports:
-                r.submission = None
+            # and an accepted version with errors across months is returned
+            spool, _ = check_spooled(spool, reg, overrun=overrun)
+            add_outliers(spool, reg)  # the month's outliers, when the register holds the history
+    except BaseException:
+        spool.close()
+        raise
     finally:
         if bar is not None:
             bar.stop()
         if opened:
             reg.close()
-    return reports
+    return spool
 
 
-def _write_annotated(targets: list, lang: str, force: bool, format_: str, code: int) -> int:
+def _write_annotated(targets, lang: str, force: bool, format_: str, code: int) -> int:
     """Write each (report, path) annotated copy; returns the exit code, raised to 2 when one cannot be written."""
     for r, out in targets:
         if r.unreadable:

@@ -230,6 +230,38 @@ def has_history(data: dict, month: str) -> bool:
     return any(month in by and sum(1 for p in by if p < month) >= MIN_HISTORY for by in data.values())
 
 
+def month_of(r) -> str | None:
+    """The month whose outliers a report of a run is given: a KRM-2 without errors (its own or across months)."""
+    sub = getattr(r, "submission", None)
+    if sub is not None and sub.form == "KRM-2" and not r.errors and len(sub.period or "") == 7:
+        return sub.period
+    return None
+
+
+def by_bytes(reg, month: str, threshold: float = THRESHOLD) -> dict[str, list[Outlier]]:
+    """{SHA-256 of a KRM-2: its outliers} for ``month`` (none when the register lacks its history, has_history)."""
+    data = series(reg, month)
+    if not has_history(data, month):
+        return {}
+    found = find(reg, month, threshold, data)
+    if not found:
+        return {}
+    sha = {v.id: v.sha256 for v in reg.versions(form="KRM-2", period=month, current=True)}
+    out: dict[str, list] = {}
+    for o in found:
+        out.setdefault(sha.get(o.version), []).append(o)
+    return out
+
+
+def findings_of(found: list[Outlier], path) -> list:
+    """The outliers of a run's file as its findings (KRM-W310/W311), tied to that file."""
+    out = []
+    for o in found:
+        o.file = str(path)
+        out.append(o.finding())
+    return out
+
+
 def add_to_reports(reports, reg, threshold: float = THRESHOLD) -> None:
     """Add each outlier of the KRM-2 of a run (in place) as a warning (KRM-W310/W311, with the expected range)
     to its report, tied to the report's file, the sheet and the measure's cells — only for the months whose
@@ -238,20 +270,12 @@ def add_to_reports(reports, reg, threshold: float = THRESHOLD) -> None:
 
     months: dict[str, list] = {}
     for r in reports:
-        sub = getattr(r, "submission", None)
-        if sub is not None and sub.form == "KRM-2" and not r.errors and len(sub.period or "") == 7:
-            months.setdefault(sub.period, []).append(r)
+        m = month_of(r)
+        if m is not None:
+            months.setdefault(m, []).append(r)
     for month, rs in sorted(months.items()):
-        if not has_history(series(reg, month), month):
+        by_sha = by_bytes(reg, month, threshold)
+        if not by_sha:
             continue
-        found = find(reg, month, threshold)
-        if not found:
-            continue
-        sha = {v.id: v.sha256 for v in reg.versions(form="KRM-2", period=month, current=True)}
-        by_sha: dict[str, list] = {}
-        for o in found:
-            by_sha.setdefault(sha.get(o.version), []).append(o)
         for r in rs:
-            for o in by_sha.get(_sha(r.path), ()):
-                o.file = str(r.path)
-                r.findings.append(o.finding())
+            r.findings.extend(findings_of(by_sha.get(r.sha256 or _sha(r.path), ()), r.path))

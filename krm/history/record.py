@@ -50,47 +50,73 @@ def _sha(path) -> str | None:
         return None
 
 
-def _return(reg, version, found: list, by: str | None) -> bool:
-    """Return an accepted version for its errors across months; True if its state changed."""
-    if version is None or version.state != "accepted" or not found:
-        return False
-    from krm.register import StateError
-
-    try:
-        reg.set_state(version.id, "returned", by=by, reason=reason(found))
-    except StateError:  # changed meanwhile (another run): its state stands
-        return False
-    return True
+#: versions returned a transaction (a year's run can return tens of thousands)
+RETURN_BATCH = 500
 
 
-def _version_of(reg, sub, sha: str | None):
-    """The current version of ``sub``'s submission holding these bytes (None: not recorded)."""
-    if sha is None or sub is None:
-        return None
-    vs = reg.versions(form=sub.form, district=sub.district or "", programme=sub.programme or "",
-                      period=sub.period, current=True)
-    return next((v for v in vs if v.sha256 == sha), None)
+class Returns:
+    """The versions a run's findings across months return, in the order found, in batches: each version looked
+    up in the current versions of its (form, period), fetched once (:data:`PERIODS_KEPT` periods kept), and
+    returned with its audit row a batch a transaction (:meth:`krm.register.Store.return_versions`)."""
+
+    PERIODS_KEPT = 4
+
+    def __init__(self, reg, by: str | None = None):
+        self.reg, self.by = reg, by
+        self.moved: list[int] = []
+        self._todo: list[tuple[int, str]] = []
+        self._periods: dict[tuple, dict] = {}
+
+    def _current(self, form: str, period: str) -> dict:
+        key = (form, period)
+        got = self._periods.pop(key, None)
+        if got is None:
+            got = {}
+            for v in self.reg.versions(form=form, period=period, current=True):
+                got.setdefault((v.district, v.programme), []).append(v)
+        self._periods[key] = got  # the most recently used last
+        while len(self._periods) > self.PERIODS_KEPT:
+            del self._periods[next(iter(self._periods))]
+        return got
+
+    def of(self, sub, sha: str | None):
+        """The current version of ``sub``'s submission holding these bytes (None: not recorded)."""
+        if sha is None or sub is None:
+            return None
+        vs = self._current(sub.form, sub.period).get((sub.district or "", sub.programme or ""), ())
+        return next((v for v in vs if v.sha256 == sha), None)
+
+    def add(self, version, found: list) -> None:
+        """Return an accepted version for its errors across months (a version no longer accepted stays)."""
+        if version is None or version.state != "accepted" or not found:
+            return
+        self._todo.append((version.id, reason(found)))
+        if len(self._todo) >= RETURN_BATCH:
+            self.flush()
+
+    def flush(self) -> list[int]:
+        if self._todo:
+            self.moved += self.reg.return_versions(self._todo, by=self.by)
+            self._todo = []
+        return self.moved
 
 
-def check_and_record(reports, reg, by: str | None = None, overrun=None, spill=None) -> list[int]:
+def check_and_record(reports, reg, by: str | None = None, overrun=None) -> list[int]:
     """Add the findings across months to ``reports`` and return the versions they make wrong (see the module's
     doc); returns the ids of the versions moved to returned.  ``overrun``: KRM-W303's multiple of the KRM-1
-    plan (None: the default, 1.5); ``spill``: where findings across months are kept (:func:`krm.history.rules.check`)."""
+    plan (None: the default, 1.5)."""
     from krm.history.rules import FAR_BEYOND, check
 
     if reg is None:
         return []
-    check(reports, reg, FAR_BEYOND if overrun is None else overrun, spill)
-    moved = []
+    check(reports, reg, FAR_BEYOND if overrun is None else overrun)
+    ret = Returns(reg, by)
     for r in reports:
         found = errors_across(r.findings) if r.errors else []
         sub = getattr(r, "submission", None)
         if found and sub is not None:
-            v = _version_of(reg, sub, _sha(r.path))
-            if _return(reg, v, found, by):
-                moved.append(v.id)
-    moved += recheck_next(reports, reg, by)
-    return moved
+            ret.add(ret.of(sub, r.sha256 or _sha(r.path)), found)
+    return ret.flush() + recheck_next(reports, reg, by)
 
 
 def _next_month(period: str) -> str | None:
@@ -103,28 +129,40 @@ def _next_month(period: str) -> str | None:
 def recheck_next(reports, reg, by: str | None = None) -> list[int]:
     """Re-check the next month's current accepted KRM-2 of each district this run recorded a report for (a
     previous month that arrived late); returns the ids of the versions moved to returned."""
-    from krm.history.rules import check_submission
-
-    wanted: dict[str, set] = {}
-    this_run = set()
+    later = Later()
     for r in reports:
+        later.note(r)
+    return later.recheck(reg, by)
+
+
+class Later:
+    """The next months a run's KRM-2 reports may change the checks of (:func:`recheck_next`), noted one report
+    at a time."""
+
+    def __init__(self):
+        self.wanted: dict[str, set] = {}
+        self.this_run: set = set()
+
+    def note(self, r) -> None:
         sub = getattr(r, "submission", None)
         if sub is None or sub.form != "KRM-2" or not sub.district or r.errors:
-            continue
-        this_run.add((sub.period, sub.district, sub.programme or ""))
+            return
+        self.this_run.add((sub.period, sub.district, sub.programme or ""))
         nxt = _next_month(sub.period)
         if nxt is not None and previous_month(nxt) == sub.period:
-            wanted.setdefault(nxt, set()).add((sub.district, sub.programme or ""))
-    past, moved = Past(reg), []
-    for period, keys in sorted(wanted.items()):
-        for v in reg.versions(form="KRM-2", period=period, current=True, state=("accepted",)):
-            if (v.district, v.programme) not in keys or (period, v.district, v.programme) in this_run:
-                continue  # checked with this run's reports already
-            sub = reg.submission_of(v.reading_id, Path(v.paths[0] if v.paths else v.sha256))
-            found = errors_across(check_submission(sub, str(sub.path), past)) if sub is not None else []
-            if _return(reg, v, found, by):
-                moved.append(v.id)
-    return moved
+            self.wanted.setdefault(nxt, set()).add((sub.district, sub.programme or ""))
+
+    def recheck(self, reg, by: str | None = None) -> list[int]:
+        from krm.history.rules import check_submission
+
+        past, ret = Past(reg), Returns(reg, by)
+        for period, keys in sorted(self.wanted.items()):
+            for v in reg.versions(form="KRM-2", period=period, current=True, state=("accepted",)):
+                if (v.district, v.programme) not in keys or (period, v.district, v.programme) in self.this_run:
+                    continue  # checked with this run's reports already
+                sub = reg.submission_of(v.reading_id, Path(v.paths[0] if v.paths else v.sha256))
+                ret.add(v, errors_across(check_submission(sub, str(sub.path), past)) if sub is not None else [])
+        return ret.flush()
 
 
-__all__ = ["ACROSS", "COMPARED", "check_and_record", "recheck_next", "errors_across", "reason"]
+__all__ = ["ACROSS", "COMPARED", "Later", "Returns", "check_and_record", "recheck_next", "errors_across", "reason"]

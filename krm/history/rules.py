@@ -173,22 +173,27 @@ def _against_krm2(sub, past: Past, out: _Out) -> None:
                     fact=t["fact"])
 
 
-def check(reports, reg, overrun: Decimal = FAR_BEYOND, spill=None) -> None:
+def check(reports, reg, overrun: Decimal = FAR_BEYOND) -> None:
     """Add the findings across months to each report of a run (in place), from the register ``reg``;
-    ``overrun``: W303's multiple of the KRM-1 plan; ``spill``: a :class:`krm.history.spill.Spill` the findings
-    of a file that has some across months are moved into (a run over a year can find millions)."""
+    ``overrun``: W303's multiple of the KRM-1 plan."""
     if reg is None:
         return
-    from krm.history.spill import pack
-    from krm.validate import release_rows
-
     past = Past(reg)
     for r in reports:
-        sub = getattr(r, "submission", None)
-        if sub is None or r.errors:  # a file with errors of its own is returned anyway: compared when corrected
-            continue
-        found = check_submission(sub, str(r.path), past, overrun)
-        release_rows(reg, r)  # rows loaded from the register for this check: one file's at a time
-        if found:
-            r.findings.extend(sorted(found, key=lambda f: (f.row or 0, f.code)))
-            pack(r, spill)
+        check_report(r, reg, past, overrun)
+
+
+def check_report(r, reg, past: Past, overrun: Decimal = FAR_BEYOND) -> list[Finding]:
+    """Add the findings across months to one report of a run (in place) and return them; the rows its check
+    loaded from the register are let go of (one file's at a time)."""
+    from krm.validate import release_rows
+
+    sub = getattr(r, "submission", None)
+    if sub is None or r.errors:  # a file with errors of its own is returned anyway: compared when corrected
+        return []
+    found = check_submission(sub, str(r.path), past, overrun)
+    release_rows(reg, r)
+    if found:
+        found.sort(key=lambda f: (f.row or 0, f.code))
+        r.findings.extend(found)
+    return found
