@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -296,8 +297,9 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     from krm.intake.discover import discover
 
     paths = list(paths)
-    entries = discover(paths)
-    files = [e.path for e in entries if e.ok]
+    # a file to read is kept as its path, only a problem as its Entry (not each file's stat: a year is 36,000)
+    entries = [e.path if e.ok else e for e in discover(paths)]
+    files = [e for e in entries if isinstance(e, Path)]
     reg, opened = _open_register(register, cache, paths)
     known: dict = {}
     if reg is not None:  # what the register remembers is taken from it here, without a worker (krm.remembered)
@@ -319,7 +321,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
         if isinstance(res, _Done):
             _attach(reg, res)
             if res.seen is not None:
-                seen.append(res.seen)
+                seen.append(_shared(res.seen))
             return res.result
         return res
 
@@ -347,25 +349,35 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
 
 
 def _in_order(entries, known: dict, results, unwrap, seen: list, progress, into=None) -> list:
-    """Every discovered entry's report, in discovery order: an entry that cannot be read is reported (never
+    """Every discovered entry's report, in discovery order (``entries``: the path of a file to read, the
+    :class:`krm.intake.discover.Entry` of one that cannot be): an entry that cannot be read is reported (never
     opened), a file the register remembers is its stored report, any other the next worker result.  Added to
     ``into`` (returned) when given, else to a list."""
     out = [] if into is None else into
     add = out.append if into is None else into.add
-    for e in entries:
-        if not e.ok:
-            rep = _read_failure(e.path, e.code, e.detail)
-        elif e.path in known:
-            rep, found = known.pop(e.path)
+    for e in entries:  # a Path to read, or the Entry of one that cannot be
+        if not isinstance(e, Path):
+            path, rep = e.path, _read_failure(e.path, e.code, e.detail)
+        elif e in known:
+            path, (rep, found) = e, known.pop(e)
             seen.append(found)
         else:
             item, ok, res = next(results)
             add(unwrap(res) if ok else _read_failure(item, E009, str(res)))
             continue  # its progress was told by the pool as the worker finished
         if progress is not None:
-            progress(e.path, rep)
+            progress(path, rep)
         add(rep)
     return out
+
+
+def _shared(seen):
+    """A worker's Seen with its submission key's words shared with the other files' (kept until the run is
+    recorded: a year's 36,000 keys repeat a few hundred words)."""
+    key = seen.key
+    if key is not None and all(type(x) is str for x in key):
+        seen.key = tuple(map(sys.intern, key))
+    return seen
 
 
 def _before_fork(files: list, reg) -> None:

@@ -119,7 +119,7 @@ def discover(paths: Iterable[str | Path]) -> list[Entry]:
     seen_files: set = set()
     seen_dirs: set = set()
     for p in paths:
-        p = Path(p)
+        p = p if isinstance(p, Path) else Path(p)  # the caller's path object, not a copy
         try:
             is_dir = p.is_dir()
         except OSError:
