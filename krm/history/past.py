@@ -43,8 +43,9 @@ def previous_month(period: str) -> str | None:
 #: earlier submissions a :class:`Past` keeps (least recently used first out): a run over a year compares each file
 #: with a handful of them (its previous month, its KRM-1, a KRM-3's districts), so memory stays flat
 SUBS_KEPT = 256
-#: (form, period, states) lists of current versions kept
-PERIODS_KEPT = 8
+#: (form, period, states) lists of current versions kept: a KRM-2 is compared with its previous month's and its
+#: year's KRM-1 (a KRM-3 with its period's KRM-2), and a national month's list holds ~3,000 versions (~2 KB each)
+PERIODS_KEPT = 4
 
 
 class Past:

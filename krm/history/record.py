@@ -19,6 +19,7 @@ after it at once.
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 from krm.history.past import COMPARED, Past, previous_month
@@ -59,7 +60,7 @@ class Returns:
     up in the current versions of its (form, period), fetched once (:data:`PERIODS_KEPT` periods kept), and
     returned with its audit row a batch a transaction (:meth:`krm.register.Store.return_versions`)."""
 
-    PERIODS_KEPT = 4
+    PERIODS_KEPT = 2  # a run's reports come a month after another (a national month: ~3,000 versions, ~6 MB)
 
     def __init__(self, reg, by: str | None = None):
         self.reg, self.by = reg, by
@@ -119,6 +120,10 @@ def check_and_record(reports, reg, by: str | None = None, overrun=None) -> list[
     return ret.flush() + recheck_next(reports, reg, by)
 
 
+def _shared(x):
+    return sys.intern(x) if type(x) is str else x
+
+
 def _next_month(period: str) -> str | None:
     if len(period or "") != 7 or not period[5:].isdigit():
         return None
@@ -147,10 +152,11 @@ class Later:
         sub = getattr(r, "submission", None)
         if sub is None or sub.form != "KRM-2" or not sub.district or r.errors:
             return
-        self.this_run.add((sub.period, sub.district, sub.programme or ""))
-        nxt = _next_month(sub.period)
-        if nxt is not None and previous_month(nxt) == sub.period:
-            self.wanted.setdefault(nxt, set()).add((sub.district, sub.programme or ""))
+        period, district, programme = (_shared(x) for x in (sub.period, sub.district, sub.programme or ""))
+        self.this_run.add((period, district, programme))  # one a file: its words shared with the other files'
+        nxt = _next_month(period)
+        if nxt is not None and previous_month(nxt) == period:
+            self.wanted.setdefault(nxt, set()).add((district, programme))
 
     def recheck(self, reg, by: str | None = None) -> list[int]:
         from krm.history.rules import check_submission
