@@ -32,12 +32,14 @@ def _rel(path: Path, base: Path) -> str:
     linked folder keeps the link's name; else resolved; else as given."""
     from krm.textsafe import path as shown
 
-    for p, b in ((Path(path), base), (Path(path).resolve(), base.resolve())):
-        try:
-            return shown(p.relative_to(b).as_posix())
-        except ValueError:
-            continue
-    return shown(Path(path).as_posix())
+    try:
+        return shown(Path(path).relative_to(base).as_posix())
+    except ValueError:
+        pass
+    try:  # resolved only when needed: resolving costs a system call for each folder of the path
+        return shown(Path(path).resolve().relative_to(base.resolve()).as_posix())
+    except ValueError:
+        return shown(Path(path).as_posix())
 
 
 
