@@ -20,6 +20,7 @@ import sys
 import typer
 
 from krm import __version__
+from krm import cli_types as _coercion
 
 app = typer.Typer(
     name="krm",
@@ -63,6 +64,7 @@ def _flags_without_type() -> None:
 
 
 _flags_without_type()
+_coercion.install()  # plain option values without pydantic (krm/cli_types.py)
 
 
 def _register() -> None:
