@@ -46,10 +46,6 @@ def aggregate(
     nothing could be rolled up; 2 wrong usage or an unwritable/existing output.
     """
     use_register(register, no_register)
-    from krm.aggregate import AggregateUsageError
-    from krm.aggregate import aggregate as run
-    from krm.rollup import RollupError
-
     if fmt not in ("table", "json"):
         fail(f"--format {fmt!r}: use table or json")
     reg = None
@@ -70,12 +66,56 @@ def aggregate(
     lang = output_langs(lang, single=True)[0]
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
+    recorder = None
+    if reg is None and not no_register and force and not dry_run:  # an unchanged month (docs/register.md)
+        from krm.register import answers
+
+        target = out if out is not None else _default_out(directory)
+        invoked = answers.invocation("aggregate", [str(directory), str(target), period, programme, prefer, strict,
+                                                   lang, body, executor, phone, head, email, fmt])
+        got = answers.lookup("aggregate", invoked, [directory], answers.NOT_WRITTEN, target)
+        if got is not None:
+            sys.stderr.write(got[2])
+            sys.stdout.write(got[1])
+            raise typer.Exit(got[0])
+        recorder = answers.Recorder("aggregate", invoked, [directory], answers.NOT_WRITTEN, target)
+        recorder.read()
+    try:
+        code, n = _run_and_show(directory, out, period, programme, prefer, lang, body, force, strict, jobs, dry_run,
+                                no_register, reg, fmt, {"executor": executor, "phone": phone, "head": head,
+                                                        "email": email})
+    finally:
+        text = recorder.stop(allowed=(UNCHANGED,)) if recorder is not None else None
+    if recorder is not None:
+        recorder.finish(code, text, _unchanged_line(n, 0) + "\n" if n else "")  # what a run now would print
+    raise typer.Exit(code)
+
+
+UNCHANGED = "krm: outputs unchanged: "
+
+
+def _unchanged_line(unchanged: int, written: int) -> str:
+    return f"{UNCHANGED}{unchanged}, written: {written} (the register remembers each output's inputs; docs/aggregate.md)"
+
+
+def _default_out(directory: Path) -> Path:
+    """krm.aggregate.collect.default_out (without importing the roll-ups)."""
+    d = Path(directory).resolve()
+    return d.parent / f"{d.name}-aggregated"
+
+
+def _run_and_show(directory, out, period, programme, prefer, lang, body, force, strict, jobs, dry_run, no_register, reg,
+                  fmt, signature) -> tuple[int, int]:
+    """The run and what it prints; (exit code, outputs written or left as they are)."""
+    from krm.aggregate import AggregateUsageError
+    from krm.aggregate import aggregate as run
+    from krm.rollup import RollupError
+
     with _progress() as progress:
         try:
             result = run(directory, out, period=period, programme=programme, prefer=prefer, lang=lang, body=body,
                          force=force, strict=strict, jobs=jobs, progress=progress, write=not dry_run,
-                         cache=False if no_register else None, register=reg,
-                         signature={"executor": executor, "phone": phone, "head": head, "email": email})
+                         cache=False if no_register else None, register=reg, signature=signature)
         except AggregateUsageError as e:
             progress_close(progress)
             fail(str(e))
@@ -87,9 +127,8 @@ def aggregate(
             fail(f"{getattr(e, 'filename', None) or directory}: {e.strerror or e}")
     code = result.exit_code()
     if result.unchanged:  # on stderr: what is printed on stdout is what a run without the memo prints
-        n = sum(1 for o in result.outputs if o.written) - result.unchanged
-        say(f"krm: outputs unchanged: {result.unchanged}, written: {n} (the register remembers each output's "
-            "inputs; docs/aggregate.md)", err=True)
+        say(_unchanged_line(result.unchanged, sum(1 for o in result.outputs if o.written) - result.unchanged),
+            err=True)
     if fmt == "json":
         from krm.aggregate.records import write_json
 
@@ -99,7 +138,7 @@ def aggregate(
         write_json(data, _Echo())
     else:
         print_summary(result, dry_run=dry_run)
-    raise typer.Exit(code)
+    return code, sum(1 for o in result.outputs if o.written)
 
 
 class _Echo:

@@ -203,24 +203,41 @@ def validate(
     """Check filled KRM-1 … KRM-7 workbooks. Exit 0: no errors; 1: errors; 2: unreadable input or usage."""
     use_register(register, no_register)
     overrun = _overrun(plan_overrun)
-    files, today = _checked_inputs(paths, lang, format_, jobs, as_of, annotate, annotate_dir, force)
-    reports = _validate_files(files, jobs, today, no_register, overrun)
-    try:
-        if format_ == "json":
-            write_json(report_json(reports, lang, lazy=True), sys.stdout.write)  # as typer.echo(dumps(…, indent=1))
-            sys.stdout.flush()
-        else:
-            print_text(reports, lang, summary)
+    answers = None
+    if not no_register and annotate is None and annotate_dir is None and (jobs is None or jobs >= 1):
+        from krm.register import answers  # an unchanged month's answer (docs/register.md)
 
-        code = exit_code(reports)
-        targets = []
-        if annotate is not None:
-            targets = [(reports[0], annotate)]
-        elif annotate_dir is not None:
-            targets = ((r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings)
-        code = _write_annotated(targets, lang, force, format_, code)
+        invoked = answers.invocation("validate", [[str(p) for p in paths], lang, format_, summary, as_of,
+                                                  None if overrun is None else str(overrun)])
+        got = answers.lookup("validate", invoked, paths)
+        if got is not None:
+            sys.stdout.write(got[1])
+            sys.stdout.flush()
+            raise typer.Exit(got[0])
+    files, today = _checked_inputs(paths, lang, format_, jobs, as_of, annotate, annotate_dir, force)
+    recorder = answers.Recorder("validate", invoked, paths) if answers is not None else None
+    text = None
+    try:
+        reports = _validate_files(files, jobs, today, no_register, overrun, recorder)
+        try:
+            if format_ == "json":
+                write_json(report_json(reports, lang, lazy=True), sys.stdout.write)  # as typer.echo(dumps(…, indent=1))
+                sys.stdout.flush()
+            else:
+                print_text(reports, lang, summary)
+            code = exit_code(reports)
+            targets = []
+            if annotate is not None:
+                targets = [(reports[0], annotate)]
+            elif annotate_dir is not None:
+                targets = ((r, annotate_dir / (r.path.stem + ".checked.xlsx")) for r in reports if r.findings)
+            code = _write_annotated(targets, lang, force, format_, code)
+        finally:
+            reports.close()
     finally:
-        reports.close()
+        text = recorder.stop() if recorder is not None else None
+    if recorder is not None:
+        recorder.finish(code, text)
     raise typer.Exit(code)
 
 
@@ -266,10 +283,10 @@ def _checked_inputs(paths: list[Path], lang: str, format_: str, jobs: Optional[i
     return files, today
 
 
-def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: bool, overrun=None):
+def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: bool, overrun=None, recorder=None):
     """Validate the files (in worker processes for four or more), with a progress bar on a terminal; their
     reports in a :class:`krm.spooled.Spool` (to be closed); ``overrun``: KRM-W303's multiple of the KRM-1 plan
-    (None: the default)."""
+    (None: the default); ``recorder``: the run's stored answer (:class:`krm.register.answers.Recorder`)."""
     from krm.validate import validate_paths
 
     progress = None
@@ -288,6 +305,8 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
     from krm.validate import _open_register
 
     reg, opened = _open_register(False if no_cache else None, None, files)
+    if recorder is not None:
+        recorder.read()  # what the run reads of the register and never writes, before it reads it
     spool = Spool()  # each report waits in a temporary file, not in memory (a year is 36,000 of them)
     try:
         # with a register, the typed rows come back too: the checks across months compare them with it
@@ -295,6 +314,8 @@ def _validate_files(files: list[Path], jobs: Optional[int], today, no_cache: boo
                                progress=progress, today=today, submissions=reg is not None,
                                register=reg if reg is not None else False, into=spool)
         if reg is not None:
+            if recorder is not None:
+                recorder.recorded()  # the register once the run's versions are in, before the checks across months
             from krm.history.spooled import add_outliers, check_spooled
 
             # and an accepted version with errors across months is returned

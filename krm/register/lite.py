@@ -15,7 +15,7 @@ import os
 
 #: the schema version this module reads (== krm.register.schema.SCHEMA_VERSION, kept here so that reading it
 #: does not import SQLAlchemy; tests/test_report_memo.py checks that both agree)
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def host() -> str:
@@ -81,6 +81,43 @@ class Lite:
             names = {f"v{i}": v for i, v in enumerate(part)}
             out += self.rows(sql.replace("{values}", ", ".join(f":{x}" for x in names)), {**(params or {}), **names})
         return out
+
+    def write(self, statements: list[str], rows: list[dict]) -> None:
+        """Run each statement over every row, in one write transaction (the reads' snapshot ends first)."""
+        if not rows:
+            return
+        try:
+            if self.kind == "sqlite":
+                self._write_sqlite(statements, rows)
+                return
+            from sqlalchemy import text
+
+            self._con.commit()
+            for sql in statements:
+                self._con.execute(text(sql), rows)
+            self._con.commit()
+        except Exception as e:  # noqa: BLE001 - any driver error: only what this write records is lost
+            raise LiteError(str(e)) from None
+
+    def _write_sqlite(self, statements: list[str], rows: list[dict]) -> None:
+        import sqlite3
+        from urllib.parse import quote
+
+        from krm.register.connect import BUSY_TIMEOUT_MS
+
+        self._con.execute("COMMIT")
+        path = self._con.execute("PRAGMA database_list").fetchone()[2]
+        con = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                              isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            for sql in statements:
+                con.executemany(sql, rows)
+            con.execute("COMMIT")
+        finally:
+            if con.in_transaction:
+                con.execute("ROLLBACK")
+            con.close()
 
     def close(self) -> None:
         try:

@@ -13,7 +13,8 @@ version; ``krm_migration`` lists the migrations applied.
 
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table,
+from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+                        Table,
                         Text, UniqueConstraint)
 
 metadata = MetaData()
@@ -312,6 +313,24 @@ report_input = Table(
     UniqueConstraint("sha256", "recipe", name="uq_report_input"),
 )
 
+# ------------------------------------------------------------------ migration 8: stored answers of whole commands
+#: the last full run of a command with the register on, per invocation (command, working folder, options,
+#: environment): what it printed and its exit code, under the recipe it held for (krm/register/answers.py)
+command_answer = Table(
+    "command_answer", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("host", Text, nullable=False),
+    Column("command", String(16), nullable=False),  # validate | aggregate
+    Column("invocation", String(64), nullable=False),  # SHA-256 of the command, folder, options and environment
+    Column("recipe", String(64), nullable=False),  # SHA-256 of the invocation, engine, day, inputs, register's generation
+    Column("exit_code", Integer, nullable=False),
+    Column("stdout", LargeBinary, nullable=False),  # what it printed (UTF-8, zlib-compressed)
+    Column("stderr", Text, nullable=False),  # what a run now prints on stderr
+    Column("seal", String(64), nullable=False),  # SHA-256 of stdout, recipe and exit code: a changed row is not used
+    Column("written", DateTime, nullable=False),
+    UniqueConstraint("host", "command", "invocation", name="uq_command_answer"),
+)
+
 _FIRST = ("workbook", "workbook_path", "reading", "row_value", "check_result", "finding", "submission", "version",
           "state_change")
 
@@ -338,6 +357,8 @@ MIGRATIONS = [
      lambda conn: metadata.create_all(conn, tables=[reading_rows])),
     (7, "what krm report keeps of each workbook, so that a report after a few edits validates only those",
      lambda conn: metadata.create_all(conn, tables=[report_input])),
+    (8, "stored answers of whole commands on an unchanged month (validate, aggregate)",
+     lambda conn: metadata.create_all(conn, tables=[command_answer])),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
