@@ -71,8 +71,22 @@ def _register() -> None:
     import krm.commands as pkg
 
     found = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
-    for name in [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]:
+    names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
+    one = _invoked(names)
+    for name in names if one is None else [one]:
         importlib.import_module(f"krm.commands.{name}")
+
+
+def _invoked(names: list[str]) -> str | None:
+    """The command the ``krm`` program was started for (``krm NAME …``), when nothing else is needed to run it: the
+    other commands are then neither imported nor built (issue 16: start-up).  None (all of them) for ``krm``
+    alone, ``krm --help``, ``krm --version``, an unknown name, or krm imported by another program."""
+    import os
+
+    argv = sys.argv
+    if len(argv) < 2 or os.path.basename(argv[0]) != "krm" or argv[1] not in names:
+        return None
+    return argv[1]
 
 
 _register()

@@ -62,14 +62,15 @@ def generation(lite, tables=GENERATION) -> list:
 
 
 def known_files(lite, paths: list) -> tuple[list, dict] | None:
-    """(entries, {absolute path: sha256}) of the workbooks under ``paths`` (:func:`krm.intake.discover.discover`)
-    when every one is a regular file whose identity the register knows; None otherwise."""
+    """([(path as shown, absolute path), …], {absolute path: sha256}) of the workbooks under ``paths``
+    (:func:`krm.intake.discover.discover`) when every one is a regular file whose identity the register knows;
+    None otherwise."""
     from krm.intake.discover import discover
     from krm.register.lite import host, identity
 
-    entries = discover(paths)
-    stats: dict[str, os.stat_result] = {}
-    for e in entries:
+    cwd = os.getcwd()  # (os.path.abspath asks for it again for every path)
+    files, stats = [], {}
+    for e in discover(paths):
         if not e.ok:
             return None
         try:
@@ -78,7 +79,10 @@ def known_files(lite, paths: list) -> tuple[list, dict] | None:
             return None
         if not stat.S_ISREG(st.st_mode):  # (a file over 32 MB is read without the register: not known)
             return None
-        stats[os.path.abspath(e.path)] = st
+        shown = str(e.path)
+        a = os.path.normpath(os.path.join(cwd, shown))
+        files.append((shown, a))
+        stats[a] = st
     if not stats:
         return None
     shas: dict[str, str] = {}
@@ -86,13 +90,13 @@ def known_files(lite, paths: list) -> tuple[list, dict] | None:
                           "WHERE host = :host AND path IN ({values})", sorted(stats), {"host": host()}):
         if tuple(r[1:6]) == identity(stats[r[0]]):
             shas[r[0]] = r[6]
-    return (entries, shas) if len(shas) == len(stats) else None
+    return (files, shas) if len(shas) == len(stats) else None
 
 
 def recipe_of(lite, command: str, invoked: str, paths: list, today: dt.date, tables=GENERATION,
-              out=None) -> tuple[str, list] | None:
-    """(recipe, entries) of a run now (see the module's doc), or None when a workbook (or a file of the output
-    folder ``out``) is not known."""
+              out=None) -> tuple[str, tuple] | None:
+    """(recipe, (files, shas) as :func:`known_files`) of a run now (see the module's doc), or None when a workbook
+    (or a file of the output folder ``out``) is not known."""
     from krm import __version__
     from krm.register.engine import fingerprint
     from krm.register.lite import recipe
@@ -102,14 +106,13 @@ def recipe_of(lite, command: str, invoked: str, paths: list, today: dt.date, tab
         return None
     entries, shas = found
     files = hashlib.sha256()
-    for e in entries:
-        a = os.path.abspath(e.path)
-        files.update(f"{e.path}\0{a}\0{shas[a]}\n".encode("utf-8", "surrogateescape"))
+    for shown, a in entries:
+        files.update(f"{shown}\0{a}\0{shas[a]}\n".encode("utf-8", "surrogateescape"))
     outputs = out_state(lite, out) if out is not None else None
     if out is not None and outputs is None:
         return None
     return recipe(command, invoked, fingerprint(), __version__, today.isoformat(), files.hexdigest(),
-                  generation(lite, tables), outputs), entries
+                  generation(lite, tables), outputs), found
 
 
 def out_state(lite, out) -> list | None:
@@ -270,20 +273,20 @@ def _text(row) -> str | None:
     return data.decode("utf-8", "surrogateescape")
 
 
-def touch_seen(lite, entries) -> None:
-    """Each workbook's and path's *last seen* time, as a full run over them records it (Store.record_seen)."""
+def touch_seen(lite, found) -> None:
+    """Each workbook's and path's *last seen* time, as a full run over them records it (Store.record_seen);
+    ``found``: :func:`known_files`."""
     from krm.register.connect import _now
-    from krm.register.lite import LiteError, host
+    from krm.register.lite import LiteError
     from krm.register.sqlite_write import ts
 
-    paths = {os.path.abspath(e.path): str(e.path) for e in entries}
+    files, shas = found
     try:
-        wid = dict(lite.rows_in("SELECT f.path, w.id FROM file_stat f JOIN workbook w ON w.sha256 = f.sha256 "
-                                "WHERE f.host = :host AND f.path IN ({values})", sorted(paths), {"host": host()}))
+        wid = dict(lite.rows_in("SELECT sha256, id FROM workbook WHERE sha256 IN ({values})", sorted(set(shas.values()))))
         now = ts(_now()) if lite.kind == "sqlite" else _now()
         lite.write(["UPDATE workbook SET last_seen = :now WHERE id = :w",
                     "UPDATE workbook_path SET last_seen = :now WHERE workbook_id = :w AND path = :p"],
-                   [{"now": now, "w": wid[a], "p": p} for a, p in sorted(paths.items()) if a in wid])
+                   [{"now": now, "w": wid[shas[a]], "p": shown} for shown, a in sorted(files) if shas[a] in wid])
     except LiteError:
         pass  # only the last-seen times are not updated
 

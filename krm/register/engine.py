@@ -19,12 +19,24 @@ _SOURCE_SUFFIXES = (".py", ".csv", ".json", ".geojson", ".txt", ".md", ".html", 
 
 
 def _hash_tree(h, base: Path) -> None:
-    for p in sorted(base.rglob("*")):
-        if p.is_file() and p.suffix in _SOURCE_SUFFIXES and "__pycache__" not in p.parts:
-            h.update(p.relative_to(base).as_posix().encode())
-            h.update(b"\0")
-            h.update(p.read_bytes())
-            h.update(b"\0")
+    """Every source file under ``base`` (its path from ``base`` and its bytes), in the order of their paths' parts
+    (as ``sorted(base.rglob("*"))``; with :func:`os.walk`, several times faster than through Path objects)."""
+    found = []
+    for d, dirs, names in os.walk(base):
+        if "__pycache__" in Path(d).relative_to(base).parts:
+            continue
+        rel = os.path.relpath(d, base)
+        parts = () if rel == "." else tuple(rel.split(os.sep))
+        for n in names:
+            if os.path.splitext(n)[1] in _SOURCE_SUFFIXES and os.path.isfile(os.path.join(d, n)):
+                found.append(parts + (n,))
+    for parts in sorted(found):
+        with open(os.path.join(base, *parts), "rb") as fh:
+            data = fh.read()
+        h.update("/".join(parts).encode())
+        h.update(b"\0")
+        h.update(data)
+        h.update(b"\0")
 
 
 @lru_cache(maxsize=None)
