@@ -133,6 +133,22 @@ class Lite:
         return False
 
 
+def open_configured(inputs) -> Lite | None:
+    """The configured register (:func:`krm.register.connect.configured`) opened for reading, for a stored answer;
+    None when there is none, when it lies inside one of ``inputs`` (the run itself refuses that, with its message,
+    so it is not answered here) or when it cannot be opened this way."""
+    from krm.register.connect import RegisterError, configured, outside_inputs
+
+    target = configured()
+    if target is None:
+        return None
+    try:
+        outside_inputs(target, inputs)
+    except RegisterError:
+        return None
+    return open_lite(target)
+
+
 def open_lite(target: str | None) -> Lite | None:
     """The register ``target`` (:func:`krm.register.connect.configured`) opened for reading, or None (see the
     module's doc)."""
