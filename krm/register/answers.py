@@ -66,18 +66,13 @@ def known_files(lite, paths: list) -> tuple[list, dict] | None:
     (:func:`krm.intake.discover.discover`) when every one is a regular file whose identity the register knows;
     None otherwise."""
     from krm.intake.discover import discover
-    from krm.register.lite import host, identity
+    from krm.register.lite import host, identity, regular_stat
 
     cwd = os.getcwd()  # (os.path.abspath asks for it again for every path)
     files, stats = [], {}
     for e in discover(paths):
-        if not e.ok:
-            return None
-        try:
-            st = e.stat if e.stat is not None else os.stat(e.path)
-        except (OSError, ValueError):
-            return None
-        if not stat.S_ISREG(st.st_mode):  # (a file over 32 MB is read without the register: not known)
+        st = regular_stat(e)  # (a file over 32 MB is read without the register: not known, below)
+        if st is None:
             return None
         shown = str(e.path)
         a = os.path.normpath(os.path.join(cwd, shown))

@@ -133,6 +133,19 @@ class Lite:
         return False
 
 
+def regular_stat(entry) -> os.stat_result | None:
+    """A discovered entry's stat when it is a readable regular file (what a stored answer can stand for), else None."""
+    import stat
+
+    if not entry.ok:
+        return None
+    try:
+        st = entry.stat if entry.stat is not None else os.stat(entry.path)
+    except (OSError, ValueError):
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
 def open_configured(inputs) -> Lite | None:
     """The configured register (:func:`krm.register.connect.configured`) opened for reading, for a stored answer;
     None when there is none, when it lies inside one of ``inputs`` (the run itself refuses that, with its message,

@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,18 +95,13 @@ def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], pre
     from krm import __version__
     from krm.intake.discover import discover
     from krm.register.engine import fingerprint
-    from krm.register.lite import host, identity, recipe
+    from krm.register.lite import host, identity, recipe, regular_stat
 
     entries = discover([root])
     stats: dict[str, os.stat_result] = {}
     for e in entries:
-        if not e.ok:
-            return None
-        try:
-            st = e.stat if e.stat is not None else os.stat(e.path)
-        except (OSError, ValueError):
-            return None
-        if not stat.S_ISREG(st.st_mode):
+        st = regular_stat(e)
+        if st is None:
             return None
         stats[os.path.abspath(e.path)] = st
     shas: dict[str, str] = {}
