@@ -22,20 +22,28 @@ from test_memo import month, settled_now  # noqa: F401 - fixtures
 from test_register import _fresh_pg_database, cli, reg_url  # noqa: F401 - fixtures
 
 
+def _counted(monkeypatch, *targets):
+    """A function giving how many times any of ``targets`` ((module, name) …) was called since."""
+    n = []
+    for module, name in targets:
+        real = getattr(module, name)
+
+        def counted(*a, _real=real, **kw):
+            n.append(1)
+            return _real(*a, **kw)
+
+        monkeypatch.setattr(module, name, counted)
+    return lambda: len(n)
+
+
 @pytest.fixture
 def full_runs(monkeypatch):
-    """Counts the runs of krm validate that validated (rather than answered from the register)."""
+    """Counts the runs of krm validate that validated (rather than answered from the register), in full or only
+    the files that changed (krm.register.spliced)."""
     import krm.commands.validate as v
+    from krm.register import spliced
 
-    n = []
-    real = v._validate_files
-
-    def counted(*a, **kw):
-        n.append(1)
-        return real(*a, **kw)
-
-    monkeypatch.setattr(v, "_validate_files", counted)
-    return lambda: len(n)
+    return _counted(monkeypatch, (v, "_validate_files"), (spliced, "_write"))
 
 
 def _validate(month: Path, *extra):
@@ -178,15 +186,7 @@ def full_aggregates(monkeypatch):
     """Counts the runs of krm aggregate that rolled up (rather than answered from the register)."""
     import krm.commands.aggregate as a
 
-    n = []
-    real = a._run_and_show
-
-    def counted(*args, **kw):
-        n.append(1)
-        return real(*args, **kw)
-
-    monkeypatch.setattr(a, "_run_and_show", counted)
-    return lambda: len(n)
+    return _counted(monkeypatch, (a, "_run_and_show"))
 
 
 def _aggregate(month: Path, out: Path, *extra):

@@ -16,14 +16,16 @@ from krm.commands._common import (EXIT_DATA, EXIT_OK, EXIT_USAGE, NO_REGISTER_HE
 LANGS = ("kk", "ru", "en", "auto")
 
 
-def report_json(reports, lang: str = "en", lazy: bool = False) -> dict:
+def report_json(reports, lang: str = "en", lazy: bool = False, pieces: list | None = None) -> dict:
     """The stable JSON shape (version 1, documented in docs/validate.md).  ``lazy``: its "files" and "findings"
     are :class:`_Items`, made one at a time as :func:`write_json` writes them.  ``reports``: a list, or a
-    :class:`krm.spooled.Spool` (the summary from its counts, the rest read back as written: always lazy)."""
+    :class:`krm.spooled.Spool` (the summary from its counts, the rest read back as written: always lazy).
+    ``pieces`` (a spool only): each file's piece of the output is added to it as it is written
+    (:func:`krm.register.spliced.piece`)."""
     from krm.spooled import Spool
 
     if isinstance(reports, Spool):
-        return _spooled_json(reports, lang)
+        return _spooled_json(reports, lang, pieces)
     by_code = Counter(f.code for r in reports for f in r.findings)
     explained = sum(1 for r in reports for f in r.findings if f.explanation)
 
@@ -48,8 +50,8 @@ def report_json(reports, lang: str = "en", lazy: bool = False) -> dict:
     return out
 
 
-def _spooled_json(spool, lang: str) -> dict:
-    """:func:`report_json` of a run's spooled reports: the same document."""
+def _spooled_json(spool, lang: str, pieces: list | None = None) -> dict:
+    """:func:`report_json` of a run's spooled reports: the same document (``pieces``: see there)."""
     c = spool.counts
 
     def files():
@@ -60,7 +62,11 @@ def _spooled_json(spool, lang: str) -> dict:
             yield entry
 
     def findings():
-        return (f.to_dict(_lang(lang, r)) for r in spool.reports() for f in r.findings)
+        if pieces is None:
+            return (f.to_dict(_lang(lang, r)) for r in spool.reports() for f in r.findings)
+        from krm.register.spliced import piece
+
+        return (piece(r, lang, pieces) for r in spool.reports())
     out = {
         "version": 1,
         "summary": {"files": c.files, "errors": c.errors, "warnings": c.warnings,
@@ -83,10 +89,33 @@ class _Items:
         return iter(self.make())
 
 
+class Encoded(str):
+    """Items of an :class:`_Items` list already encoded, each as :func:`encode_item` gives it (none: empty)."""
+
+    __slots__ = ()
+
+
+_ENC = None
+
+
+def encode_item(item) -> str:
+    """One item of a list of :func:`write_json`'s document, as written after the first: a comma, its line
+    break and indent, and the item."""
+    global _ENC
+    if _ENC is None:
+        import json
+
+        _ENC = json.JSONEncoder(ensure_ascii=False, indent=1)
+    from krm.textsafe import clean
+
+    return ",\n  " + _ENC.encode(clean(item)).replace("\n", "\n  ")
+
+
 def write_json(doc: dict, write) -> None:
     """``write`` the text of ``dumps(doc, indent=1)`` and a newline, in pieces: a list given as :class:`_Items`
     is encoded one item at a time, so a year's files and findings are never one string (or one list of dicts)
-    in memory.  JSON strings hold no raw line break, so each piece is indented by its lines."""
+    in memory.  JSON strings hold no raw line break, so each piece is indented by its lines.  An
+    :class:`Encoded` item of such a list is written as it is (the items it holds)."""
     import json
 
     from krm.textsafe import clean
@@ -102,6 +131,11 @@ def write_json(doc: dict, write) -> None:
             continue
         first = True
         for item in value:
+            if type(item) is Encoded:
+                if item:
+                    write(("[" + item[1:]) if first else item)
+                    first = False
+                continue
             write(("[" if first else ",") + "\n  " + enc.encode(clean(item)).replace("\n", "\n  "))
             first = False
         write("[]" if first else "\n ]")
@@ -209,19 +243,31 @@ def validate(
 
         invoked = answers.invocation("validate", [[str(p) for p in paths], lang, format_, summary, as_of,
                                                   None if overrun is None else str(overrun)])
-        got = answers.lookup("validate", invoked, paths)
+        found: dict = {}
+        got = answers.lookup("validate", invoked, paths, keep=found)
         if got is not None:
             sys.stdout.write(got[1])
             sys.stdout.flush()
             raise typer.Exit(got[0])
+        if format_ == "json":  # a few workbooks changed: the others' pieces of the output spliced in
+            from krm.register import spliced
+
+            code = spliced.run(invoked, paths, lang, as_of, overrun, jobs, found)
+            if code is not None:
+                raise typer.Exit(code)
     files, today = _checked_inputs(paths, lang, format_, jobs, as_of, annotate, annotate_dir, force)
     recorder = answers.Recorder("validate", invoked, paths) if answers is not None else None
-    text = None
+    text = pieces = None
     try:
         reports = _validate_files(files, jobs, today, no_register, overrun, recorder)
         try:
             if format_ == "json":
-                write_json(report_json(reports, lang, lazy=True), sys.stdout.write)  # as typer.echo(dumps(…, indent=1))
+                if recorder is not None and recorder.capture is not None:
+                    from krm.register.spliced import Pieces
+
+                    pieces = Pieces()
+                # as typer.echo(dumps(…, indent=1))
+                write_json(report_json(reports, lang, lazy=True, pieces=pieces), sys.stdout.write)
                 sys.stdout.flush()
             else:
                 print_text(reports, lang, summary)
@@ -237,7 +283,7 @@ def validate(
     finally:
         text = recorder.stop() if recorder is not None else None
     if recorder is not None:
-        recorder.finish(code, text)
+        recorder.finish(code, text, pieces=pieces)
     raise typer.Exit(code)
 
 

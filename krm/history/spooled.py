@@ -15,14 +15,17 @@ from krm.history.past import Past
 from krm.history.record import Later, Returns, _sha, errors_across
 
 
-def check_spooled(spool, reg, by: str | None = None, overrun=None):
+def check_spooled(spool, reg, by: str | None = None, overrun=None, this_run=()):
     """The reports of ``spool`` with their findings across months, in a new spool (``spool`` is closed), once the
-    versions they make wrong are returned (see the module's doc).  Returns (the new spool, the ids returned)."""
+    versions they make wrong are returned (see the module's doc).  Returns (the new spool, the ids returned).
+    ``this_run``: (period, district, programme) of the run's other KRM-2 without errors, not in ``spool``
+    (:mod:`krm.register.spliced`): their next months are not re-checked, as this run's own are not."""
     from krm.history.rules import FAR_BEYOND, check_report
     from krm.spooled import Spool
 
     out = Spool()
     past, later, wrong = Past(reg), Later(), array("q")
+    later.this_run.update(this_run)
     overrun = FAR_BEYOND if overrun is None else overrun
     try:
         for i, r in enumerate(spool.reports(reg)):

@@ -61,10 +61,10 @@ def generation(lite, tables=GENERATION) -> list:
     return sorted([list(r) for r in lite.rows(sql)])
 
 
-def known_files(lite, paths: list) -> tuple[list, dict] | None:
+def known_files(lite, paths: list, partial: bool = False) -> tuple[list, dict] | None:
     """([(path as shown, absolute path), …], {absolute path: sha256}) of the workbooks under ``paths``
     (:func:`krm.intake.discover.discover`) when every one is a regular file whose identity the register knows;
-    None otherwise."""
+    None otherwise.  ``partial``: also when some identities are not known (their files are not in the dict)."""
     from krm.intake.discover import discover
     from krm.register.lite import host, identity, regular_stat
 
@@ -85,18 +85,29 @@ def known_files(lite, paths: list) -> tuple[list, dict] | None:
                           "WHERE host = :host AND path IN ({values})", sorted(stats), {"host": host()}):
         if tuple(r[1:6]) == identity(stats[r[0]]):
             shas[r[0]] = r[6]
-    return (files, shas) if len(shas) == len(stats) else None
+    return (files, shas) if partial or len(shas) == len(stats) else None
 
 
 def recipe_of(lite, command: str, invoked: str, paths: list, today: dt.date, tables=GENERATION,
-              out=None) -> tuple[str, tuple] | None:
+              out=None, keep: dict | None = None) -> tuple[str, tuple] | None:
     """(recipe, (files, shas) as :func:`known_files`) of a run now (see the module's doc), or None when a workbook
-    (or a file of the output folder ``out``) is not known."""
+    (or a file of the output folder ``out``) is not known.  ``keep``: given the workbooks found (as
+    ``known_files(…, partial=True)``, under "found")."""
+    found = known_files(lite, paths, partial=keep is not None)
+    if keep is not None:
+        keep["found"] = found
+        if found is not None and len(found[1]) != len({a for _, a in found[0]}):
+            return None
+    return recipe_from(lite, command, invoked, today, found, tables, out)
+
+
+def recipe_from(lite, command: str, invoked: str, today: dt.date, found, tables=GENERATION,
+                out=None) -> tuple[str, tuple] | None:
+    """:func:`recipe_of` of the workbooks ``found`` (:func:`known_files`)."""
     from krm import __version__
     from krm.register.engine import fingerprint
     from krm.register.lite import recipe
 
-    found = known_files(lite, paths)
     if found is None:
         return None
     entries, shas = found
@@ -208,9 +219,10 @@ def eligible(streams=("stdout",)) -> bool:
         return False
 
 
-def lookup(command: str, invoked: str, paths: list, tables=GENERATION, out=None):
+def lookup(command: str, invoked: str, paths: list, tables=GENERATION, out=None, keep: dict | None = None):
     """The stored answer (exit code, stdout text, stderr text) of this run, or None: run it.  ``out``: the output
-    folder, whose files must be the ones the stored run left (checked while it is claimed, as a run would)."""
+    folder, whose files must be the ones the stored run left (checked while it is claimed, as a run would).
+    ``keep``: given the workbooks found, when they were looked up (:func:`recipe_of`)."""
     from krm.register.lite import LiteError, host, open_configured
 
     if not eligible():
@@ -225,7 +237,7 @@ def lookup(command: str, invoked: str, paths: list, tables=GENERATION, out=None)
                                                                              "inv": invoked})
             if not row:
                 return None
-            now = _recipe_claimed(lite, command, invoked, [str(p) for p in paths], tables, out)
+            now = _recipe_claimed(lite, command, invoked, [str(p) for p in paths], tables, out, keep)
         except LiteError:
             return None
         if now is None or now[0] != row[0][0]:
@@ -237,9 +249,9 @@ def lookup(command: str, invoked: str, paths: list, tables=GENERATION, out=None)
     return row[0][1], text, row[0][3]
 
 
-def _recipe_claimed(lite, command, invoked, paths, tables, out):
+def _recipe_claimed(lite, command, invoked, paths, tables, out, keep=None):
     if out is None:
-        return recipe_of(lite, command, invoked, paths, today(), tables)
+        return recipe_of(lite, command, invoked, paths, today(), tables, keep=keep)
     from krm.outfolder import FolderInUse, claimed
 
     try:
@@ -328,9 +340,10 @@ class Recorder:
             return None
         return text
 
-    def finish(self, code: int, text: str | None, err: str = "") -> None:
+    def finish(self, code: int, text: str | None, err: str = "", pieces=None) -> None:
         """Store the answer: ``text`` what the run printed (:meth:`stop`), ``err`` what a run now would print on
-        stderr; exit 0 or 1 only.  A register that cannot be written to costs only the answer."""
+        stderr; exit 0 or 1 only.  A register that cannot be written to costs only the answer.  ``pieces``: each
+        file's piece of the output (validate's JSON, :mod:`krm.register.spliced`), stored with it."""
         if text is None or code not in (0, 1) or self.before is None:
             return
         if self.tables is GENERATION and self.after is None:
@@ -346,10 +359,15 @@ class Recorder:
         with lite:
             try:
                 now = _recipe_claimed(lite, self.command, self.invoked, self.paths, self.tables, self.out)
-                if now is None or generation(lite, NOT_WRITTEN) != self.before or \
+                if generation(lite, NOT_WRITTEN) != self.before or \
                         self.after is not None and generation(lite, self.tables) != self.after:
                     return
-                _store(lite, self.command, self.invoked, now[0], code, text, err)
+                if now is not None:
+                    _store(lite, self.command, self.invoked, now[0], code, text, err)
+                if pieces is not None:  # (a workbook not known by its identity yet is validated again then)
+                    from krm.register.spliced import store
+
+                    store(lite, self.invoked, self.today, pieces)
             except LiteError:
                 return
 

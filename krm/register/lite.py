@@ -105,7 +105,8 @@ class Lite:
 
         from krm.register.connect import BUSY_TIMEOUT_MS
 
-        self._con.execute("COMMIT")
+        if self._con.in_transaction:  # (a second write: the reads' snapshot ended with the first)
+            self._con.execute("COMMIT")
         path = self._con.execute("PRAGMA database_list").fetchone()[2]
         con = sqlite3.connect(f"file:{quote(path)}?mode=rw", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                               isolation_level=None)
