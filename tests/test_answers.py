@@ -235,3 +235,23 @@ def test_a_changed_output_folder_or_input_makes_aggregate_run(reg_url, month, se
     assert full_aggregates() == 4
     refused = cli("aggregate", month, "--out", out)  # without --force: never answered, refused as ever
     assert refused.exit_code == 2 and full_aggregates() == 5
+
+
+def test_one_opened_register_takes_two_writes(reg_url, tmp_path):  # noqa: F811
+    """A stored answer writes twice through one opened register: aggregate's output files it hashed, then its answer
+    (or a splice's last-seen times, then the identities it hashed); the second write is not lost."""
+    from krm.register.lite import open_lite
+
+    with register.open(reg_url):
+        pass
+    paths = []
+    for name in ("a", "b"):
+        p = tmp_path / f"{name}.xlsx"
+        p.write_bytes(name.encode())
+        paths.append(str(p))
+    with open_lite(reg_url) as lite:
+        for p in paths:
+            answers._remember(lite, [(p, (1, 2, 3, 4, 5), "0" * 64)])
+        assert lite.rows_in("SELECT path FROM file_stat WHERE path IN ({values})", paths) != []
+    with open_lite(reg_url) as lite:
+        assert sorted(r[0] for r in lite.rows_in("SELECT path FROM file_stat WHERE path IN ({values})", paths)) == paths
