@@ -38,10 +38,12 @@ def report(
     if prefer not in (None, "newest"):
         fail(f"unknown --prefer {prefer!r}: use newest")
     langs = output_langs(lang)
+    from krm.intake.discover import discover
     from krm.report import memo
 
+    entries = discover([folder]) if folder.exists() else None  # the run's one discovery: memo, inputs, record
     if not no_register:  # an unchanged month: the outputs on disk are what this run would write (docs/register.md)
-        lines = memo.replay(folder, month, quarter, out, langs, prefer, strict, force)
+        lines = memo.replay(folder, month, quarter, out, langs, prefer, strict, force, entries)
         if lines is not None:
             n = _show(lines, out, month, quarter, langs)
             say(f"krm: outputs unchanged: {n}, written: 0 (the register remembers each output's inputs; "
@@ -50,11 +52,12 @@ def report(
     from krm.report import ReportError, make_report
     from krm.report.sheets import superseded_by
 
-    recorder = memo.Recorder(folder, month, quarter, out, langs, prefer, strict) if not no_register else None
+    recorder = memo.Recorder(folder, month, quarter, out, langs, prefer, strict, entries) if not no_register else None
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
                                     prefer=prefer, strict=strict, cache=False if no_register else None,
-                                    loaded=recorder.loaded if recorder is not None else None)
+                                    loaded=recorder.loaded if recorder is not None else None,
+                                    paths=[e.path for e in entries] if entries is not None else None)
     except ReportError as e:
         fail(str(e), e.code)
     from krm.textsafe import terminal

@@ -127,8 +127,8 @@ def _covered(records) -> set[tuple[str, str, str]]:
 
 
 def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int | None = None,
-                prefer: str | None = None, cache: bool | None = None,
-                light: bool = True) -> tuple[list[FileSummary], list[Source]]:
+                prefer: str | None = None, cache: bool | None = None, light: bool = True,
+                paths: list[Path] | None = None) -> tuple[list[FileSummary], list[Source]]:
     """What the report needs of every workbook under ``root``: a :class:`FileSummary` of each valid KRM-2 …
     KRM-5 of the months it uses (:func:`report_periods`) and of each KRM-1 of the year, and an excluded
     :class:`Source` for each file that is unreadable or has errors (any month).  Nothing else of any file
@@ -148,70 +148,105 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
 
     So such a KRM-3 is listed as superseded with its own totals, exactly as before, unless it has errors:
     those are not looked for (it used to be listed as excluded for them; ``krm validate`` finds them).
-    ``light=False`` (``--strict``) validates every file.
+    ``light=False`` (``--strict``) validates every file.  ``paths``: the workbooks under ``root`` as
+    :func:`krm.intake.find_workbooks` gives them, when the caller has discovered them already.
     """
-    from krm.pool import run_isolated
     from krm.intake import find_workbooks
-    from krm.validate import FileReport, validate_paths
 
     root = Path(root)
     if not root.exists():
         raise ReportError(f"{root}: no such folder", 2)
     month = parse_month(month)
     periods = report_periods(month, quarter)
-    keep = _Keep(periods, month[:4])
-    paths = find_workbooks([root])
-    results: dict[Path, object] = {}
-    mem = Inputs(root, periods, month[:4]) if cache is not False else None  # krm.report.remembered
-    known = mem.lookup(paths) if mem is not None else {}
+    run = _Run(root, periods, month[:4], find_workbooks([root]) if paths is None else list(paths), jobs, cache)
+    run.hint(light)  # 1.
+    run.validate([p for p in run.paths if forms.level(run.hints.get(p)) != "region"])  # 2.
+    run.validate(run.krm3_by_totals([p for p in run.paths if forms.level(run.hints.get(p)) == "region"]))  # 3.
+    run.validate_needed(periods, prefer)  # 4.
+    return run.finish()
 
-    def validate(todo: list[Path]) -> None:
+
+class _Run:
+    """One :func:`load_inputs`: each file's result as it is made (remembered in the register, validated, or a KRM-3
+    read for its totals), the register's entries (:mod:`krm.report.remembered`) looked up first and saved last."""
+
+    def __init__(self, root: Path, periods: frozenset[str], year: str, paths: list[Path], jobs: int | None,
+                 cache: bool | None):
+        self.root, self.paths, self.jobs, self.cache = root, paths, jobs, cache
+        self.keep = _Keep(periods, year)
+        self.results: dict[Path, object] = {}
+        self.mem = Inputs(root, periods, year) if cache is not False else None  # krm.report.remembered
+        self.known = self.mem.lookup(paths) if self.mem is not None else {}
+        self.hints: dict[Path, str | None] = {}
+
+    def hint(self, light: bool) -> None:
+        """Each file's form hint (the remembered one where the register answers the file); none without ``light``."""
+        if light:
+            known = self.known
+            self.hints = {p: known[p][0] if p in known else _form_hint(p) for p in self.paths}
+
+    def validate(self, todo: list[Path]) -> None:
+        """Each of ``todo``'s result: remembered, else validated (and remembered when it may be)."""
+        from krm.validate import FileReport, validate_paths
+
+        known, results, mem, keep = self.known, self.results, self.mem, self.keep
         results.update((p, known[p][1]) for p in todo if p in known)
         todo = [p for p in todo if p not in known]
-        if todo and mem is None:
-            for p, r in zip(todo, validate_paths(todo, jobs=jobs, reduce=keep, cache=cache)):
-                results[p] = keep(r) if isinstance(r, FileReport) else r  # a crashed worker's report
-        elif todo:
-            for p, r in zip(todo, validate_paths(todo, jobs=jobs, reduce=_WithSha(keep), cache=cache)):
-                if isinstance(r, FileReport):  # a crashed worker's report
-                    results[p] = keep(r)
-                    continue
+        if not todo:
+            return
+        reduce = keep if mem is None else _WithSha(keep)
+        for p, r in zip(todo, validate_paths(todo, jobs=self.jobs, reduce=reduce, cache=self.cache)):
+            if isinstance(r, FileReport):  # a crashed worker's report
+                results[p] = keep(r)
+            elif mem is None:
+                results[p] = r
+            else:
                 results[p] = r[1]
-                if p in hints:
-                    mem.keep(p, hints[p], r[0], r[1])
+                if p in self.hints:
+                    mem.keep(p, self.hints[p], r[0], r[1])
 
-    hints = {p: known[p][0] if p in known else _form_hint(p) for p in paths} if light else {}
-    validate([p for p in paths if forms.level(hints.get(p)) != "region"])
-    todo = [p for p in paths if forms.level(hints.get(p)) == "region"]
-    cover = _covered(results.values())
-    if cover and todo:
+    def krm3_by_totals(self, todo: list[Path]) -> list[Path]:
+        """Step 3: the KRM-3 of ``todo`` that a KRM-4/5 covers read for their header and totals only (in isolated
+        workers); returns the others, to validate."""
+        from krm.pool import run_isolated
+
+        cover = _covered(self.results.values())
+        if not cover or not todo:
+            return todo
         import krm.convert  # noqa: F401 - imported once here, before the fork
         import krm.rollup  # noqa: F401
         import krm.workbook.reader  # noqa: F401
 
         full = []
-        for p, ok, res in run_isolated(_Light(cover), todo, jobs=jobs if jobs is not None else
-                                       min(os.cpu_count() or 1, 8), mem_limit_mb=1024, timeout_s=60, chunksize=4,
+        jobs = self.jobs if self.jobs is not None else min(os.cpu_count() or 1, 8)
+        for p, ok, res in run_isolated(_Light(cover), todo, jobs=jobs, mem_limit_mb=1024, timeout_s=60, chunksize=4,
                                        isolate=True):
             if ok and isinstance(res, FileSummary):
-                results[p] = res
+                self.results[p] = res
             else:
                 full.append(p)
-        todo = full
-    validate(todo)
-    while any(isinstance(r, FileSummary) and not r.checked for r in results.values()):
-        summaries = [r for r in results.values() if isinstance(r, FileSummary)]
-        needs: set[Path] = set()
-        for period in sorted(periods):
-            try:
-                needs.update(select(summaries, period, root, prefer=prefer).needs_check)
-            except ReportError:  # only raised once nothing needs reading; build() raises it where it matters
-                pass
-        if not needs:
-            break
-        validate([p for p in paths if p in needs])
-    if mem is not None:
-        mem.save()
-    show = _displayer(root)
-    ordered = [results[p] for p in paths]
-    return [r for r in ordered if isinstance(r, FileSummary)], [r.source(show) for r in ordered if isinstance(r, _Bad)]
+        return full
+
+    def validate_needed(self, periods: frozenset[str], prefer: str | None) -> None:
+        """Step 4: validate the KRM-3 read for their totals that the selection would do more with, until none."""
+        results = self.results
+        while any(isinstance(r, FileSummary) and not r.checked for r in results.values()):
+            summaries = [r for r in results.values() if isinstance(r, FileSummary)]
+            needs: set[Path] = set()
+            for period in sorted(periods):
+                try:
+                    needs.update(select(summaries, period, self.root, prefer=prefer).needs_check)
+                except ReportError:  # only raised once nothing needs reading; build() raises it where it matters
+                    pass
+            if not needs:
+                break
+            self.validate([p for p in self.paths if p in needs])
+
+    def finish(self) -> tuple[list[FileSummary], list[Source]]:
+        """The register's new entries saved; the summaries and the excluded files' sources, in discovery order."""
+        if self.mem is not None:
+            self.mem.save()
+        show = _displayer(self.root)
+        ordered = [self.results[p] for p in self.paths]
+        return ([r for r in ordered if isinstance(r, FileSummary)],
+                [r.source(show) for r in ordered if isinstance(r, _Bad)])

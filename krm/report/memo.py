@@ -90,14 +90,17 @@ def register_state(lite, month: str) -> str:
 
 
 def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], prefer: str | None, strict: bool,
-        out: Path, today: dt.date) -> Key | None:
-    """The report's :class:`Key` now, or None when a workbook under ``root`` is not known by its identity."""
+        out: Path, today: dt.date, entries: list | None = None) -> Key | None:
+    """The report's :class:`Key` now, or None when a workbook under ``root`` is not known by its identity.
+    ``entries``: :func:`krm.intake.discover.discover` of ``root`` when the caller has it (the run's one discovery)."""
     from krm import __version__
-    from krm.intake.discover import discover
     from krm.register.engine import fingerprint
     from krm.register.lite import host, identity, recipe, regular_stat
 
-    entries = discover([root])
+    if entries is None:
+        from krm.intake.discover import discover
+
+        entries = discover([root])
     stats: dict[str, os.stat_result] = {}
     for e in entries:
         st = regular_stat(e)
@@ -138,9 +141,9 @@ def _month(month: str | None, quarter: str | None) -> str | None:
 
 
 def replay(root: Path, month: str | None, quarter: str | None, out: Path, langs: list[str], prefer: str | None,
-           strict: bool, force: bool) -> list | None:
+           strict: bool, force: bool, entries: list | None = None) -> list | None:
     """The recorded messages (lines on stderr, as shown) of this report when the memo answers it (its outputs on
-    disk are the recorded bytes and left as they are); None: make the report."""
+    disk are the recorded bytes and left as they are); None: make the report.  ``entries``: as for :func:`key`."""
     from krm.register.lite import LiteError, open_configured
     from krm.report.outputs import output_names
 
@@ -155,7 +158,7 @@ def replay(root: Path, month: str | None, quarter: str | None, out: Path, langs:
         return None
     with lite:
         try:
-            k = key(lite, Path(root), month, quarter, langs, prefer, strict, Path(out), dt.date.today())
+            k = key(lite, Path(root), month, quarter, langs, prefer, strict, Path(out), dt.date.today(), entries)
             known = {r[0]: r[1:] for r in lite.rows_in(
                 "SELECT path, recipe, sha256, size, data FROM output_memo WHERE host = :host AND command = :command "
                 "AND path IN ({values})", paths, {"host": _host(), "command": COMMAND})} if k is not None else {}
@@ -199,11 +202,13 @@ def _same_on_disk(out: Path, paths: list[str], known: dict) -> list | None:
 class Recorder:
     """Records a report the command has just written (``krm report`` with the register on and ``--force``):
     :meth:`loaded` (called by :func:`krm.report.assemble.make_report` once the workbooks were read and the
-    register holds them) takes the :class:`Key`, :meth:`record` stores it with the outputs and the messages."""
+    register holds them) takes the :class:`Key`, :meth:`record` stores it with the outputs and the messages.
+    ``entries``: the run's discovery of ``root`` (:func:`key`), the files the report reads."""
 
     def __init__(self, root: Path, month: str | None, quarter: str | None, out: Path, langs: list[str],
-                 prefer: str | None, strict: bool):
+                 prefer: str | None, strict: bool, entries: list | None = None):
         self.args = (Path(root), month, quarter, list(langs), prefer, strict, Path(out))
+        self.entries = entries
         self.today = dt.date.today()
         self.key: Key | None = None
 
@@ -218,7 +223,7 @@ class Recorder:
             return
         with lite:
             try:
-                k = key(lite, root, month, quarter, langs, prefer, strict, out, self.today)
+                k = key(lite, root, month, quarter, langs, prefer, strict, out, self.today, self.entries)
             except LiteError:
                 return
         self.key = k if dt.date.today() == self.today else None  # not across midnight: today is in the recipe
