@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -134,31 +135,39 @@ def _sum_units(units: list[Unit]) -> dict:
 
 def _displayer(root: Path | None):
     """A path as a report shows it, for many paths: the root and each folder resolved once (a selection shows thousands of
-    paths); a file that is itself a symbolic link is resolved in full, as before."""
+    paths), and each folder's name under the root made once; a file that is itself a symbolic link is resolved in full,
+    as before."""
+    from krm.textsafe import path as safe
+
     base = None
     if root is not None:
         try:
             base = Path(root).resolve()
         except OSError:
             base = None
-    folders: dict[Path, Path] = {}
+    under: dict[str, tuple] = {}  # a folder as found -> (resolved, its name under the root: "." for the root, or None)
 
-    def resolved(p: Path) -> Path:
-        if p.is_symlink() or p.name in ("", ".", ".."):
-            return p.resolve()
-        d = p.parent
-        if d not in folders:
-            folders[d] = d.resolve()
-        return folders[d] / p.name
+    def folder(d: str) -> tuple:
+        if d not in under:
+            real = Path(d).resolve()
+            try:
+                under[d] = real, real.relative_to(base).as_posix()
+            except ValueError:
+                under[d] = real, None
+        return under[d]
 
     def show(path: Path) -> str:
         """As outputs show it: undecodable bytes of a name as \\xNN (:func:`krm.textsafe.path`)."""
-        from krm.textsafe import path as safe
-
-        p = Path(path)
+        p = path if isinstance(path, Path) else Path(path)
         if base is not None:
             try:
-                return safe(resolved(p).relative_to(base).as_posix())
+                if p.is_symlink() or p.name in ("", ".", ".."):
+                    return safe(p.resolve().relative_to(base).as_posix())
+                name = p.name
+                real, rel = folder(os.path.dirname(str(p)) or ".")  # a Path's text: its parent's is before the last /
+                if rel is not None:
+                    return safe(name if rel == "." else f"{rel}/{name}")
+                return safe((real / name).relative_to(base).as_posix())
             except (ValueError, OSError):
                 pass
         return safe(p.as_posix())
