@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from krm.samples import digest
+from test_register import reg_url  # noqa: F401 - fixture
 
 REGIONS = "47,43,11"
 MONTHS = ["2019-01", "2019-02", "2019-03", "2019-04", "2019-05"]
@@ -491,3 +492,46 @@ def test_a_krm1_in_the_other_language_still_compares(tmp_path, plan_lang):
     assert [(f["code"], f["value"], f["compared_with"]["previous"]) for f in found] == [
         ("KRM-W302", rows[i].plan, rows[i].plan - 1)]
     assert found[0]["cell"][0] == "G" and found[0]["compared_with"]["file"] == plan_wb.name
+
+
+# ---------------------------------------------------------------- the note's series (outliers.series(light=True))
+def test_the_notes_light_series_is_the_full_one(reg_url, tmp_path):  # noqa: F811 - the fixture of test_register
+    """The note reads the outliers' series in one light query (krm.history.outliers._current): for every month of a
+    register holding January … May, a second version of some submissions, and returned versions, the same series
+    (keys, months, figures, versions in the same order) and the same outliers as through Register.versions, on
+    SQLite and PostgreSQL."""
+    import os
+    import shutil
+
+    import krm.register as register
+    from krm.history import outliers as lib
+
+    out = tmp_path / "samples"
+    assert cli("samples", "--month", "2019-05", "--from", "2019-01", "--out", out, "--seed", 2019, "--faulty", 6,
+               "--regions", REGIONS, "-q").exit_code == 0
+    assert cli("register", "ingest", out, "--as-of", "2019-12-31").exit_code == 0
+    assert cli("samples", "--month", "2019-05", "--from", "2019-01", "--out", tmp_path / "other", "--seed", 2019,
+               "--faulty", 6, "--regions", REGIONS, "--lang", "ru", "-q").exit_code == 0
+    other = tmp_path / "other" / "2019-05"
+    for p in [p for p in sorted(other.rglob("KRM-2_*.xlsx")) if (out / "2019-05" / p.relative_to(other)).exists()][:3]:
+        q = out / "2019-05" / p.relative_to(other)  # the same submission in Russian: new bytes, a second version
+        shutil.copyfile(p, q.with_name(q.name + ".new"))
+        os.replace(q.with_name(q.name + ".new"), q)
+    assert cli("register", "ingest", out / "2019-05", "--as-of", "2019-12-31").exit_code == 0
+    reg = register.open()
+    with reg:
+        assert any(v.number > 1 for v in reg.versions(form="KRM-2", period="2019-05"))
+        for m in MONTHS:
+            full, light = lib.series(reg, m), lib.series(reg, m, light=True)
+            assert list(full) == list(light) and full, m
+            for k, by in full.items():
+                assert list(by) == list(light[k])
+                for p, x in by.items():
+                    y = light[k][p]
+                    assert (x["fact"], x["disbursed"], x["version"].id) == (y["fact"], y["disbursed"], y["version"].id)
+                    assert (x["version"].reading_id, x["version"].totals) == (y["version"].reading_id,
+                                                                              y["version"].totals)
+            a = lib.find(reg, m, lib.THRESHOLD, full, place=False)
+            b = lib.find(reg, m, lib.THRESHOLD, light, place=False)
+            assert [vars(o) for o in a] == [vars(o) for o in b], m
+        assert lib.find(reg, "2019-05", lib.THRESHOLD, lib.series(reg, "2019-05", light=True), place=False)

@@ -16,7 +16,7 @@ def outliers_from_register(month: str, cache: bool | None = None, threshold: flo
     from krm.history import outliers as lib
 
     if reg is not None:
-        data = lib.series(reg, month)
+        data = lib.series(reg, month, light=True)
         found = lib.find(reg, month, threshold or lib.THRESHOLD, data, place=False)
         return _found(month, data, found, threshold or lib.THRESHOLD)
     if cache is False:
@@ -27,7 +27,7 @@ def outliers_from_register(month: str, cache: bool | None = None, threshold: flo
     if reg is None:
         return None
     with reg:
-        data = lib.series(reg, month)
+        data = lib.series(reg, month, light=True)
         found = lib.find(reg, month, threshold or lib.THRESHOLD, data, place=False)
     return _found(month, data, found, threshold or lib.THRESHOLD)
 
