@@ -73,33 +73,45 @@ def encode(hint, result) -> str | None:
     return json.dumps(codec.encode({"hint": hint, **body}), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _tagged(d: dict):
-    """``json.loads``' object hook: a one-key ``{"$tag": …}`` object as :func:`krm.register.codec.decode` makes it
-    (its contents are decoded already, and decode leaves decoded values as they are)."""
-    if len(d) == 1:
-        for k in d:
-            if k[:1] == "$":
-                from krm.register.codec import decode as tagged
+class _Decoder:
+    """Reads entries (:func:`decode`): one JSON decoder for all of them, whose object hook makes each one-key
+    ``{"$tag": …}`` object what :func:`krm.register.codec.decode` makes of it (the decimal and time tags of every
+    entry directly, the others through decode: their contents are decoded already, and decode leaves decoded values
+    as they are), and a region row's field names taken once."""
 
-                return tagged(d)
-    return d
+    def __init__(self):
+        from decimal import Decimal
+
+        from krm.model import RegionRow
+        from krm.register.codec import decode as tagged
+
+        fast = {"$dec": Decimal, "$dt": dt.datetime.fromisoformat, "$d": dt.date.fromisoformat}
+
+        def hook(d: dict):
+            if len(d) == 1:
+                for k in d:
+                    if k[:1] == "$":
+                        f = fast.get(k)
+                        return f(d[k]) if f is not None else tagged(d)
+            return d
+
+        self.json = json.JSONDecoder(object_hook=hook)
+        self.row, self.names = RegionRow, frozenset(f.name for f in dataclasses.fields(RegionRow))
+
+    def region_row(self, d: dict):
+        if not isinstance(d, dict) or not d.keys() <= self.names:
+            raise ValueError("not a region row")
+        return self.row(**d)
 
 
-def _region_row(d: dict):
-    from krm.model import RegionRow
-
-    names = {f.name for f in dataclasses.fields(RegionRow)}
-    if not isinstance(d, dict) or not set(d) <= names:
-        raise ValueError("not a region row")
-    return RegionRow(**d)
-
-
-def decode(text: str, path: Path, mtime: float):
-    """(hint, result) of an entry, for the file at ``path``; ValueError (or TypeError, KeyError) when it is not one."""
+def decode(text: str, path: Path, mtime: float, decoder: _Decoder | None = None):
+    """(hint, result) of an entry, for the file at ``path``; ValueError (or TypeError, KeyError) when it is not one.
+    ``decoder``: one :class:`_Decoder` for many entries."""
     from krm.report.inputs import _Bad
     from krm.report.monthdata import FileSummary
 
-    d = json.loads(text, object_hook=_tagged)
+    decoder = decoder if decoder is not None else _Decoder()
+    d = decoder.json.decode(text)
     hint, kind = d.pop("hint"), d.pop("kind")
     if kind == "none":
         return hint, None
@@ -107,8 +119,8 @@ def decode(text: str, path: Path, mtime: float):
         return hint, _Bad(path=path, **d)
     if kind != "summary":
         raise ValueError(kind)
-    d["regions"] = [_region_row(r) for r in d["regions"]]
-    d["rolled"] = _region_row(d["rolled"]) if d["rolled"] is not None else None
+    d["regions"] = [decoder.region_row(r) for r in d["regions"]]
+    d["rolled"] = decoder.region_row(d["rolled"]) if d["rolled"] is not None else None
     return hint, FileSummary(path=path, mtime=mtime, checked=True, **d)
 
 
@@ -159,10 +171,11 @@ class Inputs:
                 return {}
         data = {sha: text for sha, text, sl in rows if sl == seal(sha, self.recipe, self.today, text)}
         out = {}
+        decoder = _Decoder()
         for p, sha in shas.items():
             if sha in data:
                 try:
-                    out[p] = decode(data[sha], p, self.stats[p].st_mtime)
+                    out[p] = decode(data[sha], p, self.stats[p].st_mtime, decoder)
                 except (ValueError, TypeError, KeyError, AttributeError):
                     continue  # not an entry this krm reads: the file is validated
         return out
