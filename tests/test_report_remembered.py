@@ -76,6 +76,30 @@ def test_after_edits_only_the_edited_files_are_validated(reg_url, reported, tmp_
         assert reg.verify().ok
 
 
+def test_the_chain_after_edits_an_addition_and_a_removal_is_the_full_run(reg_url, reported, tmp_path,  # noqa: F811
+                                                                         validated):
+    """As the chain runs it (validate, then report): two files replaced, one added, one removed.  The report validates
+    only the new bytes (the register holds their readings from validate), and its stdout, stderr, exit code and
+    files are a run's without the register; the run's one discovery is what the memo recorded, so the next report
+    is answered from it without reading a file."""
+    names = _replace(reported, tmp_path, 2)
+    other = tmp_path / "other" / "2019-05"
+    added = next(p for p in sorted(other.rglob("KRM-2_*.xlsx")) if not (reported / p.relative_to(other)).exists())
+    shutil.copyfile(added, reported / added.relative_to(other))
+    removed = next(p for p in sorted(reported.rglob("KRM-2_*.xlsx")) if p.name not in names and p.name != added.name)
+    removed.unlink()
+    assert cli("validate", reported, "--format", "json").exit_code in (0, 1)
+    validated.clear()
+    got = _report(reported, tmp_path / "rep")
+    assert UNCHANGED not in got.stderr
+    assert validated == [sorted(names + [added.name])]
+    _same_as_full(got, tmp_path / "rep", reported, tmp_path, reg_url)
+    validated.clear()
+    again = _report(reported, tmp_path / "rep")
+    assert f"{UNCHANGED}3, written: 0 " in again.stderr and validated == []
+    assert again.stdout == got.stdout
+
+
 def test_another_output_folder_is_made_from_the_entries(reg_url, reported, tmp_path, validated):  # noqa: F811
     """Every file answered from its entry (the report's memo does not answer: another --out)."""
     got = _report(reported, tmp_path / "rep2")

@@ -386,7 +386,7 @@ class Store:
         sid = {tuple(r[1:]): r[0] for r in _select_in(c, q, T.c.period, {k[4] for k in keys})}
         have: dict[int, list[list]] = {}  # submission id -> [[version id, number, workbook id, state], …]
         for r in _select_in(c, select(V.c.submission_id, V.c.id, V.c.number, V.c.workbook_id, V.c.state),
-                            V.c.submission_id, set(sid.values())):
+                            V.c.submission_id, {sid[k] for k in keys}):  # the files' submissions, not the periods'
             have.setdefault(r[0], []).append([r[1], r[2], r[3], r[4]])
         new, changes, superseded, result = [], [], {}, []
         for key, wid, rid, errors, received_at in files:
