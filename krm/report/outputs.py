@@ -66,12 +66,13 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
         for lang in langs:
             t = texts(lang)
             sheet = control_sheet(rep.data, rep.checks, t)
+            laid: dict = {}  # the control sheet's layout, worked out once for KRM-6 and KRM-7
             for spec, rows in ((forms.get("KRM-6"), rep.rows6), (forms.get("KRM-7"), rep.rows7)):
                 target = stage / f"{spec.id}-{rep.month}.{lang}.xlsx"
 
-                def _write(tmp, spec=spec, rows=rows, target=target):
+                def _write(tmp, spec=spec, rows=rows, target=target, sheet=sheet, laid=laid):
                     lay = write_form(tmp, spec, lang, header=header, rows=rows, period=rep.month, programmes=progs,
-                                     spare_rows=0, extra_sheets=[sheet], input_cells=False)
+                                     spare_rows=0, extra_sheets=[sheet], input_cells=False, extra_layouts=laid)
                     got = readback(Path(tmp), spec, lay)
                     for key, (colsum, tot) in got.items():
                         want = _col_total(rows, key)

@@ -39,13 +39,16 @@ def write_form(
     doc_time: dt.datetime | None = None,
     compress_level: int | None = None,
     explanations: bool = False,
+    extra_layouts: dict | None = None,
 ) -> Layout:
     """Write one form workbook.
 
     ``header`` maps header keys (region, district, period, programme, basis, body) to
     display values; ``rows`` are dicts keyed by column key (FREE forms), or carry
     ``region`` (KATO) / ``activity`` (code) to place them on a fixed row.
-    ``extra_sheets`` are (name, rows) tables appended after the form (control sheets).
+    ``extra_sheets`` are (name, rows) tables appended after the form (control sheets); ``extra_layouts``: a dict
+    the caller passes to every workbook it writes the same (unchanged) tables into, so that each table's layout
+    (column formats and widths, row heights) is worked out once.
     ``explanations``: add the sheet «Түсініктеме / Пояснения» (templates: the district answers warnings there).
     """
     header = dict(header or {})
@@ -94,7 +97,7 @@ def write_form(
     if told is not None:
         write_explanations(wb, told, F, spec, lang)
     for name, table in extra_sheets or []:
-        _write_extra_sheet(wb, F, name, table)
+        _write_extra_sheet(wb, F, name, table, extra_layouts)
     wb.close()
     return lay
 

@@ -205,41 +205,59 @@ def _write_instructions(ws, F, spec: FormSpec, lang: str, lay: Layout) -> None:
     page_setup(ws, f"&L{spec.sheet_name}: {UI['instructions'](lang)}&R&P / &N", scale=fit_scale(110))
 
 
-def _write_extra_sheet(wb, F, name: str, table: list[list]) -> None:
-    """A control sheet: its heading row repeated on every printed page, amounts as "#,##0.000", landscape."""
+def _extra_layout(table: list[list]) -> tuple:
+    """What a control sheet's table decides of its look, the same in every workbook it is written into: its width,
+    each column's number format (None: wrapped text) and width, the heading row's height, and the body rows that
+    grow for a wrapped cell (row, height)."""
+    width = max(len(r) for r in table)
+    body = table[1:]
+    fmts: list[str | None] = []
+    widths: list[float] = []
+    gap = object()  # a row shorter than the table
+    columns = list(zip_longest(*body, fillvalue=gap))
+    for ci in range(width):
+        vals = [v for v in columns[ci] if v is not gap] if ci < len(columns) else []
+        fmts.append(amount_format(vals))
+        longest = max(map(len, map(str, [v for v in vals if v is not None])), default=0)
+        head = str(table[0][ci]) if ci < len(table[0]) and table[0][ci] is not None else ""
+        widths.append(min(32.0, max(8.0, longest * 1.05 + 2, max((len(w) for w in head.split()), default=0) + 2)))
+    heads = [str(v) if v is not None else "" for v in table[0]]
+    head_height = max([_text_height(h, widths[i], 10, bold=True) for i, h in enumerate(heads)] or [15])
+    wrapped = [(ci, widths[ci]) for ci in range(width) if not fmts[ci]]
+    tall = []
+    for ri, row in enumerate(body, start=1):  # a wrapped cell's row grows: LibreOffice keeps stored heights
+        need = 0
+        n = len(row)
+        for ci, w in wrapped:
+            if ci < n:
+                v = row[ci]
+                if isinstance(v, str) and len(v) > w:
+                    need = max(need, _text_height(str(v), w, 10))
+        if need > 15:
+            tall.append((ri, need))
+    return width, fmts, widths, head_height, tall
+
+
+def _write_extra_sheet(wb, F, name: str, table: list[list], laid: dict | None = None) -> None:
+    """A control sheet: its heading row repeated on every printed page, amounts as "#,##0.000", landscape.
+    ``laid``: :func:`_extra_layout`s by table, shared by the workbooks a caller writes the same tables into."""
     ws = _add_sheet(wb, name[:31])
     bold = F(bold=True, border=1, bg_color="#F2F2F2", text_wrap=True)
-    widths: list[float] = []
     if table:
-        width = max(len(r) for r in table)
-        body = table[1:]
-        formats = []
-        gap = object()  # a row shorter than the table
-        columns = list(zip_longest(*body, fillvalue=gap))
-        for ci in range(width):
-            vals = [v for v in columns[ci] if v is not gap] if ci < len(columns) else []
-            fmt = amount_format(vals)
-            formats.append(F(num_format=fmt) if fmt else F(text_wrap=True, valign="top"))
-            longest = max(map(len, map(str, [v for v in vals if v is not None])), default=0)
-            head = str(table[0][ci]) if ci < len(table[0]) and table[0][ci] is not None else ""
-            widths.append(min(32.0, max(8.0, longest * 1.05 + 2, max((len(w) for w in head.split()), default=0) + 2)))
+        got = laid.get(id(table)) if laid is not None else None
+        if got is None or got[0] is not table:
+            got = (table, _extra_layout(table))
+            if laid is not None:
+                laid[id(table)] = got
+        width, fmts, widths, head_height, tall = got[1]
+        formats = [F(num_format=fmt) if fmt else F(text_wrap=True, valign="top") for fmt in fmts]
         for ci, w in enumerate(widths):
             ws.set_column(ci, ci, w)
-        heads = [str(v) if v is not None else "" for v in table[0]]
-        ws.set_row(0, max([_text_height(h, widths[i], 10, bold=True) for i, h in enumerate(heads)] or [15]))
-        wrapped = [(ci, widths[ci]) for ci in range(width) if formats[ci] is F(text_wrap=True, valign="top")]
-        for ri, row in enumerate(body, start=1):  # a wrapped cell's row grows: LibreOffice keeps stored heights
-            need = 0
-            n = len(row)
-            for ci, w in wrapped:
-                if ci < n:
-                    v = row[ci]
-                    if isinstance(v, str) and len(v) > w:
-                        need = max(need, _text_height(str(v), w, 10))
-            if need > 15:
-                ws.set_row(ri, need)
+        ws.set_row(0, head_height)
+        for ri, need in tall:
+            ws.set_row(ri, need)
         _put_rows(ws, 0, table[:1], [bold] * width, form=False)
-        _put_rows(ws, 1, body, formats, form=False)
+        _put_rows(ws, 1, table[1:], formats, form=False)
         ws.repeat_rows(0)
         ws.freeze_panes(1, 0)
     page_setup(ws, f"&L{name[:31]}&R&P / &N", fit_width=True)
