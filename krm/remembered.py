@@ -94,14 +94,19 @@ def _lazy_rows(reg, h, path: Path):
 def rows_of(reg, reading_id: int, sha: str, path: Path) -> tuple[list, list]:
     """(projects, regions) of a reading: from the register, else (its stored rows are not intact) read again
     from the file, if it still has these bytes."""
-    import hashlib
-
     from sqlalchemy.exc import SQLAlchemyError
 
     try:
         return reg.rows_of(reading_id)
     except (ValueError, TypeError, SQLAlchemyError):
         pass
+    return read_rows(sha, path)
+
+
+def read_rows(sha: str, path: Path) -> tuple[list, list]:
+    """(projects, regions) read again from the file, if it still has the bytes ``sha``."""
+    import hashlib
+
     from krm.validate import _TODAY, validate_file
 
     data = Path(path).read_bytes()

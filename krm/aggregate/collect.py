@@ -163,17 +163,21 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
             rep = _classify(rep.form, rep.findings, None, period, programme)
         if rep.spool_error:
             raise AggregateUsageError(f"cannot write temporary files into {spool.dir}: {rep.spool_error}")
-        spool_at = rep.spool if rep.spool is None else (_shared(rep.spool[0]), *rep.spool[1:])
-        f = InputFile(path=p, rel=_rel(p, directory), form=_shared(rep.form), status=_shared(rep.status),
-                      errors=rep.errors, warnings=rep.warnings, findings=rep.findings,
-                      submission=_compact(rep.submission, p), note=_shared(rep.note), spool=spool_at,
-                      sha256=rep.sha256, reading_id=rep.reading_id)
         try:
-            f.mtime = p.stat().st_mtime
+            mtime = p.stat().st_mtime
         except OSError:
-            f.mtime = 0.0
-        out.append(f)
+            mtime = 0.0
+        out.append(_input_file(p, directory, rep, mtime))
     return out
+
+
+def _input_file(p: Path, directory: Path, rep: _Read, mtime: float) -> InputFile:
+    """The run's record of one input (``rep``: what was read of it, in a worker or from the register)."""
+    spool_at = rep.spool if rep.spool is None else (_shared(rep.spool[0]), *rep.spool[1:])
+    return InputFile(path=p, rel=_rel(p, directory), form=_shared(rep.form), status=_shared(rep.status),
+                     errors=rep.errors, warnings=rep.warnings, findings=rep.findings,
+                     submission=_compact(rep.submission, p), note=_shared(rep.note), spool=spool_at,
+                     sha256=rep.sha256, reading_id=rep.reading_id, mtime=mtime)
 
 
 _SHARED: dict = {}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict
+from functools import lru_cache
 
 from krm import forms
 from krm.aggregate.collect import _finding_line
@@ -28,7 +29,7 @@ def _path(result: AggregateResult, o: Output) -> str:
 def recipe(o: Output, result: AggregateResult, body, signature) -> str | None:
     """The output's recipe (see the module's doc); None when an input's bytes are not known (no memo)."""
     from krm import __version__
-    from krm.register.memo import recipe as digest
+    from krm.register.lite import recipe as digest
 
     if any(f.sha256 is None for f in o.inputs):
         return None
@@ -37,14 +38,16 @@ def recipe(o: Output, result: AggregateResult, body, signature) -> str | None:
           for f in _not_counted(result) if _belongs(f, o)]
     comp = [[c.form, c.period, c.programme, c.region, c.expected, c.received, c.percent, list(c.missing),
              list(c.not_counted)] for c in result.completeness if _completeness_belongs(c, o)]
-    return digest("aggregate", result.memo.engine_version, __version__, _writers(), result.lang, body,
+    return digest("aggregate", result.memo.engine_version, __version__, list(_writers()), result.lang, body,
                   sorted((signature or {}).items()), result.period, result.programme,
                   [o.form, o.rel, o.period, o.programme, o.basis, o.region],
                   [[f.rel, f.form, f.status, f.note, f.sha256] for f in o.inputs], nc, comp)
 
 
-def _writers() -> list[str]:
-    """What writes the bytes beyond krm's own code (which the engine covers): xlsxwriter and zlib."""
+@lru_cache(maxsize=1)
+def _writers() -> tuple[str, ...]:
+    """What writes the bytes beyond krm's own code (which the engine covers): xlsxwriter and zlib (asked once a
+    run: the installed package's metadata is looked up on disk)."""
     import zlib
     from importlib.metadata import PackageNotFoundError, version
 
@@ -52,7 +55,7 @@ def _writers() -> list[str]:
         xw = version("xlsxwriter")
     except PackageNotFoundError:
         xw = "?"
-    return [f"xlsxwriter={xw}", f"zlib={zlib.ZLIB_RUNTIME_VERSION}"]
+    return (f"xlsxwriter={xw}", f"zlib={zlib.ZLIB_RUNTIME_VERSION}")
 
 
 def unchanged(result: AggregateResult, todo: list[Output], body, signature) -> dict[int, str | None]:
@@ -60,15 +63,14 @@ def unchanged(result: AggregateResult, todo: list[Output], body, signature) -> d
     recipe of every output of ``todo`` by ``id(output)``; without a register, {}."""
     if result.memo is None:
         return {}  # (before the imports: a run without the register never loads SQLAlchemy)
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from krm.register.memo import sha256_file
+    from krm.register.lite import sha256_file
 
     recipes = {id(o): recipe(o, result, body, signature) for o in todo}
     try:
         known = result.memo.outputs_known([_path(result, o) for o in todo if recipes[id(o)] is not None])
-    except SQLAlchemyError:
+    except _errors(result.memo):
         return recipes
+    candidates = []
     for o in todo:
         k = known.get(_path(result, o))
         if k is None or k[0] != recipes[id(o)]:
@@ -79,11 +81,25 @@ def unchanged(result: AggregateResult, todo: list[Output], body, signature) -> d
                 ctl = control_from(k[3])
             except (TypeError, KeyError, ValueError):
                 continue
+        if ctl is not None and ctl.balanced:
+            candidates.append((o, k, ctl))
+    stats = {}
+    for o, k, _ in candidates:
         try:
-            same = os.path.getsize(_path(result, o)) == k[2] and sha256_file(_path(result, o)) == k[1]
+            stats[_path(result, o)] = os.stat(_path(result, o))
+        except OSError:
+            pass
+    try:  # a file whose identity on disk the register knows is not hashed again (docs/register.md)
+        identified = result.memo.known_files(stats) if stats else {}
+    except _errors(result.memo):
+        identified = {}
+    for o, k, ctl in candidates:
+        p = _path(result, o)
+        try:
+            same = p in stats and stats[p].st_size == k[2] and (identified.get(p) or sha256_file(p)) == k[1]
         except OSError:
             same = False
-        if same and ctl is not None and ctl.balanced:
+        if same:
             o.control, o.written = ctl, True
             result.unchanged += 1
     return recipes
@@ -92,18 +108,27 @@ def unchanged(result: AggregateResult, todo: list[Output], body, signature) -> d
 def record(result: AggregateResult, written: list[tuple[Output, str, int]], recipes: dict) -> None:
     """Remember the outputs just written (their recipe, inputs and bytes); a register that cannot be written
     to costs only the memo (a warning)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     rows = [(_path(result, o), recipes[id(o)], sha, size, [[f.rel, f.sha256] for f in o.inputs],
              control_data(o.control) if forms.level(o.form) == "region" else None)
             for o, sha, size in written if recipes.get(id(o)) is not None]
     try:
         result.memo.record_outputs("aggregate", rows)
-    except SQLAlchemyError as e:
+    except _errors(result.memo) as e:
         import sys
 
         msg = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
         print(f"krm: warning: the register could not record this run's outputs ({msg})", file=sys.stderr)
+
+
+def _errors(reg) -> tuple:
+    """What the register ``reg`` raises when it cannot be read or written (a run after edits reads it without
+    SQLAlchemy: :mod:`krm.aggregate.splice`)."""
+    errors = getattr(reg, "errors", None)
+    if errors is None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        errors = (SQLAlchemyError,)
+    return errors
 
 
 def control_data(ctl) -> dict:

@@ -70,7 +70,7 @@ def _write_task(o: Output, result: AggregateResult, body, signature, force: bool
         atomic_write(target, _write_one(o, result, body, signature, sub), force=force)
         if result.memo is None:
             return "ok", (ctl, None, None)
-        from krm.register.memo import sha256_file
+        from krm.register.lite import sha256_file
 
         return "ok", (ctl, sha256_file(target), target.stat().st_size)  # what the memo records of it
     except FileExistsError as e:

@@ -78,11 +78,22 @@ def _run(directory, out, period, programme, prefer, lang, body, force, strict, s
     from krm.validate import _open_register
 
     spool = _Spool()
-    memo, opened = _open_register(None, cache, [directory]) if register is None else (None, False)
+    spliced = None
+    if register is None and cache is not False:  # the register holds every input: read without SQLAlchemy
+        from krm.aggregate.splice import prepare
+
+        spliced = prepare(directory, period, programme, today, progress)
+    if spliced is not None:
+        files, memo = spliced
+        opened = True
+    else:
+        memo, opened = _open_register(None, cache, [directory]) if register is None else (None, False)
     try:
         spool.reg = memo
-        files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress, today=today,
-                        spool=spool, cache=cache, register=register, memo=memo if memo is not None else False)
+        if spliced is None:
+            files = collect(directory, period=period, programme=programme, jobs=jobs, progress=progress,
+                            today=today, spool=spool, cache=cache, register=register,
+                            memo=memo if memo is not None else False)
         result = AggregateResult(dir=directory, out=out, lang=lang, inputs=files, period=period,
                                  programme=programme, strict=strict, jobs=jobs, spool=spool, memo=memo)
         result.conflicts = resolve_conflicts(files, prefer)

@@ -52,6 +52,8 @@ class _Spool:
         """The project rows of ``f``, as its Submission had them."""
         if not f.spool:
             if f.reading_id is not None and self.reg is not None and f.status == "accepted":
+                if hasattr(self.reg, "input_rows"):  # read without SQLAlchemy (krm.aggregate.splice)
+                    return list(self.reg.input_rows(f.reading_id, f.sha256, f.path)[0])
                 from krm.remembered import rows_of
 
                 return list(rows_of(self.reg, f.reading_id, f.sha256, f.path)[0])

@@ -66,7 +66,7 @@ def known_files(lite, paths: list, partial: bool = False) -> tuple[list, dict] |
     (:func:`krm.intake.discover.discover`) when every one is a regular file whose identity the register knows;
     None otherwise.  ``partial``: also when some identities are not known (their files are not in the dict)."""
     from krm.intake.discover import discover
-    from krm.register.lite import host, identity, regular_stat
+    from krm.register.lite import regular_stat
 
     cwd = os.getcwd()  # (os.path.abspath asks for it again for every path)
     files, stats = [], {}
@@ -80,12 +80,21 @@ def known_files(lite, paths: list, partial: bool = False) -> tuple[list, dict] |
         stats[a] = st
     if not stats:
         return None
+    shas = identified(lite, stats)
+    return (files, shas) if partial or len(shas) == len(stats) else None
+
+
+def identified(lite, stats: dict) -> dict[str, str]:
+    """{absolute path: sha256} of the files whose identity now (``stats``: absolute path -> stat) is the one the
+    register recorded with their bytes (file_stat)."""
+    from krm.register.lite import host, identity
+
     shas: dict[str, str] = {}
     for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
                           "WHERE host = :host AND path IN ({values})", sorted(stats), {"host": host()}):
         if tuple(r[1:6]) == identity(stats[r[0]]):
             shas[r[0]] = r[6]
-    return (files, shas) if partial or len(shas) == len(stats) else None
+    return shas
 
 
 def recipe_of(lite, command: str, invoked: str, paths: list, today: dt.date, tables=GENERATION,

@@ -1,0 +1,341 @@
+"""A run after a few edits, without SQLAlchemy (docs/aggregate.md, "Running again"): every input the register
+already holds a result for is taken from it in the main process with :mod:`krm.register.lite` (plain ``sqlite3``
+for an SQLite register), as :mod:`krm.remembered` takes it, and the run goes on exactly as a full one (conflicts,
+completeness, roll-ups, the outputs' memo, the summary), on the same records.
+
+A full run with the register on reads each workbook whose identity on disk the register knows from its stored
+result (:func:`krm.remembered.remembered`) and sends the others to workers, which hash them and find the stored
+result of those bytes, or read them.  When the register holds a result for *every* workbook of the folder (the
+edited ones too: ``krm validate`` recorded them), the workers only hash a few files and look them up, and what the
+run records in the register is the files' and paths' *last seen* times (and the identities of the few files it
+hashed): :func:`prepare` does the same here — the few files whose identity is not known are hashed in this
+process — and gives the inputs, the register's readings of each input's rows for the roll-ups (in the workers,
+:class:`LiteMemo`), and the outputs' memo.
+
+Anything else runs in full (:func:`prepare` gives None): a register that ``lite`` cannot open (none yet, another
+schema), a file that cannot be read or is not regular or too big for the register, more than :data:`MAX_HASHED`
+files to hash, bytes without a stored result for this engine and day (or without its digest, or whose findings
+do not match their digest), bytes or a path the register has not recorded with a version of that reading (the full
+run would record them), a duplicated stored result.  The records made here are those :func:`krm.aggregate.collect`
+makes from what :func:`krm.remembered.remembered` gives (tests/test_splice.py compares runs after edits,
+additions, removals and conflicting edits with full runs, register off and on, SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+#: at most this many files whose identity is not known are hashed here (more: a full run, whose workers read
+#: them in parallel)
+MAX_HASHED = 64
+
+
+class LiteMemo:
+    """What the run uses the register for after reading its inputs, through :mod:`krm.register.lite`: the outputs'
+    memo (:mod:`krm.aggregate.memo`) and the stored rows of the inputs a KRM-3 is built from (in the workers,
+    each opening its own connection)."""
+
+    def __init__(self, lite, target: str, engine_version: str):
+        from krm.register.lite import LiteError
+
+        self.errors = (LiteError,)
+        self.engine_version, self._target = engine_version, target
+        self._lite, self._pid = lite, os.getpid()
+
+    def _open(self):
+        if self._pid != os.getpid():  # a forked worker: a connection of its own
+            from krm.register.lite import LiteError, open_lite
+
+            self._lite, self._pid = open_lite(self._target), os.getpid()
+            if self._lite is None:
+                raise LiteError("the register cannot be opened")
+        return self._lite
+
+    def close(self) -> None:
+        if self._pid == os.getpid() and self._lite is not None:
+            self._lite.close()
+        self._lite = None
+
+    def known_files(self, stats: dict) -> dict[str, str]:
+        """As :meth:`krm.register.memo.Memo.known_files`: {path: sha256} of the files whose identity is known."""
+        from krm.register.answers import identified
+
+        return identified(self._open(), stats)
+
+    def outputs_known(self, paths: list[str]) -> dict[str, tuple[str, str, int, object]]:
+        """As :meth:`krm.register.memo.Memo.outputs_known`."""
+        from krm.register import codec
+        from krm.register.lite import host
+
+        out = {}
+        for path, recipe, sha, size, data, engine in self._open().rows_in(
+                "SELECT path, recipe, sha256, size, data, engine FROM output_memo WHERE host = :host "
+                "AND path IN ({values})", sorted(set(paths)), {"host": host()}):
+            if engine == self.engine_version:
+                out[path] = (recipe, sha, size, codec.loads(data))
+        return out
+
+    def record_outputs(self, command: str, outputs: list[tuple]) -> None:
+        """As :meth:`krm.register.memo.Memo.record_outputs`."""
+        import json
+        from operator import itemgetter
+
+        from krm.register import codec
+        from krm.register.lite import host
+
+        if not outputs:
+            return
+        lite, me = self._open(), host()
+        now = _now(lite)
+        rows = [{"host": me, "path": p, "command": command, "engine": self.engine_version, "recipe": recipe,
+                 "sha256": sha, "size": size, "inputs": json.dumps(inputs, ensure_ascii=False, separators=(",", ":")),
+                 "data": codec.dumps(data) if data is not None else None, "written": now}
+                for p, recipe, sha, size, inputs, data in sorted(outputs, key=itemgetter(0))]
+        lite.write(["INSERT INTO output_memo (host, path, command, engine, recipe, sha256, size, inputs, data, "
+                    "written) VALUES (:host, :path, :command, :engine, :recipe, :sha256, :size, :inputs, :data, "
+                    ":written) "
+                    "ON CONFLICT (host, path) DO UPDATE SET command = excluded.command, engine = excluded.engine, "
+                    "recipe = excluded.recipe, sha256 = excluded.sha256, size = excluded.size, "
+                    "inputs = excluded.inputs, data = excluded.data, written = excluded.written"], rows)
+
+    def input_rows(self, reading_id: int, sha: str, path: Path) -> tuple[list, list]:
+        """(projects, regions) of a reading, as :func:`krm.remembered.rows_of`: stored, else read again."""
+        from krm.register import codec
+        from krm.register.lite import LiteError
+        from krm.remembered import read_rows
+
+        try:
+            lite = self._open()
+            hit = lite.rows("SELECT form, edition, header, n_rows, totals, digest FROM reading WHERE id = :id",
+                            {"id": reading_id})
+            text = lite.rows("SELECT cells FROM reading_rows WHERE reading_id = :id", {"id": reading_id})
+            if hit and text and text[0][0] is not None:
+                cells = sorted(codec.cells_from_json(text[0][0]), key=lambda x: (x[0], x[2]))
+                if codec.reading_digest(*hit[0][:5], cells) == hit[0][5]:
+                    return codec.rows_from_cells([x[:5] for x in cells])
+        except (LiteError, ValueError, TypeError):
+            pass
+        return read_rows(sha, path)  # (older readings' rows, one a cell, are read again too)
+
+
+def _now(lite):
+    from krm.register.connect import _now as now
+    from krm.register.sqlite_write import ts
+
+    return ts(now()) if lite.kind == "sqlite" else now()
+
+
+def prepare(directory: Path, period: str | None, programme: str | None, today: dt.date | None, progress=None):
+    """(the run's inputs as :func:`krm.aggregate.collect.collect` gives them, a :class:`LiteMemo`) when the
+    register holds a stored result for every workbook under ``directory`` (see the module's doc); else None."""
+    from krm.register.connect import configured
+    from krm.register.lite import LiteError, open_configured
+
+    lite = open_configured([directory])
+    if lite is None:
+        return None
+    try:
+        files = _inputs(lite, directory, period, programme, today or dt.date.today(), progress)
+    except (LiteError, ValueError, TypeError, KeyError):  # unreadable, or a stored value that is not what krm wrote
+        files = None
+    if files is None:
+        lite.close()
+        return None
+    from krm.register.engine import fingerprint
+
+    return files, LiteMemo(lite, configured(), fingerprint())
+
+
+def _inputs(lite, directory: Path, period, programme, as_of: dt.date, progress):
+    from krm.intake.discover import discover
+    from krm.register.answers import identified
+    from krm.register.lite import regular_stat
+    from krm.validate import MAX_REGISTERED_BYTES
+
+    cwd = os.getcwd()
+    found = []  # (path, absolute path, stat)
+    for e in discover([directory]):
+        st = regular_stat(e)
+        if st is None or st.st_size > MAX_REGISTERED_BYTES:
+            return None
+        found.append((e.path, os.path.normpath(os.path.join(cwd, str(e.path))), st))
+    if not found:
+        return None
+    stats = {a: st for _, a, st in found}
+    if len(stats) != len(found):
+        return None
+    shas = identified(lite, stats)
+    hashed = _hash([a for a in stats if a not in shas], stats, shas)
+    if hashed is None:
+        return None
+    stored = _stored(lite, set(shas.values()), as_of)
+    if stored is None:
+        return None
+    recorded = _recorded(lite, [(str(p), stored.get(shas[a])) for p, a, _ in found])
+    if recorded is None:
+        return None
+    files = _records(found, shas, stored, directory, period, programme, progress)
+    if files is not None:
+        _touch(lite, recorded, hashed)
+    return files
+
+
+def _hash(todo: list[str], stats: dict, shas: dict) -> list | None:
+    """Hash the files whose identity the register does not know (into ``shas``); [(path, identity, sha256)] of
+    those whose identity can be recorded (settled, as a reading worker decides), or None: too many, or changed."""
+    import time
+
+    from krm.register.answers import SETTLED_NS
+    from krm.register.lite import identity, sha256_file
+
+    if len(todo) > MAX_HASHED:
+        return None
+    out = []
+    for a in todo:
+        now_ns = time.time_ns()
+        try:
+            sha = sha256_file(a)
+            if os.stat(a) != stats[a]:
+                return None
+        except OSError:
+            return None
+        shas[a] = sha
+        if max(stats[a].st_mtime_ns, stats[a].st_ctime_ns) <= now_ns - SETTLED_NS:  # (krm.register.memo.settled)
+            out.append((a, identity(stats[a]), sha))
+    return out
+
+
+def _stored(lite, shas: set[str], as_of: dt.date) -> dict | None:
+    """{sha256: (workbook id, reading id, form, header, errors, findings, digest, size)} stored for this engine
+    and day (as :meth:`krm.register.memo.Memo.remembered`), or None when one is missing or not intact."""
+    import hashlib
+
+    from krm.register import codec
+    from krm.register.engine import fingerprint
+
+    day = as_of.isoformat() if lite.kind == "sqlite" else as_of
+    hits = lite.rows_in(
+        "SELECT w.sha256, w.size, w.id, r.id, r.form, r.header IS NOT NULL, c.id, c.errors, c.warnings, c.digest, "
+        "d.data, d.seal, r.digest FROM workbook w JOIN reading r ON r.workbook_id = w.id "
+        "JOIN check_result c ON c.reading_id = r.id AND c.as_of = :day "
+        "LEFT JOIN reading_digest d ON d.reading_id = r.id "
+        "WHERE r.engine = :engine AND w.sha256 IN ({values})", sorted(shas), {"day": day, "engine": fingerprint()})
+    if len(hits) != len(shas) or len({h[0] for h in hits}) != len(shas):
+        return None
+    recs: dict[int, list] = {h[6]: [] for h in hits}
+    for r in lite.rows_in("SELECT check_id, seq, code, severity, sheet, cell, data FROM finding "
+                          "WHERE check_id IN ({values})", sorted(recs)):
+        recs[r[0]].append(_Finding(*r[1:]))
+    written = _written(lite, [h[2] for h in hits if recs[h[6]]])
+    out = {}
+    for sha, size, wid, rid, form, header, cid, errors, warnings, cdig, data, seal, rdig in hits:
+        found = sorted(recs[cid], key=lambda r: r.seq)
+        if codec.check_digest(errors, warnings, found) != cdig:
+            return None
+        if data is None or seal != hashlib.sha256(f"{rdig}:{data}".encode("utf-8")).hexdigest():
+            if header:  # (krm.register.memo.seal) the digest would be made from the rows: run in full
+                return None
+            data = None
+        out[sha] = (wid, rid, form, bool(header), found, data, size, written.get(wid, {}))
+    return out
+
+
+class _Finding:
+    """A stored finding row, by attribute as :func:`krm.register.codec.finding_from` and ``check_digest`` read it."""
+
+    __slots__ = ("seq", "code", "severity", "sheet", "cell", "data")
+
+    def __init__(self, seq, code, severity, sheet, cell, data):
+        self.seq, self.code, self.severity, self.sheet, self.cell, self.data = seq, code, severity, sheet, cell, data
+
+
+def _written(lite, wids: list[int]) -> dict[int, dict]:
+    """As :meth:`krm.register.memo.Memo.written_for`: {workbook id: {(code, cell): explanation}}."""
+    out: dict[int, dict] = {}
+    if not wids:
+        return out
+    for wid, code, cell, text, author, at in lite.rows_in(
+            "SELECT workbook_id, code, cell, text, author, at FROM written_explanation WHERE workbook_id IN ({values}) "
+            "ORDER BY id", sorted(set(wids))):
+        day = (dt.datetime.fromisoformat(at) if isinstance(at, str) else at).date().isoformat()
+        out.setdefault(wid, {})[(code, cell)] = {"text": text, "who": author, "date": day, "sheet": "krm serve",
+                                                 "row": None}
+    return out
+
+
+def _recorded(lite, files: list[tuple[str, tuple | None]]) -> list | None:
+    """[(workbook id, path)] when every file's path and version are already recorded (a full run would record only
+    when they were last seen), else None."""
+    pairs = sorted({(s[0], p) for p, s in files})
+    have = set()
+    for wid, path in lite.rows_in("SELECT workbook_id, path FROM workbook_path WHERE workbook_id IN ({values})",
+                                  sorted({w for w, _ in pairs})):
+        have.add((wid, path))
+    if any(x not in have for x in pairs):
+        return None
+    placed = {(s[0], s[1]) for _, s in files if s[3] is not None}  # a header: the file is a version of a submission
+    versions = {tuple(r) for r in lite.rows_in("SELECT workbook_id, reading_id FROM version WHERE workbook_id IN "
+                                               "({values})", sorted({w for w, _ in placed}))}
+    if placed - versions:
+        return None
+    return pairs
+
+
+def _touch(lite, recorded: list, hashed: list) -> None:
+    """What a full run records of these files (Store.record_seen, Memo.record_files): last seen, identities."""
+    from krm.register.answers import _remember
+    from krm.register.lite import LiteError
+
+    try:
+        lite.write(["UPDATE workbook SET last_seen = :now, read_error = NULL WHERE id = :w",
+                    "UPDATE workbook_path SET last_seen = :now WHERE workbook_id = :w AND path = :p"],
+                   [{"now": _now(lite), "w": w, "p": p} for w, p in recorded])
+    except LiteError as e:  # as a full run: the results stand, only the register's memory of this run is lost
+        import sys
+
+        print(f"krm: warning: the register could not record this run ({str(e).strip().splitlines()[0]})",
+              file=sys.stderr)
+    _remember(lite, sorted(hashed))  # (a failure costs only the identities: hashed again next time)
+
+
+def _records(found, shas, stored, directory, period, programme, progress) -> list | None:
+    """The run's inputs, each as :func:`krm.aggregate.collect.collect` makes it from a remembered report."""
+    from krm.aggregate.collect import _classify, _input_file
+    from krm.register import codec
+    from krm.rollup import Digest
+
+    out = []
+    for n, (p, a, st) in enumerate(found, 1):
+        wid, rid, form, header, recs, data, size, written = stored[shas[a]]
+        if size != st.st_size:
+            return None
+        # its header as the roll-ups see it: the stored digest, whose header fields are those of the Submission the
+        # reading's header gives (rollup.digest copies them); without a header, no submission (not placed)
+        sub = Digest(path=p, **codec.loads(data)) if header else None
+        r = None
+        if not any(f.severity == "error" for f in recs):  # its findings are only counted, unless it is excluded
+            r = _classify(form, [], sub, period, programme)
+            r.warnings = len(recs)
+        if r is None or r.status == "excluded":
+            r = _classify(form, _findings(recs, p, written), sub, period, programme)
+        r.sha256 = shas[a]
+        if sub is not None:
+            r.submission, r.reading_id = sub, rid
+        out.append(_input_file(p, directory, r, st.st_mtime))
+        if progress is not None:
+            progress(n, len(found))
+    return out
+
+
+def _findings(recs: list, path: Path, written: dict) -> list:
+    """A stored result's findings, with the portal's explanations (as :func:`krm.remembered.remembered`)."""
+    from krm.register import codec
+
+    findings = [codec.finding_from(f, str(path)) for f in recs]
+    for f in findings:
+        e = written.get((f.code, f.cell or ""))
+        if e is not None and f.explanation is None and f.severity != "error":
+            f.explanation = dict(e)
+    return findings
