@@ -177,3 +177,33 @@ def test_a_run_after_edits_does_not_load_sqlalchemy(tmp_path, monkeypatch):
     off = cli("aggregate", month, "--out", tmp_path / "out-n", "--force", "--no-register")
     assert on.stdout == f"{off.exit_code}\n" + off.stdout.replace(str(tmp_path / "out-n"), "OUT")
     assert _tree(tmp_path / "out-s") == _tree(tmp_path / "out-n")
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(),
+                     st.decimals(allow_nan=False), st.dates(), st.datetimes(), st.text().map(Path))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.tuples(inner, inner), st.dictionaries(st.text(), inner, max_size=4),
+    st.dictionaries(st.one_of(st.integers(), st.text(min_size=1).map(lambda s: "$" + s)), inner, max_size=3)),
+    max_leaves=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_VALUES)
+def test_stored_values_are_decoded_as_the_codec_decodes_them(v):
+    """splice._loads (json's object hook) gives what codec.loads gives, for anything codec.dumps writes."""
+    from krm.aggregate.splice import _loads
+    from krm.register import codec
+
+    text = codec.dumps(v)
+
+    def same(a, b):
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, (list, tuple)):
+            return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        if isinstance(a, dict):
+            return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+        return a == b or (a != a and b != b)
+    assert same(_loads(text), codec.loads(text))

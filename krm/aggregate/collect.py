@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from krm import forms, reference, rollup
@@ -77,14 +78,19 @@ def _classify(form: str | None, findings: list, sub, period: str | None, program
             f" (+{errors - 1} more errors)" if errors > 1 else "")
     elif forms.kind(form) in ("district", "region") and rollup.region_of(sub) is None:
         r.status, r.note = "excluded", "no region in the header"
-    elif forms.kind(form) in ("district", "region") and rollup.region_of(sub) not in {
-            x.kato for x in reference.regions(_on(sub.period))}:
+    elif forms.kind(form) in ("district", "region") and rollup.region_of(sub) not in _katos(_on(sub.period)):
         r.status, r.note = "excluded", f"region {rollup.region_of(sub)} did not exist in {sub.period}"
     elif not sub.programme:
         r.status, r.note = "excluded", "no programme in the header"
     if r.status == "excluded":
         r.findings = findings  # only an excluded file's findings are reported (summary, control sheets)
     return r
+
+
+@lru_cache(maxsize=256)
+def _katos(on: str) -> frozenset:
+    """The KATO codes of the regions that existed on a day (the same few periods for every file of a run)."""
+    return frozenset(x.kato for x in reference.regions(on))
 
 
 def _reducer(spool_dir: str | None, period: str | None, programme: str | None):

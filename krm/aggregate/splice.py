@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from decimal import Decimal
 from pathlib import Path
 
 #: at most this many files whose identity is not known are hashed here (more: a full run, whose workers read
@@ -303,7 +304,6 @@ def _touch(lite, recorded: list, hashed: list) -> None:
 def _records(found, shas, stored, directory, period, programme, progress) -> list | None:
     """The run's inputs, each as :func:`krm.aggregate.collect.collect` makes it from a remembered report."""
     from krm.aggregate.collect import _classify, _input_file
-    from krm.register import codec
     from krm.rollup import Digest
 
     out = []
@@ -313,7 +313,7 @@ def _records(found, shas, stored, directory, period, programme, progress) -> lis
             return None
         # its header as the roll-ups see it: the stored digest, whose header fields are those of the Submission the
         # reading's header gives (rollup.digest copies them); without a header, no submission (not placed)
-        sub = Digest(path=p, **codec.loads(data)) if header else None
+        sub = Digest(path=p, **_loads(data)) if header else None
         r = None
         if not any(f.severity == "error" for f in recs):  # its findings are only counted, unless it is excluded
             r = _classify(form, [], sub, period, programme)
@@ -339,3 +339,31 @@ def _findings(recs: list, path: Path, written: dict) -> list:
         if e is not None and f.explanation is None and f.severity != "error":
             f.explanation = dict(e)
     return findings
+
+
+def _loads(text: str):
+    """:func:`krm.register.codec.loads` with the tags made by json's decoder as it meets each object (one Python
+    call an object, not one a value: a run decodes every input's digest)."""
+    import json
+
+    return json.loads(text, object_hook=_tagged)
+
+
+def _tagged(d: dict):
+    """A decoded JSON object as :func:`krm.register.codec.decode` gives it, its members already decoded."""
+    if len(d) != 1:
+        return d
+    (tag, x), = d.items()
+    make = _TAGS.get(tag)
+    return d if make is None else make(x)
+
+
+def _text(x):
+    from krm.register.codec import _text_class
+
+    return _text_class()(kk=x[0], ru=x[1], en=x[2])
+
+
+_TAGS = {"$dec": Decimal, "$d": dt.date.fromisoformat, "$dt": dt.datetime.fromisoformat, "$path": Path,
+         "$tuple": tuple, "$dict": lambda x: {k: y for k, y in x}, "$text": _text, "$float": float,
+         "$str": lambda x: x}
