@@ -535,3 +535,17 @@ def test_the_notes_light_series_is_the_full_one(reg_url, tmp_path):  # noqa: F81
             b = lib.find(reg, m, lib.THRESHOLD, light, place=False)
             assert [vars(o) for o in a] == [vars(o) for o in b], m
         assert lib.find(reg, "2019-05", lib.THRESHOLD, lib.series(reg, "2019-05", light=True), place=False)
+
+
+def test_a_month_without_four_earlier_months_needs_no_series(run):
+    """validate's outliers (by_bytes) ask the register first whether it holds four earlier months of KRM-2: never
+    when has_history would hold, so the same outliers, without loading every version of the year when it does not."""
+    import krm.register as register
+    from krm.history.outliers import by_bytes, has_history, may_have_history, series
+
+    _, reg, _ = run
+    with register.open(reg) as r:
+        for m in MONTHS + ["2019-06", "2020-05"]:
+            assert may_have_history(r, m) or not has_history(series(r, m), m), m
+            assert may_have_history(r, m) == (m in ("2019-05", "2019-06")), m
+        assert by_bytes(r, "2019-05") and by_bytes(r, "2019-04") == {}

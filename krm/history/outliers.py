@@ -286,8 +286,26 @@ def month_of(r) -> str | None:
     return None
 
 
+def may_have_history(reg, month: str) -> bool:
+    """Whether the register holds KRM-2 of MIN_HISTORY earlier months of ``month``'s year, which
+    :func:`has_history` needs (one small query instead of every version of the year's months)."""
+    from sqlalchemy import select
+
+    from krm.register import schema as S
+
+    earlier = [p for p in _months(month) if p < month]
+    if len(earlier) < MIN_HISTORY:
+        return False
+    T = S.submission
+    with reg.reader() as c, c.begin():
+        found = c.execute(select(T.c.period).distinct().where(T.c.form == "KRM-2", T.c.period.in_(earlier))).all()
+    return len(found) >= MIN_HISTORY
+
+
 def by_bytes(reg, month: str, threshold: float = THRESHOLD) -> dict[str, list[Outlier]]:
     """{SHA-256 of a KRM-2: its outliers} for ``month`` (none when the register lacks its history, has_history)."""
+    if not may_have_history(reg, month):
+        return {}
     data = series(reg, month)
     if not has_history(data, month):
         return {}

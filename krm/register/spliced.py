@@ -182,8 +182,7 @@ def safe(lite, kept: list, changed: set) -> bool:
 
 
 def _history(lite, month: str) -> bool:
-    """Whether the register may hold the history of ``month`` that its outliers need
-    (:func:`krm.history.outliers.has_history`): KRM-2 of at least MIN_HISTORY earlier months of its year."""
+    """:func:`krm.history.outliers.may_have_history` asked of the register opened without SQLAlchemy."""
     from krm.history.outliers import MIN_HISTORY
 
     earlier = [f"{month[:4]}-{i:02d}" for i in range(1, int(month[5:]))]
