@@ -255,3 +255,23 @@ def test_one_opened_register_takes_two_writes(reg_url, tmp_path):  # noqa: F811
         assert lite.rows_in("SELECT path FROM file_stat WHERE path IN ({values})", paths) != []
     with open_lite(reg_url) as lite:
         assert sorted(r[0] for r in lite.rows_in("SELECT path FROM file_stat WHERE path IN ({values})", paths)) == paths
+
+
+def test_a_run_with_the_register_off_keeps_nothing_to_store(monkeypatch, tmp_path):
+    """With the register turned off (KRM_REGISTER=off, as --no-register makes it) there is nowhere to store an answer
+    or a report's entries: a full run neither tees its output into memory (a year's JSON) nor holds each workbook's
+    stat till its end; with a register configured it does both."""
+    from krm.report.inputs import _Run
+
+    for configured, kept in (("off", False), (str(tmp_path / "register.sqlite"), True)):
+        monkeypatch.setenv("KRM_REGISTER", configured)
+        out = sys.stdout
+        rec = answers.Recorder("validate", "x", [tmp_path])
+        try:
+            assert (rec.capture is not None) is kept
+            assert (sys.stdout is not out) is kept
+        finally:
+            rec.stop()
+        assert sys.stdout is out
+        run = _Run(tmp_path, frozenset({"2019-05"}), "2019", [], None, None)
+        assert (run.mem is not None) is kept

@@ -41,8 +41,11 @@ def report(
     from krm.intake.discover import discover
     from krm.report import memo
 
+    from krm.register.connect import configured
+
+    remember = not no_register and configured() is not None  # a register to answer from and record into
     entries = discover([folder]) if folder.exists() else None  # the run's one discovery: memo, inputs, record
-    if not no_register:  # an unchanged month: the outputs on disk are what this run would write (docs/register.md)
+    if remember:  # an unchanged month: the outputs on disk are what this run would write (docs/register.md)
         lines = memo.replay(folder, month, quarter, out, langs, prefer, strict, force, entries)
         if lines is not None:
             n = _show(lines, out, month, quarter, langs)
@@ -52,12 +55,14 @@ def report(
     from krm.report import ReportError, make_report
     from krm.report.sheets import superseded_by
 
-    recorder = memo.Recorder(folder, month, quarter, out, langs, prefer, strict, entries) if not no_register else None
+    recorder = memo.Recorder(folder, month, quarter, out, langs, prefer, strict, entries) if remember else None
+    paths = [e.path for e in entries] if entries is not None else None
+    entries = None  # only the Recorder's key needs the entries (their stats) after reading: a year's 36,000 are not
+    # kept in this frame while the report is made
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
                                     prefer=prefer, strict=strict, cache=False if no_register else None,
-                                    loaded=recorder.loaded if recorder is not None else None,
-                                    paths=[e.path for e in entries] if entries is not None else None)
+                                    loaded=recorder.loaded if recorder is not None else None, paths=paths)
     except ReportError as e:
         fail(str(e), e.code)
     from krm.textsafe import terminal

@@ -311,8 +311,9 @@ class Recorder:
         self.command, self.invoked, self.paths = command, invoked, [str(p) for p in paths]
         self.tables, self.out = tables, out
         self.today = today()
-        # recorded only when nothing else goes to stderr (a warning, a progress bar): what is stored is all it printed
-        self.capture = Capture() if eligible(("stdout", "stderr")) else None
+        # recorded only when nothing else goes to stderr (a warning, a progress bar): what is stored is all it printed;
+        # nothing is kept when no register is configured (KRM_REGISTER=off, --no-register): there is nowhere to store
+        self.capture = Capture() if eligible(("stdout", "stderr")) and _configured() else None
         self.errors = Capture("stderr") if self.capture is not None else None
         self.before = self.after = None
 
@@ -379,6 +380,13 @@ class Recorder:
                     store(lite, self.invoked, self.today, pieces)
             except LiteError:
                 return
+
+
+def _configured() -> bool:
+    """A register is configured (not turned off)."""
+    from krm.register.connect import configured
+
+    return configured() is not None
 
 
 def _absent() -> bool:
