@@ -41,9 +41,9 @@ def report(
     from krm.intake.discover import discover
     from krm.report import memo
 
-    from krm.register.connect import configured
+    from krm.register.connect import turned_on
 
-    remember = not no_register and configured() is not None  # a register to answer from and record into
+    remember = not no_register and turned_on()  # a register to answer from and record into
     entries = discover([folder]) if folder.exists() else None  # the run's one discovery: memo, inputs, record
     if remember:  # an unchanged month: the outputs on disk are what this run would write (docs/register.md)
         lines = memo.replay(folder, month, quarter, out, langs, prefer, strict, force, entries)

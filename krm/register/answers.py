@@ -308,12 +308,14 @@ class Recorder:
     ``out``: the output folder it writes (aggregate)."""
 
     def __init__(self, command: str, invoked: str, paths: list, tables=GENERATION, out=None):
+        from krm.register.connect import turned_on
+
         self.command, self.invoked, self.paths = command, invoked, [str(p) for p in paths]
         self.tables, self.out = tables, out
         self.today = today()
         # recorded only when nothing else goes to stderr (a warning, a progress bar): what is stored is all it printed;
         # nothing is kept when no register is configured (KRM_REGISTER=off, --no-register): there is nowhere to store
-        self.capture = Capture() if eligible(("stdout", "stderr")) and _configured() else None
+        self.capture = Capture() if eligible(("stdout", "stderr")) and turned_on() else None
         self.errors = Capture("stderr") if self.capture is not None else None
         self.before = self.after = None
 
@@ -380,13 +382,6 @@ class Recorder:
                     store(lite, self.invoked, self.today, pieces)
             except LiteError:
                 return
-
-
-def _configured() -> bool:
-    """A register is configured (not turned off)."""
-    from krm.register.connect import configured
-
-    return configured() is not None
 
 
 def _absent() -> bool:

@@ -46,6 +46,12 @@ def configured(value: str | os.PathLike | None = None) -> str | None:
     return None if v.lower() in OFF else v
 
 
+def turned_on() -> bool:
+    """A register is configured (not turned off by KRM_REGISTER=off, as --no-register makes it): a run has somewhere
+    to store what it keeps for the next one."""
+    return configured() is not None
+
+
 def is_url(target: str) -> bool:
     return "://" in target
 

@@ -166,12 +166,6 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
     return run.finish()
 
 
-def _register_on() -> bool:
-    from krm.register.connect import configured
-
-    return configured() is not None
-
-
 class _Run:
     """One :func:`load_inputs`: each file's result as it is made (remembered in the register, validated, or a KRM-3
     read for its totals), the register's entries (:mod:`krm.report.remembered`) looked up first and saved last."""
@@ -183,7 +177,9 @@ class _Run:
         self.results: dict[Path, object] = {}
         # krm.report.remembered: only with a register to read and keep entries in (each file's stat is held till the
         # end of the run, 36,000 for a year: not for nothing when it is turned off)
-        self.mem = Inputs(root, periods, year) if cache is not False and _register_on() else None
+        from krm.register.connect import turned_on
+
+        self.mem = Inputs(root, periods, year) if cache is not False and turned_on() else None
         self.known = self.mem.lookup(paths) if self.mem is not None else {}
         self.hints: dict[Path, str | None] = {}
 
