@@ -158,3 +158,42 @@ def test_aggregate_reads_a_symlinked_region_folder(tmp_path):
     files = [f["file"] for f in summary["inputs"]]
     assert len(files) == len(list(src.glob("*.xlsx"))) and all(f.startswith(src.name + "/") for f in files)
     assert any((tmp_path / "out").rglob("KRM-3.*.31.xlsx"))
+
+
+def test_entry_stat_reads_and_compares_as_os_stat(tmp_path):
+    """An entry keeps its stat packed (krm.intake.discover.Stat): every st_* attribute of the os.stat_result it was
+    made from, with the same value and type (float times as CPython makes them), the same tuple view, equal to it
+    and hashing as it: what krm.register.lite.identity, memo.settled and the stored answers read."""
+    from krm.intake.discover import Stat
+
+    root = _tree(tmp_path)
+    os.utime(root / "a.xlsx", ns=(1_700_000_000_123_456_789, 1_600_000_000_999_999_999))
+    entries = [e for e in discover([root]) if e.ok]
+    assert entries and all(isinstance(e.stat, Stat) for e in entries)
+    for e in entries:
+        st = os.stat(e.path)
+        for name in (a for a in dir(st) if a.startswith("st_")):
+            got, want = getattr(e.stat, name), getattr(st, name)
+            assert got == want and type(got) is type(want), name
+        assert e.stat == st and st == e.stat and hash(e.stat) == hash(st)
+        assert tuple(e.stat) == tuple(st) and len(e.stat) == len(st) and e.stat[8] == st[8]
+        assert e.stat == Stat(st) and e.stat != Stat(os.stat(SAMPLE))
+    # a negative time (before 1970) too
+    os.utime(root / "a.xlsx", ns=(-1_000_000_001, -123))
+    st = os.stat(root / "a.xlsx")
+    assert Stat(st).st_mtime == st.st_mtime and Stat(st).st_atime == st.st_atime and Stat(st) == st
+
+
+def test_folder_order_is_by_path_parts(tmp_path):
+    """A folder's workbooks come in the order of their paths' parts: a folder's files before a sibling whose name
+    sorts after the folder's as text but below it part by part ("a/x" before "a-b", "a.b"; plain text order would
+    put "a-b" first, since "-" and "." sort below "/")."""
+    root = tmp_path / "in"
+    src = _a_sample()
+    for rel in ("a/x.xlsx", "a-b.xlsx", "a.b.xlsx", "a b/y.xlsx", "a/z/w.xlsx", "A.xlsx", "b.xlsx"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, root / rel)
+    got = [e.path for e in discover([root])]
+    assert got == sorted(got, key=lambda p: p.parts)
+    assert [p.relative_to(root).as_posix() for p in got] == [
+        "A.xlsx", "a/x.xlsx", "a/z/w.xlsx", "a b/y.xlsx", "a-b.xlsx", "a.b.xlsx", "b.xlsx"]
