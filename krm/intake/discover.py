@@ -43,20 +43,22 @@ _NS = 1_000_000_000
 
 def _field(i: int) -> property:
     """The getter of a :class:`Stat`'s ``i``-th packed field."""
-    return property(lambda self: _PACK.unpack(self._b)[i])
+    return property(lambda self: _PACK.unpack(self)[i])
 
 
-class Stat:
-    """An ``os.stat_result`` kept as 104 packed bytes: the same ``st_*`` attributes (float times made as CPython
-    makes them from the nanoseconds), the same tuple view, equal to (and hashing as) the ``os.stat_result`` it
-    was made from.  An ``os.stat_result`` holds a Python object per field, about 700 bytes; this about 190."""
+class Stat(bytes):
+    """An ``os.stat_result`` kept as 104 packed bytes (one object): the same ``st_*`` attributes (float times
+    made as CPython makes them from the nanoseconds), the same tuple view, equal to (and hashing as) the
+    ``os.stat_result`` it was made from.  An ``os.stat_result`` holds a Python object per field, about 700
+    bytes; this 137."""
 
-    __slots__ = ("_b",)
+    __slots__ = ()
 
-    def __init__(self, st: os.stat_result):
-        self._b = _PACK.pack(st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, st.st_size,
-                             st.st_atime_ns, st.st_mtime_ns, st.st_ctime_ns, getattr(st, "st_blksize", 0),
-                             getattr(st, "st_blocks", 0), getattr(st, "st_rdev", 0))
+    def __new__(cls, st: os.stat_result):
+        return super().__new__(cls, _PACK.pack(
+            st.st_mode, st.st_ino, st.st_dev, st.st_nlink, st.st_uid, st.st_gid, st.st_size, st.st_atime_ns,
+            st.st_mtime_ns, st.st_ctime_ns, getattr(st, "st_blksize", 0), getattr(st, "st_blocks", 0),
+            getattr(st, "st_rdev", 0)))
 
     st_mode, st_ino, st_dev, st_nlink, st_uid, st_gid, st_size = map(_field, range(7))
     st_atime_ns, st_mtime_ns, st_ctime_ns, st_blksize, st_blocks, st_rdev = map(_field, range(7, 13))
@@ -79,7 +81,7 @@ class Stat:
         return self._seconds(self.st_ctime_ns)
 
     def _tuple(self) -> tuple:
-        v = _PACK.unpack(self._b)
+        v = _PACK.unpack(self)
         return v[:7] + tuple(x // _NS for x in v[7:10])  # os.stat_result's ten: times as whole seconds
 
     def __iter__(self):
@@ -93,10 +95,14 @@ class Stat:
 
     def __eq__(self, other):
         if isinstance(other, Stat):
-            return self._b == other._b
+            return bytes.__eq__(self, other)
         if isinstance(other, os.stat_result):
             return self._tuple() == tuple(other)
         return NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
 
     def __hash__(self) -> int:
         return hash(self._tuple())
@@ -178,9 +184,9 @@ def _walk(top: Path, seen_dirs: set, out: list[Entry]) -> None:
             except OSError:
                 is_dir = False
             if is_dir:
-                subdirs.append(Path(e.path))
+                subdirs.append(d / e.name)  # a child shares its parent's part strings
             elif is_workbook_name(e.name):
-                out.append(_file_entry(Path(e.path)))
+                out.append(_file_entry(d / e.name))
         stack.extend(sorted(subdirs, reverse=True))
 
 
