@@ -549,3 +549,47 @@ def test_a_month_without_four_earlier_months_needs_no_series(run):
             assert may_have_history(r, m) or not has_history(series(r, m), m), m
             assert may_have_history(r, m) == (m in ("2019-05", "2019-06")), m
         assert by_bytes(r, "2019-05") and by_bytes(r, "2019-04") == {}
+
+
+def test_the_notes_outliers_are_not_looked_for_where_no_series_has_history(run, monkeypatch):
+    """The note shows outliers only when some series has four earlier months of the year (note_section); for a month
+    that cannot have one (January … April) the report neither opens the register nor loads the year's versions for
+    them, and for every month the note's section is the one made from the whole computation (May: its outliers)."""
+    from types import SimpleNamespace
+
+    import krm.register as register
+    from krm.history import outliers as lib
+    from krm.report import note_outliers as no
+    from krm.report.sheets import texts
+
+    _, reg, _ = run
+
+    def whole(r, m):  # what the report computed before: every series, every outlier
+        data = lib.series(r, m, light=True)
+        return no._found(m, data, lib.find(r, m, lib.THRESHOLD, data, place=False), lib.THRESHOLD)
+
+    def section(o, m, lang):
+        ctx: dict = {}
+        no.note_section(ctx, SimpleNamespace(outliers=o, quarter=None, month=m), texts(lang), lang)
+        return ctx["outliers"]
+
+    with register.open(reg) as r:
+        want = {m: whole(r, m) for m in MONTHS}
+        for m in MONTHS:
+            got = no.outliers_from_register(m, reg=r)
+            assert all(section(got, m, lang) == section(want[m], m, lang) for lang in ("kk", "ru")), m
+        assert want["2019-05"]["series"] and want["2019-05"]["found"]
+        assert no.outliers_from_register("2019-05", reg=r) == want["2019-05"]
+    assert any(want[m]["found"] for m in MONTHS[:-1])  # found among the districts, never shown: no history
+
+    def boom(*a, **k):
+        raise AssertionError("read the register for a month without history")
+
+    monkeypatch.setenv("KRM_REGISTER", str(reg))
+    monkeypatch.setattr(lib, "series", boom)
+    monkeypatch.setattr(register, "open", boom)
+    for m in MONTHS[:-1]:
+        assert no.outliers_from_register(m) == {"found": [], "series": 0, "threshold": lib.THRESHOLD}
+    assert no.outliers_from_register("2019-05", cache=False) is None
+    monkeypatch.setenv("KRM_REGISTER", "off")
+    assert no.outliers_from_register("2019-01") is None

@@ -12,24 +12,57 @@ SHOWN = 12
 def outliers_from_register(month: str, cache: bool | None = None, threshold: float | None = None,
                            reg=None) -> dict | None:
     """The month's outliers and how many series were checked, from the register (``reg``: an open one, only
-    read); None when it is off."""
+    read); None when it is off.
+
+    ``series`` counts the series with :data:`~krm.history.outliers.MIN_HISTORY` earlier months of the year; the
+    note shows outliers only when it is not 0 (:func:`note_section`).  When the register cannot hold such a
+    series — the month has fewer earlier months in its year (January … April), or the register holds KRM-2 of
+    fewer of them (:func:`~krm.history.outliers.may_have_history`) — it is 0 for certain and the outliers are not
+    looked for: ``found`` is then empty, and the register is not read (January … April: not even opened)."""
     from krm.history import outliers as lib
 
+    thr = threshold or lib.THRESHOLD
     if reg is not None:
-        data = lib.series(reg, month, light=True)
-        found = lib.find(reg, month, threshold or lib.THRESHOLD, data, place=False)
-        return _found(month, data, found, threshold or lib.THRESHOLD)
+        return _from(reg, month, thr)
     if cache is False:
         return None
+    from krm.register.connect import turned_on
+
+    if not turned_on():
+        return None
+    if not _may_have_history(month):
+        return _nothing(thr)
     import krm.register as register
 
     reg = register.open()
     if reg is None:
         return None
     with reg:
-        data = lib.series(reg, month, light=True)
-        found = lib.find(reg, month, threshold or lib.THRESHOLD, data, place=False)
-    return _found(month, data, found, threshold or lib.THRESHOLD)
+        return _from(reg, month, thr)
+
+
+def _may_have_history(month: str) -> bool:
+    """Whether ``month``'s year has MIN_HISTORY months before it (May on)."""
+    from krm.history import outliers as lib
+
+    return sum(1 for p in lib._months(month) if p < month) >= lib.MIN_HISTORY
+
+
+def _nothing(threshold: float) -> dict:
+    """No series with enough history, so no outliers looked for (:func:`outliers_from_register`)."""
+    return {"found": [], "series": 0, "threshold": threshold}
+
+
+def _from(reg, month: str, threshold: float) -> dict:
+    from krm.history import outliers as lib
+
+    if not _may_have_history(month) or not lib.may_have_history(reg, month):
+        return _nothing(threshold)
+    data = lib.series(reg, month, light=True)
+    if not lib.has_history(data, month):
+        return _nothing(threshold)
+    found = lib.find(reg, month, threshold, data, place=False)
+    return _found(month, data, found, threshold)
 
 
 def _found(month: str, data: dict, found, threshold: float) -> dict:
