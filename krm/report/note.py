@@ -449,6 +449,9 @@ def render_note(rep: Report, lang: str) -> str:
         loader=jinja2.FileSystemLoader(str(resources.files("krm") / "report_templates")),
         autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined)
+    from krm.report.compiled import template_cache
+
+    env.bytecode_cache = template_cache(env)  # compiled once (krm.report.compiled), not on every run
     ctx = note_context(rep, lang)
     for k in ("map", "region_chart", "programme_chart", "activity_chart"):
         ctx[k] = Markup(ctx[k])
