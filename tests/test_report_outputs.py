@@ -1,17 +1,24 @@
 """How krm report writes its outputs (krm/report/outputs.py): the note's template compiled once
-(krm/report/compiled.py)."""
+(krm/report/compiled.py), KRM-7 written by a helper process beside KRM-6 and the note (krm/report/helper.py) —
+the same bytes as written one by one, and, when anything goes wrong, the same files or the same error."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+from pathlib import Path
 
 import jinja2
 import pytest
 
 from krm import report
-from krm.report import compiled
-from test_report import build, inputs  # noqa: F401 - fixture
+from krm.report import compiled, helper
+from test_report import MONTH, build, inputs  # noqa: F401 - fixture
+
+
+def _tree(d: Path) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(d.iterdir())}
 
 
 @pytest.fixture
@@ -88,3 +95,95 @@ def test_a_changed_template_jinja2_or_setting_is_compiled_again(tmp_path, monkey
     assert render() == "&lt;b&gt;!" and render() == "&lt;b&gt;!" and len(compiles) == n + 2
     monkeypatch.setenv("XDG_CACHE_HOME", str(page))
     assert render() == "&lt;b&gt;!" and compiled.template_cache(jinja2.Environment()) is None
+
+
+# ------------------------------------------------------------------ KRM-7 written by a helper process
+@pytest.fixture
+def writers(monkeypatch, tmp_path):
+    """Which process wrote each form (krm.workbook.writer.write_form), and a second CPU for the helper."""
+    import krm.workbook.writer as writer
+
+    log = tmp_path / "writers.log"
+    real = writer.write_form
+
+    def logged(target, spec, *a, **k):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{spec.id} {os.getpid()}\n")
+        return real(target, spec, *a, **k)
+
+    monkeypatch.setattr(writer, "write_form", logged)
+    monkeypatch.setattr(helper, "cpus", lambda: 2)
+
+    def who() -> list[tuple[str, bool]]:
+        lines = log.read_text(encoding="utf-8").split() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return [(form, int(pid) == os.getpid()) for form, pid in zip(lines[::2], lines[1::2])]
+
+    return who
+
+
+def test_krm7_by_a_helper_is_the_same_bytes(inputs, tmp_path, monkeypatch, writers):  # noqa: F811
+    rep = build(inputs)
+    monkeypatch.setattr(helper, "ENABLED", False)
+    report.write_outputs(rep, tmp_path / "one", ["kk", "ru"])
+    assert sorted(writers()) == [("KRM-6", True)] * 2 + [("KRM-7", True)] * 2
+    monkeypatch.setattr(helper, "ENABLED", True)
+    written = report.write_outputs(rep, tmp_path / "two", ["kk", "ru"])
+    assert sorted(writers()) == [("KRM-6", True)] * 2 + [("KRM-7", False)] * 2  # KRM-7 in the helper
+    assert [p.name for p in written] == report.output_names(MONTH, None, ["kk", "ru"])
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert sorted(os.listdir(tmp_path / "two")) == sorted(report.output_names(MONTH, None, ["kk", "ru"]))
+
+
+@pytest.mark.parametrize("how", ["fails", "says", "dies"])
+def test_a_helper_that_fails_or_speaks_is_not_trusted(inputs, tmp_path, monkeypatch, writers, capfd, how):  # noqa: F811
+    import krm.workbook.writer as writer
+
+    rep = build(inputs)
+    monkeypatch.setattr(helper, "ENABLED", False)
+    report.write_outputs(rep, tmp_path / "one", ["kk"])
+    writers()
+    parent = os.getpid()
+    real = writer.write_form
+
+    def odd(target, spec, *a, **k):
+        got = real(target, spec, *a, **k)
+        if os.getpid() != parent:
+            if how == "fails":
+                raise ValueError("helper only")
+            if how == "dies":
+                os._exit(0)  # "success", without its file
+            print("something only the helper says")
+        return got
+
+    monkeypatch.setattr(writer, "write_form", odd)
+    monkeypatch.setattr(helper, "ENABLED", True)
+    capfd.readouterr()
+    report.write_outputs(rep, tmp_path / "two", ["kk"])
+    assert capfd.readouterr() == ("", "")  # what the helper said is not shown: it was written again here
+    assert [w for w in writers() if w[0] == "KRM-7"] == [("KRM-7", False), ("KRM-7", True)]
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    assert sorted(os.listdir(tmp_path / "two")) == sorted(report.output_names(MONTH, None, ["kk"]))
+
+
+def test_an_error_is_the_one_without_a_helper(inputs, tmp_path, monkeypatch, writers):  # noqa: F811
+    """A KRM-7 that does not read back as written: the same error with and without the helper, nothing written."""
+    import krm.report.sheets as sheets
+
+    rep = build(inputs)
+    real = sheets.readback
+
+    def wrong(path, spec, lay):
+        got = real(path, spec, lay)
+        return {k: (s + 1 if s is not None and spec.id == "KRM-7" else s, t) for k, (s, t) in got.items()}
+
+    monkeypatch.setattr(sheets, "readback", wrong)
+    errors = []
+    for on in (False, True):
+        monkeypatch.setattr(helper, "ENABLED", on)
+        out = tmp_path / str(on)
+        with pytest.raises(report.ReportError) as e:
+            report.write_outputs(rep, out, ["kk", "ru"])
+        errors.append((str(e.value), e.value.code))
+        assert not out.exists() or os.listdir(out) == []
+    assert errors[0] == errors[1] and "KRM-7-2019-05.kk.xlsx" in errors[0][0]

@@ -60,17 +60,22 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
         stage = staging(out)
     except OSError as e:
         raise ReportError(f"cannot write into {out}: {e.strerror or e}", 2) from None
+    from krm.report.helper import Helper
+    from krm.workbook.writer.sheets import lay_out_extra
+
+    helper, done = None, False
     try:
         header = {"period": rep.month, "basis": rep.data.basis or "cumulative"}
         progs = rep.data.programmes
+        jobs: list = []  # (target, writer) of each output, in the order they are written without a helper
         for lang in langs:
-            t = texts(lang)
-            sheet = control_sheet(rep.data, rep.checks, t)
+            sheet = control_sheet(rep.data, rep.checks, texts(lang))
             laid: dict = {}  # the control sheet's layout, worked out once for KRM-6 and KRM-7
+            lay_out_extra(sheet[1], laid)
             for spec, rows in ((forms.get("KRM-6"), rep.rows6), (forms.get("KRM-7"), rep.rows7)):
                 target = stage / f"{spec.id}-{rep.month}.{lang}.xlsx"
 
-                def _write(tmp, spec=spec, rows=rows, target=target, sheet=sheet, laid=laid):
+                def _write(tmp, spec=spec, rows=rows, target=target, sheet=sheet, laid=laid, lang=lang):
                     lay = write_form(tmp, spec, lang, header=header, rows=rows, period=rep.month, programmes=progs,
                                      spare_rows=0, extra_sheets=[sheet], input_cells=False, extra_layouts=laid)
                     got = readback(Path(tmp), spec, lay)
@@ -80,16 +85,43 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
                             raise ReportError(f"{target.name}: column {key} reads back as {colsum} (total row "
                                               f"{tot}), expected {want}; nothing was written")
 
-                _atomic(atomic_write, target, _write, True)
-            target = stage / f"note-{rep.quarter or rep.month}.{lang}.html"
-            html = render_note(rep, lang)
-            _atomic(atomic_write, target, lambda tmp, html=html: Path(tmp).write_text(html, encoding="utf-8"), True)
+                jobs.append((target, _write))
+            jobs.append((stage / f"note-{rep.quarter or rep.month}.{lang}.html", lang))
+
+        def run(job) -> None:
+            target, writer = job
+            if isinstance(writer, str):  # the note in that language
+                html = render_note(rep, writer)
+                writer = lambda tmp, html=html: Path(tmp).write_text(html, encoding="utf-8")  # noqa: E731
+            _atomic(atomic_write, target, writer, True)
+
+        # each language's KRM-6, KRM-7 and note. With a second CPU the KRM-7 are written by a helper process meanwhile
+        # (krm.report.helper); if anything fails, or the helper does not write all it was given cleanly, everything
+        # is written again here in this order: the same files, or the error the run has without the helper
+        later = jobs[1::3]
+        helper = Helper.start(lambda: [run(job) for job in later], [t for t, _ in later])
+        if helper is not None:
+            try:
+                for i, job in enumerate(jobs):
+                    if i % 3 != 1:
+                        run(job)
+                done = helper.finish()
+            except Exception:  # noqa: BLE001 - written again below, where the error is raised as without the helper
+                done = False
+            finally:
+                helper.stop()  # nothing left to stop once finished
+                helper = None
+        if not done:
+            for job in jobs:
+                run(job)
         if not force and any(p.exists() for p in targets):
             raise ReportError(f"{next(p for p in targets if p.exists())} exists; use --force to overwrite", 2)
         place(stage, out, names)
     except OSError as e:
         raise ReportError(f"cannot write into {out}: {e.strerror or e}; nothing was written", 2) from None
     finally:
+        if helper is not None:  # interrupted while the helper wrote: it is stopped before the stage goes
+            helper.stop()
         shutil.rmtree(stage, ignore_errors=True)
     return targets
 

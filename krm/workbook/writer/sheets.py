@@ -238,6 +238,13 @@ def _extra_layout(table: list[list]) -> tuple:
     return width, fmts, widths, head_height, tall
 
 
+def lay_out_extra(table: list[list], laid: dict) -> None:
+    """Work out a control sheet's layout into ``laid`` (``write_form``'s ``extra_layouts``) before any workbook is
+    written, so that workbooks written by several processes share it."""
+    if table and laid.get(id(table), (None,))[0] is not table:
+        laid[id(table)] = (table, _extra_layout(table))
+
+
 def _write_extra_sheet(wb, F, name: str, table: list[list], laid: dict | None = None) -> None:
     """A control sheet: its heading row repeated on every printed page, amounts as "#,##0.000", landscape.
     ``laid``: :func:`_extra_layout`s by table, shared by the workbooks a caller writes the same tables into."""
