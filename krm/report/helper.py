@@ -58,9 +58,15 @@ class Helper:
             sys.stderr.flush()
         except (OSError, ValueError):
             pass
+        import gc
+
+        # what exists now outlives the helper: the collector is kept off it in both processes while the helper runs
+        # (a collection would walk every inherited object, and so copy the pages the two processes share)
+        gc.freeze()
         try:
             pid = os.fork()
         except OSError:
+            gc.unfreeze()
             said.close()
             return None
         if pid == 0:  # the helper
@@ -87,6 +93,9 @@ class Helper:
             return None
         _, status = os.waitpid(self.pid, 0)
         self.pid = None  # reaped (not before: interrupted while waiting, stop() still stops it)
+        import gc
+
+        gc.unfreeze()
         return os.waitstatus_to_exitcode(status)
 
     def finish(self) -> bool:
