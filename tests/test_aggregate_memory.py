@@ -131,3 +131,78 @@ def test_no_sqlalchemy_without_the_register(folder, tmp_path):
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------------ the summary's text (krm.aggregate.jsontext)
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+class _Str(str):
+    pass
+
+
+class _Int(int):
+    pass
+
+
+#: every kind of character a summary may hold: controls, quotes and backslashes, Cyrillic and Kazakh letters,
+#: bidirectional marks, astral characters, lone surrogates (undecodable bytes of a file name, rewritten by clean)
+_CHARS = st.one_of(st.characters(), st.sampled_from('"\\/\b\f\n\r\t\x00\x1f\x7f\u2028\u2029\u202eҚқӘәЁё€\ud800\udcff'
+                                                   '\U0001f600'))
+_TEXT = st.text(_CHARS, max_size=12)
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.integers(min_value=-2 ** 80, max_value=2 ** 80),
+                     st.floats(), st.floats(allow_nan=True, allow_infinity=True), _TEXT,
+                     st.decimals(allow_nan=False, allow_infinity=False).map(str),  # Decimals as the summary has them
+                     _TEXT.map(_Str), st.integers().map(_Int))
+_KEYS = st.one_of(_TEXT, st.integers(), st.floats(allow_nan=False), st.booleans(), st.none(), _TEXT.map(_Str))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=5), st.tuples(inner, inner), st.dictionaries(_TEXT, inner, max_size=5),
+    st.dictionaries(_KEYS, inner, max_size=4), st.lists(inner, max_size=3).map(lambda xs: LazyList(lambda x: x, xs))),
+    max_leaves=40)
+
+
+@settings(max_examples=600, deadline=None)
+@given(_VALUES, st.integers(min_value=0, max_value=3))
+def test_summary_text_is_jsons_text(v, depth):
+    """jsontext.dumps gives json.dumps(clean(v), ensure_ascii=False, indent=2) at any depth (its lines indented),
+    for anything the summary holds and more: strings with every kind of character (lone surrogates too), Decimals
+    as strings, ints (big ones), floats (NaN, infinities), None, booleans, nested dicts and lists, tuples, other keys
+    than strings, subclasses of str and int."""
+    from krm.aggregate.jsontext import dumps
+
+    want = json.dumps(clean(v), ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
+    assert dumps(v, depth) == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(_TEXT, _VALUES, max_size=5), st.lists(st.dictionaries(_TEXT, _VALUES, max_size=6), max_size=4))
+def test_write_json_is_jsons_text(top, entries):
+    """write_json of a summary-shaped dict (a streamed list of entries among plain values) writes the bytes of
+    json.dumps(clean(data), ensure_ascii=False, indent=2) and a newline."""
+    import io
+
+    for data in ({**top, "inputs": LazyList(lambda x: x, entries)}, top, {}):
+        fh = io.StringIO()
+        write_json(data, fh)
+        assert fh.getvalue() == json.dumps(clean(data), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_summary_text_of_a_real_month_and_what_cannot_be_encoded(plain):
+    """The summary of a real run (errors, duplicates, plans) is json's text; a value json cannot encode raises as
+    json.dumps raises."""
+    from decimal import Decimal
+
+    from krm.aggregate.jsontext import dumps
+
+    res, want = plain
+    data = res.summary()
+    assert dumps(data) + "\n" == want[SUMMARY_NAME].decode("utf-8")
+    for bad in ({"a": [1, Decimal("1.5")]}, [{"x": object()}], {("t",): 1}):
+        with pytest.raises(TypeError):
+            json.dumps(bad, ensure_ascii=False, indent=2)
+        with pytest.raises(TypeError):
+            dumps(bad, 1)
+    deep: list = []
+    for _ in range(60):  # deeper than jsontext.DEEP: json's own encoder
+        deep = [deep, 1]
+    assert dumps({"d": deep}, 2) == json.dumps({"d": deep}, indent=2).replace("\n", "\n    ")

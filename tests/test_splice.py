@@ -133,6 +133,42 @@ def test_too_many_files_to_hash_run_in_full(reg_url, month, settled_now, spliced
     assert spliced.n == 1
 
 
+def test_a_run_after_edits_finds_the_workbooks_once(reg_url, month, settled_now, spliced, tmp_path,
+                                                    monkeypatch):  # noqa: F811
+    """An aggregate after edits with a stored answer of the month before: the folder is walked once (by the answer's
+    look-up; the run and the answer it stores are made from what that found), not three times; the answer it stores
+    is the one a run now would give: the next run is answered, with the same bytes as a full run."""
+    import importlib
+
+    from krm.register import answers
+
+    d = importlib.import_module("krm.intake.discover")  # (the package's name `discover` is the function)
+    monkeypatch.setattr(answers, "SETTLED_NS", 0)  # the edited files' identities recorded by the run that hashes them
+    walks = []
+    real = d.discover
+    monkeypatch.setattr(d, "discover", lambda paths: walks.append(1) or real(paths))
+    out = tmp_path / "out-s"
+    assert cli("validate", month, "--format", "json").exit_code in (0, 1)
+    first = cli("aggregate", month, "--out", out, "--force")
+    assert first.exit_code in (0, 1) and spliced.n == 1
+    _replace(month, tmp_path, 2, 11)
+    assert cli("validate", month, "--format", "json").exit_code in (0, 1)
+    n = len(walks)
+    edited = cli("aggregate", month, "--out", out, "--force")
+    assert edited.exit_code in (0, 1) and spliced.n == 2 and len(walks) == n + 1  # (main: 3)
+    again = cli("aggregate", month, "--out", out, "--force")
+    assert spliced.n == 2 and len(walks) == n + 2  # answered: the look-up's walk only
+    spliced.off = True
+    try:
+        monkeypatch.setattr(answers, "lookup", lambda *a, **k: None)
+        full = cli("aggregate", month, "--out", tmp_path / "out-f", "--force")
+    finally:
+        spliced.off = False
+    assert (again.exit_code, again.stdout.replace(str(out), "OUT")) == \
+        (full.exit_code, full.stdout.replace(str(tmp_path / "out-f"), "OUT"))
+    assert _tree(out) == _tree(tmp_path / "out-f")
+
+
 def test_a_run_after_edits_does_not_load_sqlalchemy(tmp_path, monkeypatch):
     """In a fresh interpreter with an SQLite register: validate, edit, validate, then aggregate (spliced) imports
     no SQLAlchemy, and prints what a run without the register prints."""

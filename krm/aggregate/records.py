@@ -119,6 +119,7 @@ class AggregateResult:
     spool: "_Spool | None" = field(default=None, repr=False)  # the inputs' rows, while the run lasts
     memo: object | None = field(default=None, repr=False)  # the register this run reads through (its outputs' memo)
     unchanged: int = 0  # outputs left as they were: same recipe, same bytes on disk (krm.aggregate.memo)
+    found: object | None = field(default=None, repr=False)  # a run after edits: the workbooks read (answers.Found)
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.inputs if f.status == status)
@@ -231,25 +232,32 @@ class LazyList(list):
 
 def write_json(data: dict, fh) -> None:
     """``data`` (from :meth:`AggregateResult.summary`, lazy or not) as indented JSON into ``fh``, with every
-    string writable (:func:`krm.textsafe.clean`), piece by piece, and a final newline; the bytes are those of
-    ``json.dumps(clean(data), ensure_ascii=False, indent=2) + "\n"``."""
-    import json
+    string writable (:func:`krm.textsafe.clean`), piece by piece (a :class:`LazyList` element by element), and a
+    final newline; the bytes are those of ``json.dumps(clean(data), ensure_ascii=False, indent=2) + "\n"``
+    (:mod:`krm.aggregate.jsontext` encodes each piece, with json's C encoder)."""
+    from krm.aggregate.jsontext import dumps, key
 
-    from krm.textsafe import clean
-
-    lazy = {k: v for k, v in data.items() if isinstance(v, LazyList)}
-    out = clean({k: ([] if k in lazy else v) for k, v in data.items()})
-    for k, v in lazy.items():
-        out[k] = v.mapped(clean)
+    if not data:
+        fh.write("{}\n")
+        return
     buf: list[str] = []
     size = 0
-    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(out):
-        buf.append(chunk)
-        size += len(chunk)
-        if size > 1 << 16:
-            fh.write("".join(buf))
-            buf, size = [], 0
-    buf.append("\n")
+    for i, (k, v) in enumerate(data.items()):
+        buf.append(("," if i else "{") + "\n  " + key(k) + ": ")
+        if not isinstance(v, LazyList):
+            buf.append(dumps(v, 1))
+            continue
+        first = True
+        for item in v:
+            text = dumps(item, 2)
+            buf.append(("[\n    " if first else ",\n    ") + text)
+            first = False
+            size += len(text)
+            if size > 1 << 16:
+                fh.write("".join(buf))
+                buf, size = [], 0
+        buf.append("[]" if first else "\n  ]")
+    buf.append("\n}\n")
     fh.write("".join(buf))
 
 

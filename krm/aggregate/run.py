@@ -18,12 +18,15 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
               prefer: str | None = None, lang: str = "kk", body: str | None = None, force: bool = False,
               strict: bool = False, signature: dict | None = None,
               jobs: int | None = None, progress=None, today: dt.date | None = None, write: bool = True,
-              cache: bool | None = None, register=None) -> AggregateResult:
+              cache: bool | None = None, register=None, found=None) -> AggregateResult:
     """The whole `krm aggregate` run; raises :class:`AggregateUsageError` for exit-2 conditions.
 
     ``write=False`` computes everything (for ``--dry-run`` and tests) without touching the disk.
     ``register``: roll up what an open register holds as accepted for ``period`` (``directory`` then only
-    names the run; see :func:`krm.aggregate.collect.collect`).
+    names the run; see :func:`krm.aggregate.collect.collect`).  ``found``: the workbooks under ``directory`` as
+    the stored answer's look-up found them a moment before (:class:`krm.register.answers.Found`; None: not found),
+    so a run after edits does not find them again.  After a run after edits,
+    ``result.found``: the workbooks it read (:meth:`krm.register.answers.Recorder.finish`).
     """
     directory = Path(directory)
     if register is not None:
@@ -56,7 +59,7 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
         programme = p.code
     if not write:
         return _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress,
-                    today, write, cache, register)
+                    today, write, cache, register, found)
     from krm.outfolder import FolderInUse, claimed
 
     try:
@@ -68,23 +71,23 @@ def aggregate(directory: Path, out: Path | None = None, *, period: str | None = 
         raise AggregateUsageError(f"cannot write into {out}: {e.strerror or e}") from None
     try:
         return _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress,
-                    today, write, cache, register)
+                    today, write, cache, register, found)
     finally:
         lock.__exit__(None, None, None)
 
 
 def _run(directory, out, period, programme, prefer, lang, body, force, strict, signature, jobs, progress, today,
-         write, cache, register=None) -> AggregateResult:
+         write, cache, register=None, found=None) -> AggregateResult:
     from krm.validate import _open_register
 
     spool = _Spool()
     spliced = None
     if register is None and cache is not False:  # the register holds every input: read without SQLAlchemy
-        from krm.aggregate.splice import prepare
+        from krm.aggregate.splice import FIND, prepare
 
-        spliced = prepare(directory, period, programme, today, progress)
+        spliced = prepare(directory, period, programme, today, progress, FIND if found is None else found)
     if spliced is not None:
-        files, memo = spliced
+        files, memo, read = spliced
         opened = True
     else:
         memo, opened = _open_register(None, cache, [directory]) if register is None else (None, False)
@@ -95,7 +98,8 @@ def _run(directory, out, period, programme, prefer, lang, body, force, strict, s
                             today=today, spool=spool, cache=cache, register=register,
                             memo=memo if memo is not None else False)
         result = AggregateResult(dir=directory, out=out, lang=lang, inputs=files, period=period,
-                                 programme=programme, strict=strict, jobs=jobs, spool=spool, memo=memo)
+                                 programme=programme, strict=strict, jobs=jobs, spool=spool, memo=memo,
+                                 found=read if spliced is not None else None)
         result.conflicts = resolve_conflicts(files, prefer)
         result.completeness = _completeness(files, lang, programme)
         gated = strict and any(f.status in ("excluded", "conflict") for f in files)

@@ -128,9 +128,17 @@ def _now(lite):
     return ts(now()) if lite.kind == "sqlite" else now()
 
 
-def prepare(directory: Path, period: str | None, programme: str | None, today: dt.date | None, progress=None):
-    """(the run's inputs as :func:`krm.aggregate.collect.collect` gives them, a :class:`LiteMemo`) when the
-    register holds a stored result for every workbook under ``directory`` (see the module's doc); else None."""
+#: :func:`prepare` finds the workbooks itself
+FIND = object()
+
+
+def prepare(directory: Path, period: str | None, programme: str | None, today: dt.date | None, progress=None,
+            found=FIND):
+    """(the run's inputs as :func:`krm.aggregate.collect.collect` gives them, a :class:`LiteMemo`, the workbooks
+    read as :class:`krm.register.answers.Found` whose ``shas`` are those whose identity the register now knows)
+    when the register holds a stored result for every workbook under ``directory`` (see the module's doc); else
+    None.  ``found``: the workbooks under ``directory`` as found a moment before (by the stored answer's
+    look-up, :func:`krm.register.answers.lookup`), instead of finding them again."""
     from krm.register.connect import configured
     from krm.register.lite import LiteError, open_configured
 
@@ -138,49 +146,46 @@ def prepare(directory: Path, period: str | None, programme: str | None, today: d
     if lite is None:
         return None
     try:
-        files = _inputs(lite, directory, period, programme, today or dt.date.today(), progress)
+        got = _inputs(lite, directory, period, programme, today or dt.date.today(), progress, found)
     except (LiteError, ValueError, TypeError, KeyError):  # unreadable, or a stored value that is not what krm wrote
-        files = None
-    if files is None:
+        got = None
+    if got is None:
         lite.close()
         return None
     from krm.register.engine import fingerprint
 
-    return files, LiteMemo(lite, configured(), fingerprint())
+    return got[0], LiteMemo(lite, configured(), fingerprint()), got[1]
 
 
-def _inputs(lite, directory: Path, period, programme, as_of: dt.date, progress):
-    from krm.intake.discover import discover
-    from krm.register.answers import identified
-    from krm.register.lite import regular_stat
+def _inputs(lite, directory: Path, period, programme, as_of: dt.date, progress, found=FIND):
+    from krm.register.answers import Found, find
     from krm.validate import MAX_REGISTERED_BYTES
 
-    cwd = os.getcwd()
-    found = []  # (path, absolute path, stat)
-    for e in discover([directory]):
-        st = regular_stat(e)
-        if st is None or st.st_size > MAX_REGISTERED_BYTES:
-            return None
-        found.append((e.path, os.path.normpath(os.path.join(cwd, str(e.path))), st))
-    if not found:
+    if found is FIND:
+        found = find(lite, [directory])
+    if found is None or not found.entries:
         return None
-    stats = {a: st for _, a, st in found}
-    if len(stats) != len(found):
+    entries = found.entries  # (path, path as shown, absolute path, stat)
+    stats = {a: st for _, _, a, st in entries}
+    if len(stats) != len(entries) or any(st.st_size > MAX_REGISTERED_BYTES for st in stats.values()):
         return None
-    shas = identified(lite, stats)
+    shas = dict(found.shas)
     hashed = _hash([a for a in stats if a not in shas], stats, shas)
     if hashed is None:
         return None
     stored = _stored(lite, set(shas.values()), as_of)
     if stored is None:
         return None
-    recorded = _recorded(lite, [(str(p), stored.get(shas[a])) for p, a, _ in found])
+    recorded = _recorded(lite, [(shown, stored.get(shas[a])) for _, shown, a, _ in entries])
     if recorded is None:
         return None
-    files = _records(found, shas, stored, directory, period, programme, progress)
-    if files is not None:
-        _touch(lite, recorded, hashed)
-    return files
+    files = _records(entries, shas, stored, directory, period, programme, progress)
+    if files is None:
+        return None
+    known = dict(found.shas)
+    if _touch(lite, recorded, hashed):
+        known.update((a, sha) for a, _, sha in hashed)
+    return files, Found(entries, known)
 
 
 def _hash(todo: list[str], stats: dict, shas: dict) -> list | None:
@@ -284,8 +289,9 @@ def _recorded(lite, files: list[tuple[str, tuple | None]]) -> list | None:
     return pairs
 
 
-def _touch(lite, recorded: list, hashed: list) -> None:
-    """What a full run records of these files (Store.record_seen, Memo.record_files): last seen, identities."""
+def _touch(lite, recorded: list, hashed: list) -> bool:
+    """What a full run records of these files (Store.record_seen, Memo.record_files): last seen, identities (False:
+    the identities could not be recorded)."""
     from krm.register.answers import _remember
     from krm.register.lite import LiteError
 
@@ -298,7 +304,7 @@ def _touch(lite, recorded: list, hashed: list) -> None:
 
         print(f"krm: warning: the register could not record this run ({str(e).strip().splitlines()[0]})",
               file=sys.stderr)
-    _remember(lite, sorted(hashed))  # (a failure costs only the identities: hashed again next time)
+    return _remember(lite, sorted(hashed))  # (a failure costs only the identities: hashed again next time)
 
 
 def _records(found, shas, stored, directory, period, programme, progress) -> list | None:
@@ -307,7 +313,7 @@ def _records(found, shas, stored, directory, period, programme, progress) -> lis
     from krm.rollup import Digest
 
     out = []
-    for n, (p, a, st) in enumerate(found, 1):
+    for n, (p, _, a, st) in enumerate(found, 1):
         wid, rid, form, header, recs, data, size, written = stored[shas[a]]
         if size != st.st_size:
             return None

@@ -67,13 +67,14 @@ def aggregate(
     if jobs is not None and jobs < 1:
         fail("--jobs must be at least 1")
     recorder = None
+    keep: dict = {}  # the workbooks found by the look-up, for the run (answers.Found)
     if reg is None and not no_register and force and not dry_run:  # an unchanged month (docs/register.md)
         from krm.register import answers
 
         target = out if out is not None else _default_out(directory)
         invoked = answers.invocation("aggregate", [str(directory), str(target), period, programme, prefer, strict,
                                                    lang, body, executor, phone, head, email, fmt])
-        got = answers.lookup("aggregate", invoked, [directory], answers.NOT_WRITTEN, target)
+        got = answers.lookup("aggregate", invoked, [directory], answers.NOT_WRITTEN, target, keep=keep)
         if got is not None:
             sys.stderr.write(got[2])
             sys.stdout.write(got[1])
@@ -81,13 +82,14 @@ def aggregate(
         recorder = answers.Recorder("aggregate", invoked, [directory], answers.NOT_WRITTEN, target)
         recorder.read()
     try:
-        code, n = _run_and_show(directory, out, period, programme, prefer, lang, body, force, strict, jobs, dry_run,
-                                no_register, reg, fmt, {"executor": executor, "phone": phone, "head": head,
-                                                        "email": email})
+        code, n, found = _run_and_show(directory, out, period, programme, prefer, lang, body, force, strict, jobs,
+                                       dry_run, no_register, reg, fmt, {"executor": executor, "phone": phone,
+                                                                        "head": head, "email": email},
+                                       keep.get("entries"))
     finally:
         text = recorder.stop(allowed=(UNCHANGED,)) if recorder is not None else None
-    if recorder is not None:
-        recorder.finish(code, text, _unchanged_line(n, 0) + "\n" if n else "")  # what a run now would print
+    if recorder is not None:  # (found: the workbooks a run after edits read, whose recipe is stored)
+        recorder.finish(code, text, _unchanged_line(n, 0) + "\n" if n else "", found=found)  # what a run now would print
     raise typer.Exit(code)
 
 
@@ -105,8 +107,9 @@ def _default_out(directory: Path) -> Path:
 
 
 def _run_and_show(directory, out, period, programme, prefer, lang, body, force, strict, jobs, dry_run, no_register, reg,
-                  fmt, signature) -> tuple[int, int]:
-    """The run and what it prints; (exit code, outputs written or left as they are)."""
+                  fmt, signature, found=None) -> tuple[int, int, object]:
+    """The run and what it prints; (exit code, outputs written or left as they are, the workbooks a run after
+    edits read: ``result.found``).  ``found``: the workbooks the stored answer's look-up found."""
     from krm.aggregate import AggregateUsageError
     from krm.aggregate import aggregate as run
     from krm.rollup import RollupError
@@ -115,7 +118,7 @@ def _run_and_show(directory, out, period, programme, prefer, lang, body, force, 
         try:
             result = run(directory, out, period=period, programme=programme, prefer=prefer, lang=lang, body=body,
                          force=force, strict=strict, jobs=jobs, progress=progress, write=not dry_run,
-                         cache=False if no_register else None, register=reg, signature=signature)
+                         cache=False if no_register else None, register=reg, signature=signature, found=found)
         except AggregateUsageError as e:
             progress_close(progress)
             fail(str(e))
@@ -138,7 +141,7 @@ def _run_and_show(directory, out, period, programme, prefer, lang, body, force, 
         write_json(data, _Echo())
     else:
         print_summary(result, dry_run=dry_run)
-    return code, sum(1 for o in result.outputs if o.written)
+    return code, sum(1 for o in result.outputs if o.written), result.found
 
 
 class _Echo:

@@ -61,27 +61,62 @@ def generation(lite, tables=GENERATION) -> list:
     return sorted([list(r) for r in lite.rows(sql)])
 
 
-def known_files(lite, paths: list, partial: bool = False) -> tuple[list, dict] | None:
-    """([(path as shown, absolute path), …], {absolute path: sha256}) of the workbooks under ``paths``
-    (:func:`krm.intake.discover.discover`) when every one is a regular file whose identity the register knows;
-    None otherwise.  ``partial``: also when some identities are not known (their files are not in the dict)."""
+class Found:
+    """The workbooks under a run's ``paths`` (:func:`krm.intake.discover.discover`), each a readable regular file:
+    ``entries`` [(path as found, path as shown, absolute path, stat)], and ``shas`` {absolute path: sha256} of those
+    whose identity the register knows (:func:`identified`).  One discovery a run: found when its stored answer is
+    looked up (:func:`lookup`, ``keep["entries"]``), read by the run (:func:`krm.aggregate.splice.prepare`), and
+    its recipe recorded from it (:meth:`Recorder.finish`)."""
+
+    __slots__ = ("entries", "shas")
+
+    def __init__(self, entries: list, shas: dict):
+        self.entries, self.shas = entries, shas
+
+    @property
+    def files(self) -> list[tuple[str, str]]:
+        """[(path as shown, absolute path), …], as :func:`known_files` gives them."""
+        return [(shown, a) for _, shown, a, _ in self.entries]
+
+    @property
+    def complete(self) -> bool:
+        """Every workbook's identity is known (and no absolute path is found twice)."""
+        return len(self.shas) == len(self.entries) == len({e[2] for e in self.entries})
+
+
+def find(lite, paths: list) -> Found | None:
+    """The workbooks under ``paths`` (:class:`Found`), or None when one is not a readable regular file."""
     from krm.intake.discover import discover
     from krm.register.lite import regular_stat
 
     cwd = os.getcwd()  # (os.path.abspath asks for it again for every path)
-    files, stats = [], {}
+    entries, stats = [], {}
     for e in discover(paths):
         st = regular_stat(e)  # (a file over 32 MB is read without the register: not known, below)
         if st is None:
             return None
         shown = str(e.path)
         a = os.path.normpath(os.path.join(cwd, shown))
-        files.append((shown, a))
+        entries.append((e.path, shown, a, st))
         stats[a] = st
-    if not stats:
+    return Found(entries, identified(lite, stats) if stats else {})
+
+
+def known_files(lite, paths: list, partial: bool = False, keep: dict | None = None) -> tuple[list, dict] | None:
+    """([(path as shown, absolute path), …], {absolute path: sha256}) of the workbooks under ``paths``
+    (:func:`krm.intake.discover.discover`) when every one is a regular file whose identity the register knows;
+    None otherwise.  ``partial``: also when some identities are not known (their files are not in the dict).
+    ``keep``: given what was found (:class:`Found`, or None), under "entries"."""
+    found = find(lite, paths)
+    if keep is not None:
+        keep["entries"] = found
+    return _known(found, partial)
+
+
+def _known(found: Found | None, partial: bool) -> tuple[list, dict] | None:
+    if found is None or not found.entries:
         return None
-    shas = identified(lite, stats)
-    return (files, shas) if partial or len(shas) == len(stats) else None
+    return (found.files, found.shas) if partial or len(found.shas) == len({e[2] for e in found.entries}) else None
 
 
 def identified(lite, stats: dict) -> dict[str, str]:
@@ -98,16 +133,19 @@ def identified(lite, stats: dict) -> dict[str, str]:
 
 
 def recipe_of(lite, command: str, invoked: str, paths: list, today: dt.date, tables=GENERATION,
-              out=None, keep: dict | None = None) -> tuple[str, tuple] | None:
+              out=None, keep: dict | None = None, found: Found | None = None) -> tuple[str, tuple] | None:
     """(recipe, (files, shas) as :func:`known_files`) of a run now (see the module's doc), or None when a workbook
     (or a file of the output folder ``out``) is not known.  ``keep``: given the workbooks found (as
-    ``known_files(…, partial=True)``, under "found")."""
-    found = known_files(lite, paths, partial=keep is not None)
+    ``known_files(…, partial=True)``, under "found"; and as :class:`Found`, under "entries").  ``found``: the
+    workbooks the run found and read (:class:`Found`), instead of finding them again."""
+    if found is not None:
+        return recipe_from(lite, command, invoked, today, _known(found, False), tables, out)
+    known = known_files(lite, paths, partial=keep is not None, keep=keep)
     if keep is not None:
-        keep["found"] = found
-        if found is not None and len(found[1]) != len({a for _, a in found[0]}):
+        keep["found"] = known
+        if known is not None and len(known[1]) != len({a for _, a in known[0]}):
             return None
-    return recipe_from(lite, command, invoked, today, found, tables, out)
+    return recipe_from(lite, command, invoked, today, known, tables, out)
 
 
 def recipe_from(lite, command: str, invoked: str, today: dt.date, found, tables=GENERATION,
@@ -172,8 +210,9 @@ def _time_ns() -> int:
     return time.time_ns()
 
 
-def _remember(lite, files: list) -> None:
-    """Record (path, identity, sha256) of settled files just hashed (file_stat, as Memo.record_files)."""
+def _remember(lite, files: list) -> bool:
+    """Record (path, identity, sha256) of settled files just hashed (file_stat, as Memo.record_files); False when
+    the register could not be written to."""
     from krm.register.connect import _now
     from krm.register.lite import LiteError, host
     from krm.register.sqlite_write import ts
@@ -188,7 +227,8 @@ def _remember(lite, files: list) -> None:
                    [{"host": host(), "path": p, "d": i[0], "i": i[1], "s": i[2], "m": i[3], "c": i[4], "sha": sha,
                      "now": now} for p, i, sha in files])
     except LiteError:
-        pass  # hashed again next time
+        return False  # hashed again next time
+    return True
 
 
 class Capture:
@@ -258,14 +298,14 @@ def lookup(command: str, invoked: str, paths: list, tables=GENERATION, out=None,
     return row[0][1], text, row[0][3]
 
 
-def _recipe_claimed(lite, command, invoked, paths, tables, out, keep=None):
+def _recipe_claimed(lite, command, invoked, paths, tables, out, keep=None, found=None):
     if out is None:
-        return recipe_of(lite, command, invoked, paths, today(), tables, keep=keep)
+        return recipe_of(lite, command, invoked, paths, today(), tables, keep=keep, found=found)
     from krm.outfolder import FolderInUse, claimed
 
     try:
         with claimed(out):
-            return recipe_of(lite, command, invoked, paths, today(), tables, out)
+            return recipe_of(lite, command, invoked, paths, today(), tables, out, keep=keep, found=found)
     except (FolderInUse, OSError):
         return None
 
@@ -352,10 +392,12 @@ class Recorder:
             return None
         return text
 
-    def finish(self, code: int, text: str | None, err: str = "", pieces=None) -> None:
+    def finish(self, code: int, text: str | None, err: str = "", pieces=None, found: Found | None = None) -> None:
         """Store the answer: ``text`` what the run printed (:meth:`stop`), ``err`` what a run now would print on
         stderr; exit 0 or 1 only.  A register that cannot be written to costs only the answer.  ``pieces``: each
-        file's piece of the output (validate's JSON, :mod:`krm.register.spliced`), stored with it."""
+        file's piece of the output (validate's JSON, :mod:`krm.register.spliced`), stored with it.  ``found``: the
+        workbooks the run read, by the bytes it read them as (:class:`Found`; its ``shas`` only those whose
+        identity the register now knows), whose recipe is stored (else they are found again)."""
         if text is None or code not in (0, 1) or self.before is None:
             return
         if self.tables is GENERATION and self.after is None:
@@ -370,7 +412,8 @@ class Recorder:
             return
         with lite:
             try:
-                now = _recipe_claimed(lite, self.command, self.invoked, self.paths, self.tables, self.out)
+                now = _recipe_claimed(lite, self.command, self.invoked, self.paths, self.tables, self.out,
+                                      found=found)
                 if generation(lite, NOT_WRITTEN) != self.before or \
                         self.after is not None and generation(lite, self.tables) != self.after:
                     return
