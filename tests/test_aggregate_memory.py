@@ -206,3 +206,50 @@ def test_summary_text_of_a_real_month_and_what_cannot_be_encoded(plain):
     for _ in range(60):  # deeper than jsontext.DEEP: json's own encoder
         deep = [deep, 1]
     assert dumps({"d": deep}, 2) == json.dumps({"d": deep}, indent=2).replace("\n", "\n    ")
+
+
+_PART = st.one_of(st.sampled_from([".", "..", "a", "b", "Қ", "x y", "\udcff", "~$", ".hidden"]),
+                  st.text(st.characters(blacklist_characters="/\x00"), min_size=1, max_size=5))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PART, max_size=4), st.lists(_PART, max_size=4), st.booleans(), st.booleans())
+def test_rel_is_relative_to(base_parts, rest, absolute, under):
+    """collect._rel's string fast path gives what Path.relative_to gives (a path found under the folder as given),
+    and falls back to it otherwise (another folder, "." as the folder, the folder itself)."""
+    from krm.aggregate.collect import _rel
+    from krm.textsafe import path as shown
+
+    base = Path(("/" if absolute else "") + "/".join(base_parts)) if base_parts or absolute else Path(".")
+    path = base.joinpath(*rest) if under else Path("/".join(rest) or ".")
+
+    def old(path, base):
+        try:
+            return shown(Path(path).relative_to(base).as_posix())
+        except ValueError:
+            pass
+        try:
+            return shown(Path(path).resolve().relative_to(base.resolve()).as_posix())
+        except ValueError:
+            return shown(Path(path).as_posix())
+    assert _rel(path, base) == old(path, base)
+
+
+_ROWS = st.lists(st.lists(st.one_of(st.none(), _TEXT, _TEXT.map(_Str), st.integers(), st.tuples(_TEXT)), max_size=6),
+                 max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_ROWS, _VALUES), max_size=5))
+def test_recipe_digest_is_the_registers(parts):
+    """memo._digest (an output's inputs by json's C encoder) is krm.register.lite.recipe of the same parts."""
+    from krm.aggregate.memo import _digest
+    from krm.register.lite import recipe
+
+    try:
+        want = recipe(*parts)
+    except (UnicodeEncodeError, ValueError) as e:  # a lone surrogate: neither can hash it
+        with pytest.raises(type(e)):
+            _digest(*parts)
+        return
+    assert _digest(*parts) == want

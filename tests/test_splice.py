@@ -169,6 +169,50 @@ def test_a_run_after_edits_finds_the_workbooks_once(reg_url, month, settled_now,
     assert _tree(out) == _tree(tmp_path / "out-f")
 
 
+def test_stored_rows_in_any_order_or_changed(reg_url, month, settled_now, monkeypatch):  # noqa: F811
+    """A KRM-3's inputs' rows from the register (LiteMemo.input_rows): the rows the file holds, whether the stored
+    cells are in the order krm stores them (sorted by row and key: the digest then matches as they are, no sort) or
+    in another order (sorted, then checked); a stored cell changed in the database: the digest fails and the file
+    is read again."""
+    import json
+    import random
+
+    import krm.remembered as remembered
+    from krm.aggregate.splice import LiteMemo
+    from krm.register.lite import open_lite
+
+    assert cli("validate", month, "--format", "json").exit_code in (0, 1)
+    with open_lite(reg_url) as lite:
+        rows = lite.rows("SELECT r.id, w.sha256, rr.cells FROM reading r JOIN workbook w ON w.id = r.workbook_id "
+                         "JOIN reading_rows rr ON rr.reading_id = r.id WHERE r.form = 'KRM-2' ORDER BY r.id")
+    import hashlib
+
+    paths = {hashlib.sha256(p.read_bytes()).hexdigest(): p for p in month.rglob("KRM-2_*.xlsx")}
+    rid, sha, cells = next(r for r in rows if r[1] in paths)
+    path = paths[sha]
+    want = remembered.read_rows(sha, path)
+    assert want[0] and json.loads(cells) == sorted(json.loads(cells), key=lambda x: (x[0], x[2]))
+    again = []
+    real = remembered.read_rows
+    monkeypatch.setattr(remembered, "read_rows", lambda *a: again.append(a) or real(*a))
+
+    def stored(text):
+        with open_lite(reg_url) as lite:
+            lite.write(["UPDATE reading_rows SET cells = :t WHERE reading_id = :id"], [{"t": text, "id": rid}])
+        memo = LiteMemo(open_lite(reg_url), reg_url, "x")
+        try:
+            return memo.input_rows(rid, sha, path)
+        finally:
+            memo.close()
+    assert stored(cells) == want and again == []
+    shuffled = json.loads(cells)
+    random.Random(3).shuffle(shuffled)
+    assert stored(json.dumps(shuffled, ensure_ascii=False)) == want and again == []
+    changed = json.loads(cells)
+    changed[5][4] = "999999"
+    assert stored(json.dumps(changed, ensure_ascii=False)) == want and len(again) == 1
+
+
 def test_a_run_after_edits_does_not_load_sqlalchemy(tmp_path, monkeypatch):
     """In a fresh interpreter with an SQLite register: validate, edit, validate, then aggregate (spliced) imports
     no SQLAlchemy, and prints what a run without the register prints."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from krm import forms, reference, rollup
 from krm.aggregate.records import INPUT_FORMS, AggregateUsageError, InputFile
@@ -33,6 +34,11 @@ def _rel(path: Path, base: Path) -> str:
     linked folder keeps the link's name; else resolved; else as given."""
     from krm.textsafe import path as shown
 
+    if os.sep == "/" and isinstance(path, PurePath) and isinstance(base, PurePath):  # found under base, as given:
+        s, b = str(path), str(base)  # its parts after base's, as relative_to gives them (both strings normalised)
+        b = b if b.endswith("/") else b + "/"
+        if b != "./" and len(s) > len(b) and s.startswith(b):
+            return shown(s[len(b):])
     try:
         return shown(Path(path).relative_to(base).as_posix())
     except ValueError:

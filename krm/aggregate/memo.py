@@ -29,7 +29,6 @@ def _path(result: AggregateResult, o: Output) -> str:
 def recipe(o: Output, result: AggregateResult, body, signature) -> str | None:
     """The output's recipe (see the module's doc); None when an input's bytes are not known (no memo)."""
     from krm import __version__
-    from krm.register.lite import recipe as digest
 
     if any(f.sha256 is None for f in o.inputs):
         return None
@@ -38,10 +37,31 @@ def recipe(o: Output, result: AggregateResult, body, signature) -> str | None:
           for f in _not_counted(result) if _belongs(f, o)]
     comp = [[c.form, c.period, c.programme, c.region, c.expected, c.received, c.percent, list(c.missing),
              list(c.not_counted)] for c in result.completeness if _completeness_belongs(c, o)]
-    return digest("aggregate", result.memo.engine_version, __version__, list(_writers()), result.lang, body,
-                  sorted((signature or {}).items()), result.period, result.programme,
-                  [o.form, o.rel, o.period, o.programme, o.basis, o.region],
-                  [[f.rel, f.form, f.status, f.note, f.sha256] for f in o.inputs], nc, comp)
+    return _digest("aggregate", result.memo.engine_version, __version__, list(_writers()), result.lang, body,
+                   sorted((signature or {}).items()), result.period, result.programme,
+                   [o.form, o.rel, o.period, o.programme, o.basis, o.region],
+                   [[f.rel, f.form, f.status, f.note, f.sha256] for f in o.inputs], nc, comp)
+
+
+def _digest(*parts) -> str:
+    """:func:`krm.register.lite.recipe` of ``parts``: the SHA-256 of ``codec.dumps(list(parts))``, a part that is a
+    list of lists of strings and None (an output's inputs: thousands for a KRM-4) written by json's C encoder, which
+    writes such a list as codec.dumps does (codec tags no str and no None); the others by codec.dumps."""
+    import hashlib
+    import json
+
+    from krm.register import codec
+
+    text = []
+    for p in parts:
+        if type(p) is list and all(type(r) is list for r in p) and {type(x) for r in p for x in r} <= _PLAIN:
+            text.append(json.dumps(p, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+        else:
+            text.append(codec.dumps(p))
+    return hashlib.sha256(("[" + ",".join(text) + "]").encode("utf-8")).hexdigest()
+
+
+_PLAIN = frozenset({str, type(None)})
 
 
 @lru_cache(maxsize=1)

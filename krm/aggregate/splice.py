@@ -103,6 +103,8 @@ class LiteMemo:
 
     def input_rows(self, reading_id: int, sha: str, path: Path) -> tuple[list, list]:
         """(projects, regions) of a reading, as :func:`krm.remembered.rows_of`: stored, else read again."""
+        import json
+
         from krm.register import codec
         from krm.register.lite import LiteError
         from krm.remembered import read_rows
@@ -113,9 +115,15 @@ class LiteMemo:
                             {"id": reading_id})
             text = lite.rows("SELECT cells FROM reading_rows WHERE reading_id = :id", {"id": reading_id})
             if hit and text and text[0][0] is not None:
-                cells = sorted(codec.cells_from_json(text[0][0]), key=lambda x: (x[0], x[2]))
-                if codec.reading_digest(*hit[0][:5], cells) == hit[0][5]:
-                    return codec.rows_from_cells([x[:5] for x in cells])
+                # the digest is of the cells sorted by row and key, as krm stores them: when the cells as stored
+                # give it, they are in that order (else sorted here, as codec.stored_cells does)
+                cells = json.loads(text[0][0])
+                same = codec.reading_digest(*hit[0][:5], cells) == hit[0][5]
+                if not same:
+                    cells = sorted(cells, key=lambda x: (x[0], x[2]))
+                    same = codec.reading_digest(*hit[0][:5], cells) == hit[0][5]
+                if same:
+                    return codec.rows_from_cells([(a, b, c, d, e) for a, b, c, d, e, _ in cells])
         except (LiteError, ValueError, TypeError):
             pass
         return read_rows(sha, path)  # (older readings' rows, one a cell, are read again too)

@@ -122,6 +122,8 @@ def _merged(region: str, ds: list[Digest], *, plan: bool = False) -> RegionRow:
             by_activity[code] = by_activity.get(code, 0) + n
     extra: dict = {}
     for d in ds if not plan else ():  # the plan summary has the plan's figures only
+        if not d.extra:
+            continue  # (nothing to carry: its edition's measures are not looked up)
         sums = dict(d.extra)
         for k, to in added_measures(d).items():
             if k in sums:
