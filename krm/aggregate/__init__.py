@@ -34,7 +34,8 @@ of workers; the workers get their outputs as pickled blobs made a batch at a tim
 (``compute.BATCH_INPUTS``), and ``aggregate-summary.json`` is streamed an input at a time
 (``records.write_json``), so what grows with the files is one small record per input.
 
-Modules: :mod:`.records` (InputFile, Output, AggregateResult …), :mod:`.collect` (steps 1-2), :mod:`.spool`,
+Modules: :mod:`.records` (InputFile, Output, AggregateResult …, the summary's JSON, written by :mod:`.jsontext`),
+:mod:`.collect` (steps 1-2), :mod:`.spool`,
 :mod:`.conflicts` (step 3 and completeness), :mod:`.compute` (step 4), :mod:`.sheets` (the outputs' contents,
 control sheets), :mod:`.outputs` (step 5), :mod:`.run` (:func:`aggregate`, the whole run).
 """

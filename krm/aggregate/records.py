@@ -224,11 +224,6 @@ class LazyList(list):
     def __repr__(self) -> str:
         return f"LazyList({len(self)} items)"
 
-    def mapped(self, f) -> "LazyList":
-        """The same list with ``f`` applied to each element as it is made."""
-        make = self._make
-        return LazyList(lambda x: f(make(x)), self._items)
-
 
 def write_json(data: dict, fh) -> None:
     """``data`` (from :meth:`AggregateResult.summary`, lazy or not) as indented JSON into ``fh``, with every

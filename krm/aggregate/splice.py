@@ -66,8 +66,7 @@ class LiteMemo:
         return identified(self._open(), stats)
 
     def outputs_known(self, paths: list[str]) -> dict[str, tuple[str, str, int, object]]:
-        """As :meth:`krm.register.memo.Memo.outputs_known`."""
-        from krm.register import codec
+        """As :meth:`krm.register.memo.Memo.outputs_known` (each output's data decoded as codec.loads decodes it)."""
         from krm.register.lite import host
 
         out = {}
@@ -75,7 +74,7 @@ class LiteMemo:
                 "SELECT path, recipe, sha256, size, data, engine FROM output_memo WHERE host = :host "
                 "AND path IN ({values})", sorted(set(paths)), {"host": host()}):
             if engine == self.engine_version:
-                out[path] = (recipe, sha, size, codec.loads(data))
+                out[path] = (recipe, sha, size, None if data is None else _loads(data))
         return out
 
     def record_outputs(self, command: str, outputs: list[tuple]) -> None:
