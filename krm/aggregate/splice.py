@@ -356,10 +356,19 @@ def _findings(recs: list, path: Path, written: dict) -> list:
 
 def _loads(text: str):
     """:func:`krm.register.codec.loads` with the tags made by json's decoder as it meets each object (one Python
-    call an object, not one a value: a run decodes every input's digest)."""
-    import json
+    call an object, not one a value: a run decodes every input's digest; one decoder for all: json.loads would make
+    one, and its scanner, a text)."""
+    global _DECODER
+    if _DECODER is None or type(text) is not str:
+        import json
 
-    return json.loads(text, object_hook=_tagged)
+        if type(text) is not str:  # (bytes, say: as json.loads takes them)
+            return json.loads(text, object_hook=_tagged)
+        _DECODER = json.JSONDecoder(object_hook=_tagged)
+    return _DECODER.decode(text)
+
+
+_DECODER = None
 
 
 def _tagged(d: dict):
