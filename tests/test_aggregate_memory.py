@@ -181,7 +181,7 @@ def test_write_json_is_jsons_text(top, entries):
     json.dumps(clean(data), ensure_ascii=False, indent=2) and a newline."""
     import io
 
-    for data in ({**top, "inputs": LazyList(lambda x: x, entries)}, top, {}):
+    for data in ({**top, "inputs": LazyList(lambda x: x, entries)}, top, {}, {"\udcff": 1, "\\xff": 2, "a": [1]}):
         fh = io.StringIO()
         write_json(data, fh)
         assert fh.getvalue() == json.dumps(clean(data), ensure_ascii=False, indent=2) + "\n"

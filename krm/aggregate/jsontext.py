@@ -112,10 +112,6 @@ def dumps(o, d: int = 0) -> str:
     return text.replace("\n", "\n" + "  " * d) if d else text
 
 
-def key(k) -> str:
-    """A member's name as json.dumps writes it (with :func:`krm.textsafe.clean`)."""
-    if type(k) is str and (k.isascii() or not _SURROGATE.search(k)):
-        return _enc_str(k)
-    from krm.textsafe import clean
-
-    return json.dumps({clean(k): 0}, ensure_ascii=False)[1:-4]
+def key(k: str) -> str:
+    """A member's name (ASCII) as json.dumps writes it."""
+    return _enc_str(k)

@@ -232,8 +232,12 @@ def write_json(data: dict, fh) -> None:
     (:mod:`krm.aggregate.jsontext` encodes each piece, with json's C encoder)."""
     from krm.aggregate.jsontext import dumps, key
 
-    if not data:
-        fh.write("{}\n")
+    if not data or not all(type(k) is str and k.isascii() for k in data):
+        import json  # (the summary's names are ASCII; clean could merge others into one: json.dumps as it is)
+
+        from krm.textsafe import clean
+
+        fh.write(json.dumps(clean(data), ensure_ascii=False, indent=2) + "\n")
         return
     buf: list[str] = []
     size = 0
