@@ -19,8 +19,7 @@ from pathlib import Path
 
 def remembered(reg, files: list[Path], as_of: dt.date, submissions: bool, reduce) -> dict:
     """{path: (report or what ``reduce`` made of it, krm.register.Seen)} for the files the register knows."""
-    from sqlalchemy.exc import SQLAlchemyError
-
+    from krm.register.sqlite_write import db_errors
     from krm.validate import MAX_REGISTERED_BYTES
 
     stats = {}
@@ -37,7 +36,7 @@ def remembered(reg, files: list[Path], as_of: dt.date, submissions: bool, reduce
         known = reg.known_files({a: st for a, (_, st) in stats.items()})
         hits = reg.remembered(set(known.values()), as_of) if known else {}
         written = reg.written_for(h.workbook_id for h in hits.values() if h.findings) if hits else {}
-    except SQLAlchemyError:  # unreachable or damaged: every file is read, as without this
+    except db_errors():  # unreachable or damaged: every file is read, as without this
         return {}
     out = {}
     for a, sha in known.items():
@@ -94,11 +93,11 @@ def _lazy_rows(reg, h, path: Path):
 def rows_of(reg, reading_id: int, sha: str, path: Path) -> tuple[list, list]:
     """(projects, regions) of a reading: from the register, else (its stored rows are not intact) read again
     from the file, if it still has these bytes."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from krm.register.sqlite_write import db_errors
 
     try:
         return reg.rows_of(reading_id)
-    except (ValueError, TypeError, SQLAlchemyError):
+    except (ValueError, TypeError, *db_errors()):
         pass
     return read_rows(sha, path)
 

@@ -134,14 +134,10 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
     what the parent records of the file (:class:`krm.register.Seen`), or None."""
     import hashlib
 
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from krm.register import Seen
-    from krm.register.store import submission_key
-
-    from krm.workbook.reader import ReadError, _open_regular
-
     from krm.register.memo import identity, settled, time_ns
+    from krm.register.sqlite_write import db_errors
+    from krm.register.store import Seen, submission_key
+    from krm.workbook.reader import ReadError, _open_regular
 
     try:
         now_ns = time_ns()
@@ -158,7 +154,7 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
     as_of = _TODAY or dt.date.today()
     try:
         hit = reg.lookup(sha, as_of, rows=_SUBMISSIONS)
-    except SQLAlchemyError:  # the register is unreachable or damaged: read the file, as without it
+    except db_errors():  # the register is unreachable or damaged: read the file, as without it
         hit = None
     if hit is not None:
         r = _from_register(path, hit)
@@ -171,7 +167,7 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
         return r, Seen(str(path), sha, size, next(f.code for f in r.findings))
     try:
         rid, wid, new_workbook = reg.record_reading_ids(sha, size, as_of, r, r.edition)
-    except SQLAlchemyError:
+    except db_errors():
         rid = None
     if rid is not None and not new_workbook:  # bytes new to the register have no explanation written for them
         _explained(reg, r, wid)
@@ -183,11 +179,11 @@ def _registered_validate(path: Path, reg) -> tuple[FileReport, object]:
 
 def _explained(reg, report, workbook_id):
     """The report with the explanations a district wrote in the portal for these bytes (krm serve)."""
-    from sqlalchemy.exc import SQLAlchemyError
+    from krm.register.sqlite_write import db_errors
 
     try:
         reg.with_written(report.findings, workbook_id)
-    except SQLAlchemyError:  # unreachable now: the findings as read, without them
+    except db_errors():  # unreachable now: the findings as read, without them
         pass
     return report
 
@@ -389,19 +385,24 @@ def _before_fork(files: list, reg) -> None:
         krm.rules.all_rules()  # imports every rule module
         import krm.workbook.reader  # noqa: F401
     if reg is not None:
-        import sqlalchemy  # noqa: F401
         import krm.register.codec  # noqa: F401
+        import krm.register.store  # noqa: F401
 
-        reg.engine.dispose()
+        if getattr(reg, "plain", False):  # krm.register.plain: SQLite through sqlite3, SQLAlchemy not loaded
+            reg.before_fork()
+        else:
+            import sqlalchemy  # noqa: F401
+
+            reg.engine.dispose()
 
 
 def _record_seen(reg, seen: list, by: str | None, received: str = "now") -> None:
-    from sqlalchemy.exc import SQLAlchemyError
+    from krm.register.sqlite_write import db_errors
 
     try:
         reg.record_seen(seen, by, received=received)
         reg.record_files([(x.path, x.identity, x.sha256) for x in seen if x.identity is not None])
-    except SQLAlchemyError as e:  # the results stand; only the register's memory of this run is lost
+    except db_errors() as e:  # the results stand; only the register's memory of this run is lost
         import sys
 
         msg = str(getattr(e, "orig", None) or e).strip().splitlines()[0]

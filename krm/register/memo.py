@@ -24,11 +24,10 @@ import os
 from dataclasses import dataclass
 from operator import itemgetter
 
-from sqlalchemy import and_, select
-
 from krm.register import codec
-from krm.register import schema as S
 from krm.register.connect import _now
+# (SQLAlchemy and the schema are imported by the Memo methods that use them: a worker uses this module's
+# functions without loading SQLAlchemy, krm.register.plain)
 # here since migration 5, in krm.register.lite so that krm report's memo can use them without SQLAlchemy
 from krm.register.lite import host, identity, recipe, sha256_file  # noqa: F401
 
@@ -77,6 +76,10 @@ class Memo:
     # ------------------------------------------------------------------ file identities
     def known_files(self, stats: dict[str, os.stat_result]) -> dict[str, str]:
         """{path: sha256} for the files whose identity is as recorded (``stats``: absolute path -> its stat now)."""
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         F = S.file_stat
         out: dict[str, str] = {}
         me = host()
@@ -91,6 +94,8 @@ class Memo:
     def record_files(self, files: list[tuple[str, tuple, str]]) -> None:
         """Record (path, identity when read, sha256) of files read and hashed this run: their identities were
         settled when they were read (:func:`settled`), so the same identity later means the same bytes."""
+        from krm.register import schema as S
+
         if not files:
             return
         F, me, now = S.file_stat, host(), _now()
@@ -108,6 +113,10 @@ class Memo:
     # ------------------------------------------------------------------ stored results without their rows
     def remembered(self, shas: set[str], as_of: dt.date) -> dict[str, Remembered]:
         """{sha256: stored result for this engine and date}, findings and digest included, rows not."""
+        from sqlalchemy import and_, select
+
+        from krm.register import schema as S
+
         R, C, W, F, D = S.reading, S.check, S.workbook, S.finding, S.reading_digest
         out: dict[str, Remembered] = {}
         with self.reader() as c, c.begin():
@@ -135,6 +144,10 @@ class Memo:
 
     def rows_of(self, reading_id: int) -> tuple[list, list]:
         """(projects, regions) stored for a reading; ValueError when they are not intact."""
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         R = S.reading
         with self.reader() as c, c.begin():
             hit = c.execute(select(R).where(R.c.id == reading_id)).first()
@@ -146,6 +159,10 @@ class Memo:
 
     def written_for(self, workbook_ids) -> dict[int, dict]:
         """{workbook id: {(code, cell): explanation}} written in the portal (as :meth:`written_explanations`)."""
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         W = S.written_explanation
         out: dict[int, dict] = {}
         with self.reader() as c, c.begin():
@@ -159,6 +176,10 @@ class Memo:
     # ------------------------------------------------------------------ outputs
     def outputs_known(self, paths: list[str]) -> dict[str, tuple[str, str, int, object]]:
         """{path: (recipe, sha256, size, data)} recorded for these output files (this host)."""
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         M = S.output_memo
         out = {}
         with self.reader() as c, c.begin():
@@ -171,6 +192,8 @@ class Memo:
 
     def record_outputs(self, command: str, outputs: list[tuple]) -> None:
         """Record (path, recipe, sha256, size, inputs [(name, sha256)], data) of output files just written."""
+        from krm.register import schema as S
+
         if not outputs:
             return
         M, me, now = S.output_memo, host(), _now()
@@ -190,6 +213,8 @@ class Memo:
     def record_report_inputs(self, recipe: str, as_of: dt.date, rows: list[tuple[str, str, str]]) -> None:
         """Record (sha256, data, seal) of workbooks ``krm report`` summarised for ``recipe`` on ``as_of``
         (:mod:`krm.report.remembered`); the row of the same bytes and recipe is replaced."""
+        from krm.register import schema as S
+
         if not rows:
             return
         T, now = S.report_input, _now()

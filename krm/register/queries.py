@@ -9,10 +9,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from krm.register import codec
-from krm.register import schema as S
+
+# (SQLAlchemy and the schema are imported where they are used: Version and Change without them, for
+# krm.register.plain)
 
 #: the states whose current version counts in a roll-up from the register
 COUNTED = ("accepted", "confirmed")
@@ -59,6 +59,10 @@ class Change:
 
 
 def _version_query():
+    from sqlalchemy import select
+
+    from krm.register import schema as S
+
     V, T, W, R = S.version, S.submission, S.workbook, S.reading
     return (select(V.c.id, V.c.submission_id, T.c.form, T.c.region, T.c.district, T.c.programme, T.c.period,
                    V.c.number, W.c.sha256, V.c.state, V.c.received_at, V.c.reading_id, V.c.workbook_id,
@@ -69,6 +73,10 @@ def _version_query():
 
 def _ever_confirmed(c, submissions: set) -> dict[int, dict[int, int]]:
     """{submission: {version id: number}} of the versions that were ever confirmed (their audit trail)."""
+    from sqlalchemy import select
+
+    from krm.register import schema as S
+
     V, A = S.version, S.state_change
     out: dict[int, dict[int, int]] = {}
     ids = sorted(submissions)
@@ -86,6 +94,10 @@ class Queries:
     def versions(self, *, form=None, region=None, district=None, programme=None, period=None, state=None,
                  current: bool | None = None) -> list[Version]:
         """Versions matching every filter given, by submission then number; ``current=True``: the latest of each."""
+        from sqlalchemy import func, select
+
+        from krm.register import schema as S
+
         T, V = S.submission, S.version
         q = _version_query()
         for col, v in ((T.c.form, form), (T.c.region, region), (T.c.district, district),
@@ -117,6 +129,8 @@ class Queries:
         return out
 
     def version(self, version_id: int) -> Version | None:
+        from krm.register import schema as S
+
         with self.reader() as c, c.begin():
             r = c.execute(_version_query().where(S.version.c.id == version_id)).first()
         if r is None:
@@ -130,6 +144,10 @@ class Queries:
                 "confirmations": self.confirmations(v.id), "explanations": self.explanations(v.id)}
 
     def audit(self, version_id: int) -> list[Change]:
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         C = S.state_change
         with self.reader() as c, c.begin():
             rows = c.execute(select(C).where(C.c.version_id == version_id).order_by(C.c.id)).all()
@@ -137,6 +155,10 @@ class Queries:
 
     def audits(self, version_ids) -> dict[int, list[Change]]:
         """The audit trails of many versions at once: {version id: [Change, …]}."""
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         C = S.state_change
         ids = sorted(set(version_ids))
         out: dict[int, list[Change]] = {}
@@ -157,6 +179,10 @@ class Queries:
 
     def show(self, path: str | Path) -> dict | None:
         """What the register knows of a file, found by its bytes (SHA-256); None if never seen."""
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         data = Path(path).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         W, R, C = S.workbook, S.reading, S.check
@@ -192,6 +218,10 @@ class Queries:
         return out
 
     def submission_of(self, reading_id: int, path: Path):
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         R = S.reading
         with self.reader() as c, c.begin():
             r = c.execute(select(R).where(R.c.id == reading_id)).first()

@@ -286,12 +286,13 @@ def _splice(invoked, paths, lang, today_d, overrun, jobs, gen, plan, redo, shas,
     errors = Capture("stderr")  # a full run that prints on stderr is not stored: neither is this one
     try:
         if redo:
-            from krm import register
+            from krm.register.connect import RegisterError
+            from krm.register.plain import open_plain
             from krm.validate import validate_paths
 
             try:
-                reg = register.open(configured())
-            except register.RegisterError:  # the full run says why
+                reg = open_plain(configured())  # an SQLite register without SQLAlchemy (krm.register.plain)
+            except RegisterError:  # the full run says why
                 return None
             spool = validate_paths(redo, jobs=jobs if jobs is not None else (1 if len(redo) < 4 else None),
                                    today=today_d, submissions=True, register=reg, into=Spool())

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import sys
 import threading
 from contextlib import contextmanager
 
@@ -64,16 +65,23 @@ class SqliteWriter:
             self._con, self._pid = con, os.getpid()
         return self._con
 
-    @contextmanager
     def write(self):
         """A cursor in one ``BEGIN IMMEDIATE`` transaction, committed at the end (rolled back on any error)."""
+        return self._transaction("BEGIN IMMEDIATE", "recording a reading")
+
+    def snapshot(self):
+        """A cursor in one read transaction: one snapshot of the register for several queries."""
+        return self._transaction("BEGIN", "reading the register")
+
+    @contextmanager
+    def _transaction(self, begin: str, what: str):
         with self._lock:
             try:
                 con = self._connection()
                 cur = con.cursor()
-                cur.execute("BEGIN IMMEDIATE")
+                cur.execute(begin)
             except sqlite3.Error as e:
-                raise _as_sqlalchemy(e, "BEGIN IMMEDIATE") from None
+                raise _as_sqlalchemy(e, begin) from None
             try:
                 yield cur
                 cur.execute("COMMIT")
@@ -84,7 +92,7 @@ class SqliteWriter:
                 except sqlite3.Error:
                     pass
                 if isinstance(e, sqlite3.Error):
-                    raise _as_sqlalchemy(e, "recording a reading") from None
+                    raise _as_sqlalchemy(e, what) from None
                 raise
 
     def read(self, sql: str, params: tuple):
@@ -103,6 +111,14 @@ class SqliteWriter:
                 else:
                     _INHERITED.append(self._con)
             self._con = None
+
+
+def db_errors() -> tuple:
+    """What a caller catches of the register's failures without importing SQLAlchemy for it: SQLAlchemy's error
+    class once SQLAlchemy is loaded (none of its errors can be raised before: this module raises its own as one,
+    :func:`_as_sqlalchemy`, importing it then), else nothing."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    return (exc.SQLAlchemyError,) if exc is not None else ()
 
 
 def _as_sqlalchemy(e: sqlite3.Error, statement: str):

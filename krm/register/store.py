@@ -25,11 +25,11 @@ import json
 import os
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, select, update
-
 from krm.register import codec
-from krm.register import schema as S
 from krm.register.connect import _now
+
+# SQLAlchemy, and the schema made of it, are imported by the methods that use them: a worker that looks up and
+# records a reading in an SQLite register (krm.register.sqlite_write, krm.register.plain) never loads them
 
 STATES = ("received", "checked", "accepted", "returned", "confirmed", "superseded")
 #: the moves :meth:`Store.set_state` allows (superseding is done by the register itself)
@@ -206,6 +206,46 @@ def submission_key(sub) -> tuple | None:
     return (sub.form, region or "", sub.district or "", sub.programme or "", sub.period)
 
 
+def decide_versions(files: list[tuple], sid: dict, have: dict) -> tuple[list, list, dict, list]:
+    """What :meth:`Store._versions` records for ``files`` ((key, workbook id, reading id, errors, received at), in
+    order), given each key's submission id (``sid``) and the versions each submission has (``have``: submission id
+    -> [[version id, number, workbook id, state], …], updated): (the new versions' rows, the audit steps [(version,
+    [(from, to, reason), …]), …], the versions superseded {id(version): version}, each file's version).  A new
+    version's id is None until :func:`numbered`."""
+    new, changes, superseded, result = [], [], {}, []
+    for key, wid, rid, errors, received_at in files:
+        s = sid[key]
+        vs = have.setdefault(s, [])
+        old = next((v for v in vs if v[2] == wid), None)
+        if old is not None:
+            result.append(old)
+            continue
+        number = max((v[1] for v in vs), default=0) + 1
+        final = "returned" if errors else "accepted"
+        v = [None, number, wid, final]
+        # a confirmed version is locked: it stays as it is, and the new one is "changed after confirmation"
+        older = [o for o in vs if o[3] not in ("superseded", "confirmed")]
+        new.append({"submission_id": s, "number": number, "workbook_id": wid, "reading_id": rid,
+                    "received_at": received_at, "state": final})
+        changes.append((v, [(None, "received", None), ("received", "checked", None),
+                            ("checked", final, f"{errors} errors" if final == "returned" else None)]))
+        for o in older:
+            changes.append((o, [(o[3], "superseded", f"version {number} received")]))
+            o[3] = "superseded"
+            superseded[id(o)] = o
+        vs.append(v)
+        result.append(v)
+    return new, changes, superseded, result
+
+
+def numbered(result: list, new: list, got: dict) -> None:
+    """The new versions of :func:`decide_versions` given their ids (``got``: (submission id, number) -> id)."""
+    it = iter(new)
+    for v in (x for x in result if x[0] is None):
+        if v[0] is None:
+            v[0] = got[(next(it)["submission_id"], v[1])]
+
+
 class Store:
     def __init__(self, engine, engine_version: str):
         self.engine = engine
@@ -239,6 +279,10 @@ class Store:
     # ------------------------------------------------------------------ the worker's side
     def lookup(self, sha: str, as_of: dt.date, rows: bool) -> Stored | None:
         """The stored result for these bytes, this engine and date; None when absent or not intact."""
+        from sqlalchemy import and_, select
+
+        from krm.register import schema as S
+
         if self.writer_sqlite is not None:  # a cold run's usual answer (none) in one plain query
             from krm.register import sqlite_write as lite
 
@@ -294,6 +338,10 @@ class Store:
     def _record_core(self, p: "Prepared") -> tuple[int, int, bool]:
         """:meth:`record_reading_ids` through SQLAlchemy Core (PostgreSQL): each new row's id comes back from its
         INSERT (RETURNING); an existing row (the same bytes recorded by another process) is looked up."""
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
         W, R, C = S.workbook, S.reading, S.check
         with self.writer() as c, c.begin():
             wid = _inserted_id(c, W, {"sha256": p.sha, "size": p.size, "first_seen": p.now, "last_seen": p.now,
@@ -350,6 +398,10 @@ class Store:
                       out: list) -> None:
         """:meth:`record_seen` for the files ``order`` (indices into ``seen``, in the fixed order), in the run's
         transaction ``c``: a later batch sees what an earlier one recorded, as one batch would."""
+        from sqlalchemy import bindparam, select, update
+
+        from krm.register import schema as S
+
         W, P = S.workbook, S.workbook_path
         _insert_ignore_many(c, W, [{"sha256": seen[i].sha256, "size": seen[i].size, "first_seen": now,
                                     "last_seen": now, "read_error": seen[i].read_error} for i in order],
@@ -376,6 +428,10 @@ class Store:
         """The version of each (key, workbook id, reading id, errors), in this order: an existing one for bytes
         the submission already has, else a new one (received → checked → accepted/returned) superseding
         the versions before it."""
+        from sqlalchemy import bindparam, select, update
+
+        from krm.register import schema as S
+
         T, V = S.submission, S.version
         cols = ("form", "region", "district", "programme", "period")
         keys = list(dict.fromkeys(k for k, *_ in files))
@@ -388,37 +444,12 @@ class Store:
         for r in _select_in(c, select(V.c.submission_id, V.c.id, V.c.number, V.c.workbook_id, V.c.state),
                             V.c.submission_id, {sid[k] for k in keys}):  # the files' submissions, not the periods'
             have.setdefault(r[0], []).append([r[1], r[2], r[3], r[4]])
-        new, changes, superseded, result = [], [], {}, []
-        for key, wid, rid, errors, received_at in files:
-            s = sid[key]
-            vs = have.setdefault(s, [])
-            old = next((v for v in vs if v[2] == wid), None)
-            if old is not None:
-                result.append(old)
-                continue
-            number = max((v[1] for v in vs), default=0) + 1
-            final = "returned" if errors else "accepted"
-            v = [None, number, wid, final]
-            # a confirmed version is locked: it stays as it is, and the new one is "changed after confirmation"
-            older = [o for o in vs if o[3] not in ("superseded", "confirmed")]
-            new.append({"submission_id": s, "number": number, "workbook_id": wid, "reading_id": rid,
-                        "received_at": received_at, "state": final})
-            changes.append((v, [(None, "received", None), ("received", "checked", None),
-                                ("checked", final, f"{errors} errors" if final == "returned" else None)]))
-            for o in older:
-                changes.append((o, [(o[3], "superseded", f"version {number} received")]))
-                o[3] = "superseded"
-                superseded[id(o)] = o
-            vs.append(v)
-            result.append(v)
+        new, changes, superseded, result = decide_versions(files, sid, have)
         if new:
             c.execute(V.insert(), new)
             got = {(r[0], r[1]): r[2] for r in _select_in(
                 c, select(V.c.submission_id, V.c.number, V.c.id), V.c.submission_id, {x["submission_id"] for x in new})}
-            it = iter(new)
-            for v in (x for x in result if x[0] is None):
-                if v[0] is None:
-                    v[0] = got[(next(it)["submission_id"], v[1])]
+            numbered(result, new, got)
             c.execute(S.state_change.insert(), [
                 {"version_id": v[0], "at": now, "by": by, "from_state": a, "to_state": b, "reason": why}
                 for v, steps in changes for a, b, why in steps])
@@ -432,6 +463,10 @@ class Store:
         row, in one transaction; a version that is not accepted (any more) stays as it is.  Returns the ids moved,
         in order.  (The checks across months of a year's run return thousands: :meth:`set_state` one at a time
         took a transaction each.)"""
+        from sqlalchemy import bindparam, select, update
+
+        from krm.register import schema as S
+
         V = S.version
         by, now = by or os_user(), _now()
         moved: list[tuple[int, str]] = []
@@ -454,6 +489,10 @@ class Store:
 
     def set_state(self, version_id: int, state: str, by: str | None = None, reason: str | None = None) -> str:
         """Move a version to ``state`` (see :data:`TRANSITIONS`), with its audit row; returns the old state."""
+        from sqlalchemy import select, update
+
+        from krm.register import schema as S
+
         if state not in STATES:
             raise StateError(f"unknown state {state!r}; states: {', '.join(STATES)}")
         V = S.version
