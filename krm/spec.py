@@ -11,16 +11,114 @@ import datetime as dt
 from enum import Enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
 SPEC_VERSION = "1"  # the edition of every form's first spec (Order No. 189 of 2019); see krm.editions
 LANGS = ("kk", "ru", "en")
 
 
-class Text(BaseModel):
+class Model:
+    """A frozen record declared by its annotations: what the specs were as pydantic models, without pydantic (whose
+    import and model building cost every command that reads a form about 0.1 CPU-s).  Built by keyword, each field
+    given or its default; a value is taken as pydantic's lax mode took it for the declared types used here (an int
+    for a float, a list for a tuple, an Enum's value for the Enum); equal and hashed by type and fields; frozen
+    (:meth:`model_copy` makes a changed copy, as pydantic's: without checking the values)."""
+
+    _fields: tuple[str, ...] = ()
+    _defaults: dict = {}
+    _coerce: dict | None = None
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        names = [n for n in cls.__dict__.get("__annotations__", {}) if not n.startswith("_")]
+        cls._fields = tuple(dict.fromkeys([*cls._fields, *names]))
+        cls._defaults = {**cls._defaults, **{n: cls.__dict__[n] for n in names if n in cls.__dict__}}
+        for n in names:  # a default is the instance's value, never read from the class
+            if n in cls.__dict__:
+                delattr(cls, n)
+        cls._coerce = None
+
+    @classmethod
+    def _coercions(cls) -> dict:
+        """{field: how a value given is taken} from the annotations (read once: they name classes defined later)."""
+        if cls._coerce is None:
+            ann: dict = {}
+            for k in reversed(cls.__mro__):
+                ann.update(getattr(k, "__annotations__", {}))
+            out = {}
+            for n in cls._fields:
+                t = ann[n].replace(" ", "")
+                if t == "float":
+                    out[n] = _to_float
+                elif t.startswith("tuple["):
+                    out[n] = _to_tuple
+                elif t in ("ColType", "Rows"):
+                    out[n] = globals()[t]
+            cls._coerce = out
+        return cls._coerce
+
+    def __init__(self, **values):
+        unknown = set(values) - set(self._fields)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unknown field(s) {', '.join(sorted(unknown))}")
+        d = self.__dict__
+        coerce = self._coercions()
+        for n in self._fields:
+            if n in values:
+                v = values[n]
+                c = coerce.get(n)
+                d[n] = c(v) if c is not None and v is not None else v
+            elif n in self._defaults:
+                d[n] = self._defaults[n]
+            else:
+                raise TypeError(f"{type(self).__name__}: field {n!r} is required")
+        self._after()
+
+    def _after(self) -> None:
+        """Called once a new instance holds its values (its defaults worked out)."""
+
+    def __setattr__(self, name, value):
+        raise TypeError(f"{type(self).__name__} is frozen: {name} cannot be set")
+
+    def __delattr__(self, name):
+        raise TypeError(f"{type(self).__name__} is frozen: {name} cannot be deleted")
+
+    def model_copy(self, *, update: dict | None = None):
+        """A copy with the fields of ``update`` changed (as pydantic's ``model_copy``: the values not checked)."""
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        if update:
+            new.__dict__.update(update)
+        return new
+
+    def __eq__(self, other):
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self):
+        return hash((type(self), tuple(self.__dict__.values())))
+
+    def _fields_text(self, sep: str) -> str:
+        return sep.join(f"{n}={getattr(self, n)!r}" for n in self._fields)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._fields_text(', ')})"
+
+    def __str__(self) -> str:
+        return self._fields_text(" ")
+
+
+def _to_float(v):
+    return float(v) if type(v) is int else v
+
+
+def _to_tuple(v):
+    return tuple(v) if isinstance(v, list) else v
+
+
+
+class Text(Model):
     """A piece of text in the three languages krm speaks."""
 
-    model_config = ConfigDict(frozen=True)
     kk: str
     ru: str
     en: str
@@ -50,8 +148,7 @@ class ColType(str, Enum):
         return self in (ColType.JOBS, ColType.COUNT, ColType.MONEY)
 
 
-class Column(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class Column(Model):
     key: str  # stable machine name (also the name in JSON output and pandas frames)
     number: str  # what the column-number row shows ("1", "5", "1.1", "к1" …)
     title: Text
@@ -70,11 +167,10 @@ class Column(BaseModel):
     #: the key the next level's form receives it under (default: the same key); see :meth:`carried_as`
     feeds: str | None = None
 
-    @model_validator(mode="after")
-    def _default_role(self) -> "Column":
+    def _after(self) -> None:
+        """The default role (see ``role``)."""
         if self.role is None and self.type != ColType.SEQ:
-            object.__setattr__(self, "role", "measure" if self.type.numeric else "dimension")
-        return self
+            self.__dict__["role"] = "measure" if self.type.numeric else "dimension"
 
     @property
     def carried_as(self) -> str | None:
@@ -82,8 +178,7 @@ class Column(BaseModel):
         return (self.feeds or self.key) if self.role else None
 
 
-class HeaderField(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class HeaderField(Model):
     key: str  # region, district, period, programme, basis, body, unit
     name: str  # workbook defined name
     label: Text
@@ -91,8 +186,7 @@ class HeaderField(BaseModel):
     required: bool = True
 
 
-class SignatureField(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class SignatureField(Model):
     key: str
     name: str
     label: Text
@@ -106,10 +200,9 @@ class Rows(str, Enum):
     ACTIVITIES = "activities"  # the nine activity groups, then the total
 
 
-class Deadline(BaseModel):
+class Deadline(Model):
     """When the form is due, relative to the reporting period."""
 
-    model_config = ConfigDict(frozen=True)
     kind: str  # "next-month-day": day N of the month after the period; "yearly": day/month of the current year
     day: int
     month: int | None = None  # for yearly deadlines
@@ -117,8 +210,7 @@ class Deadline(BaseModel):
     text: Text
 
 
-class FormSpec(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class FormSpec(Model):
     id: str  # "KRM-2"
     number: int
     annex: Text
