@@ -139,6 +139,9 @@ def _die_with_parent(parent_pid: int) -> None:
 def _worker(conn, func, items, mem_limit_mb, parent_pid, foreign) -> None:
     """Worker loop: receive a list of indices, send ``(index, ok, result)`` for each, until told to stop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import gc
+
+    gc.freeze()  # what the parent made is not walked by this worker's collector (nor its pages copied for it)
     try:  # a crash is reported by the parent in one line, not as a C-level stack dump on stderr
         import faulthandler
 

@@ -58,3 +58,30 @@ def test_validate_without_register_loads_no_database_library():
     assert out["code"] == 1, r.stderr  # the samples hold errors on purpose
     assert json.loads(text)["summary"]["files"] > 100
     assert "sqlalchemy" not in out["mods"]
+
+
+GC_PROBE = """
+import gc, json, sys
+from krm.cli import run
+sys.argv = ["krm", "--version"]
+try:
+    run()
+except SystemExit:
+    pass
+print("\\n@@" + json.dumps({"frozen": gc.get_freeze_count(), "threshold": gc.get_threshold()[0]}))
+"""
+
+
+def test_the_collector_skips_what_start_up_made():
+    """A krm run moves what start-up imported out of the collector's passes (gc.freeze) and makes its passes less
+    often; each worker of the pool does not walk what it inherited from the parent."""
+    from krm.pool import run_isolated
+
+    r = subprocess.run([sys.executable, "-c", GC_PROBE], capture_output=True, text=True, timeout=120)
+    out = json.loads(r.stdout.rsplit("\n@@", 1)[1])
+    assert out["frozen"] > 10_000 and out["threshold"] >= 10_000
+    import gc
+
+    before = gc.get_freeze_count()
+    [(_, ok, frozen)] = run_isolated(lambda _: gc.get_freeze_count(), [1], jobs=1, isolate=True)
+    assert ok and frozen > before and gc.get_freeze_count() == before

@@ -227,14 +227,15 @@ def run(invoked: str, paths: list, lang: str, as_of: str | None, overrun, jobs, 
         return None
     files, shas = found["found"]
     pieces = {p[0]: p for p in stored["files"]}
-    plan = []  # (path, shown, absolute path, its piece or None)
+    plan = []  # (path of a file validated again else None, shown, absolute path, its piece or None)
     hashed = {}  # {absolute path: (identity or None, sha256)} of the files read here to know their bytes
     for shown, a in files:
         p = pieces.get(shown)
         if p is not None and p[1] is not None and a not in shas and len(hashed) < MAX_REDONE * len(files):
             hashed[a] = _hashed(a)  # (its identity is not known yet: written a moment before the last run)
         sha = shas.get(a) or (hashed.get(a) or (None, None))[1]
-        plan.append((Path(shown), shown, a, p if p is not None and p[1] is not None and sha == p[1] else None))
+        p = p if p is not None and p[1] is not None and sha == p[1] else None
+        plan.append((Path(shown) if p is None else None, shown, a, p))
     redo = [path for path, _, _, p in plan if p is None]
     if len(redo) > MAX_REDONE * len(plan):
         return None
