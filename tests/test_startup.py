@@ -73,13 +73,16 @@ print("\\n@@" + json.dumps({"frozen": gc.get_freeze_count(), "threshold": gc.get
 
 
 def test_the_collector_skips_what_start_up_made():
-    """A krm run moves what start-up imported out of the collector's passes (gc.freeze) and makes its passes less
-    often; each worker of the pool does not walk what it inherited from the parent."""
+    """A krm run moves what start-up imported out of the collector's passes (gc.freeze), its passes as often as
+    CPython makes them; each worker of the pool does not walk what it inherited from the parent."""
     from krm.pool import run_isolated
 
     r = subprocess.run([sys.executable, "-c", GC_PROBE], capture_output=True, text=True, timeout=120)
     out = json.loads(r.stdout.rsplit("\n@@", 1)[1])
-    assert out["frozen"] > 10_000 and out["threshold"] >= 10_000
+    default = subprocess.run([sys.executable, "-c", "import gc; print(gc.get_threshold()[0])"], capture_output=True,
+                             text=True, timeout=60).stdout.strip()
+    # the thresholds stay CPython's: a higher one cost the year's aggregate workers 40 MB (krm/cli.py)
+    assert out["frozen"] > 10_000 and str(out["threshold"]) == default
     import gc
 
     before = gc.get_freeze_count()
