@@ -46,12 +46,15 @@ class Model:
             out = {}
             for n in cls._fields:
                 t = ann[n].replace(" ", "")
+                one = [x for x in t.split("|") if x != "None"]
+                t = one[0] if len(one) == 1 else t  # "X | None": taken as X (None is kept as it is)
+                known = globals().get(t)
                 if t == "float":
                     out[n] = _to_float
                 elif t.startswith("tuple["):
                     out[n] = _to_tuple
-                elif t in ("ColType", "Rows"):
-                    out[n] = globals()[t]
+                elif isinstance(known, type) and issubclass(known, Enum):
+                    out[n] = known
             cls._coerce = out
         return cls._coerce
 

@@ -95,6 +95,11 @@ def test_a_changed_template_jinja2_or_setting_is_compiled_again(tmp_path, monkey
     assert render() == "&lt;b&gt;!" and render() == "&lt;b&gt;!" and len(compiles) == n + 2
     monkeypatch.setenv("XDG_CACHE_HOME", str(page))
     assert render() == "&lt;b&gt;!" and compiled.template_cache(jinja2.Environment()) is None
+    # a function among the settings (autoescape by name, finalize) cannot be named across runs: no cache, no folder
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache2"))
+    assert compiled.template_cache(jinja2.Environment(autoescape=jinja2.select_autoescape())) is None
+    assert compiled.template_cache(jinja2.Environment(finalize=str)) is None
+    assert not (tmp_path / "cache2").exists()
 
 
 # ------------------------------------------------------------------ KRM-7 written by a helper process

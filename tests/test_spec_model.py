@@ -48,3 +48,19 @@ def test_reading_a_form_loads_no_pydantic():
             "print('pydantic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_an_optional_field_is_taken_as_its_type():
+    """A field declared ``X | None`` takes a value as ``X`` would (an int for a float, a list for a tuple, a value
+    for its Enum), and None as None: a new optional field needs no other edit."""
+    from krm.spec import ColType, Model, Rows
+
+    class Probe(Model):
+        width: float | None = None
+        parts: tuple[str, ...] | None = None
+        kind: ColType | None = None
+        rows: Rows | None = None
+
+    p = Probe(width=3, parts=["a"], kind=ColType.JOBS.value, rows=Rows.ACTIVITIES.value)
+    assert type(p.width) is float and p.parts == ("a",) and p.kind is ColType.JOBS and p.rows is Rows.ACTIVITIES
+    assert Probe().width is None and Probe(kind=None).kind is None

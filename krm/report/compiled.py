@@ -58,8 +58,7 @@ def settings_key(env) -> str:
              env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
              env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
              env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
-             env.autoescape if isinstance(env.autoescape, bool) else f"callable:{id(env.autoescape)}",
-             env.optimized, env.is_async, env.finalize is not None and f"finalize:{id(env.finalize)}",
+             env.autoescape, env.optimized, env.is_async,
              sorted(name(type(e)) for e in env.extensions.values()),
              name(env.code_generator_class), name(env.context_class), name(env.template_class))
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
@@ -80,8 +79,8 @@ def _private_folder(path: Path) -> bool:
 def template_cache(env):
     """A bytecode cache (jinja2's hook) for ``env`` in the user's cache home; None when there is no private folder for it."""
     home = cache_home()
-    if home is None:
-        return None
+    if home is None or not isinstance(env.autoescape, bool) or env.finalize is not None:
+        return None  # a function's effect on the code cannot be named across runs: a new folder every run
     folder = home / settings_key(env)
     if not _private_folder(folder):
         return None
