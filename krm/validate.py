@@ -247,8 +247,10 @@ def _attach(reg, res):
     return res
 
 
-def _open_register(register, cache, paths):
-    """The register this run uses (and whether this call opened it), or (None, False)."""
+def _open_register(register, cache, paths, plain: bool = False):
+    """The register this run uses (and whether this call opened it), or (None, False).  ``plain``: an SQLite register
+    at this krm's schema opened without SQLAlchemy (:mod:`krm.register.plain`: what :func:`validate_paths` asks of
+    the register it opens is all done there)."""
     if register is False or cache is False:
         return None, False
     if register is not None and register is not True:
@@ -260,6 +262,10 @@ def _open_register(register, cache, paths):
     if target is None:
         return None, False
     outside_inputs(target, paths)
+    if plain:
+        from krm.register.plain import open_plain
+
+        return open_plain(target), True
     return reg_mod.open(target), True
 
 
@@ -296,7 +302,7 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     # a file to read is kept as its path, only a problem as its Entry (not each file's stat: a year is 36,000)
     entries = [e.path if e.ok else e for e in discover(paths)]
     files = [e for e in entries if isinstance(e, Path)]
-    reg, opened = _open_register(register, cache, paths)
+    reg, opened = _open_register(register, cache, paths, plain=True)
     known: dict = {}
     if reg is not None:  # what the register remembers is taken from it here, without a worker (krm.remembered)
         from krm.remembered import remembered

@@ -1,5 +1,7 @@
-"""An SQLite register used through the standard library's :mod:`sqlite3`, for a run that validates a few
-workbooks: ``krm validate`` after a few of a month's files were edited (:mod:`krm.register.spliced`).
+"""An SQLite register used through the standard library's :mod:`sqlite3`, for a run that reads a few workbooks:
+``krm validate`` after a few of a month's files were edited (:mod:`krm.register.spliced`), a run of
+:func:`krm.validate.validate_paths` that opens the register itself (``krm report``: after edits, a few workbooks),
+and what ``krm report`` records besides (:mod:`krm.report.remembered`, :mod:`krm.report.memo`).
 
 Importing SQLAlchemy and building the register on it costs about 0.15 CPU-s a process, more than validating
 ten workbooks.  :func:`open_plain` gives a :class:`PlainRegister` for an SQLite register that is already there,
@@ -8,11 +10,13 @@ nothing to migrate); anything else (no register yet, an older or newer schema, P
 is opened by :func:`krm.register.open` as before.
 
 What such a run asks of the register is done here, with the same statements and the same rows as the SQLAlchemy
-path (``tests/test_register_plain.py`` compares two registers, one written each way): a stored reading looked up
-(the usual answer for an edited file: none), a reading recorded (:mod:`krm.register.sqlite_write`), file
-identities, the run's paths and versions (:meth:`PlainRegister.record_seen`), the versions of a period and the
-rows of a reading (the checks across months).  Anything else (a stored reading found, the portal's explanations,
-returning a version) is asked of the full :class:`krm.register.Register`, opened (with SQLAlchemy) the first time
+path (``tests/test_register_plain.py`` and ``tests/test_report_plain.py`` compare two registers, one written each
+way, and the answers of both): a stored reading looked up by its bytes, stored results without their rows and the
+portal's explanations (:mod:`krm.remembered`), a reading recorded (:mod:`krm.register.sqlite_write`), file
+identities, the run's paths and versions (:meth:`PlainRegister.record_seen`), the versions and submissions of a
+period and the rows of a reading (the checks across months, the report's previous month), which periods hold a
+form, what the report keeps of each workbook and its outputs' memo.  Anything else (returning a version, the
+outliers' series) is asked of the full :class:`krm.register.Register`, opened (with SQLAlchemy) the first time
 it is needed: the same answers, only not faster.  A failure of SQLite is raised as SQLAlchemy's
 ``OperationalError``, as :mod:`krm.register.sqlite_write` does, which every caller handles.
 """
@@ -97,13 +101,29 @@ class PlainRegister:
 
     # ------------------------------------------------------------------ reads
     def lookup(self, sha: str, as_of: dt.date, rows: bool):
-        """:meth:`krm.register.Store.lookup`: None without SQLAlchemy when nothing is stored (an edited file's
-        bytes); a stored reading is built by the full register."""
-        from krm.register import sqlite_write
+        """:meth:`krm.register.Store.lookup`: the same stored result (its findings as rows with the finding table's
+        fields), or None."""
+        from krm.register import codec
+        from krm.register.store import stored_result
 
-        if not sqlite_write.stored(self.writer_sqlite, sha, self.engine_version, as_of):
-            return None
-        return self.full().lookup(sha, as_of, rows)
+        with self.writer_sqlite.snapshot() as cur:
+            hit = cur.execute("SELECT r.id, r.workbook_id, r.form, r.edition, r.lang, r.header, r.n_rows, r.totals, "
+                              "r.digest, c.id, c.errors, c.warnings, c.digest FROM workbook w "
+                              "JOIN reading r ON r.workbook_id = w.id "
+                              "JOIN check_result c ON c.reading_id = r.id AND c.as_of = ? "
+                              "WHERE w.sha256 = ? AND r.engine = ?",
+                              (as_of.isoformat(), sha, self.engine_version)).fetchone()
+            if hit is None:
+                return None
+            rid, wid, form, edition, lang, header_json, n_rows, totals, rdig, cid, errors, warnings, cdig = hit
+            recs = [FindingRow(*r) for r in cur.execute("SELECT check_id, seq, code, severity, sheet, cell, data "
+                                                        "FROM finding WHERE check_id = ? ORDER BY seq", (cid,))]
+            if codec.check_digest(errors, warnings, recs) != cdig:
+                return None  # changed in the database: read the workbook again (verify reports it)
+            header = codec.loads(header_json)
+            cells = _cells(cur, rid) if rows and header is not None else None
+        return stored_result(wid, rid, form, lang, edition, header_json, n_rows, totals, rdig, errors, recs, header,
+                             cells)
 
     def known_files(self, stats: dict) -> dict[str, str]:
         """:meth:`krm.register.memo.Memo.known_files`."""
@@ -121,18 +141,11 @@ class PlainRegister:
     def _reading_cells(self, reading_id: int):
         """(form, edition, header, n_rows, totals, digest) of a reading, or None, and its cells as
         :func:`krm.register.codec.stored_cells` gives them: in one read transaction."""
-        from krm.register.codec import cells_from_json
-
         with self.writer_sqlite.snapshot() as cur:
             r = cur.execute("SELECT form, edition, header, n_rows, totals, digest FROM reading WHERE id = ?",
                             (reading_id,)).fetchone()
-            text = cur.execute("SELECT cells FROM reading_rows WHERE reading_id = ?", (reading_id,)).fetchone()
-            if text is not None and text[0] is not None:
-                cells = cells_from_json(text[0])
-            else:
-                cells = [tuple(x) for x in cur.execute("SELECT row_no, kind, key, type, text, num FROM row_value "
-                                                       "WHERE reading_id = ?", (reading_id,))]
-        return r, sorted(cells, key=lambda x: (x[0], x[2]))
+            cells = _cells(cur, reading_id)
+        return r, cells
 
     def rows_of(self, reading_id: int) -> tuple[list, list]:
         """:meth:`krm.register.memo.Memo.rows_of`."""
@@ -201,6 +214,72 @@ class PlainRegister:
         out.sort(key=lambda v: (v.period, v.form, v.region, v.district, v.programme, v.number))
         return out
 
+    def remembered(self, shas: set[str], as_of: dt.date) -> dict:
+        """:meth:`krm.register.memo.Memo.remembered` (the same stored results, their findings as rows with the
+        finding table's fields)."""
+        from krm.register import codec
+        from krm.register.memo import Remembered, seal
+
+        out: dict = {}
+        if not shas:
+            return out
+        with self.writer_sqlite.snapshot() as cur:
+            hits = _in(cur, "SELECT w.sha256, w.size, w.id, r.id, r.form, r.lang, r.edition, r.header, c.id, c.errors, "
+                            "c.warnings, c.digest, d.data, d.seal, r.digest FROM workbook w "
+                            "JOIN reading r ON r.workbook_id = w.id "
+                            "JOIN check_result c ON c.reading_id = r.id AND c.as_of = ? "
+                            "LEFT OUTER JOIN reading_digest d ON d.reading_id = r.id "
+                            "WHERE r.engine = ? AND w.sha256 IN ({values})", shas,
+                       (as_of.isoformat(), self.engine_version))
+            recs: dict[int, list] = {h[8]: [] for h in hits}
+            for r in _in(cur, "SELECT check_id, seq, code, severity, sheet, cell, data FROM finding "
+                              "WHERE check_id IN ({values})", recs):
+                recs[r[0]].append(FindingRow(*r))
+        for (sha, size, wid, rid, form, lang, edition, header, cid, errors, warnings, cdig, data, sl, rdig) in hits:
+            found = sorted(recs[cid], key=lambda r: r.seq)
+            if codec.check_digest(errors, warnings, found) != cdig:
+                continue  # changed in the database: the file is read again (verify reports it)
+            digest = data if data is not None and sl == seal(rdig, data) else None
+            out[sha] = Remembered(sha, size, wid, rid, form, lang, edition, found, codec.loads(header), errors,
+                                  digest)
+        return out
+
+    def written_for(self, workbook_ids) -> dict[int, dict]:
+        """:meth:`krm.register.memo.Memo.written_for`."""
+        out: dict[int, dict] = {}
+        ids = set(workbook_ids)
+        if not ids:
+            return out
+        with self.writer_sqlite.snapshot() as cur:
+            rows = _in(cur, "SELECT id, workbook_id, code, cell, text, author, at FROM written_explanation "
+                            "WHERE workbook_id IN ({values})", ids)
+        for _, wid, code, cell, text, author, at in sorted(rows):
+            out.setdefault(wid, {})[(code, cell)] = {"text": text, "who": author,
+                                                     "date": _datetime(at).date().isoformat(), "sheet": "krm serve",
+                                                     "row": None}
+        return out
+
+    def with_written(self, findings: list, workbook_id: int | None) -> list:
+        """:meth:`krm.register.approval.Approval.with_written`."""
+        written = self.written_for([workbook_id]).get(workbook_id, {}) if findings and workbook_id is not None else {}
+        for f in findings:
+            e = written.get((f.code, f.cell or ""))
+            if e is not None and f.explanation is None and f.severity != "error":
+                f.explanation = dict(e)
+        return findings
+
+    def periods_of(self, form: str, periods) -> set[str]:
+        """Which of ``periods`` the register holds a submission of ``form`` of."""
+        with self.writer_sqlite.snapshot() as cur:
+            return {r[0] for r in _in(cur, "SELECT DISTINCT period FROM submission WHERE form = ? AND period IN "
+                                           "({values})", set(periods), (form,))}
+
+    def submissions(self, periods, path_of=None) -> list:
+        """:meth:`krm.register.queries.Queries.submissions` (through :meth:`versions` and :meth:`submission_of`)."""
+        from krm.register.queries import Queries
+
+        return Queries.submissions(self, periods, path_of)
+
     # ------------------------------------------------------------------ writes
     def record_reading(self, sha: str, size: int, as_of: dt.date, report, edition: str | None) -> int | None:
         return self.record_reading_ids(sha, size, as_of, report, edition)[0]
@@ -245,6 +324,40 @@ class PlainRegister:
             for k in range(0, len(order), RECORD_BATCH):
                 self._record_batch(cur, seen, order[k:k + RECORD_BATCH], by, received, now, out)
         return out
+
+    def record_outputs(self, command: str, outputs: list[tuple]) -> None:
+        """:meth:`krm.register.memo.Memo.record_outputs`: the same rows."""
+        from operator import itemgetter
+
+        from krm.register import codec
+        from krm.register.lite import host
+
+        if not outputs:
+            return
+        me, now = host(), ts(_now())
+        rows = [(me, p, command, self.engine_version, recipe, sha, size,
+                 json.dumps(inputs, ensure_ascii=False, separators=(",", ":")),
+                 codec.dumps(data) if data is not None else None, now)
+                for p, recipe, sha, size, inputs, data in sorted(outputs, key=itemgetter(0))]
+        with self.writer_sqlite.write() as cur:
+            cur.executemany("INSERT INTO output_memo (host, path, command, engine, recipe, sha256, size, inputs, data, "
+                            "written) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (host, path) DO UPDATE SET "
+                            "command = excluded.command, engine = excluded.engine, recipe = excluded.recipe, "
+                            "sha256 = excluded.sha256, size = excluded.size, inputs = excluded.inputs, "
+                            "data = excluded.data, written = excluded.written", rows)
+
+    def record_report_inputs(self, recipe: str, as_of: dt.date, rows: list[tuple[str, str, str]]) -> None:
+        """:meth:`krm.register.memo.Memo.record_report_inputs`: the same rows."""
+        if not rows:
+            return
+        now = ts(_now())
+        one = {sha: (data, sl) for sha, data, sl in rows}
+        with self.writer_sqlite.write() as cur:
+            cur.executemany("INSERT INTO report_input (sha256, recipe, as_of, data, seal, written) "
+                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, recipe) DO UPDATE SET "
+                            "as_of = excluded.as_of, data = excluded.data, seal = excluded.seal, "
+                            "written = excluded.written",
+                            [(sha, recipe, as_of.isoformat(), data, sl, now) for sha, (data, sl) in sorted(one.items())])
 
     def _record_batch(self, cur, seen: list, order: list[int], by: str, received: str, now: dt.datetime,
                       out: list) -> None:
@@ -305,6 +418,37 @@ class PlainRegister:
             cur.executemany("UPDATE version SET state = 'superseded' WHERE version.id = ?",
                             [(o[0],) for o in superseded.values()])
         return [v[0] for v in result]
+
+
+class FindingRow(tuple):
+    """A row of the finding table, its fields by name (as SQLAlchemy's row gives them)."""
+
+    __slots__ = ()
+    _fields = ("check_id", "seq", "code", "severity", "sheet", "cell", "data")
+
+    def __new__(cls, *values):
+        return tuple.__new__(cls, values)
+
+    check_id = property(lambda r: r[0])
+    seq = property(lambda r: r[1])
+    code = property(lambda r: r[2])
+    severity = property(lambda r: r[3])
+    sheet = property(lambda r: r[4])
+    cell = property(lambda r: r[5])
+    data = property(lambda r: r[6])
+
+
+def _cells(cur, reading_id: int) -> list[tuple]:
+    """:func:`krm.register.codec.stored_cells` through a sqlite3 cursor."""
+    from krm.register.codec import cells_from_json
+
+    text = cur.execute("SELECT cells FROM reading_rows WHERE reading_id = ?", (reading_id,)).fetchone()
+    if text is not None and text[0] is not None:
+        cells = cells_from_json(text[0])
+    else:
+        cells = [tuple(x) for x in cur.execute("SELECT row_no, kind, key, type, text, num FROM row_value "
+                                               "WHERE reading_id = ?", (reading_id,))]
+    return sorted(cells, key=lambda x: (x[0], x[2]))
 
 
 def _in(cur, sql: str, values, params: tuple = ()) -> list:

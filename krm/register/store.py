@@ -87,6 +87,25 @@ class Stored:
     modified: dt.datetime | None = None
 
 
+def stored_result(workbook_id, reading_id, form, lang, edition, header_json, n_rows, totals, digest, errors, recs,
+                  header, cells) -> Stored | None:
+    """:meth:`Store.lookup`'s answer from what it read (``cells``: the reading's, sorted, when its rows are asked
+    for, else None); None when the rows are not intact."""
+    sub = None
+    if cells is not None:
+        if codec.reading_digest(form, edition, header_json, n_rows, totals, cells) != digest:
+            return None
+        try:
+            projects, regions = codec.rows_from_cells([x[:5] for x in cells])
+        except (ValueError, TypeError):
+            return None
+        sub = codec.submission_from(header, projects, regions, None)
+    key = submission_key(sub) if sub is not None else (
+        submission_key(codec.submission_from(header, [], [], None)) if header else None)
+    return Stored(workbook_id, reading_id, form, lang, edition, recs, sub, key, errors,
+                  (header or {}).get("modified"))
+
+
 @dataclass
 class Prepared:
     """Everything a reading's record holds, computed before its transaction (:meth:`Store.record_reading_ids`)."""
@@ -302,21 +321,9 @@ class Store:
             if codec.check_digest(hit.errors, hit.warnings, recs) != hit.check_digest:
                 return None  # changed in the database: read the workbook again (verify reports it)
             header = codec.loads(hit.header)
-            sub = None
-            if rows and header is not None:
-                cells = codec.stored_cells(c, hit.id)  # sorted here, not by the server's collation
-                if codec.reading_digest(hit.form, hit.edition, hit.header, hit.n_rows, hit.totals,
-                                        cells) != hit.digest:
-                    return None
-                try:
-                    projects, regions = codec.rows_from_cells([x[:5] for x in cells])
-                except (ValueError, TypeError):
-                    return None
-                sub = codec.submission_from(header, projects, regions, None)
-        key = submission_key(sub) if sub is not None else (
-            submission_key(codec.submission_from(header, [], [], None)) if header else None)
-        return Stored(hit.workbook_id, hit.id, hit.form, hit.lang, hit.edition, recs, sub, key, hit.errors,
-                      (header or {}).get("modified"))
+            cells = codec.stored_cells(c, hit.id) if rows and header is not None else None  # sorted here
+        return stored_result(hit.workbook_id, hit.id, hit.form, hit.lang, hit.edition, hit.header, hit.n_rows,
+                             hit.totals, hit.digest, hit.errors, recs, header, cells)
 
     def record_reading(self, sha: str, size: int, as_of: dt.date, report, edition: str | None) -> int | None:
         """Store a workbook's reading and check (a miss just validated); returns the reading's id."""

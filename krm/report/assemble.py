@@ -109,9 +109,10 @@ def previous_from_register(subs: list, month: str, cache: bool | None = None, re
         return [sub for _, sub in reg.submissions(pm) if sub.form in INPUT_FORMS]
     if cache is False:
         return []
-    import krm.register as register
+    from krm.register.connect import configured
+    from krm.register.plain import open_plain
 
-    reg = register.open()
+    reg = open_plain(configured())  # an SQLite register at this schema: without SQLAlchemy
     if reg is None:
         return []
     with reg:

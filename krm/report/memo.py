@@ -232,7 +232,6 @@ class Recorder:
         """Remember the outputs just written; a register that cannot be written to costs only the memo."""
         if self.key is None or not written:
             return
-        import krm.register as register  # the run has loaded SQLAlchemy already
         from krm.register.lite import sha256_file
 
         inputs = self.key.inputs()
@@ -241,14 +240,16 @@ class Recorder:
                      {"stderr": [str(t) for t in lines]}) for p in written]
         except OSError:
             return
-        from sqlalchemy.exc import SQLAlchemyError
+        from krm.register.connect import RegisterError, configured
+        from krm.register.plain import open_plain
+        from krm.register.sqlite_write import db_errors
 
         try:
-            reg = register.open()
+            reg = open_plain(configured())  # an SQLite register at this schema: without SQLAlchemy
             if reg is not None:
                 with reg:
                     reg.record_outputs(COMMAND, rows)
-        except (SQLAlchemyError, register.RegisterError) as e:
+        except (RegisterError, *db_errors()) as e:
             import sys
 
             msg = str(getattr(e, "orig", None) or e).strip().splitlines()[0]

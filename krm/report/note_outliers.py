@@ -32,12 +32,16 @@ def outliers_from_register(month: str, cache: bool | None = None, threshold: flo
         return None
     if not _may_have_history(month):
         return _nothing(thr)
-    import krm.register as register
+    from krm.register.connect import configured
+    from krm.register.plain import open_plain
 
-    reg = register.open()
+    reg = open_plain(configured())  # an SQLite register at this schema: without SQLAlchemy until it has history
     if reg is None:
         return None
     with reg:
+        if getattr(reg, "plain", False) and len(reg.periods_of("KRM-2", [p for p in lib._months(month)
+                                                                          if p < month])) < lib.MIN_HISTORY:
+            return _nothing(thr)  # lib.may_have_history's answer, asked without SQLAlchemy
         return _from(reg, month, thr)
 
 

@@ -201,15 +201,16 @@ class Inputs:
         """Store the new entries; a register that cannot be written to costs only them."""
         if not self.new or dt.date.today() != self.today:  # not across midnight: the date is in each entry
             return
-        import krm.register as register
-        from sqlalchemy.exc import SQLAlchemyError
+        from krm.register.connect import RegisterError, configured
+        from krm.register.plain import open_plain
+        from krm.register.sqlite_write import db_errors
 
         try:
-            reg = register.open()
+            reg = open_plain(configured())  # an SQLite register at this schema: without SQLAlchemy
             if reg is not None:
                 with reg:
                     reg.record_report_inputs(self.recipe, self.today, self.new)
-        except (SQLAlchemyError, register.RegisterError) as e:
+        except (RegisterError, *db_errors()) as e:
             import sys
 
             msg = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
