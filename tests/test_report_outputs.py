@@ -192,3 +192,38 @@ def test_an_error_is_the_one_without_a_helper(inputs, tmp_path, monkeypatch, wri
         errors.append((str(e.value), e.value.code))
         assert not out.exists() or os.listdir(out) == []
     assert errors[0] == errors[1] and "KRM-7-2019-05.kk.xlsx" in errors[0][0]
+
+
+def test_the_notes_are_written_by_the_helper_too(inputs, tmp_path, monkeypatch, writers):  # noqa: F811
+    """With a helper the command writes only KRM-6 (the longest to write); the helper KRM-7 and the notes: the same
+    files as written one by one; a note that fails in the helper is written again here, with the same bytes."""
+    import krm.report.note as note
+
+    rep = build(inputs)
+    log = tmp_path / "notes.log"
+    real = note.render_note
+    parent = os.getpid()
+
+    def logged(r, lang, *a, **k):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{lang} {os.getpid() == parent}\n")
+        if os.getpid() != parent and lang == fail:
+            raise ValueError("helper only")
+        return real(r, lang, *a, **k)
+
+    monkeypatch.setattr(note, "render_note", logged)
+    monkeypatch.setattr(helper, "ENABLED", False)
+    fail = None
+    report.write_outputs(rep, tmp_path / "one", ["kk", "ru"])
+    writers()
+    log.unlink()
+    monkeypatch.setattr(helper, "ENABLED", True)
+    report.write_outputs(rep, tmp_path / "two", ["kk", "ru"])
+    assert sorted(writers()) == [("KRM-6", True)] * 2 + [("KRM-7", False)] * 2
+    assert log.read_text(encoding="utf-8").split("\n")[:-1] == ["kk False", "ru False"]  # the notes in the helper
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    log.unlink()
+    fail = "ru"
+    report.write_outputs(rep, tmp_path / "three", ["kk", "ru"])
+    assert log.read_text(encoding="utf-8").split("\n")[:-1] == ["kk False", "ru False", "kk True", "ru True"]
+    assert _tree(tmp_path / "three") == _tree(tmp_path / "one")

@@ -158,3 +158,46 @@ def test_plain_reads_answer_as_the_full_register(month, tmp_path, monkeypatch):
         periods = sorted({x.period for x in vs}) + ["2001-01"]
         assert plain.periods_of("KRM-2", periods) == {x.period for x in vs if x.form == "KRM-2"} != set()
         assert plain._full is None  # all of it without the full register
+
+
+@pytest.mark.parametrize("given", ["in", "./in", "in/", "in/sub/..", "../{last}/in", "{abs}/in", "{abs}//in"])
+def test_memo_key_paths_are_abspath(tmp_path, monkeypatch, given):
+    """The memo's absolute paths of the discovered workbooks (made from the root's once) are os.path.abspath's."""
+    from krm.intake.discover import discover
+    from krm.report.memo import _absolute
+
+    (tmp_path / "in" / "sub" / "x.d").mkdir(parents=True)
+    for rel in ("a.xlsx", "sub/b.xlsx", "sub/x.d/c.xlsx", "sub/x..y.xlsx"):
+        (tmp_path / "in" / rel).write_bytes(b"x")
+    monkeypatch.chdir(tmp_path)
+    root = Path(given.format(last=tmp_path.name, abs=tmp_path))
+    entries = discover([root])
+    assert len(entries) == 4
+    assert _absolute(entries, root) == [os.path.abspath(e.path) for e in entries]
+
+
+def test_a_report_after_edits_validated_first_is_remembered_right(month, tmp_path, monkeypatch):
+    """The chain's order (validate, then report) after edits: the memo's look-up knows every file, and the key the
+    run records is taken from that look-up's files (krm.report.memo._files) with the register's state after the run:
+    the next report is answered from the memo, and what was written is what a run without the register writes."""
+    from krm.report import memo
+
+    monkeypatch.setattr("krm.register.memo.SETTLED_NS", 0)
+    monkeypatch.setenv("KRM_REGISTER", str(tmp_path / "r.sqlite"))
+    out, off = tmp_path / "rep", tmp_path / "off"
+    args = ["report", month, "--month", "2019-05", "--force", "--out"]
+    assert cli("validate", month, "--format", "json").exit_code == 1
+    assert cli(*args, out).exit_code == 0
+    _edit(month, 1)
+    assert cli("validate", month, "--format", "json").exit_code == 1
+    made = []
+    real = memo._files
+    monkeypatch.setattr(memo, "_files", lambda *a: made.append(1) or real(*a))
+    got = cli(*args, out)
+    assert got.exit_code == 0 and "outputs unchanged" not in got.stderr and len(made) == 1  # the look-up's files, used again
+    again = cli(*args, out)
+    assert "krm: outputs unchanged: 3, written: 0" in again.stderr
+    monkeypatch.setenv("KRM_REGISTER", "off")
+    full = cli(*args, off)
+    assert full.stdout.replace(str(off), "") == got.stdout.replace(str(out), "")
+    assert _tree(out) == _tree(off)

@@ -1,5 +1,5 @@
 """A helper process that writes some of the report's outputs while the command writes the others (with two CPUs,
-KRM-7 beside KRM-6 and the note: :func:`krm.report.outputs.write_outputs`).
+KRM-7 and the note beside KRM-6: :func:`krm.report.outputs.write_outputs`).
 
 The helper is a fork of the command: it has the report in memory as the command has it, writes the files it is
 given into the run's staging folder exactly as the command would (the same function, so the same bytes) and ends

@@ -76,17 +76,35 @@ def register_state(lite, month: str) -> str:
     """A SHA-256 of what the report reads of the register for ``month`` besides the folder (module's doc)."""
     h = hashlib.sha256()
     periods = _periods(month)
-    for r in sorted(lite.rows_in(
-            "SELECT v.id, v.submission_id, v.number, v.workbook_id, v.reading_id, v.state, s.form, s.region, "
-            "s.district, s.programme, s.period FROM version v JOIN submission s ON s.id = v.submission_id "
-            "WHERE s.period IN ({values})", periods)):
-        h.update(repr(tuple(r)).encode("utf-8"))
+    # each list of rows hashed as its one repr (the rows as tuples, sorted: the same on SQLite and PostgreSQL)
+    h.update(repr(sorted(map(tuple, lite.rows_in(
+        "SELECT v.id, v.submission_id, v.number, v.workbook_id, v.reading_id, v.state, s.form, s.region, "
+        "s.district, s.programme, s.period FROM version v JOIN submission s ON s.id = v.submission_id "
+        "WHERE s.period IN ({values})", periods)))).encode("utf-8", "surrogateescape"))
     h.update(b"|paths|")
-    for r in sorted(lite.rows_in(
-            "SELECT DISTINCT p.workbook_id, p.path FROM workbook_path p JOIN version v ON v.workbook_id = p.workbook_id "
-            "JOIN submission s ON s.id = v.submission_id WHERE s.period IN ({values})", periods)):
-        h.update(repr(tuple(r)).encode("utf-8"))
+    h.update(repr(sorted(map(tuple, lite.rows_in(
+        "SELECT DISTINCT p.workbook_id, p.path FROM workbook_path p WHERE p.workbook_id IN (SELECT v.workbook_id "
+        "FROM version v JOIN submission s ON s.id = v.submission_id WHERE s.period IN ({values}))",
+        periods)))).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def _absolute(entries: list, root: Path) -> list[str]:
+    """``os.path.abspath`` of each entry's path: of the root once, then joined with each path's part under it (what
+    discovery found under a folder given: names of entries, never "." or ".."), else in full."""
+    base = str(root)
+    if base in ("", "."):
+        base = ""
+    head = os.path.abspath(base or ".")
+    n = len(base) + 1 if base and not base.endswith(os.sep) else len(base)
+    out = []
+    for e in entries:
+        p = str(e.path)
+        if base and p.startswith(base) and p[n - 1:n] == os.sep and "/." not in p[n - 1:] and "//" not in p[n - 1:]:
+            out.append(os.path.join(head, p[n:]))
+        else:
+            out.append(os.path.abspath(p))
+    return out
 
 
 def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], prefer: str | None, strict: bool,
@@ -95,18 +113,48 @@ def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], pre
     ``entries``: :func:`krm.intake.discover.discover` of ``root`` when the caller has it (the run's one discovery)."""
     from krm import __version__
     from krm.register.engine import fingerprint
-    from krm.register.lite import host, identity, recipe, regular_stat
+    from krm.register.lite import recipe
 
     if entries is None:
         from krm.intake.discover import discover
 
         entries = discover([root])
+    files = _KNOWN.get((id(entries), str(root)))
+    if files is None or files[0] is not entries:
+        files = _files(lite, root, entries)
+        if files is None:
+            return None
+        if all(e.stat is not None for e in entries):  # each stat is the discovery's: the same next time
+            _KNOWN.clear()
+            _KNOWN[(id(entries), str(root))] = files
+    _, digest, shas = files
+    r = recipe(COMMAND, fingerprint(), __version__, writers(), str(Path(root).resolve()), os.path.abspath(root),
+               os.path.abspath(out), month, quarter, list(langs), prefer, bool(strict), today.isoformat(),
+               digest, register_state(lite, month))
+    return Key(r, Path(root), shas)
+
+
+#: {(id of the entries, root): (the entries, the digest of their paths, SHA-256 and times, {path: SHA-256})} of the last key
+#: made (the memo's look-up, :func:`replay`), for the same run's :class:`Recorder` (:meth:`Recorder.loaded`)
+_KNOWN: dict = {}
+
+
+def _files(lite, root: Path, entries: list) -> tuple | None:
+    """(``entries``, the SHA-256 of each workbook's absolute path, SHA-256 of its bytes and modified time in
+    discovery order, {absolute path: SHA-256 of its bytes}), or None when one is not known by its identity.
+
+    What a file's identity stood for when its bytes were hashed stays true (the register records only settled
+    identities): the answer for the same entries (the same stats) holds later in the run too, or a workbook's
+    identity was recorded anew meanwhile by another process (a file replaced with other bytes since discovery: its
+    bytes as discovered are still the ones known)."""
+    from krm.register.lite import host, identity, regular_stat
+
     stats: dict[str, os.stat_result] = {}
-    for e in entries:
+    for e, a in zip(entries, _absolute(entries, Path(root))):
         st = regular_stat(e)
         if st is None:
             return None
-        stats[os.path.abspath(e.path)] = st
+        stats[a] = st
     shas: dict[str, str] = {}
     for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
                           "WHERE host = :host AND path IN ({values})", sorted(stats), {"host": host()}):
@@ -114,13 +162,10 @@ def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], pre
             shas[r[0]] = r[6]
     if len(shas) != len(stats):
         return None
-    files = hashlib.sha256()  # each workbook's absolute path, SHA-256 and modified time, in discovery order
-    for a, st in stats.items():
-        files.update(f"{a}\0{shas[a]}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
-    r = recipe(COMMAND, fingerprint(), __version__, writers(), str(Path(root).resolve()), os.path.abspath(root),
-               os.path.abspath(out), month, quarter, list(langs), prefer, bool(strict), today.isoformat(),
-               files.hexdigest(), register_state(lite, month))
-    return Key(r, Path(root), shas)
+    # each workbook's absolute path, SHA-256 and modified time, in discovery order
+    digest = hashlib.sha256("".join([f"{a}\0{shas[a]}\0{st.st_mtime_ns}\n" for a, st in stats.items()])
+                            .encode("utf-8", "surrogateescape")).hexdigest()
+    return entries, digest, shas
 
 
 def _month(month: str | None, quarter: str | None) -> str | None:
@@ -226,6 +271,8 @@ class Recorder:
                 k = key(lite, root, month, quarter, langs, prefer, strict, out, self.today, self.entries)
             except LiteError:
                 return
+            finally:
+                _KNOWN.clear()
         self.key = k if dt.date.today() == self.today else None  # not across midnight: today is in the recipe
 
     def record(self, written: list[Path], lines: list) -> None:

@@ -95,16 +95,17 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
                 writer = lambda tmp, html=html: Path(tmp).write_text(html, encoding="utf-8")  # noqa: E731
             _atomic(atomic_write, target, writer, True)
 
-        # each language's KRM-6, KRM-7 and note. With a second CPU the KRM-7 are written by a helper process meanwhile
-        # (krm.report.helper); if anything fails, or the helper does not write all it was given cleanly, everything
-        # is written again here in this order: the same files, or the error the run has without the helper
-        later = jobs[1::3]
+        # each language's KRM-6, KRM-7 and note. With a second CPU the KRM-7 and the notes are written by a helper
+        # process meanwhile (krm.report.helper); if anything fails, or the helper does not write all it was given
+        # cleanly, everything is written again here in this order: the same files, or the error the run has without
+        # the helper.  The workbook writer is loaded before the fork, once for both processes
+        later = [job for i, job in enumerate(jobs) if i % 3]
+        _load_writer()
         helper = Helper.start(lambda: [run(job) for job in later], [t for t, _ in later])
         if helper is not None:
             try:
-                for i, job in enumerate(jobs):
-                    if i % 3 != 1:
-                        run(job)
+                for job in jobs[::3]:
+                    run(job)
                 done = helper.finish()
             except Exception:  # noqa: BLE001 - written again below, where the error is raised as without the helper
                 done = False
@@ -124,6 +125,13 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
             helper.stop()
         shutil.rmtree(stage, ignore_errors=True)
     return targets
+
+
+def _load_writer() -> None:
+    """What writing a workbook loads on first use (xlsxwriter), loaded now."""
+    from krm.workbook.writer import fastpath
+
+    fastpath.private_api_ok()
 
 
 def _atomic(atomic_write, target: Path, writer, force: bool) -> None:
