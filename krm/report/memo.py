@@ -90,7 +90,12 @@ def register_state(lite, month: str) -> str:
 
 
 def _absolute(entries: list, root: Path) -> list[str]:
-    """``os.path.abspath`` of each entry's path: of the root once, then joined with each path's part under it (what
+    """:func:`absolute` of each discovered entry's path."""
+    return absolute([e.path for e in entries], root)
+
+
+def absolute(paths: list, root: Path) -> list[str]:
+    """``os.path.abspath`` of each path: of the root once, then joined with each path's part under it (what
     discovery found under a folder given: names of entries, never "." or ".."), else in full."""
     base = str(root)
     if base in ("", "."):
@@ -98,8 +103,8 @@ def _absolute(entries: list, root: Path) -> list[str]:
     head = os.path.abspath(base or ".")
     n = len(base) + 1 if base and not base.endswith(os.sep) else len(base)
     out = []
-    for e in entries:
-        p = str(e.path)
+    for path in paths:
+        p = str(path)
         if base and p.startswith(base) and p[n - 1:n] == os.sep and "/." not in p[n - 1:] and "//" not in p[n - 1:]:
             out.append(os.path.join(head, p[n:]))
         else:

@@ -157,13 +157,17 @@ class Inputs:
         lite = open_lite(target)
         if lite is None:
             return {}
-        by_abs = {os.path.abspath(p): p for p in self.stats}
+        from krm.report.memo import absolute
+
+        by_abs = dict(zip(absolute(list(self.stats), self.root), self.stats.items()))  # {absolute: (path, stat)}
         with lite:
             try:
-                shas = {by_abs[r[0]]: r[6] for r in lite.rows_in(
-                    "SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
-                    "WHERE host = :host AND path IN ({values})", sorted(by_abs), {"host": host()})
-                    if tuple(r[1:6]) == identity(self.stats[by_abs[r[0]]])}
+                shas = {}
+                for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
+                                      "WHERE host = :host AND path IN ({values})", sorted(by_abs), {"host": host()}):
+                    p, st = by_abs[r[0]]
+                    if tuple(r[1:6]) == identity(st):
+                        shas[p] = r[6]
                 rows = lite.rows_in("SELECT sha256, data, seal FROM report_input WHERE recipe = :recipe "
                                     "AND as_of = :as_of AND sha256 IN ({values})", sorted(set(shas.values())),
                                     {"recipe": self.recipe, "as_of": self.today.isoformat()})
