@@ -20,7 +20,8 @@ The *recipe* of a report is a SHA-256 over everything its outputs and messages d
 
 Only a run that succeeded (exit 0) with ``--force`` is recorded or answered: without ``--force`` a run never
 replaces an existing file, so there is nothing to leave as it is.  Checking the memo needs no SQLAlchemy for
-an SQLite register (:mod:`krm.register.lite`).  Everything else — another schema, a register that cannot be
+an SQLite register (:mod:`krm.register.lite`), nor does recording it at this krm's schema (:mod:`krm.register.plain`);
+the key a run records is made from the files its look-up found (:func:`_files`).  Everything else — another schema, a register that cannot be
 read, a file that cannot be stat'ed — runs the report as without the memo.
 """
 
