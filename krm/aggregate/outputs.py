@@ -116,6 +116,8 @@ def write_outputs(result: AggregateResult, *, body: str | None = None, force: bo
         for o in todo:
             (stage / o.rel).parent.mkdir(parents=True, exist_ok=True)
         _not_counted(result)  # once, before the workers fork
+        if todo:  # imported once here, not in each worker (~20 ms of CPU each)
+            import xlsxwriter.workbook  # noqa: F401
         statuses = _in_workers(result, todo, lambda o, view: _write_task(o, view, body, signature, True, stage))
         failure = None
         for o, (kind, value) in zip(todo, statuses):

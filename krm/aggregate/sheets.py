@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from functools import lru_cache
+from operator import attrgetter
 
 from krm import forms, reference, rollup
 from krm.aggregate.collect import _finding_line
 from krm.aggregate.conflicts import _name_region
 from krm.aggregate.records import PLAN_FORMS, PLAN_LAYOUTS, AggregateResult, Completeness, InputFile, Output
-from krm.model import ACT, Submission, activity_of
+from krm.model import _PROJECT_FIELDS, ACT, Submission, activity_of
 from krm.spec import ColType, T
 
 # ------------------------------------------------------------------ writing
@@ -118,7 +119,7 @@ def _form_rows(o: Output, s: Submission, lang: str) -> list[dict]:
         return [{key: r.get(src) for key, src in cols if src} for r in s.regions]
     cols = [c for c in forms.get(o.form).columns if c.role]
     if s.projects:  # KRM-3: project rows
-        return [{c.key: _krm3_cell(c, r, lang, o.period) for c in cols} for r in s.projects]
+        return _krm3_rows(cols, s.projects, lang, o.period)
     return [{c.key: r.get(c.key) for c in cols} for r in s.regions]  # KRM-4/5: RegionRow by key
 
 
@@ -128,6 +129,32 @@ def _plan_shown(shows: dict, key: str) -> str | None:
     if code is not None and key == ACT + code and ACT in shows:
         return key
     return shows.get(key)
+
+
+def _krm3_rows(cols, projects, lang: str, period: str) -> list[dict]:
+    """``{c.key: _krm3_cell(c, r, lang, period) for c in cols}`` for every row ``r``: the row's fields taken at once,
+    each activity's and district's name looked up once."""
+    keys = [c.key for c in cols]
+    if (len(keys) < 2 or not all(k in _PROJECT_FIELDS for k in keys)  # a column of .extra: cell by cell
+            or any(c.type == ColType.ACTIVITY and c.key != "activity" for c in cols)):
+        return [{c.key: _krm3_cell(c, r, lang, period) for c in cols} for r in projects]
+    named = [(i, {}, (lambda v: _activity_label(v, lang)) if c.type == ColType.ACTIVITY else
+              (lambda v: _district_label(v, lang, period)))
+             for i, c in enumerate(cols) if c.type == ColType.ACTIVITY or c.key == "district"]
+    get = attrgetter(*keys)
+    out = []
+    for r in projects:
+        vals = list(get(r))
+        for i, seen, name in named:
+            v = vals[i]
+            shown = seen.get(v) if v.__class__ is str else None
+            if shown is None:
+                shown = name(v)
+                if v.__class__ is str:
+                    seen[v] = shown
+            vals[i] = shown
+        out.append(dict(zip(keys, vals)))
+    return out
 
 
 def _krm3_cell(c, r, lang: str, period: str):

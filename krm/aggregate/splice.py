@@ -106,7 +106,6 @@ class LiteMemo:
 
         from krm.register import codec
         from krm.register.lite import LiteError
-        from krm.remembered import read_rows
 
         try:
             lite = self._open()
@@ -122,9 +121,11 @@ class LiteMemo:
                     cells = sorted(cells, key=lambda x: (x[0], x[2]))
                     same = codec.reading_digest(*hit[0][:5], cells) == hit[0][5]
                 if same:
-                    return codec.rows_from_cells([(a, b, c, d, e) for a, b, c, d, e, _ in cells])
+                    return codec.rows_from_stored(cells)
         except (LiteError, ValueError, TypeError):
             pass
+        from krm.remembered import read_rows  # (imported here: a worker that reads nothing again never needs it)
+
         return read_rows(sha, path)  # (older readings' rows, one a cell, are read again too)
 
 

@@ -221,25 +221,61 @@ def sorted_row_cells(rows: list) -> list[tuple[int, str, str, str, str | None, s
 
 def rows_from_cells(cells) -> tuple[list, list]:
     """The model rows back from ``(row_no, kind, key, type, text)`` sorted by row: (projects, regions)."""
-    from krm import model
+    return _rows_of(_fields_of(cells, False))
 
+
+def rows_from_stored(cells) -> tuple[list, list]:
+    """:func:`rows_from_cells` of cells as a reading stores them, ``(row_no, kind, key, type, text, num)``: the same
+    rows, without a copy of each cell."""
+    return _rows_of(_fields_of(cells, True))
+
+
+def _fields_of(cells, stored: bool) -> dict[int, tuple[str, dict]]:
+    """{row_no: (kind, {field: value})} of the cells (see :func:`rows_from_cells`)."""
     built: dict[int, tuple[str, dict]] = {}
-    entry = None
+    fields: dict = {}
     last = None
-    for row_no, kind, key, type_, text in cells:
+    seen: dict = {}  # (type, text) -> value: dates and amounts come back (immutable values, shared)
+    for cell in cells:
+        if stored:
+            row_no, kind, key, type_, text, _ = cell
+        else:
+            row_no, kind, key, type_, text = cell
         if row_no != last:  # cells come grouped by row: one dict look-up a row, not one a value
             entry = built.get(row_no)
             if entry is None:
                 entry = built[row_no] = (kind, {})
+            fields = entry[1]
             last = row_no
-        fields = entry[1]
-        if type_ == "m":
+        if type_ == "s" and "." not in key:
+            fields[key] = text
+        elif type_ == "m":
             fields.setdefault(key, {})
         elif "." in key:
             name, sub = key.split(".", 1)
             fields.setdefault(name, {})[sub] = _value(type_, text)
+        elif type_ == "n":
+            fields[key] = None
+        elif type_ == "i":
+            fields[key] = int(text)
         else:
-            fields[key] = text if type_ == "s" else _value(type_, text)
+            k = (type_, text)
+            v = seen.get(k)
+            if v is None:
+                v = _value(type_, text)
+                if type_ in _SHARED:
+                    seen[k] = v
+            fields[key] = v
+    return built
+
+
+#: the stored types whose values are immutable and stored as one text each (a Decimal's text keeps its exponent)
+_SHARED = frozenset("dDT")
+
+
+def _rows_of(built: dict[int, tuple[str, dict]]) -> tuple[list, list]:
+    from krm import model
+
     projects, regions = [], []
     classes: dict[str, tuple] = {}
     for row_no in sorted(built):
@@ -251,7 +287,7 @@ def rows_from_cells(cells) -> tuple[list, list]:
                 raise ValueError(f"unknown row kind {kind!r}")
             known = classes[kind] = (cls, frozenset(_field_names(cls)))
         cls, names = known
-        row = cls(**{k: v for k, v in fields.items() if k in names})
+        row = cls(**fields) if fields.keys() <= names else cls(**{k: v for k, v in fields.items() if k in names})
         (regions if kind == "RegionRow" else projects).append(row)
     return projects, regions
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from krm import forms
-from krm.model import ProjectRow, Submission
+from krm.model import _PROJECT_FIELDS, ProjectRow, Submission
 from krm.rollup.chain import RollupError, _basis, _need_rows, _sort_text, region_of, row_district
 from krm.rollup.programme import _activity_rank
 
@@ -63,7 +63,14 @@ def _krm3_row(s: Submission, r: ProjectRow, carried: dict) -> ProjectRow:
         from krm import editions
 
         spec = editions.spec("KRM-2", s.edition)
-        pairs = carried[s.edition] = [(c.key, c.carried_as) for c in spec.columns if c.carried_as]
+        pairs = [(c.key, c.carried_as) for c in spec.columns if c.carried_as]
+        if all(k in _PROJECT_FIELDS and to in _PROJECT_FIELDS for k, to in pairs):
+            pairs = tuple(pairs)  # (ProjectRow.build would put nothing into .extra)
+        carried[s.edition] = pairs
+    if pairs.__class__ is tuple:  # every column a field of the row, under a field's name
+        values = {to: getattr(r, key) for key, to in pairs}
+        values["district"] = r.district or s.district  # (row_district)
+        return ProjectRow(**values)
     values = {to: r.get(key) for key, to in pairs}
     values["district"] = row_district(s, r)
     return ProjectRow.build(values)

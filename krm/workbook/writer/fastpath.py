@@ -51,6 +51,9 @@ class _RowEnd(tuple):
     __slots__ = ()
 
 
+_END = _RowEnd()
+
+
 def _write_kind(ws, row: int, col: int, kind: int, v, fmt) -> None:
     if kind == _NUM:
         ws.write_number(row, col, v, fmt)
@@ -84,9 +87,9 @@ def _plain_cell(v) -> tuple[int, object] | None:
     return _STR, str(v)
 
 
-#: one cell of a bulk row, by kind: %s = column letter; then, filled per row, %%s = row number and %%s / %%.16G =
-#: the value (shared-string index or number); %%%%s stays for the style attribute, filled on close
-_CELL = {_STR: '<c r="%s%%s"%%%%s t="s"><v>%%s</v></c>', _NUM: '<c r="%s%%s"%%%%s><v>%%.16G</v></c>',
+#: one cell of a bulk row, by kind: %s = column letter; then, filled per row, %%s = row number and %%s = the value
+#: (shared-string index, or the number as "%.16G" writes it); %%%%s stays for the style attribute, filled on close
+_CELL = {_STR: '<c r="%s%%s"%%%%s t="s"><v>%%s</v></c>', _NUM: '<c r="%s%%s"%%%%s><v>%%s</v></c>',
          _BLANK: '<c r="%s%%s"%%%%s/>'}
 
 
@@ -123,7 +126,7 @@ def _row_sheet_class():
     _BASE = Worksheet
     methods = {"put_rows": _rs_put_rows, "put_cells": _rs_put_cells, "add_table": add_table, "_slow_row": _rs_slow_row, "_bulk_xml": _rs_bulk_xml,
                "_write_cell": _rs_write_cell, "_write_rows": _rs_write_rows, "_calculate_spans": _rs_calculate_spans,
-               "_prepare_formula": _rs_prepare_formula, "_write_one_row": _rs_write_one_row}
+               "_prepare_formula": _rs_prepare_formula, "_write_one_row": _rs_write_one_row, "set_row": _rs_set_row}
     return type("_RowSheet", (Worksheet,), methods)
 
 
@@ -141,7 +144,11 @@ def _rs_put_rows(self, first: int, rows, formats: list, ids: list | None = None,
     ids = ids or [False] * len(formats)
     num_ok = [not (form and x) for x in ids]
     letters = [_LETTERS[c] if c < 64 else column_letter(c) for c in range(len(formats))]
-    dates = self.__dict__.setdefault("_krm_dates", {})
+    dates = _DATES.get((self.date_1904, self.remove_timezone))
+    if dates is None or len(dates) > _SHOWN_MAX:
+        dates = _DATES[(self.date_1904, self.remove_timezone)] = {}
+    if len(_SHOWN) > _SHOWN_MAX:
+        _SHOWN.clear()
     how = (form, [f is None for f in formats], num_ok, self.xls_strmax // 2, sst._get_shared_string_index, dates,
            self._convert_date_time)
     templates = self.__dict__.setdefault("_krm_templates", {})
@@ -179,11 +186,42 @@ def _rs_put_rows(self, first: int, rows, formats: list, ids: list | None = None,
         line = self.table[row]
         line[c0] = _RowCells((tmpl % tuple(args), fmts, cols))
         if c1 != c0:
-            line[c1] = _RowEnd()
+            line[c1] = _END
         bulk[row] = c0
     if lo is not None:  # what _check_dimensions of each row's first and last cell would have stored
         self._check_dimensions(rmin, lo)
         self._check_dimensions(rmax, hi)
+
+
+def _rs_set_row(self, row, height=None, cell_format=None, options=None):
+    """Worksheet.set_row for a row given only a height (the forms give thousands): what set_row_pixels stores,
+    without its option handling; anything else goes through xlsxwriter."""
+    if height is None or cell_format is not None or options or height.__class__ not in (int, float):
+        return _BASE.set_row(self, row, height, cell_format, options)
+    pixels = int(height * 4.0 / 3.0 + 0.5)
+    if pixels == 0:  # hidden: xlsxwriter's way
+        return _BASE.set_row(self, row, height, cell_format, options)
+    if 0 <= row < self.xls_rowmax and not self.constant_memory and self.dim_rowmin is not None:
+        if row < self.dim_rowmin:  # what _check_dimensions(row, dim_colmin) stores (the columns are set)
+            self.dim_rowmin = row
+        elif row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if self.dim_colmin is None:
+            self.dim_colmin = self.dim_colmax = 0
+    elif self._check_dimensions(row, self.dim_colmin if self.dim_colmin is not None else 0):
+        return -1
+    self.row_info[row] = _row_info()(pixels, None, False, 0, False)  # (height, row_format, hidden, level, collapsed)
+    self.row_sizes[row] = [pixels, False]
+    if self.outline_row_level < 0:  # (max(outline_row_level, level 0), as set_row_pixels keeps it)
+        self.outline_row_level = 0
+    return 0
+
+
+@lru_cache(maxsize=1)
+def _row_info():
+    from xlsxwriter.worksheet import RowInfo
+
+    return RowInfo
 
 
 def _rs_put_cells(self, row: int, xml: str, formats: tuple, cols: tuple) -> None:
@@ -193,10 +231,31 @@ def _rs_put_cells(self, row: int, xml: str, formats: tuple, cols: tuple) -> None
     line = self.table[row]
     line[c0] = _RowCells((xml, formats, cols))
     if c1 != c0:
-        line[c1] = _RowEnd()
-    self.__dict__.setdefault("_krm_bulk", {})[row] = c0
+        line[c1] = _END
+    bulk = self.__dict__.get("_krm_bulk")
+    if bulk is None:
+        bulk = self.__dict__["_krm_bulk"] = {}
+    bulk[row] = c0
+    if (0 <= row < self.xls_rowmax and 0 <= c0 <= c1 < self.xls_colmax and not self.constant_memory
+            and self.dim_rowmin is not None and self.dim_colmin is not None):
+        # what _check_dimensions(row, c0) and (row, c1) store
+        if row < self.dim_rowmin:
+            self.dim_rowmin = row
+        if row > self.dim_rowmax:
+            self.dim_rowmax = row
+        if c0 < self.dim_colmin:
+            self.dim_colmin = c0
+        if c1 > self.dim_colmax:
+            self.dim_colmax = c1
+        return
     self._check_dimensions(row, c0)
     self._check_dimensions(row, c1)
+
+
+#: numbers as a bulk row's template writes them: ints by value, and dates by (date_1904, remove_timezone) and value
+_SHOWN: dict = {}
+_DATES: dict = {}
+_SHOWN_MAX = 65536
 
 
 def _row_cells(vals, r1: str, how) -> tuple[list, list] | None:
@@ -229,16 +288,21 @@ def _row_cells(vals, r1: str, how) -> tuple[list, list] | None:
             add(4 * c + _BLANK)
             arg(r1)
         elif (t is int or t is float or t is Decimal) and num_ok[c]:
-            f = float(v)
-            if f != f or f == _INF or f == _NINF:
-                return None
+            g = _SHOWN.get(v) if t is int else None  # (an int is the one number type whose equal values print alike)
+            if g is None:
+                f = float(v)
+                if f != f or f == _INF or f == _NINF:
+                    return None
+                g = "%.16G" % f
+                if t is int:
+                    _SHOWN[v] = g
             add(4 * c + _NUM)
             arg(r1)
-            arg(f)
+            arg(g)
         elif form and (t is dt.date or t is dt.datetime):
-            d = dates.get(v)
+            d = dates.get(v)  # (a date is never equal to a datetime)
             if d is None:
-                d = dates[v] = conv(v if t is dt.datetime else dt.datetime(v.year, v.month, v.day))
+                d = dates[v] = "%.16G" % conv(v if t is dt.datetime else dt.datetime(v.year, v.month, v.day))
             add(4 * c + _NUM)
             arg(r1)
             arg(d)
@@ -284,7 +348,43 @@ def _rs_write_cell(self, row, col, cell):
     if cls is _RowCells:
         self.fh.write(self._bulk_xml(row, cell))
         return None
-    return _BASE._write_cell(self, row, col, cell)
+    kind = _PLAIN_CELLS().get(cls)
+    if kind is None or self.constant_memory:
+        return _BASE._write_cell(self, row, col, cell)
+    # Worksheet._write_cell of a shared string, a number or a blank: its reference and style attribute need no
+    # escaping (a reference, an integer)
+    fmt = cell.format
+    if fmt:
+        s = f' s="{fmt._get_xf_index()}"'
+    elif row in self.row_info and self.row_info[row].row_format:
+        s = f' s="{self.row_info[row].row_format._get_xf_index()}"'
+    elif col in self.col_info and self.col_info[col].column_format is not None:
+        s = f' s="{self.col_info[col].column_format._get_xf_index()}"'
+    else:
+        s = ""
+    ref = _rowcol_to_cell()(row, col)
+    if kind == _STR:
+        self.fh.write(f'<c r="{ref}"{s} t="s"><v>{cell.string}</v></c>')
+    elif kind == _NUM:
+        self.fh.write(f"<c r=\"{ref}\"{s}><v>{cell.number:.16G}</v></c>")
+    else:
+        self.fh.write(f'<c r="{ref}"{s}/>')
+    return None
+
+
+@lru_cache(maxsize=1)
+def _PLAIN_CELLS() -> dict:
+    """xlsxwriter's cell tuples that :func:`_rs_write_cell` writes itself, by kind."""
+    from xlsxwriter import worksheet as w
+
+    return {w.CellStringTuple: _STR, w.CellNumberTuple: _NUM, w.CellDatetimeTuple: _NUM, w.CellBlankTuple: _BLANK}
+
+
+@lru_cache(maxsize=1)
+def _rowcol_to_cell():
+    from xlsxwriter.utility import xl_rowcol_to_cell_fast
+
+    return xl_rowcol_to_cell_fast
 
 
 def _rs_write_rows(self) -> None:
@@ -303,7 +403,14 @@ def _rs_write_rows(self) -> None:
         c0 = bulk.get(row_num)
         if c0 is not None and row_num not in comments:
             info = row_info.get(row_num)
-            ht = "" if info is None else _height_attrs(self, info, heights)
+            if info is None:
+                ht = ""
+            elif info.row_format or info.hidden or info.level or info.collapsed:
+                ht = None
+            else:  # (_height_attrs)
+                ht = heights.get(info.height)
+                if ht is None:
+                    ht = _height_attrs(self, info, heights)
             line = table[row_num]
             cell = line.get(c0)
             if ht is not None and cell.__class__ is _RowCells and len(line) == (1 if cell[2][-1] == c0 else 2):

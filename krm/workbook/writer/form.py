@@ -19,7 +19,7 @@ from krm.workbook.writer.layout import (FIXED_TIME, UI, Layout, _heading_heights
 from krm.workbook.writer.printing import (BLANK_PRINT_ROWS, CONTINUED, fit_scale, keep_breaks, one_page_scale,
                                           page_setup, print_ranges)
 from krm.workbook.writer.sheets import (INPUT_FILL, NUM_FORMATS, _data_validations, _Formats, _header_validation,
-                                       _to_number, _write_extra_sheet, _write_instructions, _write_lists,
+                                       _to_numbers, _write_extra_sheet, _write_instructions, _write_lists,
                                        write_explanations)
 
 
@@ -251,16 +251,21 @@ def _write_table(x: _Sheet, rows: list[dict], list_names: dict[str, str]) -> lis
 def _data_heights(x: _Sheet, data: list[dict]) -> None:
     """Each table row as tall as its longest wrapped text (region / activity names, project and enterprise names)."""
     cols, first = x.lay.columns, x.lay.first_data_row
-    wrapped = [(i, c.key) for i, c in enumerate(cols)
+    widths = x.widths
+    # each column's heights by text: activity and district names come back on most rows
+    wrapped = [(c.key, widths[i], {}) for i, c in enumerate(cols)
                if c.type in (ColType.TEXT, ColType.ACTIVITY, ColType.REGION, ColType.PROGRAMME)]
     fixed = x.spec.rows != Rows.FREE
-    widths = x.widths
     for k, d in enumerate(data):
         need = None
-        for i, key in wrapped:
+        for key, w, known in wrapped:
             v = d.get(key)
             if v is not None and v != "":
-                h = _text_height(str(v), widths[i], 10)
+                h = known.get(v) if v.__class__ is str else None
+                if h is None:
+                    h = _text_height(str(v), w, 10)
+                    if v.__class__ is str:
+                        known[v] = h
                 if need is None or h > need:
                     need = h
         if need is not None and (fixed or need > 15):
@@ -282,7 +287,7 @@ def _write_total_row(x: _Sheet, data: list[dict]) -> None:
         if ci < 2:
             continue
         if c.type.numeric:
-            vals = [_to_number(d.get(c.key)) for d in data]
+            vals = _to_numbers([d.get(c.key) for d in data])
             if not x.input_cells and all(v is None for v in vals):
                 # an output column nobody reported (KRM-7's plan without a plan by activity, the fact columns of
                 # the annual plan summary): blank, as its rows are; a SUM would print 0 where nothing is known

@@ -16,13 +16,15 @@ the annex's columns only (krm's supplementary columns stay on the entry sheet):
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from krm import reference
 from krm.forms.district import ADDRESS_PART
 from krm.spec import ColType, FormSpec, Rows, T
 from krm.workbook.writer.layout import Layout, _text_height, column_letter, column_width
 from krm.workbook.writer.linked import LinkedRows
 from krm.workbook.writer.printsheet import PrintSheet
-from krm.workbook.writer.sheets import _to_number
+from krm.workbook.writer.sheets import _to_numbers
 
 _OTHER = T("Топқа сәйкес келмейтін жолдар", "Строки вне групп (вид не из списка)", "Rows matching no group")
 _FORMATS = {ColType.JOBS: "num_r", ColType.COUNT: "num_r", ColType.MONEY: "amount", ColType.DATE: "day"}
@@ -40,12 +42,24 @@ def write_grouped_print(ws, F, spec: FormSpec, lay: Layout, data: list[dict], he
     p = PrintSheet(ws, F, spec, lay, lang, v0, widths, portrait=False)
     act = next(c for c in cols if c.type == ColType.ACTIVITY)
     keys = [c.key for c in cols if c.type != ColType.SEQ]
-    rows = [(i, d) for i, d in enumerate(data) if any(d.get(k) not in (None, "") for k in keys)]
+    rows = []
+    for i, d in enumerate(data):  # the rows with a value in any column but №
+        for k in keys:
+            if d.get(k) not in (None, ""):
+                rows.append((i, d))
+                break
     groups: dict[str, list[tuple[int, dict]]] = {a.code: [] for a in reference.activities()}
     other: list[tuple[int, dict]] = []
+    named: dict = {}  # activity cell -> its group's list (the same few labels on every row)
     for i, d in rows:
-        a = reference.activity(d.get(act.key))
-        (groups[a.code] if a is not None else other).append((i, d))
+        v = d.get(act.key)
+        to = named.get(v) if v.__class__ is str else None
+        if to is None:
+            a = reference.activity(v)
+            to = groups[a.code] if a is not None else other
+            if v.__class__ is str:
+                named[v] = to
+        to.append((i, d))
     r = p.more_line(p.banner(header), act.key, len(rows))
     head = r
     r = p.headings(cols, r)
@@ -131,7 +145,7 @@ def _group(p: PrintSheet, cols, number: str, name: str, members: list[tuple[int,
             ws.write_blank(r, k, None, fmt)
             continue
         key = c.key
-        total = sum([v for v in map(_to_number, [d.get(key) for _, d in members]) if v is not None])
+        total = sum([v for v in _to_numbers([d.get(key) for _, d in members]) if v is not None])
         L = column_letter(k)
         ws.write_formula(r, k, f"=SUM({L}{first}:{L}{last})", fmt,
                          round(total, 6) if c.type == ColType.MONEY else int(round(total)))
@@ -142,16 +156,27 @@ def _group(p: PrintSheet, cols, number: str, name: str, members: list[tuple[int,
                                    getattr(f, _FORMATS.get(c.type, "cell")) if c.type != ColType.SEQ else f.seq)
                                   for c in cols])
     keys = [c.key for c in cols]
-    tall = [k for k, c in enumerate(cols)  # the activity's name is on the group row when ``named``
-            if c.type in (ColType.TEXT, ColType.ID) or (c.type == ColType.ACTIVITY and not named)]
+    get = itemgetter(*keys) if len(keys) > 1 else None
     er0, widths = p.lay.first_data_row, p.widths
+    tall = [(k, widths[k], {}) for k, c in enumerate(cols)  # the activity's name is on the group row when ``named``
+            if c.type in (ColType.TEXT, ColType.ID) or (c.type == ColType.ACTIVITY and not named)]
+    put, heights, set_row = link.put, p.heights, ws.set_row
     for i, d in members:
-        values = [d.get(k) for k in keys]
+        try:
+            values = get(d)
+        except (KeyError, TypeError):  # (a row without a column's key; a single column)
+            values = [d.get(k) for k in keys]
         need = 15.0
-        for k in tall:
-            if values[k]:
-                need = max(need, _text_height(str(values[k]), widths[k], 10))
-        link.put(r, er0 + i, values)
-        p.row(r, need)
+        for k, w, known in tall:  # (each column's heights by text)
+            v = values[k]
+            if v:
+                text = str(v)
+                h = known.get(text)
+                if h is None:
+                    h = known[text] = _text_height(text, w, 10)
+                need = max(need, h)
+        put(r, er0 + i, values)
+        heights[r] = need  # (PrintSheet.row)
+        set_row(r, need)
         r += 1
     return r

@@ -57,7 +57,7 @@ def write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], l
         v = d.get(key)
         if isinstance(v, str):
             by_label.setdefault(v.strip().casefold(), []).append(i)
-    values = {ci: [_number(d.get(c.key)) for d in data] for ci, c in nums}  # summed in table order, as before
+    values = {ci: _numbers([d.get(c.key) for d in data]) for ci, c in nums}  # summed in table order, as before
     for gi, a in enumerate(acts):
         r = first + gi
         label = a.label(lang)
@@ -88,6 +88,21 @@ def write_group_view(wb, ws, F, spec: FormSpec, lay: Layout, data: list[dict], l
         ws.write_formula(tr, 2 + k, f"=SUM({rng(ci)})", bold_num[ci], _cached(c, total))
     wb.define_name("KRM_GROUPS", f"='{lay.group_sheet}'!$A${first + 1}:${column_letter(last)}${tr + 1}")
     _group_view_page(ws, sheet, lay, hr)
+
+
+def _numbers(vs: list) -> list:
+    """``[_number(v) for v in vs]``."""
+    out = []
+    add = out.append
+    for v in vs:
+        t = v.__class__
+        if t is int or t is float or t is Decimal:
+            add(float(v))
+        elif v is None or t is str:
+            add(None)
+        else:
+            add(_number(v))
+    return out
 
 
 def _number(v) -> float | None:

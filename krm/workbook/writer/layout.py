@@ -133,6 +133,23 @@ def _text_height(text: str, width: float, size: float = 10, *, bold: bool = Fals
     ~15 % wider.  Rounded up so LibreOffice and Excel both show
     every line; the estimate errs on the tall side.
     """
+    if text.__class__ is str:  # the same texts come back (activity and district names, the print sheet's rows)
+        key = (text, width, size, bold, minimum, minimum.__class__)
+        got = _HEIGHTS.get(key)
+        if got is None:
+            if len(_HEIGHTS) >= _HEIGHTS_MAX:
+                _HEIGHTS.clear()
+            got = _HEIGHTS[key] = _height(text, width, size, bold, minimum)
+        return got
+    return _height(text, width, size, bold, minimum)
+
+
+#: _text_height's results by (text, width, size, bold, minimum and its type): italic changes nothing
+_HEIGHTS: dict = {}
+_HEIGHTS_MAX = 65536
+
+
+def _height(text, width: float, size: float, bold: bool, minimum: float) -> float:
     if not text:
         return minimum
     n = _per_line(width, size, bold)

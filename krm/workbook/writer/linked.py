@@ -81,17 +81,10 @@ class LinkedRows:
         self.fmts = tuple(f for _, f in cols)
         self.idx = tuple(range(len(cols)))
         self.fast = hasattr(ws, "put_cells") and all(f is not None for f in self.fmts) and self._plain_formulas()
-        if self.fast:  # the row's template: per cell the row number, then type, entry row (twice) and value
-            parts = []
-            for k, (e, _) in enumerate(cols):
-                L = column_letter(k)
-                if e is None:
-                    parts.append(f'<c r="{L}%s"%%s/>')
-                else:
-                    x = self._escaped(f"{src}!${column_letter(e)}$").replace("%", "%%%%")
-                    parts.append(f'<c r="{L}%s"%%s%s><f>IF({x}%s="","",{x}%s)</f><v>%s</v></c>')
-            self.template = "".join(parts)
-            self.linked = tuple(e is not None for e, _ in cols)
+        if self.fast:  # per cell: its column letter, and the entry cell's reference (None: a blank cell), % doubled
+            self.parts = tuple((f'<c r="{column_letter(k)}',
+                                None if e is None else self._escaped(f"{src}!${column_letter(e)}$").replace("%", "%%"))
+                               for k, (e, _) in enumerate(cols))
 
     def _plain_formulas(self) -> bool:
         """Whether xlsxwriter keeps ``=IF(x="","",x)`` as it is, but for the leading "=" (no dynamic-array name,
@@ -112,25 +105,26 @@ class LinkedRows:
         if not self.fast or r >= self.ws.xls_rowmax:
             return self._slow(r, er, values)
         rs, es = str(r + 1), str(er + 1)
-        args = []
-        add, more = args.append, args.extend
-        for linked, v in zip(self.linked, values):
-            if not linked:
-                add(rs)
+        out = []
+        add = out.append
+        # each cell as Worksheet._write_cell writes a formula with its value, a %s where its style goes
+        for (at, x), v in zip(self.parts, values):
+            if x is None:
+                add(f'{at}{rs}"%s/>')
                 continue
             t = v.__class__
             if t is str and v and not _SPECIAL(v):  # most text: nothing to escape
-                more((rs, ' t="str"', es, es, v))
+                add(f'{at}{rs}"%s t="str"><f>IF({x}{es}="","",{x}{es})</f><v>{v}</v></c>')
             elif v is None or (t is str and not v):
-                more((rs, "", es, es, ""))
+                add(f'{at}{rs}"%s><f>IF({x}{es}="","",{x}{es})</f><v></v></c>')
             elif t is float or t is int or t is Decimal:
-                more((rs, "", es, es, str(float(v))))
+                add(f'{at}{rs}"%s><f>IF({x}{es}="","",{x}{es})</f><v>{float(v)!s}</v></c>')
             elif t is dt.date:
-                more((rs, "", es, es, str((v - _EPOCH).days)))
+                add(f'{at}{rs}"%s><f>IF({x}{es}="","",{x}{es})</f><v>{(v - _EPOCH).days}</v></c>')
             else:
                 kind, text = _shown(v)
-                more((rs, kind, es, es, text))
-        self.ws.put_cells(r, self.template % tuple(args), self.fmts, self.idx)
+                add(f'{at}{rs}"%s{kind}><f>IF({x}{es}="","",{x}{es})</f><v>{text}</v></c>')
+        self.ws.put_cells(r, "".join(out), self.fmts, self.idx)
 
     def _slow(self, r: int, er: int, values) -> None:
         ws = self.ws

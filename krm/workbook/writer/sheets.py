@@ -44,6 +44,21 @@ def _to_number(v) -> float | None:
         return float(v)
     return None
 
+
+def _to_numbers(vs) -> list[float | None]:
+    """``[_to_number(v) for v in vs]``, the common types without a call each."""
+    out: list = []
+    add = out.append
+    for v in vs:
+        t = v.__class__
+        if t is int or t is float or t is Decimal:
+            add(float(v))
+        elif v is None or t is str:  # (a string is never a number here)
+            add(None)
+        else:
+            add(_to_number(v))
+    return out
+
 def _write_lists(wb, ws, F, spec: FormSpec, lang: str, on: dt.date, header: dict, programmes) -> dict[str, str]:
     """Dropdown sources on the lists sheet; returns name -> defined name."""
     sheet = UI["lists"](lang)
