@@ -35,6 +35,7 @@ def private_api_ok() -> bool:
     return _PRIVATE_OK
 
 _NUM, _STR, _BLANK, _DATE = 0, 1, 2, 3  # cell kinds: write_number, write_string, write_blank, write_datetime
+_FORMULA = 4  # (_rs_write_cell only)
 _LETTERS = [column_letter(c) for c in range(64)]
 _INF, _NINF = float("inf"), float("-inf")
 
@@ -367,9 +368,23 @@ def _rs_write_cell(self, row, col, cell):
         self.fh.write(f'<c r="{ref}"{s} t="s"><v>{cell.string}</v></c>')
     elif kind == _NUM:
         self.fh.write(f"<c r=\"{ref}\"{s}><v>{cell.number:.16G}</v></c>")
-    else:
+    elif kind == _BLANK:
         self.fh.write(f'<c r="{ref}"{s}/>')
+    else:  # a formula and its value (the type attribute after the style, as _write_cell appends it)
+        value = cell.value
+        if isinstance(value, bool):
+            t, value = ' t="b"', 1 if value else 0
+        elif isinstance(value, str):
+            t = "" if value == "" else ' t="e"' if value in _ERROR_CODES else ' t="str"'
+        else:
+            t = ""
+        escape = self._escape_data
+        self.fh.write(f"<c r=\"{ref}\"{s}{t}><f>{escape(cell.formula)}</f><v>{escape(value)}</v></c>")
     return None
+
+
+#: the cached strings Worksheet._write_cell marks as error values
+_ERROR_CODES = frozenset(("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"))
 
 
 @lru_cache(maxsize=1)
@@ -377,7 +392,8 @@ def _PLAIN_CELLS() -> dict:
     """xlsxwriter's cell tuples that :func:`_rs_write_cell` writes itself, by kind."""
     from xlsxwriter import worksheet as w
 
-    return {w.CellStringTuple: _STR, w.CellNumberTuple: _NUM, w.CellDatetimeTuple: _NUM, w.CellBlankTuple: _BLANK}
+    return {w.CellStringTuple: _STR, w.CellNumberTuple: _NUM, w.CellDatetimeTuple: _NUM, w.CellBlankTuple: _BLANK,
+            w.CellFormulaTuple: _FORMULA}
 
 
 @lru_cache(maxsize=1)

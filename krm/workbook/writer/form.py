@@ -73,9 +73,9 @@ def write_form(
     if has_group_view(spec):
         lay.group_sheet = UI["groups"](lang)
         group_ws = _add_sheet(wb, lay.group_sheet)
-    instructions = wb.add_worksheet(UI["instructions"](lang))
-    told = wb.add_worksheet(EXPLANATIONS_SHEET) if explanations else None
-    lists = wb.add_worksheet(UI["lists"](lang))
+    instructions = _add_sheet(wb, UI["instructions"](lang))
+    told = _add_sheet(wb, EXPLANATIONS_SHEET) if explanations else None
+    lists = _add_sheet(wb, UI["lists"](lang))
 
     # ---- lists sheet (dropdown sources)
     list_names = _write_lists(wb, lists, F, spec, lang, on, header, programmes)
