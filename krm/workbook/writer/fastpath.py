@@ -461,6 +461,29 @@ def _rs_calculate_spans(self) -> None:
     table, comments = self.table, self.comments
     cmin, cmax = self.dim_colmin, self.dim_colmax
     last = self.dim_rowmax
+    if not comments:  # (the forms': one look-up a row)
+        for row_num in range(self.dim_rowmin, last + 1):
+            cells = table.get(row_num)
+            if cells:
+                lo, hi = min(cells), max(cells)
+                if lo < cmin or hi > cmax:
+                    cols = [c for c in cells if cmin <= c <= cmax]
+                    lo, hi = (min(cols), max(cols)) if cols else (None, None)
+                if lo is None:
+                    pass
+                elif span_min is None:
+                    span_min, span_max = lo, hi
+                else:
+                    if lo < span_min:
+                        span_min = lo
+                    if hi > span_max:
+                        span_max = hi
+            if ((row_num + 1) % 16 == 0) or row_num == last:
+                if span_min is not None:
+                    spans[int(row_num / 16)] = f"{span_min + 1}:{span_max + 1}"
+                    span_min = None
+        self.row_spans = spans
+        return
     for row_num in range(self.dim_rowmin, last + 1):
         for cells in (table.get(row_num), comments.get(row_num) if comments else None):
             if cells:

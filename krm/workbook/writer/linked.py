@@ -72,6 +72,9 @@ def _shown(v) -> tuple[str, str]:
     return kind, text
 
 
+_INTS: dict[int, str] = {}  # an int's cached value as a formula shows it (its float's str)
+
+
 class LinkedRows:
     """Writes rows whose cells show entry-sheet cells: ``cols`` is, per column from 0, (entry sheet column or None
     for a blank cell, the cell's format); ``src`` the entry sheet's name as a formula quotes it."""
@@ -117,7 +120,14 @@ class LinkedRows:
                 add(f'{at}{rs}"%s t="str"><f>IF({x}{es}="","",{x}{es})</f><v>{v}</v></c>')
             elif v is None or (t is str and not v):
                 add(f'{at}{rs}"%s><f>IF({x}{es}="","",{x}{es})</f><v></v></c>')
-            elif t is float or t is int or t is Decimal:
+            elif t is int:  # (ints: their text once a process)
+                shown = _INTS.get(v)
+                if shown is None:
+                    if len(_INTS) > 65536:
+                        _INTS.clear()
+                    shown = _INTS[v] = str(float(v))
+                add(f'{at}{rs}"%s><f>IF({x}{es}="","",{x}{es})</f><v>{shown}</v></c>')
+            elif t is float or t is Decimal:
                 add(f'{at}{rs}"%s><f>IF({x}{es}="","",{x}{es})</f><v>{float(v)!s}</v></c>')
             elif t is dt.date:
                 add(f'{at}{rs}"%s><f>IF({x}{es}="","",{x}{es})</f><v>{(v - _EPOCH).days}</v></c>')
