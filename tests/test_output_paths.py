@@ -222,6 +222,25 @@ def test_krm3_rows_carried_as_before(monkeypatch):
     assert _typed(fast) == _typed(slow)
 
 
+def test_krm3_rows_in_the_order_they_had():
+    """Activity group, district, folded project name, BIN, input order: the sort key as it was computed."""
+    from krm.rollup.chain import _sort_text, row_district
+    from krm.rollup.programme import _activity_rank
+
+    subs = [_krm2(d, 60, 7 + i) for i, d in enumerate(["751310000", "751110000", "751210000"])]
+    for s in subs:  # activities as codes, blank, unknown, None; names differing only in case and spaces
+        s.projects[0].activity, s.projects[1].activity = None, "99"
+        s.projects[2].project, s.projects[3].project = "  Мектеп  салу ", "мектеп САЛУ"
+    [got] = krm3_from_krm2(subs)
+    rows = [(order, s, r) for order, (s, r) in enumerate((s, r) for s in sorted(subs, key=lambda m: (m.district, str(m.path)))
+                                                         for r in s.projects)]
+    rows.sort(key=lambda t: (_activity_rank(t[2].activity), row_district(t[1], t[2]) or "", _sort_text(t[2].project),
+                             t[2].bin or "", t[0]))
+    assert [(r.activity, r.project, r.bin, r.plan, r.fact, r.allocated) for r in got.projects] == \
+        [(r.activity, r.project, r.bin, r.plan, r.fact, r.allocated) for _, _, r in rows]
+    assert [r.district for r in got.projects] == [row_district(s, r) for _, s, r in rows]
+
+
 def test_krm3_output_rows_as_cell_by_cell():
     [sub] = krm3_from_krm2([_krm2(d, 50, i) for i, d in enumerate(["751110000", "751210000"])])
     cols = [c for c in forms.get("KRM-3").columns if c.role]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from krm import forms
 from krm.model import _PROJECT_FIELDS, ProjectRow, Submission
-from krm.rollup.chain import RollupError, _basis, _need_rows, _sort_text, region_of, row_district
+from krm.rollup.chain import RollupError, _basis, _need_rows, region_of, row_district
 from krm.rollup.programme import _activity_rank
 
 
@@ -45,8 +45,20 @@ def krm3_from_krm2(subs: list[Submission]) -> list[Submission]:
         for order, (s, r) in enumerate((s, r) for s in sorted(members, key=lambda m: (m.district or "", str(m.path)))
                                        for r in s.projects):
             rows.append((order, s, r))
-        rows.sort(key=lambda t: (_activity_rank(t[2].activity), row_district(t[1], t[2]) or "",
-                                 _sort_text(t[2].project), t[2].bin or "", t[0]))
+        ranks: dict = {}  # (_activity_rank of each activity: the same few codes on every row)
+
+        def key(t, ranks=ranks):
+            _, s, r = t
+            a = r.activity
+            rank = ranks.get(a) if a.__class__ is str else None
+            if rank is None:
+                rank = _activity_rank(a)
+                if a.__class__ is str:
+                    ranks[a] = rank
+            # (row_district, _sort_text: the project's name folded as project_key folds it)
+            return (rank, r.district or s.district or "", " ".join(str(r.project or "").split()).casefold(),
+                    r.bin or "", t[0])
+        rows.sort(key=key)
         carried = {}  # per edition of KRM-2: (column key, key in KRM-3)
         projects = [_krm3_row(s, r, carried) for _, s, r in rows]
         out.append(Submission(path=Path(f"KRM-3.{period}.{programme}.{region}"), form="KRM-3", period=period,

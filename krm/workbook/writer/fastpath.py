@@ -208,7 +208,9 @@ def _rs_set_row(self, row, height=None, cell_format=None, options=None):
         elif row > self.dim_rowmax:
             self.dim_rowmax = row
         if self.dim_colmin is None:
-            self.dim_colmin = self.dim_colmax = 0
+            self.dim_colmin = 0
+            if self.dim_colmax is None or self.dim_colmax < 0:
+                self.dim_colmax = 0
     elif self._check_dimensions(row, self.dim_colmin if self.dim_colmin is not None else 0):
         return -1
     self.row_info[row] = _row_info()(pixels, None, False, 0, False)  # (height, row_format, hidden, level, collapsed)
@@ -256,7 +258,7 @@ def _rs_put_cells(self, row: int, xml: str, formats: tuple, cols: tuple) -> None
 #: numbers as a bulk row's template writes them: ints by value, and dates by (date_1904, remove_timezone) and value
 _SHOWN: dict = {}
 _DATES: dict = {}
-_SHOWN_MAX = 65536
+_SHOWN_MAX = 16384
 
 
 def _row_cells(vals, r1: str, how) -> tuple[list, list] | None:

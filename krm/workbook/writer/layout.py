@@ -146,7 +146,7 @@ def _text_height(text: str, width: float, size: float = 10, *, bold: bool = Fals
 
 #: _text_height's results by (text, width, size, bold, minimum and its type): italic changes nothing
 _HEIGHTS: dict = {}
-_HEIGHTS_MAX = 65536
+_HEIGHTS_MAX = 8192  # (a few workbooks' texts: a year's project names are not all held)
 
 
 def _height(text, width: float, size: float, bold: bool, minimum: float) -> float:

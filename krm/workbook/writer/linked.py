@@ -123,7 +123,7 @@ class LinkedRows:
             elif t is int:  # (ints: their text once a process)
                 shown = _INTS.get(v)
                 if shown is None:
-                    if len(_INTS) > 65536:
+                    if len(_INTS) > 16384:
                         _INTS.clear()
                     shown = _INTS[v] = str(float(v))
                 add(f'{at}{rs}"%s><f>IF({x}{es}="","",{x}{es})</f><v>{shown}</v></c>')
