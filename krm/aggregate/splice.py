@@ -15,8 +15,9 @@ process — and gives the inputs, the register's readings of each input's rows f
 Anything else runs in full (:func:`prepare` gives None): a register that ``lite`` cannot open (none yet, another
 schema), a file that cannot be read or is not regular or too big for the register, more than :data:`MAX_HASHED`
 files to hash, bytes without a stored result for this engine and day (or without its digest, or whose findings
-do not match their digest), bytes or a path the register has not recorded with a version of that reading (the full
-run would record them), a duplicated stored result.  The records made here are those :func:`krm.aggregate.collect`
+do not match their digest), a path the register has not recorded, a placed workbook that is not a version of the
+submission its reading places it in (the full run would record them; bytes read again by an upgraded krm keep
+their version), a duplicated stored result.  The records made here are those :func:`krm.aggregate.collect`
 makes from what :func:`krm.remembered.remembered` gives (tests/test_splice.py compares runs after edits,
 additions, removals and conflicting edits with full runs, register off and on, SQLite and PostgreSQL).
 """
@@ -184,11 +185,12 @@ def _inputs(lite, directory: Path, period, programme, as_of: dt.date, progress, 
     stored = _stored(lite, set(shas.values()), as_of)
     if stored is None:
         return None
-    recorded = _recorded(lite, [(shown, stored.get(shas[a])) for _, shown, a, _ in entries])
+    recorded = _recorded(lite, [(shown, stored[shas[a]][0]) for _, shown, a, _ in entries])
     if recorded is None:
         return None
     files = _records(entries, shas, stored, directory, period, programme, progress)
-    if files is None:
+    if files is None or not _versioned(lite, [(stored[shas[a]][0], f.submission) for (*_, a, _), f in
+                                              zip(entries, files)]):
         return None
     known = dict(found.shas)
     if _touch(lite, recorded, hashed):
@@ -279,22 +281,35 @@ def _written(lite, wids: list[int]) -> dict[int, dict]:
     return out
 
 
-def _recorded(lite, files: list[tuple[str, tuple | None]]) -> list | None:
-    """[(workbook id, path)] when every file's path and version are already recorded (a full run would record only
-    when they were last seen), else None."""
-    pairs = sorted({(s[0], p) for p, s in files})
+def _recorded(lite, files: list[tuple[str, int]]) -> list | None:
+    """[(workbook id, path)] when every file's path (path as shown, workbook id) is already recorded (a full run
+    would record only when it was last seen), else None."""
+    pairs = sorted({(w, p) for p, w in files})
     have = set()
     for wid, path in lite.rows_in("SELECT workbook_id, path FROM workbook_path WHERE workbook_id IN ({values})",
                                   sorted({w for w, _ in pairs})):
         have.add((wid, path))
     if any(x not in have for x in pairs):
         return None
-    placed = {(s[0], s[1]) for _, s in files if s[3] is not None}  # a header: the file is a version of a submission
-    versions = {tuple(r) for r in lite.rows_in("SELECT workbook_id, reading_id FROM version WHERE workbook_id IN "
-                                               "({values})", sorted({w for w, _ in placed}))}
-    if placed - versions:
-        return None
     return pairs
+
+
+def _versioned(lite, files: list[tuple]) -> bool:
+    """Whether every placed file ((workbook id, its digest or None), a digest: placed) is already a version of the
+    submission its reading places it in: a full run adds none then.  A version is of the workbook's bytes, not of
+    one reading (:meth:`krm.register.store.Store.record_seen`): bytes read again by another engine (krm upgraded)
+    keep their version, which names the reading they were received with, and a full run adds a version only when
+    the new reading places them in another submission."""
+    from krm.register.store import submission_key
+
+    placed = {(w, submission_key(d)) for w, d in files if d is not None}
+    if any(k is None for _, k in placed):
+        return False
+    have = {(r[0], tuple(x or "" for x in r[1:])) for r in lite.rows_in(
+        "SELECT v.workbook_id, s.form, s.region, s.district, s.programme, s.period FROM version v "
+        "JOIN submission s ON s.id = v.submission_id WHERE v.workbook_id IN ({values})",
+        sorted({w for w, _ in placed}))}
+    return not placed - have
 
 
 def _touch(lite, recorded: list, hashed: list) -> bool:
