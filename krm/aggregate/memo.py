@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict
+from decimal import Decimal
 from functools import lru_cache
 
 from krm import forms
@@ -28,37 +29,60 @@ def _path(result: AggregateResult, o: Output) -> str:
 
 def recipe(o: Output, result: AggregateResult, body, signature) -> str | None:
     """The output's recipe (see the module's doc); None when an input's bytes are not known (no memo)."""
-    from krm import __version__
+    return _Recipes(result, body, signature).of(o)
 
-    if any(f.sha256 is None for f in o.inputs):
-        return None
-    nc = [[f.rel, f.form, f.status, f.note, f.sha256,
-           [_finding_line(x) for x in f.findings if x.severity == "error"][:10] if f.status == "excluded" else []]
-          for f in _not_counted(result) if _belongs(f, o)]
-    comp = [[c.form, c.period, c.programme, c.region, c.expected, c.received, c.percent, list(c.missing),
-             list(c.not_counted)] for c in result.completeness if _completeness_belongs(c, o)]
-    return _digest("aggregate", result.memo.engine_version, __version__, list(_writers()), result.lang, body,
-                   sorted((signature or {}).items()), result.period, result.programme,
-                   [o.form, o.rel, o.period, o.programme, o.basis, o.region],
-                   [[f.rel, f.form, f.status, f.note, f.sha256] for f in o.inputs], nc, comp)
+
+class _Recipes:
+    """:func:`recipe` of a run's outputs: what every output's recipe shares (the engine, the writers, the options:
+    their text) and each input left out, each completeness row, as it is written in a recipe, made once a run."""
+
+    def __init__(self, result: AggregateResult, body, signature):
+        from krm import __version__
+
+        self.result = result
+        self.head = ",".join(_part(p) for p in (
+            "aggregate", result.memo.engine_version, __version__, list(_writers()), result.lang, body,
+            sorted((signature or {}).items()), result.period, result.programme))
+        self._nc = self._comp = None
+
+    def of(self, o: Output) -> str | None:
+        import hashlib
+
+        if any(f.sha256 is None for f in o.inputs):
+            return None
+        if self._nc is None:
+            self._nc = [(f, [f.rel, f.form, f.status, f.note, f.sha256,
+                             [_finding_line(x) for x in f.findings if x.severity == "error"][:10]
+                             if f.status == "excluded" else []]) for f in _not_counted(self.result)]
+            self._comp = [(c, [c.form, c.period, c.programme, c.region, c.expected, c.received, c.percent,
+                               list(c.missing), list(c.not_counted)]) for c in self.result.completeness]
+        nc = [row for f, row in self._nc if _belongs(f, o)]
+        comp = [row for c, row in self._comp if _completeness_belongs(c, o)]
+        text = ",".join([self.head] + [_part(p) for p in (
+            [o.form, o.rel, o.period, o.programme, o.basis, o.region],
+            [[f.rel, f.form, f.status, f.note, f.sha256] for f in o.inputs], nc, comp)])
+        return hashlib.sha256(("[" + text + "]").encode("utf-8")).hexdigest()
 
 
 def _digest(*parts) -> str:
-    """:func:`krm.register.lite.recipe` of ``parts``: the SHA-256 of ``codec.dumps(list(parts))``, a part that is a
-    list of lists of strings and None (an output's inputs: thousands for a KRM-4) written by json's C encoder, which
-    writes such a list as codec.dumps does (codec tags no str and no None); the others by codec.dumps."""
+    """:func:`krm.register.lite.recipe` of ``parts``: the SHA-256 of ``codec.dumps(list(parts))``, each part written
+    by :func:`_part`."""
     import hashlib
+
+    return hashlib.sha256(("[" + ",".join(_part(p) for p in parts) + "]").encode("utf-8")).hexdigest()
+
+
+def _part(p) -> str:
+    """One part of a recipe as ``codec.dumps`` writes it in a list: a list of lists of strings and None (an
+    output's inputs: thousands for a KRM-4) by json's C encoder, which writes such a list as codec.dumps does
+    (codec tags no str and no None); any other by codec.dumps."""
     import json
 
     from krm.register import codec
 
-    text = []
-    for p in parts:
-        if type(p) is list and all(type(r) is list for r in p) and {type(x) for r in p for x in r} <= _PLAIN:
-            text.append(json.dumps(p, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
-        else:
-            text.append(codec.dumps(p))
-    return hashlib.sha256(("[" + ",".join(text) + "]").encode("utf-8")).hexdigest()
+    if type(p) is list and all(type(r) is list for r in p) and {type(x) for r in p for x in r} <= _PLAIN:
+        return json.dumps(p, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return codec.dumps(p)
 
 
 _PLAIN = frozenset({str, type(None)})
@@ -85,7 +109,8 @@ def unchanged(result: AggregateResult, todo: list[Output], body, signature) -> d
         return {}  # (before the imports: a run without the register never loads SQLAlchemy)
     from krm.register.lite import sha256_file
 
-    recipes = {id(o): recipe(o, result, body, signature) for o in todo}
+    make = _Recipes(result, body, signature)
+    recipes = {id(o): make.of(o) for o in todo}
     try:
         known = result.memo.outputs_known([_path(result, o) for o in todo if recipes[id(o)] is not None])
     except _errors(result.memo):
@@ -152,8 +177,32 @@ def _errors(reg) -> tuple:
 
 
 def control_data(ctl) -> dict:
-    return {"inputs": [asdict(x) for x in ctl.inputs], "input_total": asdict(ctl.input_total),
-            "output_total": asdict(ctl.output_total), "problems": list(ctl.problems)}
+    return {"inputs": [_line_data(x) for x in ctl.inputs], "input_total": _line_data(ctl.input_total),
+            "output_total": _line_data(ctl.output_total), "problems": list(ctl.problems)}
+
+
+def _line_data(x) -> dict:
+    """``dataclasses.asdict`` of a control line: its fields by name when each holds a plain value (asdict would
+    copy them only to give equal values), else asdict itself."""
+    from krm.rollup.control import ControlLine
+
+    if type(x) is ControlLine:
+        d = {k: getattr(x, k) for k in _line_fields()}
+        if all(type(v) in _LINE_VALUES for v in d.values()):
+            return d
+    return asdict(x)
+
+
+_LINE_VALUES = frozenset({str, int, float, bool, Decimal, type(None)})
+
+
+@lru_cache(maxsize=1)
+def _line_fields() -> tuple[str, ...]:
+    from dataclasses import fields
+
+    from krm.rollup.control import ControlLine
+
+    return tuple(f.name for f in fields(ControlLine))
 
 
 def control_from(data: dict):
