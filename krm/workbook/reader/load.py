@@ -18,6 +18,10 @@ from krm.workbook.reader.recognise import recognise
 from krm.workbook.reader.zipparts import _open_zip, _read
 
 
+#: False: calamine always opens the workbook's own bytes (the path the tests compare :func:`_lean` with)
+LEAN = True
+
+
 # ------------------------------------------------------------------ the read
 def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
     """Read and locate everything in one KRM workbook. Raises :class:`ReadError`.
@@ -41,21 +45,26 @@ def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
         wb_xml = _read(zf, "xl/workbook.xml", raw)  # read once: parsed here, its prolog checked by the guard
         pkg = read_package(zf, wb_xml, raw)
         # calamine parses these on open: no DTD, no forged sizes
-        guard.check_shared_parts(zf, {"xl/workbook.xml": wb_xml}, raw)
+        have = {"xl/workbook.xml": wb_xml}
+        guard.check_shared_parts(zf, {"xl/workbook.xml": wb_xml}, raw, kept=have)
         if pkg.ambiguous:
             raise ReadError(E072, "; ".join(pkg.ambiguous[:3]))
+        lean = _lean(zf, pkg, raw, have)
         try:  # calamine reads the very bytes the guard checked (not the file again: it may have changed)
-            cwb = CalamineWorkbook.from_filelike(io.BytesIO(raw)) if raw is not None else \
+            cwb = CalamineWorkbook.from_filelike(io.BytesIO(lean[0] if lean else raw)) if raw is not None else \
                 CalamineWorkbook.from_path(str(path))
         except Exception as e:  # noqa: BLE001 - calamine raises its own error types
             raise ReadError(E002, f"{type(e).__name__}: {e}") from None
         if list(cwb.sheet_names) != [n for n, _, _ in pkg.sheets]:  # it would read another sheet than Excel shows
             raise ReadError(E072, f"the sheets a reader sees ({', '.join(map(str, cwb.sheet_names))}) are not the "
                                   f"workbook's ({', '.join(str(n) for n, _, _ in pkg.sheets)})")
-        sheet_name = _form_sheet(pkg)
-        part = next((p for n, p, _ in pkg.sheets if n == sheet_name), "")
-        xml = _sheet_xml(zf, part, raw)
-        guard.check_extent(xml, MAX_ROWS, MAX_COLS)  # a far cell makes calamine allocate the whole grid
+        if lean:  # the sheet's checks below were made on its bytes (and passed) before calamine opened it
+            sheet_name, xml = lean[1], lean[2]
+        else:
+            sheet_name = _form_sheet(pkg)
+            part = next((p for n, p, _ in pkg.sheets if n == sheet_name), "")
+            xml = _sheet_xml(zf, part, raw)
+            guard.check_extent(xml, MAX_ROWS, MAX_COLS)  # a far cell makes calamine allocate the whole grid
         try:
             csheet = cwb.get_sheet_by_name(sheet_name)  # parses the sheet: once, not per use
             grid = csheet.to_python(skip_empty_area=False)
@@ -65,7 +74,7 @@ def read(path: str | Path, data: bytes | None = None) -> ParsedForm:
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (csheet.merged_cell_ranges or [])]
         except Exception:  # noqa: BLE001
             merged = []
-        explanations = _explanations(zf, cwb, pkg, raw, sheet_name)
+        explanations = _explanations(zf, cwb, pkg, raw, sheet_name, checked=lean is not None)
     if len(grid) > MAX_ROWS:
         raise ReadError(E007, f"sheet uses {len(grid)} rows", rows=len(grid), cols=0)
     notes = cell_notes(xml)
@@ -108,18 +117,50 @@ def _form_sheet(pkg: Package) -> str:
     return sheet_name
 
 
-def _explanations(zf: zipfile.ZipFile, cwb, pkg: Package, raw: bytes | None, form_sheet: str) -> list:
-    """The sheet «Түсініктеме / Пояснения» (krm.explanations), under the same guards as the form's sheet."""
+def _explanations(zf: zipfile.ZipFile, cwb, pkg: Package, raw: bytes | None, form_sheet: str,
+                  checked: bool = False) -> list:
+    """The sheet «Түсініктеме / Пояснения» (krm.explanations), under the same guards as the form's sheet
+    (``checked``: they were passed already, by :func:`_lean`)."""
     from krm import explanations as X
 
     part = next((p for n, p, _ in pkg.sheets if n == X.SHEET), None)
     if part is None or X.SHEET == form_sheet:
         return []
-    guard.check_extent(_sheet_xml(zf, part, raw), MAX_ROWS, MAX_COLS)
+    if not checked:
+        guard.check_extent(_sheet_xml(zf, part, raw), MAX_ROWS, MAX_COLS)
     try:
         return X.read_sheet(cwb, [n for n, _, _ in pkg.sheets])
     except Exception as e:  # noqa: BLE001 - calamine raises its own error types
         raise ReadError(E002, f"sheet {X.SHEET}: {type(e).__name__}: {e}") from None
+
+
+def _lean(zf: zipfile.ZipFile, pkg: Package, raw: bytes | None, have: dict[str, bytes]) -> tuple | None:
+    """(a stored zip of the parts calamine reads, the form's sheet name, its XML) when the workbook is plain
+    (:func:`krm.workbook.reader.lean.calamine_bytes`) and the checks :func:`read` makes on the sheets calamine
+    will read (the form's and the explanations') pass, each read in one step; else None, and :func:`read` opens
+    calamine on the workbook's bytes and makes those checks in its usual order, raising what they raise."""
+    from krm import explanations as X
+    from krm.workbook.reader.lean import calamine_bytes
+
+    if raw is None or not LEAN:
+        return None
+    try:
+        sheet_name = _form_sheet(pkg)
+        sheets = [next((p for n, p, _ in pkg.sheets if n == sheet_name), "")]
+        if X.SHEET != sheet_name:
+            sheets += [p for n, p, _ in pkg.sheets if n == X.SHEET][:1]
+        xmls = []
+        for part in sheets:
+            data = guard.quick_read(zf, part, raw) if part else None
+            if data is None:
+                return None
+            guard.check_extent(_plain_sheet(part, data), MAX_ROWS, MAX_COLS)
+            xmls.append(data)
+    except ReadError:
+        return None
+    have.update(zip(sheets, xmls))
+    package = calamine_bytes(zf, raw, have, sheets)
+    return (package, sheet_name, xmls[0]) if package is not None else None
 
 
 def layout_fits(pf: ParsedForm) -> bool:
@@ -159,12 +200,8 @@ def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> byte
     if not part:
         return b""
     data = guard.quick_read(zf, part, raw)
-    if data is not None:  # a plain part, read whole: the same checks in the same order
-        dim = _dimension(data[:4096])
-        if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
-            raise ReadError(E007, f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
-        guard.check_prolog(part, data[:guard.PROLOG_MAX])
-        return data
+    if data is not None:
+        return _plain_sheet(part, data)
     try:
         fh = zf.open(part)
     except KeyError:
@@ -175,6 +212,15 @@ def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> byte
         if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
             raise ReadError(E007, f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
         return guard.read_part(zf, part, opened=(fh, head))
+
+
+def _plain_sheet(part: str, data: bytes) -> bytes:
+    """A plain part read whole (:func:`krm.workbook.guard.quick_read`): :func:`_sheet_xml`'s checks in its order."""
+    dim = _dimension(data[:4096])
+    if dim and (dim[0] > MAX_ROWS or dim[1] > MAX_COLS):
+        raise ReadError(E007, f"sheet uses {dim[0]} rows × {dim[1]} columns", rows=dim[0], cols=dim[1])
+    guard.check_prolog(part, data[:guard.PROLOG_MAX])
+    return data
 
 
 _DIMENSION = re.compile(rb'<dimension ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')

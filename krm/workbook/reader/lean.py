@@ -1,0 +1,126 @@
+"""What calamine is given to open: the parts it reads, already inflated and checked, in a stored zip.
+
+Opening a workbook, calamine inflates and parses ``_rels/.rels``, ``xl/sharedStrings.xml``, ``xl/styles.xml``,
+``xl/_rels/workbook.xml.rels`` and ``xl/workbook.xml``; a sheet it reads is inflated twice (its cells, then its
+merged cells).  krm's guard has inflated each of these parts already (size, CRC and prolog checked), so a
+plain workbook's parts are handed over as they are, uncompressed, in a small zip of their own
+(:func:`calamine_bytes`): calamine parses the very same bytes and inflates nothing.
+
+Calamine finds a part by its name without regard to case (the last one of a name wins), takes the package's
+main folder from the last ``officeDocument`` relationship it sees, and joins a sheet's relationship target to
+that folder as written.  The small zip holds the same parts under the same names, so it stands for the
+workbook only when every name calamine can ask for resolves to the same part in both: :func:`calamine_bytes`
+answers None (calamine then opens the workbook's own bytes) unless the member names differ in more than case,
+each part calamine reads is a plain part read whole by :func:`krm.workbook.guard.quick_read`, the main
+relationship names ``xl/workbook.xml`` and every target of the workbook's relationships is a plain path.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from functools import lru_cache
+
+from krm.workbook import guard
+
+#: what calamine reads when it opens a workbook (the folder of the main part being "xl/")
+OPENED = ("_rels/.rels", "xl/sharedStrings.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml")
+_MUST = frozenset({"_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"})
+
+_REL = re.compile(rb"<(?:[\w.-]+:)?Relationship\b([^<>]*)>")
+_ATTR = re.compile(rb"""\s*([\w.:-]+)\s*=\s*(?:"([^"<>&]*)"|'([^'<>&]*)')""")
+#: a target calamine and krm resolve alike: no "." or ".." segment, no "//", no entity, at most one leading "/"
+_PLAIN_TARGET = re.compile(r"/?[A-Za-z0-9_-][A-Za-z0-9_.-]*(?:/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
+
+
+@lru_cache(maxsize=256)  # a template's relationship parts are the same bytes in every workbook
+def _relationships(data: bytes) -> tuple[tuple[str, str], ...] | None:
+    """((Type, Target), …) of every Relationship element, raw as calamine reads them; None when the part holds
+    anything a few regular expressions might read otherwise than an XML parser (comments, CDATA, entities,
+    a mention of "Relationship" that is not an element read here, an attribute not read whole)."""
+    if b"<!" in data or b"&" in data:
+        return None
+    els = _REL.findall(data)
+    if len(els) != data.count(b"Relationship") - data.count(b"Relationships"):
+        return None
+    out = []
+    for attrs in els:
+        body = attrs[:-1] if attrs.endswith(b"/") else attrs
+        got: dict[bytes, bytes] = {}
+        end = 0
+        for m in _ATTR.finditer(body):
+            if m.start() != end or m.group(1) in got:
+                return None
+            end = m.end()
+            got[m.group(1)] = m.group(2) if m.group(2) is not None else m.group(3)
+        if body[end:].strip():
+            return None
+        try:
+            out.append((got.get(b"Type", b"").decode("ascii"), got.get(b"Target", b"").decode("ascii")))
+        except UnicodeDecodeError:
+            return None
+    return tuple(out)
+
+
+def _plain_package(main_rels: bytes, wb_rels: bytes) -> bool:
+    """Whether calamine takes "xl/" as the main folder and finds every sheet where krm does."""
+    main = _relationships(main_rels)
+    rels = _relationships(wb_rels)
+    if main is None or rels is None:
+        return False
+    docs = [t for ty, t in main if ty.endswith("/relationships/officeDocument")]
+    if not docs or docs[-1] not in ("xl/workbook.xml", "/xl/workbook.xml"):
+        return False
+    return all(_PLAIN_TARGET.fullmatch(t) for _, t in rels)
+
+
+def calamine_bytes(zf: zipfile.ZipFile, raw: bytes | None, have: dict[str, bytes], sheets: list[str]) -> bytes | None:
+    """A stored zip of the parts calamine reads to open the workbook and read ``sheets`` (their parts), or None
+    (see the module's text).  ``have``: parts already read whole and checked (name -> bytes)."""
+    if raw is None:
+        return None
+    names = zf.namelist()
+    folded = {n.lower() for n in names}
+    if len(folded) != len(names) or any("\\" in n or not n.isascii() for n in names):
+        return None
+    parts = []
+    for name in dict.fromkeys((*OPENED, *sheets)):  # a sheet's part could be one of OPENED: listed once
+        data = have.get(name)
+        if data is None:
+            if name.lower() not in folded:
+                if name in _MUST:
+                    return None
+                continue  # absent from both: calamine does without it alike
+            data = guard.quick_read(zf, name, raw)  # a part the guard read before (cached), or a plain one
+            if data is None:
+                return None
+            have[name] = data
+        parts.append((name, data, zf.getinfo(name).CRC))
+    if not _plain_package(have["_rels/.rels"], have["xl/_rels/workbook.xml.rels"]):
+        return None
+    return stored_zip(parts)
+
+
+_LOCAL = struct.Struct("<4s5H3L2H")
+_CENTRAL = struct.Struct("<4s6H3L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_DOS_DATE = (1 << 5) | 1  # 1980-01-01
+
+
+def stored_zip(parts: list[tuple[str, bytes, int]]) -> bytes:
+    """A zip of ``(name, data, crc32)`` parts, each stored (not compressed)."""
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, data, crc in parts:
+        nb = name.encode("ascii")
+        n = len(data)
+        head = _LOCAL.pack(b"PK\x03\x04", 20, 0, 0, 0, _DOS_DATE, crc, n, n, len(nb), 0) + nb
+        central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 20, 0, 0, 0, _DOS_DATE, crc, n, n, len(nb), 0, 0, 0, 0, 0,
+                                     offset) + nb)
+        out += (head, data)
+        offset += len(head) + n
+    cd = b"".join(central)
+    out += (cd, _END.pack(b"PK\x05\x06", 0, 0, len(parts), len(parts), len(cd), offset, 0))
+    return b"".join(out)

@@ -1,0 +1,134 @@
+"""calamine opens a plain workbook from a stored zip of the parts it reads, as krm's guard inflated and checked
+them (krm.workbook.reader.lean): the same reading, finding for finding, as from the workbook's own bytes; a
+workbook that is not plain (names differing only in case, a relationship target written otherwise) is opened
+from its own bytes, as before; and every hostile file of the corpus gives the same report both ways."""
+
+from __future__ import annotations
+
+import pickle
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import fill
+from krm.validate import validate_file
+from krm.workbook.reader import lean, load
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_bad_corpus import build, make_corpus, parts  # noqa: E402
+
+
+def _report(path: Path, use_lean: bool, monkeypatch) -> tuple:
+    monkeypatch.setattr(load, "LEAN", use_lean)
+    r = validate_file(path, today=fill.TODAY)
+    return (r.form, r.lang, r.edition, [f.__dict__ for f in r.findings], pickle.dumps(r.submission))
+
+
+def _lean_used(path: Path, monkeypatch) -> bool:
+    used = []
+    real = lean.calamine_bytes
+    monkeypatch.setattr(load, "LEAN", True)
+    monkeypatch.setattr(lean, "calamine_bytes", lambda *a: used.append(real(*a)) or used[-1])
+    validate_file(path, today=fill.TODAY)
+    return bool(used) and used[-1] is not None
+
+
+def _same_both_ways(path: Path, monkeypatch) -> tuple:
+    a = _report(path, True, monkeypatch)
+    b = _report(path, False, monkeypatch)
+    assert a == b, path.name
+    return a
+
+
+@pytest.mark.parametrize("form", ["KRM-1", "KRM-2", "KRM-3", "KRM-4", "KRM-5", "KRM-6", "KRM-7"])
+def test_a_template_workbook_is_read_from_its_checked_parts_alike(tmp_path, monkeypatch, form):
+    p = fill.filled(form, tmp_path, rows_over=None)
+    assert _lean_used(p, monkeypatch)
+    form_, _, _, findings, sub = _same_both_ways(p, monkeypatch)
+    assert form_ == form and pickle.loads(sub) is not None
+
+
+def test_a_workbook_with_findings_and_explanations_reads_alike(tmp_path, monkeypatch):
+    from krm import explanations as X
+
+    p = fill.filled("KRM-2", tmp_path, signature={**fill.SIGNATURE, "executor": None}, explanations=True,
+                    rows_over=[{**fill.rows("KRM-2")[0], "plan": -1, "bin": "123"}] + fill.rows("KRM-2")[1:])
+    p = fill.edit(p, {"A4": "KRM-W020", "B4": "d25", "C4": "демалыста", "A5": "KRM-E021", "B5": "G15",
+                      "C5": "қайтарылған"}, sheet=X.SHEET, text=True)
+    assert _lean_used(p, monkeypatch)
+    _, _, _, findings, _ = _same_both_ways(p, monkeypatch)
+    assert {f["code"] for f in findings} >= {"KRM-W020", "KRM-E021", "KRM-E040"}
+    assert sum(1 for f in findings if f.get("explanation")) == 2
+
+
+def _rewrite(path: Path, fn) -> Path:
+    p = parts(path.read_bytes())
+    fn(p)
+    out = path.with_name("x-" + path.name)
+    out.write_bytes(build(p))
+    return out
+
+
+def test_names_differing_only_in_case_open_the_workbook_itself(tmp_path, monkeypatch):
+    """calamine finds a part whatever its case (the last of a name wins): such a workbook is not re-packed."""
+    src = fill.filled("KRM-2", tmp_path)
+
+    def twin(p):
+        p["xl/Styles.xml"] = p["xl/styles.xml"]
+    x = _rewrite(src, twin)
+    assert not _lean_used(x, monkeypatch)
+    _same_both_ways(x, monkeypatch)
+
+
+@pytest.mark.parametrize("target", ["./worksheets/sheet1.xml", "worksheets//sheet1.xml", "/xl/../xl/worksheets/sheet1.xml"])
+def test_a_relationship_target_krm_and_calamine_could_resolve_apart_opens_the_workbook_itself(
+        tmp_path, monkeypatch, target):
+    src = fill.filled("KRM-2", tmp_path)
+
+    def odd(p):
+        rels = p["xl/_rels/workbook.xml.rels"]
+        assert b'Target="worksheets/sheet1.xml"' in rels
+        p["xl/_rels/workbook.xml.rels"] = rels.replace(b'Target="worksheets/sheet1.xml"', f'Target="{target}"'.encode())
+    x = _rewrite(src, odd)
+    assert not _lean_used(x, monkeypatch)
+    _same_both_ways(x, monkeypatch)
+
+
+def test_the_main_part_named_otherwise_opens_the_workbook_itself(tmp_path, monkeypatch):
+    src = fill.filled("KRM-2", tmp_path)
+
+    def main(p):
+        p["_rels/.rels"] = p["_rels/.rels"].replace(b'Target="xl/workbook.xml"', b'Target="xl/./workbook.xml"')
+    x = _rewrite(src, main)
+    assert not _lean_used(x, monkeypatch)
+    _same_both_ways(x, monkeypatch)
+
+
+def test_relationships_read_by_expressions_only_when_plain():
+    plain = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+             b'relationships"><Relationship Id="rId1" Type="http://x/relationships/officeDocument" '
+             b"Target='xl/workbook.xml'/></Relationships>")
+    assert lean._relationships(plain) == (("http://x/relationships/officeDocument", "xl/workbook.xml"),)
+    for odd in (plain.replace(b"<Relationships", b"<!-- x --><Relationships"),  # a comment
+                plain.replace(b"Id=", b"Type=\"a\" Id="),  # an attribute twice
+                plain.replace(b"/></Rel", b"></Relationship></Rel"),  # an element not read whole
+                plain.replace(b"xl/workbook", b"xl/&#x77;orkbook"),  # an entity
+                plain.replace(b"Id=", b"x Id=")):  # something that is not an attribute
+        assert lean._relationships(odd) is None
+
+
+def test_the_stored_zip_holds_the_parts_as_given():
+    z = lean.stored_zip([("a/b.xml", b"<a/>", zipfile.crc32(b"<a/>")), ("c.xml", b"", 0)])
+    with zipfile.ZipFile(__import__("io").BytesIO(z)) as zf:
+        assert zf.testzip() is None
+        assert [(i.filename, i.compress_type) for i in zf.infolist()] == [("a/b.xml", 0), ("c.xml", 0)]
+        assert zf.read("a/b.xml") == b"<a/>"
+
+
+def test_every_hostile_file_gives_the_same_report_both_ways(tmp_path, monkeypatch):
+    make_corpus(tmp_path)
+    for p in sorted(tmp_path.iterdir()):
+        if p.is_file() and not p.is_symlink():
+            _same_both_ways(p, monkeypatch)
