@@ -207,3 +207,24 @@ def test_garbled_prefilters_miss_nothing():
     for text in ("Ð°Ñ€Ñ‚", "Àëìà", "что????", "a\ufffd", "ÃŸ"):
         assert garbled(text) and _maybe_garbled(text)
     assert not _maybe_garbled("Өсімдік майын өндіру зауытын кеңейту (4)")
+
+
+def test_duplicates_looked_for_whenever_two_rows_may_share_a_key(tmp_path, monkeypatch):
+    """A form whose BIN/IIN texts all differ has no duplicate project (the key holds the BIN/IIN): the loop
+    over the rows is skipped then, and only then; the findings are the row-by-row ones either way."""
+    from krm.rules.relations.duplicates import _may_repeat
+
+    assert not _may_repeat(["190540012345", "070941024691"])
+    for bins in (["190540012345", "190540012345"], ["190540012345", " 190540012345"], [None, None], ["1", None],
+                 ["1", 1]):
+        assert _may_repeat(bins)
+    rs = fill.rows("KRM-2")
+    same_bin = {**rs[0], "project": " " + str(rs[0]["project"]).upper() + "  ", "plan": 1, "fact": 1}
+    other_bin = {**same_bin, "bin": fill.BINS[-1] if fill.BINS[-1] != rs[0]["bin"] else fill.BINS[-2]}
+    for extra, codes in (([same_bin], ["KRM-E036"]), ([other_bin], []), ([{**same_bin, "project": "басқа"}], [])):
+        p = fill.filled("KRM-2", tmp_path, name="d.xlsx", rows_over=rs + extra)
+        fast = [f.to_dict() for f in validate_file(p, today=fill.TODAY).findings]
+        assert [f["code"] for f in fast if f["code"] == "KRM-E036"] == codes
+        monkeypatch.setattr(relations, "COLUMN_WISE", False)
+        assert [f.to_dict() for f in validate_file(p, today=fill.TODAY).findings] == fast
+        monkeypatch.setattr(relations, "COLUMN_WISE", True)

@@ -71,10 +71,27 @@ class Ctx:
 
     # ---------------------------------------------------------------- typed cells
     @cached_property
+    def _raw(self) -> dict[str, list]:
+        return {}
+
+    @cached_property
+    def memo(self) -> dict:
+        """What a rule works out once a workbook for several relations (by a key of its own)."""
+        return {}
+
+    def raw(self, key: str) -> list:
+        """The value of column ``key`` in each data row (``pf.rows``) as read (``row.values.get(key)``), listed
+        once for every rule that looks at the column (the rules never change a row's values)."""
+        got = self._raw.get(key)
+        if got is None:
+            got = self._raw[key] = [r.values.get(key) for r in self.pf.rows]
+        return got
+
+    @cached_property
     def columns(self) -> dict[str, list[tuple]]:
         """Column key -> the (value, note) of that cell in each data row (``pf.rows``, not the total),
         typed once for all rows (:func:`typed_columns`)."""
-        return typed_columns(self.pf)
+        return typed_columns(self.pf, self.raw)
 
     @cached_property
     def _row_index(self) -> dict[int, int]:
@@ -202,22 +219,24 @@ _BLANK = (None, None)  # every parser's answer for a blank cell
 _INVALID = (None, values.INVALID)
 
 
-def typed_columns(pf: ParsedForm) -> dict[str, list[tuple]]:
+def typed_columns(pf: ParsedForm, raw: Callable[[str], list] | None = None) -> dict[str, list[tuple]]:
     """``pf.typed``: column key -> [(value, note) of that cell in each of ``pf.rows``], typed once
-    (:func:`type_rows`) for the rules and :func:`krm.convert.to_submission`."""
+    (:func:`type_rows`) for the rules and :func:`krm.convert.to_submission`; ``raw``: :meth:`Ctx.raw`."""
     if pf.typed is None or pf.typed[0] is not pf.rows or pf.typed[1] != len(pf.rows):
-        pf.typed = (pf.rows, len(pf.rows), type_rows(pf.rows, pf.columns))
+        pf.typed = (pf.rows, len(pf.rows), type_rows(pf.rows, pf.columns, raw))
     return pf.typed[2]
 
 
-def type_rows(rows: list[DataRow], columns: tuple[Column, ...]) -> dict[str, list[tuple]]:
+def type_rows(rows: list[DataRow], columns: tuple[Column, ...],
+              raw_of: Callable[[str], list] | None = None) -> dict[str, list[tuple]]:
     """What :func:`typed_row` gives, for many rows at once, column by column: a column of what calamine
     gives most (all floats, all dates, all digit strings) is typed by builtins over the whole column,
-    the rest cell by cell.  Returns column key -> [(value, note) of each row]."""
+    the rest cell by cell.  Returns column key -> [(value, note) of each row].  ``raw_of(key)``: the column's
+    values in ``rows`` as read, when the caller has them (:meth:`Ctx.raw`)."""
     plan = row_parsers(columns)
     cols: dict[str, list[tuple]] = {}
     for key, parse in plan:
-        raw = [r.values.get(key) for r in rows]
+        raw = raw_of(key) if raw_of is not None else [r.values.get(key) for r in rows]
         kinds = set(map(type, raw))
         if kinds == {float} and parse is _INT and -_EXACT < min(raw) and max(raw) < _EXACT \
                 and all(map(float.is_integer, raw)):

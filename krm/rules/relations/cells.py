@@ -8,7 +8,7 @@ from krm.rules.relations.figures import Figures
 from krm.rules.relations.identifiers import Identifier
 from krm.rules.relations.numbers import Number
 from krm.rules.relations.required import Required
-from krm.rules.relations.texts import Text
+from krm.rules.relations.texts import TEXT_TYPES, Text
 from krm.spec import ColType
 
 
@@ -19,6 +19,6 @@ def cell_checks(columns: tuple) -> tuple[Relation, ...]:
     return (*(Required(c) for c in columns if c.required),
             *(Number(c) for c in numeric),
             *(Date(c) for c in columns if c.type == ColType.DATE),
-            *(Text(c) for c in columns if c.type in (ColType.TEXT, ColType.ACTIVITY, ColType.REGION)),
+            *(Text(c) for c in columns if c.type in TEXT_TYPES),
             *((Figures(tuple(numeric)),) if numeric else ()),
             *(Identifier(c) for c in columns if c.type == ColType.ID))

@@ -10,6 +10,7 @@ from typing import Iterator
 from krm import ids
 from krm.findings import Check, Finding
 from krm.model import project_key
+from krm.rules import relations
 from krm.rules.relations import Relation
 from krm.spec import ColType, Rows
 
@@ -32,6 +33,8 @@ class Duplicates(Relation):
             bins = list(map(itemgetter(0), ctx.columns["bin"]))  # ids.normalise of each, done once (type_rows)
         else:
             bins = [ids.normalise(r.values.get("bin"))[0] for r in rows]
+        if relations.COLUMN_WISE and not _may_repeat(bins):
+            return
         for row, b in zip(rows, bins):
             name = row.values.get("project")
             if name is None or (isinstance(name, str) and name.strip() == ""):  # values.is_blank
@@ -44,3 +47,11 @@ class Duplicates(Relation):
                 yield ctx.at(self.code, row, "project", related=[ctx.cell(first, "project")], first=first.row + 1)
             else:
                 seen[key] = row
+
+
+def _may_repeat(bins: list) -> bool:
+    """False when the rows' BIN/IIN texts all differ: no two rows then have the same key
+    (:func:`krm.model.project_key` holds the stripped BIN/IIN text)."""
+    if set(map(type, bins)) != {str}:
+        return True
+    return len(set(map(str.strip, bins))) != len(bins)

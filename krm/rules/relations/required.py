@@ -31,8 +31,7 @@ class Required(Relation):
             yield ctx.at(E024, row, self.column.key, value="", title=self.column.title)
 
     def candidates(self, ctx) -> list[int]:
-        key = self.column.key
-        raw = [r.values.get(key) for r in ctx.pf.rows]
+        raw = ctx.raw(self.column.key)
         if not any(map(is_, raw, repeat(None))):
             strs = [v for v in raw if isinstance(v, str)]
             if not strs or all(map(str.strip, strs)):

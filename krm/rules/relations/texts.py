@@ -9,7 +9,7 @@ from typing import Iterator
 from krm.codes import W034
 from krm.findings import Finding
 from krm.rules.relations import Relation
-from krm.spec import Column
+from krm.spec import ColType, Column
 
 # UTF-8 Cyrillic read as cp1252/latin-1 ("Ð°Ñ"), cp1251 read as latin-1 ("Àëìà"), lost letters ("????"), U+FFFD
 GARBLED = re.compile(r"[ÐÑÒÓ][\u0080-\u00bf\u0152-\u0178\u2018-\u203a]|Ã.|\?{3,}|\ufffd|[ÀÁÂÃÄÅ][ëìíîïðñòóôõö]{2}")
@@ -45,8 +45,24 @@ class Text(Relation):
 
     def candidates(self, ctx) -> list[int]:
         key = self.column.key
-        vals = [r.values.get(key) for r in ctx.pf.rows]
+        if key in _clean_columns(ctx):
+            return []
+        vals = ctx.raw(key)
         strs = [v for v in vals if isinstance(v, str)]
         if not strs or not maybe_garbled("\n".join(strs)):
             return []
         return [i for i, v in enumerate(vals) if isinstance(v, str) and garbled(v)]
+
+
+TEXT_TYPES = (ColType.TEXT, ColType.ACTIVITY, ColType.REGION)  # the columns krm.rules.relations.cells checks so
+
+
+def _clean_columns(ctx) -> frozenset:
+    """The keys of the form's text columns when no text in any of them may be garbled (one search over them
+    all, as :meth:`Text.candidates` searches each column), else none: worked out once a workbook."""
+    got = ctx.memo.get("clean-texts")
+    if got is None:
+        keys = list(dict.fromkeys(c.key for c in ctx.pf.columns if c.type in TEXT_TYPES))
+        strs = [v for k in keys for v in ctx.raw(k) if isinstance(v, str)]
+        got = ctx.memo["clean-texts"] = frozenset(keys) if not maybe_garbled("\n".join(strs)) else frozenset()
+    return got

@@ -76,9 +76,7 @@ def _locate(pf: ParsedForm, pkg: Package) -> None:
     n = len(keys)
     rows = pf.rows
     for r in range(first, min(last, len(grid) - 1) + 1):
-        vals = grid[r][c0:c0 + n] if c0 >= 0 else None
-        if vals is None or len(vals) < n or "" in vals:
-            vals = _row_values(grid[r], c0, n)
+        vals = _row_values(grid[r], c0, n)
         if free and vals.count(None) + (seq >= 0 and vals[seq] is not None) == n:
             continue  # nothing but (at most) the sequence number
         rows.append(DataRow(r, dict(zip(keys, vals)), colmap))
@@ -97,9 +95,13 @@ def _row_values(row: list, c0: int, n: int) -> list:
     if c0 < 0:
         return [row[c] if 0 <= c < len(row) and row[c] != "" else None for c in range(c0, c0 + n)]
     vals = row[c0:c0 + n]
+    vals = list(map(_BLANK.get, vals, vals))  # "" -> None, any other value itself: one pass in C
     if len(vals) < n:
         vals += [None] * (n - len(vals))
-    return [None if v == "" else v for v in vals] if "" in vals else vals
+    return vals
+
+
+_BLANK = {"": None}  # a grid's values are hashable (str, numbers, dates, times); only the empty text is ""
 
 
 def _label_key(v) -> str:
