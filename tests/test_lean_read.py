@@ -132,3 +132,45 @@ def test_every_hostile_file_gives_the_same_report_both_ways(tmp_path, monkeypatc
     for p in sorted(tmp_path.iterdir()):
         if p.is_file() and not p.is_symlink():
             _same_both_ways(p, monkeypatch)
+
+
+def _read_both(path: Path, monkeypatch) -> tuple:
+    from krm.workbook.reader import read
+
+    out = []
+    for use_lean in (True, False):
+        monkeypatch.setattr(load, "LEAN", use_lean)
+        pf = read(path)
+        out.append((pf.grid, pf.merged, pf.sheet, pf.explanations, pf.header, [(r.row, r.values) for r in pf.rows]))
+    return out
+
+
+@pytest.mark.parametrize("form", ["KRM-2", "KRM-4", "KRM-7"])
+def test_the_form_sheet_is_given_with_its_merged_cells_first_and_reads_alike(tmp_path, monkeypatch, form):
+    p = fill.filled(form, tmp_path)
+    moved = []
+    real = lean.merges_first
+    monkeypatch.setattr(lean, "merges_first", lambda x: moved.append(real(x)) or moved[-1])
+    a, b = _read_both(p, monkeypatch)
+    assert moved and moved[0] is not None and a == b and a[1]  # merged cells found, the same both ways
+
+
+SHEET_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="m" xmlns:r="r">'
+             b'<dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>'
+             b'<sheetProtection sheet="1"/><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>'
+             b'<pageMargins left="0.7"/></worksheet>')
+
+
+def test_merged_cells_moved_only_from_a_sheet_written_the_usual_way():
+    moved = lean.merges_first(SHEET_XML)
+    assert moved == SHEET_XML.replace(b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>', b"").replace(
+        b'xmlns:r="r">', b'xmlns:r="r"><mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>')
+    for odd in (SHEET_XML.replace(b"<sheetProtection sheet=\"1\"/>", b"<x>text</x>"),  # not an empty element between
+                SHEET_XML.replace(b"<sheetProtection", b"<!-- c --><sheetProtection"),  # a comment between
+                SHEET_XML.replace(b"</mergeCells>", b"</mergeCells><mergeCells/>"),  # two of them
+                SHEET_XML.replace(b'ref="A1:B1"', b'ref="A1:B1" x="1"'),  # a mergeCell with more than its ref
+                SHEET_XML.replace(b"<worksheet", b"<x:worksheet"),  # a prefixed root
+                SHEET_XML.replace(b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>', b"").replace(
+                    b"<dimension", b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells><dimension'),  # before
+                SHEET_XML.replace(b"</sheetData>", b"</sheetData><sheetData/>")):  # a second sheetData
+        assert lean.merges_first(odd) is None, odd

@@ -13,6 +13,10 @@ workbook only when every name calamine can ask for resolves to the same part in 
 answers None (calamine then opens the workbook's own bytes) unless the member names differ in more than case,
 each part calamine reads is a plain part read whole by :func:`krm.workbook.guard.quick_read`, the main
 relationship names ``xl/workbook.xml`` and every target of the workbook's relationships is a plain path.
+
+Calamine reads a sheet's cells, then reads it again from the start to its ``<mergeCells>`` (written after the
+cells) for the merged cells: the form's sheet is given with its ``<mergeCells>`` moved to the start of the sheet
+(:func:`merges_first`, for a sheet written the usual way), which gives the same cells and merged cells, read once.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
+import zlib
 from functools import lru_cache
 
 from krm.workbook import guard
@@ -99,7 +104,45 @@ def calamine_bytes(zf: zipfile.ZipFile, raw: bytes | None, have: dict[str, bytes
         parts.append((name, data, zf.getinfo(name).CRC))
     if not _plain_package(have["_rels/.rels"], have["xl/_rels/workbook.xml.rels"]):
         return None
+    if sheets and sheets[0] in have:  # the form's sheet, read twice by calamine: its merged cells first
+        moved = merges_first(have[sheets[0]])
+        if moved is not None:
+            parts = [(n, moved, zlib.crc32(moved)) if n == sheets[0] else (n, d, c) for n, d, c in parts]
     return stored_zip(parts)
+
+
+# What merges_first moves, and what may stand between the sheet's data and it: written as every spreadsheet
+# program writes them (plain names, double-quoted attributes without entities)
+_ROOT_TAG = re.compile(rb'<worksheet(?:\s+[\w:.-]+="[^"<>&]*")*\s*>')
+_MERGES = re.compile(rb'<mergeCells(?:\s+count="\d{1,7}")?\s*>'
+                     rb'(?:<mergeCell\s+ref="[A-Z]{1,3}\d{1,7}(?::[A-Z]{1,3}\d{1,7})?"\s*/>)*</mergeCells>')
+_EMPTY_ELEMENTS = re.compile(rb'(?:\s*<[A-Za-z][\w.-]*(?:\s+[\w:.-]+="[^"<>&]*")*\s*/>)*\s*')
+
+
+def merges_first(xml: bytes) -> bytes | None:
+    """The sheet's XML with its ``<mergeCells>`` moved to the start of the root element, for calamine: a
+    sheet's merged cells are found by reading it from the start up to ``<mergeCells>``, after all the cells;
+    read first, they are found without reading the cells again.  Calamine's cells are what it reads before
+    the end of ``<sheetData>``, where a ``<mergeCells>`` (and its ``<mergeCell>``) is passed over, so the
+    cells, the merged cells and any error they give are the same.  None (the sheet is given as it is) unless
+    the sheet is written the usual way: one ``<sheetData>`` and one ``<mergeCells>`` after it, the latter
+    holding plain ``<mergeCell ref="…"/>`` elements only, with only empty elements between them (which could
+    not give calamine an error there), the root a plain ``<worksheet>``."""
+    if xml.count(b"mergeCells") != 2 or xml.count(b"sheetData") != 2:
+        return None
+    end = xml.find(b"</sheetData>")
+    at = xml.find(b"<mergeCells", end)
+    if end < 0 or at < 0 or xml.count(b"<sheetData") != 1:
+        return None
+    m = _MERGES.match(xml, at)
+    if m is None or not _EMPTY_ELEMENTS.fullmatch(xml, end + len(b"</sheetData>"), at):
+        return None
+    root = guard._root_start(xml[:guard.PROLOG_MAX])
+    r = _ROOT_TAG.match(xml, root) if root is not None else None
+    if r is None or r.end() > end:
+        return None
+    i = r.end()
+    return b"".join((xml[:i], m.group(), xml[i:at], xml[m.end():]))
 
 
 _LOCAL = struct.Struct("<4s5H3L2H")

@@ -29,15 +29,20 @@ def _open_zip(path: Path, data: bytes | None = None) -> tuple[zipfile.ZipFile, b
         return _open_bytes(data[:8], data if data.startswith(b"PK") else None, path)
     raw = None
     with _open_regular(path) as fh:
-        head = fh.read(8)
-        if head.startswith(b"PK"):
-            try:
-                if os.fstat(fh.fileno()).st_size <= RAW_MAX:
-                    raw = head + fh.read()
+        fd = fh.fileno()
+        size = os.fstat(fd).st_size
+        if size > RAW_MAX:
+            head = fh.read(8)
+        else:  # the whole file in one read (asking one byte more tells whether it grew since)
+            first = os.read(fd, size + 1)
+            head = first[:8]
+            if head.startswith(b"PK"):
+                try:
+                    raw = first if len(first) == size else first + fh.read()  # changed meanwhile: read to its end
                     if len(raw) > RAW_MAX:  # it grew meanwhile: read it as a file
                         raw = None
-            except OSError:
-                raw = None
+                except OSError:
+                    raw = None
     return _open_bytes(head, raw, path)
 
 
