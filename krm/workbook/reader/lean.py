@@ -128,22 +128,22 @@ def merges_first(xml: bytes) -> bytes | None:
     the sheet is written the usual way: one ``<sheetData>`` and one ``<mergeCells>`` after it, the latter
     holding plain ``<mergeCell ref="…"/>`` elements only, with only empty elements between them (which could
     not give calamine an error there), the root a plain ``<worksheet>``."""
-    if xml.count(b"mergeCells") != 2 or xml.count(b"sheetData") != 2:
+    if xml.count(b"mergeCells") != 2 or xml.count(b"sheetData") != 2:  # mentioned by those two tags alone
         return None
-    end = xml.find(b"</sheetData>")
-    at = xml.find(b"<mergeCells", end)
-    if end < 0 or at < 0 or xml.count(b"<sheetData") != 1:
+    at = xml.rfind(b"<mergeCells")
+    end = xml.rfind(b"</sheetData>", 0, at) if at > 0 else -1
+    if end < 0 or xml.find(b"<sheetData", 0, end) < 0:
         return None
     m = _MERGES.match(xml, at)
     if m is None or not _EMPTY_ELEMENTS.fullmatch(xml, end + len(b"</sheetData>"), at):
         return None
-    root = guard._root_start(xml[:guard.PROLOG_MAX])
-    r = _ROOT_TAG.match(xml, root) if root is not None else None
-    if r is None or r.end() > end:
+    root = guard._root_start(xml[:1024])
+    r = _ROOT_TAG.match(xml, root, end) if root is not None else None
+    if r is None:
         return None
     i = r.end()
-    return b"".join((xml[:i], m.group(), xml[i:at], xml[m.end():]))
-
+    view = memoryview(xml)
+    return b"".join((view[:i], view[at:m.end()], view[i:at], view[m.end():]))
 
 _LOCAL = struct.Struct("<4s5H3L2H")
 _CENTRAL = struct.Struct("<4s6H3L5H2L")
