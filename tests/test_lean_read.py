@@ -174,3 +174,43 @@ def test_merged_cells_moved_only_from_a_sheet_written_the_usual_way():
                     b"<dimension", b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells><dimension'),  # before
                 SHEET_XML.replace(b"</sheetData>", b"</sheetData><sheetData/>")):  # a second sheetData
         assert lean.merges_first(odd) is None, odd
+
+
+STYLES = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="m"><numFmts count="1">'
+          b'<numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd;&quot;x&quot;"/></numFmts><fonts count="1"><font><sz val="11"/>'
+          b'</font></fonts><cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs><cellXfs count="3">'
+          b'<xf numFmtId="0" fontId="0"/><xf numFmtId="164" applyNumberFormat="1"><alignment wrapText="1"/></xf>'
+          b'<xf fontId="0"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0"/></cellStyles>'
+          b'</styleSheet>')
+
+
+def test_styles_given_as_calamine_reads_them():
+    out, crc = lean.calamine_styles(STYLES)
+    assert out == (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet><numFmts count="1">'
+                   b'<numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd;&quot;x&quot;"/></numFmts><cellXfs>'
+                   b'<xf numFmtId="0"/><xf numFmtId="164"/><xf/></cellXfs></styleSheet>')
+    assert crc == zipfile.crc32(out)
+    for odd in (STYLES.replace(b"<fonts", b"<!-- c --><fonts"),  # a comment
+                STYLES.replace(b"<fonts", b"<?pi x?><fonts"),  # a processing instruction
+                STYLES.replace(b'<xf numFmtId="0" fontId="0"/>', b"<xf numFmtId='0'/>"),  # single quotes
+                STYLES.replace(b'<xf fontId="0"/>', b'<xf numFmtId="1" numFmtId="2"/>'),  # an attribute twice
+                STYLES.replace(b'<xf fontId="0"/>', b'<x:xf numFmtId="14"/>'),  # a prefixed xf
+                STYLES.replace(b'<xf fontId="0"/>', b'<xf numFmtId="&#49;4"/>'),  # an entity in cellXfs
+                STYLES.replace(b"<sz val=\"11\"/></font>", b"<sz val=\"11\"></font>"),  # not well-formed
+                STYLES.replace(b"</numFmts>", b"</numFmts><cellXfs/>"),  # a second cellXfs
+                STYLES.replace(b"<numFmts count=\"1\">", b"<cellXfs count=\"0\"></cellXfs><numFmts count=\"1\">")
+                .replace(b'<cellXfs count="3">', b"<numFmts/><cellXfs>"),  # number formats after cell formats
+                STYLES.replace(b"styleSheet", b"sheet"),  # another root
+                STYLES.replace(b'encoding="UTF-8"', b'encoding="windows-1251"')):  # another encoding
+        assert lean.calamine_styles(odd) is None, odd
+    assert lean.calamine_styles(STYLES.replace(b"<cellStyles", b" " * lean.STYLES_CACHED + b"<cellStyles")) is None
+
+
+def test_a_workbook_with_these_styles_reads_alike(tmp_path, monkeypatch):
+    """The styles above in a workbook (dates under a custom and a built-in format): the same cells both ways."""
+    src = fill.filled("KRM-2", tmp_path)
+    x = _rewrite(src, lambda p: p.update({"xl/styles.xml": p["xl/styles.xml"]}))  # rebuilt, as it was
+    assert _lean_used(x, monkeypatch)
+    a, b = _read_both(x, monkeypatch)
+    assert a == b
+    assert any(type(v).__name__ == "date" for row in a[0] for v in row)  # calamine typed dates by the formats
