@@ -214,3 +214,14 @@ def test_a_workbook_with_these_styles_reads_alike(tmp_path, monkeypatch):
     a, b = _read_both(x, monkeypatch)
     assert a == b
     assert any(type(v).__name__ == "date" for row in a[0] for v in row)  # calamine typed dates by the formats
+
+
+def test_large_relationship_parts_are_neither_read_by_expressions_nor_remembered():
+    rels = (b'<?xml version="1.0"?><Relationships xmlns="r"><Relationship Id="rId1" Type="x/relationships/'
+            b'officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    wb_rels = b'<Relationships xmlns="r"><Relationship Id="rId1" Type="t" Target="worksheets/sheet1.xml"/>'
+    assert lean._plain_package(rels, wb_rels + b"</Relationships>")
+    before = lean._relationships.cache_info().currsize
+    padded = wb_rels + b" " * lean.RELS_CACHED + b"</Relationships>"
+    assert not lean._plain_package(rels, padded)
+    assert lean._relationships.cache_info().currsize == before

@@ -70,8 +70,14 @@ def _relationships(data: bytes) -> tuple[tuple[str, str], ...] | None:
     return tuple(out)
 
 
+#: larger relationship parts are not read here (nor remembered): calamine then opens the workbook's own bytes
+RELS_CACHED = 64 * 1024
+
+
 def _plain_package(main_rels: bytes, wb_rels: bytes) -> bool:
     """Whether calamine takes "xl/" as the main folder and finds every sheet where krm does."""
+    if len(main_rels) > RELS_CACHED or len(wb_rels) > RELS_CACHED:
+        return False
     main = _relationships(main_rels)
     rels = _relationships(wb_rels)
     if main is None or rels is None:
