@@ -20,6 +20,25 @@ sys.path.insert(0, str(Path(__file__).parent))
 from make_bad_corpus import build, make_corpus, parts  # noqa: E402
 
 
+@pytest.fixture(autouse=True)
+def _calamine_as_tested(monkeypatch):
+    """The lean path is tested whatever python-calamine is installed (its gate is tested on its own below)."""
+    monkeypatch.setattr(lean, "_CALAMINE_OK", True)
+
+
+def test_only_a_tested_calamine_is_given_the_lean_zip(tmp_path, monkeypatch):
+    import importlib.metadata
+
+    p = fill.filled("KRM-2", tmp_path, rows_over=None)
+    for installed, expected in (("0.9.1", True), ("99.0.0", False)):
+        monkeypatch.setattr(lean, "_CALAMINE_OK", None)
+        monkeypatch.setattr(importlib.metadata, "version", lambda name, v=installed: v)
+        assert lean.tested_calamine() is expected
+        assert _lean_used(p, monkeypatch) is expected
+    monkeypatch.setattr(lean, "_CALAMINE_OK", False)  # an untested release: the workbook's own bytes, same report
+    assert _report(p, True, monkeypatch) == _report(p, False, monkeypatch)
+
+
 def _report(path: Path, use_lean: bool, monkeypatch) -> tuple:
     monkeypatch.setattr(load, "LEAN", use_lean)
     r = validate_file(path, today=fill.TODAY)

@@ -31,6 +31,29 @@ from functools import lru_cache
 
 from krm.workbook import guard
 
+#: the python-calamine releases this module was worked out against (tests/test_lean_read.py reads every form, the
+#: fallbacks and the hostile corpus both ways): how calamine finds parts, reads merged cells and takes the number
+#: formats from styles.xml is its own business, so on any other release calamine is given the workbook's own bytes
+#: (:func:`tested_calamine`).  After testing a new release, add its version here.
+TESTED_CALAMINE = frozenset({"0.9.1"})
+
+#: None: decided on first use from the installed python-calamine (tests set it to force either way)
+_CALAMINE_OK: bool | None = None
+
+
+def tested_calamine() -> bool:
+    """Whether the installed python-calamine is one of :data:`TESTED_CALAMINE`."""
+    global _CALAMINE_OK
+    if _CALAMINE_OK is None:
+        try:
+            from importlib.metadata import version
+
+            _CALAMINE_OK = version("python-calamine") in TESTED_CALAMINE
+        except Exception:  # noqa: BLE001 - no metadata (a frozen or vendored install): do without
+            _CALAMINE_OK = False
+    return _CALAMINE_OK
+
+
 #: what calamine reads when it opens a workbook (the folder of the main part being "xl/")
 OPENED = ("_rels/.rels", "xl/sharedStrings.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels", "xl/workbook.xml")
 _MUST = frozenset({"_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml"})
@@ -91,7 +114,7 @@ def _plain_package(main_rels: bytes, wb_rels: bytes) -> bool:
 def calamine_bytes(zf: zipfile.ZipFile, raw: bytes | None, have: dict[str, bytes], sheets: list[str]) -> bytes | None:
     """A stored zip of the parts calamine reads to open the workbook and read ``sheets`` (their parts), or None
     (see the module's text).  ``have``: parts already read whole and checked (name -> bytes)."""
-    if raw is None:
+    if raw is None or not tested_calamine():
         return None
     names = zf.namelist()
     folded = {n.lower() for n in names}
