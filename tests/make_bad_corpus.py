@@ -196,12 +196,13 @@ def bomb_whitespace(base: bytes, declared: int | None = None) -> bytes:
     return raw_zip(stored_members(base, {SHEET}) + [(SHEET, comp, crc, size, declared)])
 
 
-def bomb_string(base: bytes) -> bytes:
-    """sharedStrings.xml whose first string is 1 GiB of 'A' (one allocation of 1 GiB in the reader)."""
+def bomb_string(base: bytes, name: str = "xl/sharedStrings.xml", declared: int | None = None) -> bytes:
+    """sharedStrings.xml whose first string is 1 GiB of 'A' (one allocation of 1 GiB in the reader), stored as
+    the member ``name``; ``declared``: the size the zip directory declares (a forged one hides the bomb)."""
     sst = parts(base)["xl/sharedStrings.xml"]
     i = sst.index(b"<si><t>") + len(b"<si><t>")
     comp, crc, size = _deflate_repeat(sst[:i], b"A" * MIB, 1024, sst[i:])
-    return raw_zip(stored_members(base, {"xl/sharedStrings.xml"}) + [("xl/sharedStrings.xml", comp, crc, size, None)])
+    return raw_zip(stored_members(base, {"xl/sharedStrings.xml"}) + [(name, comp, crc, size, declared)])
 
 
 def rows_xml(first: int, count: int, cols: int = 1) -> bytes:
@@ -467,6 +468,7 @@ def make_corpus(out: str | Path) -> dict[str, dict]:
 
     bad_corpus_round2.cases(add, base, p0, r0, c, parts=parts, build=build, edit=edit, set_cell=set_cell,
                             inline=inline)
+    _case_cases(add, base, p0)
     expected = {}
     for name, (data, exp) in sorted(cases.items()):
         target = out / name
@@ -480,6 +482,34 @@ def make_corpus(out: str | Path) -> dict[str, dict]:
     (out / "expected.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1, sort_keys=True),
                                        encoding="utf-8")
     return expected
+
+
+# ------------------------------------------------------------------ part names differing in case
+def _case_cases(add, base: bytes, p0: dict[str, bytes]) -> None:
+    """calamine finds a part by its name regardless of case (of several such members, the last): each part it
+    reads must pass krm's checks whatever the case of its name, and two members whose names differ only in
+    case make the package ambiguous."""
+    far = parts(far_cell(base))
+    add("far_cell_sheet_name_case.xlsx", build(_renamed(far, SHEET, "xl/worksheets/Sheet1.xml")), ["KRM-E007"], [2],
+        "one cell at XFD1048576 in a sheet stored as Sheet1.xml, its relationship naming sheet1.xml (calamine "
+        "reads it: the worker crashed, KRM-E009)")
+    add("laughs_sharedstrings_name_case.xlsx",
+        build(_renamed({**p0, "xl/sharedStrings.xml": _laughs(p0["xl/sharedStrings.xml"], b"<si><t>")},
+                       "xl/sharedStrings.xml", "xl/SharedStrings.xml")),
+        ["KRM-E006"], [2], "billion-laughs entities in the shared strings, stored as xl/SharedStrings.xml")
+    sst = len(p0["xl/sharedStrings.xml"])
+    add("zip_bomb_string_forged_size.xlsx", bomb_string(base, declared=sst), ["KRM-E005"], [2],
+        "one shared string of 1 GiB, the zip directory declaring the small original size")
+    add("zip_bomb_string_forged_size_name_case.xlsx", bomb_string(base, "xl/SharedStrings.xml", declared=sst),
+        ["KRM-E005"], [2], "the same bomb stored as xl/SharedStrings.xml")
+    add("sheet_case_twins.xlsx", build({**p0, "xl/worksheets/Sheet1.xml": far[SHEET]}), ["KRM-E072"], [2],
+        "sheet1.xml and a second member Sheet1.xml holding a cell at XFD1048576 (calamine reads the last of them: "
+        "the worker crashed, KRM-E009)")
+
+
+def _renamed(p: dict[str, bytes], old: str, new: str) -> dict[str, bytes]:
+    """The parts with the member ``old`` stored as ``new`` (in its place)."""
+    return {new if k == old else k: v for k, v in p.items()}
 
 
 # ------------------------------------------------------------------ helpers for single edits

@@ -227,3 +227,34 @@ def test_inputs_byte_identical_after_every_run(corpus_run):
     has the bytes and modification times it was written with."""
     assert corpus_run["json"] is not None
     assert digests(_DIR) == BEFORE
+
+
+@pytest.mark.parametrize("twin_last", [True, False])
+def test_calamine_takes_the_last_member_of_a_name_in_any_case(twin_last):
+    """What krm's guard assumes of python-calamine (reader.zipparts.member, guard.check_shared_parts): a part is
+    found by its name regardless of case, and of several such members the last in the zip is read."""
+    import io
+    import zipfile
+
+    from python_calamine import CalamineWorkbook
+
+    import make_bad_corpus as M
+    from krm.workbook.reader import col_index
+    from krm.workbook.reader.zipparts import member, members
+
+    p = M.parts(M.good_bytes())
+    row, col = M.first_data_row() - 1, col_index(M.col_letter("plan"))
+    other = M.set_cell(p[M.SHEET], f"{M.col_letter('plan')}{row + 1}", "<v>777</v>")
+    twin = "xl/worksheets/Sheet1.xml"
+    q = {**p, twin: other} if twin_last else {**{twin: other}, **p}
+    data = M.build(q)
+    grid = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    assert grid[row][col] == (777 if twin_last else 25)  # the last of sheet1.xml / Sheet1.xml, the exact one or not
+    names = list(q)
+    assert members(names, "XL/worksheets/SHEET1.xml") == [n for n in names if n.lower() == M.SHEET]
+    assert members(names, M.SHEET)[-1] == (twin if twin_last else M.SHEET)
+    alone = M.build(M._renamed(p, M.SHEET, twin))  # no twin: the member calamine reads for the target
+    with zipfile.ZipFile(io.BytesIO(alone)) as zf:
+        assert member(zf, M.SHEET) == twin and member(zf, "xl/styles.xml") == "xl/styles.xml"
+    grid = CalamineWorkbook.from_filelike(io.BytesIO(alone)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    assert grid[row][col] == 25

@@ -195,17 +195,21 @@ def check_shared_parts(zf: zipfile.ZipFile, read: dict[str, bytes] | None = None
     and CRC as :func:`read_part` does): only their prolog is left to check.  ``kept``: a part read whole
     in one step from ``raw`` (:func:`quick_read`) is added to it, by name.
     """
-    names = set(zf.namelist())
-    for name in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"):
-        if read and read.get(name) is not None:
-            check_prolog(name, read[name][:PROLOG_MAX])
-        elif name in names:
-            data = quick_read(zf, name, raw) if kept is not None else None
-            if data is not None:  # what read_part does with a plain part
-                check_prolog(name, data[:PROLOG_MAX])
-                kept[name] = data
+    from krm.workbook.reader.zipparts import members
+
+    names = zf.namelist()
+    for part in ("xl/sharedStrings.xml", "xl/styles.xml", "xl/workbook.xml"):
+        # calamine finds the part regardless of case: every member it could take is checked
+        for name in members(names, part):
+            if read and read.get(name) is not None:
+                check_prolog(name, read[name][:PROLOG_MAX])
             else:
-                read_part(zf, name, keep=False, raw=raw)
+                data = quick_read(zf, name, raw) if kept is not None else None
+                if data is not None:  # what read_part does with a plain part
+                    check_prolog(name, data[:PROLOG_MAX])
+                    kept[name] = data
+                else:
+                    read_part(zf, name, keep=False, raw=raw)
 
 
 def sheet_extent(xml: bytes, max_rows: int = 100_000) -> tuple[int, int]:

@@ -15,7 +15,7 @@ from krm.workbook.reader.locate import _locate
 from krm.workbook.reader.model import MAX_COLS, MAX_ROWS, ParsedForm, ReadError
 from krm.workbook.reader.package import Package, parse_ref, read_package
 from krm.workbook.reader.recognise import recognise
-from krm.workbook.reader.zipparts import _open_zip, _read
+from krm.workbook.reader.zipparts import _open_zip, _read, member
 
 
 #: False: calamine always opens the workbook's own bytes (the path the tests compare :func:`_lean` with)
@@ -199,6 +199,7 @@ def _sheet_xml(zf: zipfile.ZipFile, part: str, raw: bytes | None = None) -> byte
     inflate, no DTD, size and CRC as declared)."""
     if not part:
         return b""
+    part = member(zf, part)  # the member calamine reads: found regardless of case
     data = guard.quick_read(zf, part, raw)
     if data is not None:
         return _plain_sheet(part, data)

@@ -8,7 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 
-from krm.workbook.reader.zipparts import _read, _xml
+from krm.workbook.reader.zipparts import _read, _xml, fold, member
 
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -57,19 +57,19 @@ class Package:
 
 def read_package(zf: zipfile.ZipFile, workbook_xml: bytes | None = None, raw: bytes | None = None) -> Package:
     wb = _part(zf, "xl/workbook.xml", _workbook_info, workbook_xml, raw)
-    rels = _part(zf, "xl/_rels/workbook.xml.rels", _rels_targets, raw=raw) or ({}, ())
+    rels = _part(zf, member(zf, "xl/_rels/workbook.xml.rels"), _rels_targets, raw=raw) or ({}, ())
     targets = rels[0]
     sheets = [(name, targets.get(rid, ("", ""))[0], state) for name, rid, state in wb[0]]
     names = dict(wb[1])
-    ambiguous = list(wb[2]) + list(rels[1]) + _sheet_targets_ambiguous(wb[0], targets)
-    main = _part(zf, "_rels/.rels", _main_part, raw=raw)
+    namelist = zf.namelist()
+    ambiguous = list(wb[2]) + list(rels[1]) + _sheet_targets_ambiguous(wb[0], targets) + _case_twins(namelist)
+    main = _part(zf, member(zf, "_rels/.rels"), _main_part, raw=raw)
     if main is not None and main != ("xl/workbook.xml",):
         ambiguous.append(f"the package's main part is {', '.join(main) or 'not named'}, not xl/workbook.xml")
     props = dict(_part(zf, "docProps/custom.xml", _custom_props, raw=raw) or ())
     modified = _part(zf, "docProps/core.xml", _core_modified, raw=raw)
     modified = modified[0] if modified else None
     tables = {}
-    namelist = zf.namelist()
     for part in namelist:
         if part.startswith("xl/tables/") and part.endswith(".xml"):
             t = _part(zf, part, _table_info, raw=raw)
@@ -191,6 +191,18 @@ def _sheet_targets_ambiguous(sheets, targets) -> list[str]:
         elif part in parts:
             odd.append(f"sheets {parts[part]!r} and {name!r} are the same part {part}")
         parts.setdefault(part, name)
+    return odd
+
+
+def _case_twins(names: list[str]) -> list[str]:
+    """Members whose names differ only in case: calamine takes the last of them for any of those names, krm the
+    one named exactly, and Excel (part names are compared regardless of case) refuses the package."""
+    seen: dict[str, str] = {}
+    odd = []
+    for n in names:
+        other = seen.setdefault(fold(n), n)
+        if other != n:
+            odd.append(f"the package's members {other} and {n} differ only in case")
     return odd
 
 

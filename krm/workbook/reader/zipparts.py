@@ -112,6 +112,31 @@ _UTF8_DECL = re.compile(rb"""(?:\xef\xbb\xbf)?<\?xml version=["']1\.0["'](?: enc
                         rb"""(?: standalone=["'](?:yes|no)["'])?\s*\?>""")
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold(name: str) -> str:
+    """A part name as calamine compares it: regardless of ASCII case (other letters are compared as written)."""
+    return name.translate(_ASCII_LOWER)
+
+
+def members(names: list[str], name: str) -> list[str]:
+    """Every member of ``names`` that calamine could take for the part ``name``, in the zip's order: calamine
+    finds a part by its name regardless of ASCII case, and of several such members takes the last."""
+    want = fold(name)
+    return [n for n in dict.fromkeys(names) if fold(n) == want]
+
+
+def member(zf: zipfile.ZipFile, name: str) -> str:
+    """The member calamine reads for the part ``name`` (``name`` itself when there is no such member).  Exact
+    when the zip holds ``name``: a package with two members whose names differ only in case is refused (KRM-E072,
+    :func:`krm.workbook.reader.package.read_package`) before any sheet is read."""
+    if name in zf.NameToInfo:
+        return name
+    found = members(zf.namelist(), name)
+    return found[-1] if found else name
+
+
 def _read(zf: zipfile.ZipFile, name: str, raw: bytes | None) -> bytes:
     """``zf.read(name)`` (KeyError if absent), in one step from the file's bytes when the part is plain."""
     data = guard.quick_read(zf, name, raw)
