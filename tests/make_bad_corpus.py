@@ -502,6 +502,15 @@ def _case_cases(add, base: bytes, p0: dict[str, bytes]) -> None:
         "one shared string of 1 GiB, the zip directory declaring the small original size")
     add("zip_bomb_string_forged_size_name_case.xlsx", bomb_string(base, "xl/SharedStrings.xml", declared=sst),
         ["KRM-E005"], [2], "the same bomb stored as xl/SharedStrings.xml")
+    for how, target, stored in (("dot", "./worksheets/sheet1.xml", "xl/./worksheets/sheet1.xml"),
+                                ("dotdot", "/xl/../xl/worksheets/sheet1.xml", "xl/../xl/worksheets/sheet1.xml"),
+                                ("two_slashes", "//xl/worksheets/sheet1.xml", "/xl/worksheets/sheet1.xml")):
+        q = {**p0, stored: far[SHEET]}
+        q["xl/_rels/workbook.xml.rels"] = q["xl/_rels/workbook.xml.rels"].replace(
+            b'Target="worksheets/sheet1.xml"', f'Target="{target}"'.encode())
+        add(f"far_cell_sheet_target_{how}.xlsx", build(q), ["KRM-E007"], [2],
+            f"the sheet's target {target}, a member {stored} holding a cell at XFD1048576 beside the good sheet1.xml "
+            "(calamine reads the member named as written: the worker crashed, KRM-E009)")
     add("sheet_case_twins.xlsx", build({**p0, "xl/worksheets/Sheet1.xml": far[SHEET]}), ["KRM-E072"], [2],
         "sheet1.xml and a second member Sheet1.xml holding a cell at XFD1048576 (calamine reads the last of them: "
         "the worker crashed, KRM-E009)")

@@ -152,10 +152,10 @@ def _workbook_info(wb) -> tuple:
 
 
 def _target(t: str, base: str = "xl/") -> str:
-    import posixpath
-
-    t = t.lstrip("/") if t.startswith("/") else base + t
-    return posixpath.normpath(t) if t else t
+    """The part a relationship's target names, as calamine finds it: an absolute target without its leading "/",
+    any other joined to ``base``, both as written (calamine looks for a member of that very name, so a "." or ".."
+    segment or a "//" is not resolved here either: the part krm checks is the part calamine reads)."""
+    return t[1:] if t.startswith("/") else base + t
 
 
 def _rels_targets(rels) -> tuple:
