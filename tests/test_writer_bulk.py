@@ -187,6 +187,7 @@ def test_a_table_is_still_guarded_against_overlaps(monkeypatch):
     for cls in (None, fastpath._row_sheet_class()):
         buf = io.BytesIO()
         wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        wb.set_properties({"created": dt.datetime(2019, 5, 1)})  # both workbooks of the same second, whenever run
         ws = wb.add_worksheet("a", cls)
         ws.add_table(2, 0, 50, 3, {"name": "T", "style": None, "autofilter": False,
                                    "columns": [{"header": f"h{i}"} for i in range(4)]})
