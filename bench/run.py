@@ -338,7 +338,7 @@ def main(argv=None) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
         pl = plan_commands(krm, set_dir, out_dir, period, a.jobs)
         plans[impl] = {k: v for k, v in pl.items() if sel(key_of[k])}
-        chain_in = out_dir / "chain-in"  # the bench's own copy (hard links): the edit phase replaces files here
+        chain_in = out_dir / "chain-in"  # the bench's own copy of the month: the edit phase replaces files here
         cp = plan_commands(krm, chain_in, out_dir / "chain", period, a.jobs)
         if sel("chain") and all("cmd" in cp.get(x, {}) for x in CHAIN):
             chains[impl] = (chain_in, cp)
@@ -418,15 +418,15 @@ CHAIN = ("krm validate", "krm aggregate", "krm report")
 PHASES = ("cold", "unchanged", f"{EDITED} edited")
 
 
-def link_tree(src: Path, dst: Path) -> None:
+def copy_tree(src: Path, dst: Path) -> None:
+    """The month copied, not linked: a hard link changes the inode's ctime, which is part of the file identity
+    krm's register trusts, so linking the set's files again (another chain, another bench run, another session)
+    would make every file of a register filled earlier look new and turn an "unchanged" chain into a full one."""
     shutil.rmtree(dst, ignore_errors=True)
     for p in sorted(src.rglob("*.xlsx")):
         q = dst / p.relative_to(src)
         q.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(p, q)
-        except OSError:
-            shutil.copy2(p, q)
+        shutil.copy2(p, q)
 
 
 def edit_files(chain_in: Path, recs: list[dict], a, rep: int) -> None:
@@ -447,11 +447,11 @@ def run_chain(impl: str, chain_in: Path, plans: dict, recs: list[dict], root: Pa
 
     The outputs are removed before the cold phase only: the unchanged and edited phases write into the same
     folders with --force, as a user runs the chain again (krm leaves an output whose inputs are unchanged as it
-    is, docs/aggregate.md).  The month's files are linked in 2.1 s before the cold phase (outside the timing):
+    is, docs/aggregate.md).  The month's files are copied in 2.1 s before the cold phase (outside the timing):
     files arrive before they are checked, and krm trusts a file's identity (inode, size, times) for its bytes
     only once its times are 2 s old (docs/register.md); the edited files are checked right after they were
     put in place, as a user does."""
-    link_tree(root / "sets" / str(len(recs)), chain_in)
+    copy_tree(root / "sets" / str(len(recs)), chain_in)
     time.sleep(2.1)
     reg_dir = chain_in.parent / "chain-register"  # a folder of its own, made and removed by the bench
     shutil.rmtree(reg_dir, ignore_errors=True)
