@@ -27,12 +27,12 @@ def _calamine_as_tested(monkeypatch):
 
 
 def test_only_a_tested_calamine_is_given_the_lean_zip(tmp_path, monkeypatch):
-    import importlib.metadata
+    import krm.distversion
 
     p = fill.filled("KRM-2", tmp_path, rows_over=None)
     for installed, expected in (("0.9.1", True), ("99.0.0", False)):
         monkeypatch.setattr(lean, "_CALAMINE_OK", None)
-        monkeypatch.setattr(importlib.metadata, "version", lambda name, v=installed: v)
+        monkeypatch.setattr(krm.distversion, "version", lambda name, v=installed: v)
         assert lean.tested_calamine() is expected
         assert _lean_used(p, monkeypatch) is expected
     monkeypatch.setattr(lean, "_CALAMINE_OK", False)  # an untested release: the workbook's own bytes, same report

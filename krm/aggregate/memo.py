@@ -93,12 +93,10 @@ def _writers() -> tuple[str, ...]:
     """What writes the bytes beyond krm's own code (which the engine covers): xlsxwriter and zlib (asked once a
     run: the installed package's metadata is looked up on disk)."""
     import zlib
-    from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        xw = version("xlsxwriter")
-    except PackageNotFoundError:
-        xw = "?"
+    from krm.distversion import version
+
+    xw = version("xlsxwriter") or "?"
     return (f"xlsxwriter={xw}", f"zlib={zlib.ZLIB_RUNTIME_VERSION}")
 
 

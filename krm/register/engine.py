@@ -48,13 +48,10 @@ def _fingerprint(ref_dir: str | None) -> str:
     if ref_dir and Path(ref_dir).is_dir():
         h.update(b"ref\0")
         _hash_tree(h, Path(ref_dir))
-    from importlib.metadata import PackageNotFoundError, version
+    from krm.distversion import version
 
     for dist in ("python-calamine", "defusedxml"):
-        try:
-            h.update(f"{dist}={version(dist)}".encode())
-        except PackageNotFoundError:
-            h.update(f"{dist}=?".encode())
+        h.update(f"{dist}={version(dist) or '?'}".encode())
     return h.hexdigest()[:16]
 
 

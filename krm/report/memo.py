@@ -53,14 +53,10 @@ class Key:
 def writers() -> list[str]:
     """What makes the outputs' bytes beyond krm's own code (which the engine covers)."""
     import zlib
-    from importlib.metadata import PackageNotFoundError, version
 
-    out = []
-    for dist in ("xlsxwriter", "jinja2", "markupsafe"):
-        try:
-            out.append(f"{dist}={version(dist)}")
-        except PackageNotFoundError:
-            out.append(f"{dist}=?")
+    from krm.distversion import version
+
+    out = [f"{dist}={version(dist) or '?'}" for dist in ("xlsxwriter", "jinja2", "markupsafe")]
     return out + [f"zlib={zlib.ZLIB_RUNTIME_VERSION}"]
 
 

@@ -46,7 +46,7 @@ def tested_calamine() -> bool:
     global _CALAMINE_OK
     if _CALAMINE_OK is None:
         try:
-            from importlib.metadata import version
+            from krm.distversion import version
 
             _CALAMINE_OK = version("python-calamine") in TESTED_CALAMINE
         except Exception:  # noqa: BLE001 - no metadata (a frozen or vendored install): do without
