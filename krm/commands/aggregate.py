@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -198,70 +199,189 @@ def _progress():
 
 
 def print_summary(result, dry_run: bool = False) -> None:
+    """The run's summary on stdout: its tables and lines (:func:`_summary`), as rich prints them; piped to a file
+    or another program, the same text is written without rich when every string is plain (:func:`_plain`)."""
+    _print_parts(_summary(result, result.summary(lazy=True), dry_run))  # (the summary's inputs are not used)
+
+
+def _print_parts(parts: list[tuple]) -> None:
+    """:func:`_summary`'s tables and lines on stdout."""
+    text = _plain(parts)
+    if text is not None:
+        sys.stdout.write(text)
+        sys.stdout.flush()  # (as rich flushes after each print)
+        return
     from rich.table import Table
 
     con = console(soft_wrap=True)
-    s = result.summary(lazy=True)  # its inputs are not used here
+    for part in parts:
+        if part[0] == "table":
+            _, title, show_header, columns, rows = part
+            t = Table(title=title, show_header=show_header)
+            for name, justify in columns:
+                t.add_column(name, justify=justify)
+            for row in rows:
+                t.add_row(*row)
+            con.print(t)
+        else:
+            con.print("".join(f"[{style}]{text}[/{style}]" if style else text for text, style in part[1]))
+
+
+def _summary(result, s: dict, dry_run: bool) -> list[tuple]:
+    """What :func:`print_summary` prints, in order: ("table", title, show_header, [(column, justify)], rows of
+    str) and ("line", [(text, style or None)]) (a line's markup: each styled text in its tags)."""
     f = s["files"]
-    t = Table(title=f"krm aggregate {result.dir}", show_header=False)
-    t.add_column("what")
-    t.add_column("n", justify="right")
-    t.add_row("files read", str(f["read"]))
-    t.add_row("accepted", str(f["accepted"]))
-    t.add_row("excluded (errors)", str(f["excluded"]))
-    t.add_row("conflicts", f"{len(s['conflicts'])} ({f['conflict']} files not counted, "
-                           f"{f['superseded']} older duplicates dropped)")
+    left, right = "left", "right"
+    rows = [["files read", str(f["read"])],
+            ["accepted", str(f["accepted"])],
+            ["excluded (errors)", str(f["excluded"])],
+            ["conflicts", f"{len(s['conflicts'])} ({f['conflict']} files not counted, "
+                          f"{f['superseded']} older duplicates dropped)"]]
     if f["skipped"]:
-        t.add_row("skipped (not an input form)", str(f["skipped"]))
+        rows.append(["skipped (not an input form)", str(f["skipped"])])
     if f["filtered"]:
-        t.add_row("outside --period/--programme", str(f["filtered"]))
-    t.add_row("missing districts (sent nothing)", str(s["missing_districts"]))
+        rows.append(["outside --period/--programme", str(f["filtered"])])
+    rows.append(["missing districts (sent nothing)", str(s["missing_districts"])])
     if s["missing_districts_plans"]:
-        t.add_row("missing districts, KRM-1 plans", str(s["missing_districts_plans"]))
-    t.add_row("missing regions (sent nothing)", str(s["missing_regions"]))
+        rows.append(["missing districts, KRM-1 plans", str(s["missing_districts_plans"])])
+    rows.append(["missing regions (sent nothing)", str(s["missing_regions"])])
     n_bal = sum(1 for o in result.outputs if o.control.balanced)
-    t.add_row("outputs" + (" (dry run: not written)" if dry_run else ""),
-              f"{len(result.outputs)} ({n_bal} balanced)")
-    con.print(t)
+    rows.append(["outputs" + (" (dry run: not written)" if dry_run else ""),
+                 f"{len(result.outputs)} ({n_bal} balanced)"])
+    parts: list[tuple] = [("table", f"krm aggregate {result.dir}", False, [("what", left), ("n", right)], rows)]
     if s["totals"]:
-        tt = Table(title="totals (KRM-4)")
-        for c in ("period", "programme", "basis", "regions", "projects", "done", "jobs plan", "jobs fact",
-                  "allocated", "disbursed"):
-            tt.add_column(c, justify="left" if c in ("period", "programme", "basis") else "right")
-        for x in s["totals"]:
-            tt.add_row(x["period"], x["programme"], x["basis"], str(x["regions"]), str(x["projects_planned"]),
-                       str(x["projects_done"]), str(x["plan"]), str(x["fact"]), x["allocated"], x["disbursed"])
-        con.print(tt)
+        cols = [(c, left if c in ("period", "programme", "basis") else right)
+                for c in ("period", "programme", "basis", "regions", "projects", "done", "jobs plan", "jobs fact",
+                          "allocated", "disbursed")]
+        parts.append(("table", "totals (KRM-4)", True, cols,
+                      [[x["period"], x["programme"], x["basis"], str(x["regions"]), str(x["projects_planned"]),
+                        str(x["projects_done"]), str(x["plan"]), str(x["fact"]), x["allocated"], x["disbursed"]]
+                       for x in s["totals"]]))
     if s["plan_totals"]:
-        pt = Table(title="annual plan (KRM-1, Rule 12.1)")
-        for c in ("year", "programme", "regions", "projects", "jobs plan", "allocated"):
-            pt.add_column(c, justify="left" if c in ("year", "programme") else "right")
-        for x in s["plan_totals"]:
-            pt.add_row(x["year"], x["programme"], str(x["regions"]), str(x["projects_planned"]), str(x["plan"]),
-                       x["allocated"])
-        con.print(pt)
-    bad = [i for i in result.inputs if i.status in ("excluded", "conflict", "superseded")]
+        cols = [(c, left if c in ("year", "programme") else right)
+                for c in ("year", "programme", "regions", "projects", "jobs plan", "allocated")]
+        parts.append(("table", "annual plan (KRM-1, Rule 12.1)", True, cols,
+                      [[x["year"], x["programme"], str(x["regions"]), str(x["projects_planned"]), str(x["plan"]),
+                        x["allocated"]] for x in s["plan_totals"]]))
+    bad = [[i.rel, i.status, i.note] for i in result.inputs if i.status in ("excluded", "conflict", "superseded")]
     if bad:
-        et = Table(title="files not counted")
-        et.add_column("file")
-        et.add_column("status")
-        et.add_column("why")
-        for i in bad:
-            et.add_row(i.rel, i.status, i.note)
-        con.print(et)
+        parts.append(("table", "files not counted", True, [("file", left), ("status", left), ("why", left)], bad))
     for c in result.completeness:
         if (c.missing or c.not_counted) and c.region:
             what = "KRM-1 plans" if c.form == "KRM-1" else "districts"
-            con.print(f"[yellow]{c.period} region {c.region}: {c.received}/{c.expected} {what} counted "
-                      f"({c.percent}%)" + (f"; sent nothing: {', '.join(c.missing)}" if c.missing else "")
-                      + (f"; not counted: {', '.join(c.not_counted)}" if c.not_counted else "") + "[/yellow]")
+            parts.append(("line", [(f"{c.period} region {c.region}: {c.received}/{c.expected} {what} counted "
+                                    f"({c.percent}%)" + (f"; sent nothing: {', '.join(c.missing)}" if c.missing else "")
+                                    + (f"; not counted: {', '.join(c.not_counted)}" if c.not_counted else ""),
+                                    "yellow")]))
         elif c.missing and c.region is None and c.programme == (result.programme or ""):
-            con.print(f"[yellow]{c.period}: {c.received}/{c.expected} regions; sent nothing: "
-                      f"{', '.join(c.missing)}[/yellow]")
+            parts.append(("line", [(f"{c.period}: {c.received}/{c.expected} regions; sent nothing: "
+                                    f"{', '.join(c.missing)}", "yellow")]))
     for n in result.notes:
-        con.print(f"[cyan]note:[/cyan] {n}")
+        parts.append(("line", [("note:", "cyan"), (f" {n}", None)]))
     for o in result.unbalanced:
-        con.print(f"[bold red]CONTROL TOTALS FAILED[/bold red] {o.rel}: {'; '.join(o.control.problems)} "
-                  "(not written)")
+        parts.append(("line", [("CONTROL TOTALS FAILED", "bold red"),
+                               (f" {o.rel}: {'; '.join(o.control.problems)} (not written)", None)]))
     if not dry_run:
-        con.print(f"written to {result.out}")
+        parts.append(("line", [(f"written to {result.out}", None)]))
+    return parts
+
+
+#: the rich releases whose text :func:`_plain` was worked out against (tests/test_aggregate_summary_text.py compares
+#: the two); another release prints the summary itself (rich 13 and 14 centre a table's title, say)
+TESTED_RICH = frozenset({"15.0.0"})
+
+#: None: decided on first use from the installed rich (tests set it to force either way)
+_RICH_OK: bool | None = None
+
+
+def _rich_tested() -> bool:
+    """Whether the installed rich is one of :data:`TESTED_RICH`."""
+    global _RICH_OK
+    if _RICH_OK is None:
+        try:
+            from importlib.metadata import version
+
+            _RICH_OK = version("rich") in TESTED_RICH
+        except Exception:  # noqa: BLE001 - no metadata (a frozen or vendored install): rich prints
+            _RICH_OK = False
+    return _RICH_OK
+
+
+#: text rich prints as it is, one terminal cell a character: printable ASCII but "[" (markup) and "\\" (markup's
+#: escape), and Cyrillic letters (no combining marks: U+0483-U+0489)
+_PLAIN_TEXT = re.compile("[ -Z\\]-~\u0400-\u0482\u048a-\u04ff]*")
+#: what rich might take for an emoji code (":name:")
+_EMOJI = re.compile(r":\S*:")
+#: rich's boxes for a table without a header (SQUARE) and with one (HEAVY_HEAD): top, header row, below the
+#: header, body row, bottom (left, between columns, right; the line's character)
+_BOXES = {False: ("┌┬┐─", None, None, "│││", "└┴┘─"), True: ("┏┳┓━", "┃┃┃", "┡╇┩━", "│││", "└┴┘─")}
+
+
+def _plain(parts: list[tuple]) -> str | None:
+    """The text rich prints for ``parts`` on a console that is not a terminal (no styles; lines never wrapped:
+    ``PIPE_WIDTH`` wide), made here, or None when rich's own measuring is needed: stdout is a terminal or rich
+    would take it for one (FORCE_COLOR, TTY_COMPATIBLE), it is not UTF-8 (rich's ASCII boxes), a string is not
+    plain (:data:`_PLAIN_TEXT`; :data:`_EMOJI`), a table or its title is wider than the console, or the installed
+    rich is not one of :data:`TESTED_RICH`."""
+    import builtins
+    import os
+
+    out = sys.stdout
+    try:
+        if out.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+    if (sys.platform == "win32" or "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ
+            or hasattr(builtins, "get_ipython")
+            or not (getattr(out, "encoding", None) or "utf-8").lower().startswith("utf") or not _rich_tested()):
+        return None
+    from krm.commands._common import PIPE_WIDTH
+    from krm.textsafe import terminal
+
+    def plain(s: str) -> str | None:
+        s = terminal(s)
+        return s if _PLAIN_TEXT.fullmatch(s) and not _EMOJI.search(s) else None
+
+    def cell(s: str) -> str | None:  # (rich strips a cell's text of the spaces around it when it justifies it)
+        s = plain(s)
+        return s if s is not None and s == s.strip(" ") else None
+
+    lines: list[str] = []
+    for part in parts:
+        if part[0] == "line":
+            texts = [plain(text) for text, _ in part[1]]
+            if None in texts:
+                return None
+            line = "".join(texts)
+            if _EMOJI.search(line):
+                return None
+            lines.append(line)
+            continue
+        _, title, show_header, columns, rows = part
+        title = cell(title)
+        head = [cell(name) for name, _ in columns]
+        body = [[cell(x) for x in row] for row in rows]
+        if title is None or None in head or any(None in row for row in body):
+            return None
+        widths = [len(x) for x in head] if show_header else [0] * len(columns)
+        for row in body:
+            widths = [max(w, len(x)) for w, x in zip(widths, row)]
+        width = sum(widths) + 3 * len(widths) + 1  # a space either side of each cell, the rules between
+        if width > PIPE_WIDTH or not title or len(title) > width:
+            return None
+        top, header, below, row_box, bottom = _BOXES[show_header]
+        rights = [justify == "right" for _, justify in columns]
+
+        def cells(row, box):
+            return box[0] + box[1].join(f" {x.rjust(w) if r else x.ljust(w)} "
+                                        for x, w, r in zip(row, widths, rights)) + box[2]
+
+        lines.append(title)
+        lines.append(top[0] + top[1].join(top[3] * (w + 2) for w in widths) + top[2])
+        if show_header:
+            lines.append(cells(head, header))
+            lines.append(below[0] + below[1].join(below[3] * (w + 2) for w in widths) + below[2])
+        lines.extend(cells(row, row_box) for row in body)
+        lines.append(bottom[0] + bottom[1].join(bottom[3] * (w + 2) for w in widths) + bottom[2])
+    return "".join(line + "\n" for line in lines)
