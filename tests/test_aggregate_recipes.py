@@ -94,3 +94,25 @@ def test_control_data_recorded_as_asdict_gave_it(result):
     for x in odd:
         assert memo._line_data(x) == _control_data_was(SimpleNamespace(inputs=[x], input_total=x, output_total=x,
                                                                        problems=[]))["inputs"][0]
+
+
+def test_a_regions_rows_found_by_its_key_as_by_asking_every_row(result):
+    """_Recipes._group_rows: a KRM-3's inputs left out and completeness rows found in rows grouped by period,
+    programme and region are those _belongs/_completeness_belongs give, in run order; an unread input (no header)
+    is on every output's control sheet."""
+    make = memo._Recipes(result, None, None)
+    make.of(result.outputs[0])  # (the rows of the run, made once)
+    unread = SimpleNamespace(submission=None)
+    make._nc.insert(len(make._nc) // 2, (unread, ["unread"]))  # (among the others: run order kept)
+    make._regional = None  # (grouped again, with it)
+    regions = [o for o in result.outputs if memo.forms.level(o.form) == "region"]
+    assert len(regions) > 5
+    seen_nc = seen_comp = 0
+    for o in result.outputs:
+        nc, comp = make._group_rows(o)
+        assert nc == [row for f, row in make._nc if _belongs(f, o)], o.rel
+        assert comp == [row for c, row in make._comp if _completeness_belongs(c, o)], o.rel
+        assert ["unread"] in nc
+        seen_nc += len(nc) > 1 and o in regions
+        seen_comp += bool(comp) and o in regions
+    assert seen_nc and seen_comp

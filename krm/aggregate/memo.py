@@ -17,9 +17,9 @@ from dataclasses import asdict
 from decimal import Decimal
 from functools import lru_cache
 
-from krm import forms
+from krm import forms, rollup
 from krm.aggregate.collect import _finding_line
-from krm.aggregate.records import AggregateResult, Output
+from krm.aggregate.records import PLAN_FORMS, AggregateResult, Output
 from krm.aggregate.sheets import _belongs, _completeness_belongs, _not_counted
 
 
@@ -43,7 +43,7 @@ class _Recipes:
         self.head = ",".join(_part(p) for p in (
             "aggregate", result.memo.engine_version, __version__, list(_writers()), result.lang, body,
             sorted((signature or {}).items()), result.period, result.programme))
-        self._nc = self._comp = None
+        self._nc = self._comp = self._regional = None
 
     def of(self, o: Output) -> str | None:
         import hashlib
@@ -56,12 +56,49 @@ class _Recipes:
                              if f.status == "excluded" else []]) for f in _not_counted(self.result)]
             self._comp = [(c, [c.form, c.period, c.programme, c.region, c.expected, c.received, c.percent,
                                list(c.missing), list(c.not_counted)]) for c in self.result.completeness]
-        nc = [row for f, row in self._nc if _belongs(f, o)]
-        comp = [row for c, row in self._comp if _completeness_belongs(c, o)]
+        nc, comp = self._group_rows(o)
         text = ",".join([self.head] + [_part(p) for p in (
             [o.form, o.rel, o.period, o.programme, o.basis, o.region],
             [[f.rel, f.form, f.status, f.note, f.sha256] for f in o.inputs], nc, comp)])
         return hashlib.sha256(("[" + text + "]").encode("utf-8")).hexdigest()
+
+
+    def _group_rows(self, o: Output) -> tuple[list, list]:
+        """The recipe rows of ``o``'s inputs left out and of its completeness rows: those :func:`_belongs` and
+        :func:`_completeness_belongs` to ``o``, in run order.  A region's output (a KRM-3: most of a month's) finds
+        them by its period, programme and region, in rows grouped once a run, instead of asking of every row."""
+        if o.form in PLAN_FORMS or forms.level(o.form) != "region":
+            return ([row for f, row in self._nc if _belongs(f, o)],
+                    [row for c, row in self._comp if _completeness_belongs(c, o)])
+        if self._regional is None:
+            self._regional = self._by_region()
+        everywhere, nc, comp = self._regional
+        mine = nc.get((o.period, o.programme, o.region))
+        if mine is None:
+            rows = [row for _, row in everywhere]
+        elif not everywhere:
+            rows = [row for _, row in mine]
+        else:
+            rows = [row for _, row in sorted(everywhere + mine, key=lambda x: x[0])]
+        return rows, comp.get((o.period, o.region), [])
+
+    def _by_region(self) -> tuple[list, dict, dict]:
+        """(the inputs left out that belong to every output (unread: no header), {(period, programme, region):
+        those of a region's districts}, {(period, region): a region's districts' completeness rows}), as
+        :func:`_belongs` and :func:`_completeness_belongs` place them for a region's output: a submission of a
+        district form (not yearly) of the output's period, programme and region; a completeness row of a
+        district form of its period and region."""
+        everywhere, nc, comp = [], {}, {}
+        for i, (f, row) in enumerate(self._nc):
+            s = f.submission
+            if s is None:
+                everywhere.append((i, row))
+            elif forms.kind(s.form) == "district":  # (not yearly)
+                nc.setdefault((s.period, s.programme or "", rollup.region_of(s)), []).append((i, row))
+        for c, row in self._comp:
+            if forms.kind(c.form) == "district":
+                comp.setdefault((c.period, c.region), []).append(row)
+        return everywhere, nc, comp
 
 
 def _digest(*parts) -> str:
