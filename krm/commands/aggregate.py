@@ -299,7 +299,7 @@ def _rich_tested() -> bool:
     global _RICH_OK
     if _RICH_OK is None:
         try:
-            from importlib.metadata import version
+            from krm.distversion import version
 
             _RICH_OK = version("rich") in TESTED_RICH
         except Exception:  # noqa: BLE001 - no metadata (a frozen or vendored install): rich prints
