@@ -386,11 +386,7 @@ def _note_sources(ctx: dict, rep: Report, t) -> None:
     ctx["source_summary"] = _source_summary(md, t)
     ctx["excluded_files"] = [{"path": s.path, "form": s.form.replace("KRM", "КРМ"), "why": _why_excluded(s.note, t)}
                              for s in md.sources if s.status == "excluded"]
-    ctx["sources"] = [{"path": s.path, "form": s.form.replace("KRM", "КРМ"), "level": t("level_" + s.level),
-                       "programme": s.programme or "", "region": s.region or "", "district": s.district or "",
-                       "plan": fi(s.totals["plan"]), "fact": fi(s.totals["fact"]),
-                       "allocated": _money(s.totals["allocated"]), "disbursed": _money(s.totals["disbursed"]),
-                       "status": t("status_" + s.status), "note": s.note, "cls": s.status} for s in md.sources]
+    # (every file with its figures is on the control sheet of KRM-6 and KRM-7, not in the note: no row a file here)
     ctx["checks"] = [{"what": c.label(t), "inputs": fi(c.inputs), "krm6": fi(c.krm6),
                       "krm7": fi(c.krm7) if c.krm7 is not None else t("c_na"),
                       "ok": t("ok") if c.ok else t("fail")} for c in rep.checks]
