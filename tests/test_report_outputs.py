@@ -103,20 +103,25 @@ def test_a_changed_template_jinja2_or_setting_is_compiled_again(tmp_path, monkey
 
 
 # ------------------------------------------------------------------ KRM-7 written by a helper process
+def _log_calls(monkeypatch, owner, name: str, log: Path, what) -> None:
+    """``owner.name`` replaced by one that first appends "``what(*args)`` pid" to ``log`` (a line a call)."""
+    real = getattr(owner, name)
+
+    def logged(*a, **k):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{what(*a)} {os.getpid()}\n")
+        return real(*a, **k)
+
+    monkeypatch.setattr(owner, name, logged)
+
+
 @pytest.fixture
 def writers(monkeypatch, tmp_path):
     """Which process wrote each form (krm.workbook.writer.write_form), and a second CPU for the helper."""
     import krm.workbook.writer as writer
 
     log = tmp_path / "writers.log"
-    real = writer.write_form
-
-    def logged(target, spec, *a, **k):
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{spec.id} {os.getpid()}\n")
-        return real(target, spec, *a, **k)
-
-    monkeypatch.setattr(writer, "write_form", logged)
+    _log_calls(monkeypatch, writer, "write_form", log, lambda target, spec, *a: spec.id)
     monkeypatch.setattr(helper, "cpus", lambda: 2)
 
     def who() -> list[tuple[str, bool]]:
@@ -226,4 +231,51 @@ def test_the_notes_are_written_by_the_helper_too(inputs, tmp_path, monkeypatch, 
     fail = "ru"
     report.write_outputs(rep, tmp_path / "three", ["kk", "ru"])
     assert log.read_text(encoding="utf-8").split("\n")[:-1] == ["kk False", "ru False", "kk True", "ru True"]
+    assert _tree(tmp_path / "three") == _tree(tmp_path / "one")
+
+
+def test_krm7_and_the_notes_by_two_helpers(inputs, tmp_path, monkeypatch, writers):  # noqa: F811
+    """KRM-6, KRM-7 and the note take about as long each: the command writes the KRM-6s while one helper writes the
+    KRM-7s and another the notes (one helper for both was the longest part of the run); the same files as written
+    one by one.  Without a second helper (its fork fails) the command writes the notes itself, the same bytes."""
+    import krm.report.note as note
+
+    rep = build(inputs)
+    log = tmp_path / "notes.log"
+    _log_calls(monkeypatch, note, "render_note", log, lambda r, lang, *a: lang)
+    monkeypatch.setattr(helper, "ENABLED", False)
+    report.write_outputs(rep, tmp_path / "one", ["kk", "ru"])
+    writers()
+    log.unlink()
+    monkeypatch.setattr(helper, "ENABLED", True)
+    pids: list = []
+    real_fork = os.fork
+
+    def fork():
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    report.write_outputs(rep, tmp_path / "two", ["kk", "ru"])
+    assert sorted(writers()) == [("KRM-6", True)] * 2 + [("KRM-7", False)] * 2
+    notes = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    assert [lang for lang, _ in notes] == ["kk", "ru"] and len({pid for _, pid in notes}) == 1
+    assert len(pids) == 2 and int(notes[0][1]) == pids[1] != os.getpid()  # the notes: the second helper's
+    assert _tree(tmp_path / "two") == _tree(tmp_path / "one")
+    log.unlink()
+    n = []
+
+    def one_fork():  # the second fork fails: the command writes the notes itself
+        n.append(1)
+        if len(n) > 1:
+            raise OSError("no second fork")
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", one_fork)
+    report.write_outputs(rep, tmp_path / "three", ["kk", "ru"])
+    assert sorted(writers()) == [("KRM-6", True)] * 2 + [("KRM-7", False)] * 2
+    assert {pid for _, pid in (line.split() for line in log.read_text(encoding="utf-8").splitlines())} == \
+        {str(os.getpid())}
     assert _tree(tmp_path / "three") == _tree(tmp_path / "one")

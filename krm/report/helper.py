@@ -1,5 +1,6 @@
 """A helper process that writes some of the report's outputs while the command writes the others (with two CPUs,
-KRM-7 and the note beside KRM-6: :func:`krm.report.outputs.write_outputs`).
+one helper writes the KRM-7s and another the notes while the command writes the KRM-6s:
+:func:`krm.report.outputs.write_outputs`).
 
 The helper is a fork of the command: it has the report in memory as the command has it, writes the files it is
 given into the run's staging folder exactly as the command would (the same function, so the same bytes) and ends
@@ -22,6 +23,9 @@ import sys
 
 #: False: never use a helper (tests compare both ways)
 ENABLED = True
+
+#: helpers started and not yet waited for: the collector is kept off what they share until the last one ends
+_RUNNING = 0
 
 
 def cpus() -> int:
@@ -66,7 +70,8 @@ class Helper:
         try:
             pid = os.fork()
         except OSError:
-            gc.unfreeze()
+            if not _RUNNING:
+                gc.unfreeze()
             said.close()
             return None
         if pid == 0:  # the helper
@@ -86,6 +91,7 @@ class Helper:
                 except BaseException:  # noqa: BLE001
                     code = 1
                 os._exit(code)
+        _started(1)
         return cls(pid, said, targets)
 
     def _wait(self) -> int | None:
@@ -93,9 +99,10 @@ class Helper:
             return None
         _, status = os.waitpid(self.pid, 0)
         self.pid = None  # reaped (not before: interrupted while waiting, stop() still stops it)
-        import gc
+        if not _started(-1):
+            import gc
 
-        gc.unfreeze()
+            gc.unfreeze()
         return os.waitstatus_to_exitcode(status)
 
     def finish(self) -> bool:
@@ -119,3 +126,10 @@ class Helper:
                 pass
             self._wait()
         self.said.close()
+
+
+def _started(n: int) -> int:
+    """Count ``n`` helpers more (or fewer) as running; how many run now."""
+    global _RUNNING
+    _RUNNING = max(0, _RUNNING + n)
+    return _RUNNING

@@ -63,7 +63,7 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
     from krm.report.helper import Helper
     from krm.workbook.writer.sheets import lay_out_extra
 
-    helper, done = None, False
+    helpers, done = [], False
     try:
         header = {"period": rep.month, "basis": rep.data.basis or "cumulative"}
         progs = rep.data.programmes
@@ -95,23 +95,32 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
                 writer = lambda tmp, html=html: Path(tmp).write_text(html, encoding="utf-8")  # noqa: E731
             _atomic(atomic_write, target, writer, True)
 
-        # each language's KRM-6, KRM-7 and note. With a second CPU the KRM-7 and the notes are written by a helper
-        # process meanwhile (krm.report.helper); if anything fails, or the helper does not write all it was given
-        # cleanly, everything is written again here in this order: the same files, or the error the run has without
-        # the helper.  The workbook writer is loaded before the fork, once for both processes
-        later = [job for i, job in enumerate(jobs) if i % 3]
+        # each language's KRM-6, KRM-7 and note. With a second CPU the KRM-7s and the notes are written meanwhile by
+        # two helper processes (krm.report.helper), one for each: the three outputs take about as long each, so the
+        # three processes share the two CPUs to the end (one helper for both was the run's longest part: the command
+        # waited for it after its KRM-6).  If anything fails, or a helper does not write all it was given cleanly,
+        # everything is written again here in this order: the same files, or the error the run has without the
+        # helpers.  The workbook writer is loaded before the forks, once for all processes
         _load_writer()
-        helper = Helper.start(lambda: [run(job) for job in later], [t for t, _ in later])
-        if helper is not None:
+        helpers, mine = [], jobs[::3]  # the helpers; what this process writes meanwhile
+        for part in (1, 2):  # the KRM-7s, the notes
+            given = jobs[part::3]
+            h = Helper.start(lambda given=given: [run(job) for job in given], [t for t, _ in given])
+            if h is not None:
+                helpers.append(h)
+            else:  # (a second helper that could not be started: this process writes its part)
+                mine += given
+        if helpers:
             try:
-                for job in jobs[::3]:
+                for job in mine:
                     run(job)
-                done = helper.finish()
-            except Exception:  # noqa: BLE001 - written again below, where the error is raised as without the helper
+                done = all([h.finish() for h in helpers])
+            except Exception:  # noqa: BLE001 - written again below, where the error is raised as without the helpers
                 done = False
             finally:
-                helper.stop()  # nothing left to stop once finished
-                helper = None
+                for h in helpers:
+                    h.stop()  # nothing left to stop once finished
+                helpers = []
         if not done:
             for job in jobs:
                 run(job)
@@ -121,8 +130,8 @@ def _write_all(rep: Report, out: Path, langs: list[str], force: bool) -> list[Pa
     except OSError as e:
         raise ReportError(f"cannot write into {out}: {e.strerror or e}; nothing was written", 2) from None
     finally:
-        if helper is not None:  # interrupted while the helper wrote: it is stopped before the stage goes
-            helper.stop()
+        for h in helpers:  # interrupted while a helper wrote: it is stopped before the stage goes
+            h.stop()
         shutil.rmtree(stage, ignore_errors=True)
     return targets
 
