@@ -183,3 +183,33 @@ def test_the_reader_opens_the_register_it_is_given_and_creates_nothing(tmp_path)
         assert got.rows("SELECT value FROM krm_register WHERE key = 'kind'") == [("krm-register",)]
     assert {p.name for p in tmp_path.iterdir() if not p.name.startswith("reg#1.sqlite")} == set()  # no "reg" made
     assert lite.open_lite(str(tmp_path / "missing.sqlite")) is None and not (tmp_path / "missing.sqlite").exists()
+
+
+def test_each_file_identity_is_read_once_a_run(reg_url, checked, tmp_path, monkeypatch):  # noqa: F811
+    """After an edit the run asks the register for the identity of every workbook once (the memo's look-up), then
+    only for the edited one again (the report's inputs, the key it records): the same outputs and messages as a
+    run without the register, and the next run answered by the memo."""
+    from krm.register.lite import Lite
+
+    out = tmp_path / "rep"
+    _report(checked, out)
+    k2 = sorted(checked.rglob("KRM-2_*.xlsx"))[0]
+    fill.edit(k2, {})
+    asked: list = []
+    real = Lite.rows_in
+
+    def rows_in(self, sql, values, *a, **k):
+        values = list(values)
+        if "FROM file_stat" in sql:
+            asked.extend(values)
+        return real(self, sql, values, *a, **k)
+
+    monkeypatch.setattr(Lite, "rows_in", rows_in)
+    got = _report(checked, out)
+    assert UNCHANGED not in got.stderr
+    n = len(list(checked.rglob("*.xlsx")))
+    assert n > 5 and len(asked) == n + 2 and len(set(asked)) == n  # every file once, the edited one twice more
+    assert [a for a in set(asked) if asked.count(a) > 1] == [os.path.abspath(k2)]
+    monkeypatch.setattr(Lite, "rows_in", real)  # (not undo(): that would undo the fixtures' KRM_REGISTER too)
+    _same_as_full(got, out, checked, tmp_path, reg_url)
+    assert f"{UNCHANGED}3, written: 0 " in _report(checked, out).stderr

@@ -45,8 +45,9 @@ def report(
 
     remember = not no_register and turned_on()  # a register to answer from and record into
     entries = discover([folder]) if folder.exists() else None  # the run's one discovery: memo, inputs, record
+    known = memo.Identities() if remember else None  # the file identities read from the register, read once
     if remember:  # an unchanged month: the outputs on disk are what this run would write (docs/register.md)
-        lines = memo.replay(folder, month, quarter, out, langs, prefer, strict, force, entries)
+        lines = memo.replay(folder, month, quarter, out, langs, prefer, strict, force, entries, known)
         if lines is not None:
             n = _show(lines, out, month, quarter, langs)
             say(f"krm: outputs unchanged: {n}, written: 0 (the register remembers each output's inputs; "
@@ -55,14 +56,15 @@ def report(
     from krm.report import ReportError, make_report
     from krm.report.sheets import superseded_by
 
-    recorder = memo.Recorder(folder, month, quarter, out, langs, prefer, strict, entries) if remember else None
+    recorder = memo.Recorder(folder, month, quarter, out, langs, prefer, strict, entries, known) if remember else None
     paths = [e.path for e in entries] if entries is not None else None
     entries = None  # only the Recorder's key needs the entries (their stats) after reading: a year's 36,000 are not
     # kept in this frame while the report is made
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
                                     prefer=prefer, strict=strict, cache=False if no_register else None,
-                                    loaded=recorder.loaded if recorder is not None else None, paths=paths)
+                                    loaded=recorder.loaded if recorder is not None else None, paths=paths,
+                                    identities=known)
     except ReportError as e:
         fail(str(e), e.code)
     from krm.textsafe import terminal

@@ -123,7 +123,7 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
                 quarter: str | None = None, force: bool = False, jobs: int | None = None,
                 prefer: str | None = None, strict: bool = False,
                 cache: bool | None = None, history=None, loaded=None,
-                paths: list[Path] | None = None) -> tuple[Report, list[Path]]:
+                paths: list[Path] | None = None, identities=None) -> tuple[Report, list[Path]]:
     """The whole command: read ``root``, build, check, write.  Raises :class:`ReportError`.
 
     ``cache=False``: read without the register of submissions (:mod:`krm.register`); default: as configured
@@ -131,7 +131,7 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
     are read from — only read, even with ``cache=False`` (the portal: its own roll-ups are never recorded).
     ``loaded()``: called once the workbooks were read (and recorded), before anything else is read from the
     register (:class:`krm.report.memo.Recorder`).  ``paths``: the workbooks under ``root`` when the caller has
-    discovered them (:func:`load_inputs`)."""
+    discovered them, ``identities`` the file identities the run has read from the register (:func:`load_inputs`)."""
     langs = langs or ["kk"]
     for lang in langs:
         if lang not in LANGS:
@@ -149,7 +149,7 @@ def make_report(root: Path, month: str | None, out: Path, *, langs: list[str] | 
             raise ReportError(f"the quarterly note {quarter_id} is made from the quarter's last month "
                               f"{q_months[-1]}, not {month}", 2)
     subs, excluded = load_inputs(Path(root), month, quarter, jobs=jobs, prefer=prefer, cache=cache, light=not strict,
-                                  paths=paths)
+                                  paths=paths, identities=identities)
     if loaded is not None:
         loaded()
     subs = subs + previous_from_register(subs, month, cache, reg=history)

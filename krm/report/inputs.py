@@ -128,7 +128,7 @@ def _covered(records) -> set[tuple[str, str, str]]:
 
 def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int | None = None,
                 prefer: str | None = None, cache: bool | None = None, light: bool = True,
-                paths: list[Path] | None = None) -> tuple[list[FileSummary], list[Source]]:
+                paths: list[Path] | None = None, identities=None) -> tuple[list[FileSummary], list[Source]]:
     """What the report needs of every workbook under ``root``: a :class:`FileSummary` of each valid KRM-2 …
     KRM-5 of the months it uses (:func:`report_periods`) and of each KRM-1 of the year, and an excluded
     :class:`Source` for each file that is unreadable or has errors (any month).  Nothing else of any file
@@ -149,7 +149,8 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
     So such a KRM-3 is listed as superseded with its own totals, exactly as before, unless it has errors:
     those are not looked for (it used to be listed as excluded for them; ``krm validate`` finds them).
     ``light=False`` (``--strict``) validates every file.  ``paths``: the workbooks under ``root`` as
-    :func:`krm.intake.find_workbooks` gives them, when the caller has discovered them already.
+    :func:`krm.intake.find_workbooks` gives them, when the caller has discovered them already; ``identities``: the
+    file identities the run has read from the register so far (:class:`krm.report.memo.Identities`).
     """
     from krm.intake import find_workbooks
 
@@ -158,7 +159,8 @@ def load_inputs(root: Path, month: str, quarter: str | None = None, *, jobs: int
         raise ReportError(f"{root}: no such folder", 2)
     month = parse_month(month)
     periods = report_periods(month, quarter)
-    run = _Run(root, periods, month[:4], find_workbooks([root]) if paths is None else list(paths), jobs, cache)
+    run = _Run(root, periods, month[:4], find_workbooks([root]) if paths is None else list(paths), jobs, cache,
+               identities)
     run.hint(light)  # 1.
     run.validate([p for p in run.paths if forms.level(run.hints.get(p)) != "region"])  # 2.
     run.validate(run.krm3_by_totals([p for p in run.paths if forms.level(run.hints.get(p)) == "region"]))  # 3.
@@ -171,7 +173,7 @@ class _Run:
     read for its totals), the register's entries (:mod:`krm.report.remembered`) looked up first and saved last."""
 
     def __init__(self, root: Path, periods: frozenset[str], year: str, paths: list[Path], jobs: int | None,
-                 cache: bool | None):
+                 cache: bool | None, identities=None):
         self.root, self.paths, self.jobs, self.cache = root, paths, jobs, cache
         self.keep = _Keep(periods, year)
         self.results: dict[Path, object] = {}
@@ -179,7 +181,7 @@ class _Run:
         # end of the run, 36,000 for a year: not for nothing when it is turned off)
         from krm.register.connect import turned_on
 
-        self.mem = Inputs(root, periods, year) if cache is not False and turned_on() else None
+        self.mem = Inputs(root, periods, year, identities) if cache is not False and turned_on() else None
         self.known = self.mem.lookup(paths) if self.mem is not None else {}
         self.hints: dict[Path, str | None] = {}
 

@@ -109,10 +109,49 @@ def absolute(paths: list, root: Path) -> list[str]:
     return out
 
 
+class Identities:
+    """The register's file identities one run has read (table ``file_stat``: {absolute path: (device, inode, size,
+    mtime_ns, ctime_ns), SHA-256}), asked for once: the memo's look-up (:func:`replay`), the report's inputs
+    (:meth:`krm.report.remembered.Inputs.lookup`) and the key the run records (:meth:`Recorder.loaded`) each ask
+    the register only for the files whose identity they have not been given yet.  What an identity stood for when
+    its bytes were hashed stays true (the register records only settled identities: :func:`_files`), so a row read
+    earlier in the run answers a file that still has that identity as the register would now; a file with another
+    identity is asked for again."""
+
+    SQL = ("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
+           "WHERE host = :host AND path IN ({values})")
+
+    def __init__(self):
+        self.rows: dict[str, tuple] = {}
+
+    def shas(self, lite, stats: dict) -> dict[str, str]:
+        """{absolute path: SHA-256} of the files of ``stats`` ({absolute path: stat}) whose identity the register
+        knows.  Raises :class:`krm.register.lite.LiteError`."""
+        from krm.register.lite import host, identity
+
+        out: dict[str, str] = {}
+        ask = []
+        rows = self.rows
+        for a, st in stats.items():
+            got = rows.get(a)
+            if got is not None and got[0] == identity(st):
+                out[a] = got[1]
+            else:
+                ask.append(a)
+        if ask:
+            for r in lite.rows_in(self.SQL, sorted(ask), {"host": host()}):
+                ident = tuple(r[1:6])
+                rows[r[0]] = (ident, r[6])
+                if ident == identity(stats[r[0]]):
+                    out[r[0]] = r[6]
+        return out
+
+
 def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], prefer: str | None, strict: bool,
-        out: Path, today: dt.date, entries: list | None = None) -> Key | None:
+        out: Path, today: dt.date, entries: list | None = None, identities: Identities | None = None) -> Key | None:
     """The report's :class:`Key` now, or None when a workbook under ``root`` is not known by its identity.
-    ``entries``: :func:`krm.intake.discover.discover` of ``root`` when the caller has it (the run's one discovery)."""
+    ``entries``: :func:`krm.intake.discover.discover` of ``root`` when the caller has it (the run's one discovery);
+    ``identities``: the run's (:class:`Identities`)."""
     from krm import __version__
     from krm.register.engine import fingerprint
     from krm.register.lite import recipe
@@ -123,7 +162,7 @@ def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], pre
         entries = discover([root])
     files = _KNOWN.get((id(entries), str(root)))
     if files is None or files[0] is not entries:
-        files = _files(lite, root, entries)
+        files = _files(lite, root, entries, identities)
         if files is None:
             return None
         if all(e.stat is not None for e in entries):  # each stat is the discovery's: the same next time
@@ -141,7 +180,7 @@ def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], pre
 _KNOWN: dict = {}
 
 
-def _files(lite, root: Path, entries: list) -> tuple | None:
+def _files(lite, root: Path, entries: list, identities: Identities | None = None) -> tuple | None:
     """(``entries``, the SHA-256 of each workbook's absolute path, SHA-256 of its bytes and modified time in
     discovery order, {absolute path: SHA-256 of its bytes}), or None when one is not known by its identity.
 
@@ -149,7 +188,7 @@ def _files(lite, root: Path, entries: list) -> tuple | None:
     identities): the answer for the same entries (the same stats) holds later in the run too, or a workbook's
     identity was recorded anew meanwhile by another process (a file replaced with other bytes since discovery: its
     bytes as discovered are still the ones known)."""
-    from krm.register.lite import host, identity, regular_stat
+    from krm.register.lite import regular_stat
 
     stats: dict[str, os.stat_result] = {}
     for e, a in zip(entries, _absolute(entries, Path(root))):
@@ -157,11 +196,7 @@ def _files(lite, root: Path, entries: list) -> tuple | None:
         if st is None:
             return None
         stats[a] = st
-    shas: dict[str, str] = {}
-    for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
-                          "WHERE host = :host AND path IN ({values})", sorted(stats), {"host": host()}):
-        if tuple(r[1:6]) == identity(stats[r[0]]):
-            shas[r[0]] = r[6]
+    shas = (identities if identities is not None else Identities()).shas(lite, stats)
     if len(shas) != len(stats):
         return None
     # each workbook's absolute path, SHA-256 and modified time, in discovery order
@@ -188,9 +223,10 @@ def _month(month: str | None, quarter: str | None) -> str | None:
 
 
 def replay(root: Path, month: str | None, quarter: str | None, out: Path, langs: list[str], prefer: str | None,
-           strict: bool, force: bool, entries: list | None = None) -> list | None:
+           strict: bool, force: bool, entries: list | None = None, identities: Identities | None = None) -> list | None:
     """The recorded messages (lines on stderr, as shown) of this report when the memo answers it (its outputs on
-    disk are the recorded bytes and left as they are); None: make the report.  ``entries``: as for :func:`key`."""
+    disk are the recorded bytes and left as they are); None: make the report.  ``entries``, ``identities``: as for
+    :func:`key`."""
     from krm.register.lite import LiteError, open_configured
     from krm.report.outputs import output_names
 
@@ -205,7 +241,8 @@ def replay(root: Path, month: str | None, quarter: str | None, out: Path, langs:
         return None
     with lite:
         try:
-            k = key(lite, Path(root), month, quarter, langs, prefer, strict, Path(out), dt.date.today(), entries)
+            k = key(lite, Path(root), month, quarter, langs, prefer, strict, Path(out), dt.date.today(), entries,
+                    identities)
             known = {r[0]: r[1:] for r in lite.rows_in(
                 "SELECT path, recipe, sha256, size, data FROM output_memo WHERE host = :host AND command = :command "
                 "AND path IN ({values})", paths, {"host": _host(), "command": COMMAND})} if k is not None else {}
@@ -250,12 +287,15 @@ class Recorder:
     """Records a report the command has just written (``krm report`` with the register on and ``--force``):
     :meth:`loaded` (called by :func:`krm.report.assemble.make_report` once the workbooks were read and the
     register holds them) takes the :class:`Key`, :meth:`record` stores it with the outputs and the messages.
-    ``entries``: the run's discovery of ``root`` (:func:`key`), the files the report reads."""
+    ``entries``: the run's discovery of ``root`` (:func:`key`), the files the report reads; ``identities``: the
+    run's (:class:`Identities`)."""
 
     def __init__(self, root: Path, month: str | None, quarter: str | None, out: Path, langs: list[str],
-                 prefer: str | None, strict: bool, entries: list | None = None):
+                 prefer: str | None, strict: bool, entries: list | None = None,
+                 identities: Identities | None = None):
         self.args = (Path(root), month, quarter, list(langs), prefer, strict, Path(out))
         self.entries = entries
+        self.identities = identities
         self.today = dt.date.today()
         self.key: Key | None = None
 
@@ -270,7 +310,8 @@ class Recorder:
             return
         with lite:
             try:
-                k = key(lite, root, month, quarter, langs, prefer, strict, out, self.today, self.entries)
+                k = key(lite, root, month, quarter, langs, prefer, strict, out, self.today, self.entries,
+                        self.identities)
             except LiteError:
                 return
             finally:

@@ -129,8 +129,9 @@ class Inputs:
     """The entries of one report's run: :meth:`lookup` before anything is read, :meth:`keep` each file
     validated, :meth:`save` at the end."""
 
-    def __init__(self, root: Path, periods, year: str):
+    def __init__(self, root: Path, periods, year: str, identities=None):
         self.root, self.recipe, self.today = Path(root), recipe(periods, year), dt.date.today()
+        self.identities = identities  # the run's file identities read so far (krm.report.memo.Identities)
         self.stats: dict[Path, os.stat_result] = {}  # taken before any hint was read
         self.at_ns = 0  # when
         self.new: list[tuple[str, str, str]] = []
@@ -138,7 +139,7 @@ class Inputs:
     def lookup(self, paths: list[Path]) -> dict[Path, tuple]:
         """{path: (hint, result)} of the files the register answers (module's doc); {} when it cannot be read."""
         from krm.register.connect import RegisterError, configured, outside_inputs
-        from krm.register.lite import LiteError, host, identity, open_lite
+        from krm.register.lite import LiteError, open_lite
         import time
 
         self.at_ns = time.time_ns()
@@ -157,17 +158,14 @@ class Inputs:
         lite = open_lite(target)
         if lite is None:
             return {}
-        from krm.report.memo import absolute
+        from krm.report.memo import Identities, absolute
 
-        by_abs = dict(zip(absolute(list(self.stats), self.root), self.stats.items()))  # {absolute: (path, stat)}
+        by_abs = dict(zip(absolute(list(self.stats), self.root), self.stats))  # {absolute: path}
+        known = self.identities if self.identities is not None else Identities()
         with lite:
             try:
-                shas = {}
-                for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
-                                      "WHERE host = :host AND path IN ({values})", sorted(by_abs), {"host": host()}):
-                    p, st = by_abs[r[0]]
-                    if tuple(r[1:6]) == identity(st):
-                        shas[p] = r[6]
+                shas = {by_abs[a]: sha for a, sha in known.shas(lite, {a: self.stats[p] for a, p in by_abs.items()})
+                        .items()}
                 rows = lite.rows_in("SELECT sha256, data, seal FROM report_input WHERE recipe = :recipe "
                                     "AND as_of = :as_of AND sha256 IN ({values})", sorted(set(shas.values())),
                                     {"recipe": self.recipe, "as_of": self.today.isoformat()})
