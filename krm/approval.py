@@ -115,7 +115,13 @@ def from_files(arrivals: list, month: str, as_of: dt.date) -> list[Item]:
 
 
 def from_register(reg, paths: set[str], month: str, as_of: dt.date) -> list[Item]:
-    """Items from the register: the submissions of the period that any of ``paths`` is a version of."""
+    """Items from the register: the submissions of the period that any of ``paths`` is a version of (the register
+    records where a file is, :func:`krm.intake.located.located`; an item shows its path as given here)."""
+    from krm.intake.located import located
+
+    ordered = sorted(paths)
+    shown = dict(zip(located(ordered), ordered))
+    paths = set(shown)
     chosen = []
     for form in FORMS:
         period = month[:4] if form == "KRM-1" else month
@@ -129,7 +135,7 @@ def from_register(reg, paths: set[str], month: str, as_of: dt.date) -> list[Item
             chosen.append((form, sorted(vs, key=lambda v: v.number)))
     trails = reg.audits([v.id for _, vs in chosen for v in vs])
     explained = reg.explained_readings([_current(vs).reading_id for _, vs in chosen])
-    out = [_register_item(form, vs, trails, explained, as_of) for form, vs in chosen]
+    out = [_register_item(form, vs, trails, explained, as_of, shown) for form, vs in chosen]
     out.sort(key=lambda i: (i.form, i.district, i.programme))
     return out
 
@@ -144,13 +150,14 @@ def _current(vs: list):
     return live[-1] if live else vs[-1]
 
 
-def _register_item(form: str, vs: list, trails: dict, explained: set, as_of: dt.date) -> Item:
+def _register_item(form: str, vs: list, trails: dict, explained: set, as_of: dt.date, shown: dict) -> Item:
     cur = _current(vs)
+    path = next((shown[p] for p in cur.paths if p in shown), cur.paths[0] if cur.paths else None)
     received = [v for v in vs if _day(v.received_at) <= as_of]
     it = Item(form, cur.region, cur.district, cur.programme, cur.state, versions=len(received),
               confirmed=any(v.state == "confirmed" for v in vs), explained=cur.reading_id in explained,
               changed_after_confirmation=cur.changed_after_confirmation,
-              path=cur.paths[0] if cur.paths else None)
+              path=path)
     returned = [(v, ch) for v in vs for ch in trails.get(v.id, ()) if ch.to_state == "returned"]
     if returned:
         v, ch = returned[-1]

@@ -167,6 +167,7 @@ def prepare(directory: Path, period: str | None, programme: str | None, today: d
 
 
 def _inputs(lite, directory: Path, period, programme, as_of: dt.date, progress, found=FIND):
+    from krm.intake.located import located
     from krm.register.answers import Found, find
     from krm.validate import MAX_REGISTERED_BYTES
 
@@ -185,7 +186,8 @@ def _inputs(lite, directory: Path, period, programme, as_of: dt.date, progress, 
     stored = _stored(lite, set(shas.values()), as_of)
     if stored is None:
         return None
-    recorded = _recorded(lite, [(shown, stored[shas[a]][0]) for _, shown, a, _ in entries])
+    recorded = _recorded(lite, [(where, stored[shas[a]][0]) for where, (_, _, a, _) in
+                                zip(located([shown for _, shown, _, _ in entries]), entries)])
     if recorded is None:
         return None
     files = _records(entries, shas, stored, directory, period, programme, progress)
@@ -282,8 +284,8 @@ def _written(lite, wids: list[int]) -> dict[int, dict]:
 
 
 def _recorded(lite, files: list[tuple[str, int]]) -> list | None:
-    """[(workbook id, path)] when every file's path (path as shown, workbook id) is already recorded (a full run
-    would record only when it was last seen), else None."""
+    """[(workbook id, path)] when every file's path (where it is, :func:`krm.intake.located.located`; workbook id) is
+    already recorded (a full run would record only when it was last seen), else None."""
     pairs = sorted({(w, p) for p, w in files})
     have = set()
     for wid, path in lite.rows_in("SELECT workbook_id, path FROM workbook_path WHERE workbook_id IN ({values})",

@@ -80,6 +80,9 @@ def ingest(
             n, unreadable = len(spool), spool.counts.unreadable
         finally:
             spool.close()
+        from krm.intake.located import located
+
+        known = set(located(known))  # where the register records them
         versions = [v for v in reg.versions() if known & set(v.paths)]
     states: dict[str, int] = {}
     for v in versions:

@@ -326,6 +326,7 @@ def _text(row) -> str | None:
 def touch_seen(lite, found) -> None:
     """Each workbook's and path's *last seen* time, as a full run over them records it (Store.record_seen);
     ``found``: :func:`known_files`."""
+    from krm.intake.located import located
     from krm.register.connect import _now
     from krm.register.lite import LiteError
     from krm.register.sqlite_write import ts
@@ -334,9 +335,11 @@ def touch_seen(lite, found) -> None:
     try:
         wid = dict(lite.rows_in("SELECT sha256, id FROM workbook WHERE sha256 IN ({values})", sorted(set(shas.values()))))
         now = ts(_now()) if lite.kind == "sqlite" else _now()
+        files = sorted(files)
         lite.write(["UPDATE workbook SET last_seen = :now WHERE id = :w",
                     "UPDATE workbook_path SET last_seen = :now WHERE workbook_id = :w AND path = :p"],
-                   [{"now": now, "w": wid[shas[a]], "p": shown} for shown, a in sorted(files) if shas[a] in wid])
+                   [{"now": now, "w": wid[shas[a]], "p": where} for (_, a), where in
+                    zip(files, located([shown for shown, _ in files])) if shas[a] in wid])
     except LiteError:
         pass  # only the last-seen times are not updated
 

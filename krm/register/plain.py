@@ -27,6 +27,7 @@ import datetime as dt
 import json
 import os
 
+from krm.intake.located import located
 from krm.register.connect import _now
 from krm.register.sqlite_write import SqliteWriter, ts
 
@@ -320,9 +321,10 @@ class PlainRegister:
         out: list[int | None] = [None] * len(seen)
         if not seen:
             return out
+        where = located([s.path for s in seen])
         with self.writer_sqlite.write() as cur:
             for k in range(0, len(order), RECORD_BATCH):
-                self._record_batch(cur, seen, order[k:k + RECORD_BATCH], by, received, now, out)
+                self._record_batch(cur, seen, order[k:k + RECORD_BATCH], by, received, now, out, where)
         return out
 
     def record_outputs(self, command: str, outputs: list[tuple]) -> None:
@@ -360,7 +362,7 @@ class PlainRegister:
                             [(sha, recipe, as_of.isoformat(), data, sl, now) for sha, (data, sl) in sorted(one.items())])
 
     def _record_batch(self, cur, seen: list, order: list[int], by: str, received: str, now: dt.datetime,
-                      out: list) -> None:
+                      out: list, where: list[str]) -> None:
         """:meth:`krm.register.Store._record_batch`."""
         from krm.register.store import _received
 
@@ -375,7 +377,7 @@ class PlainRegister:
             last[wid[seen[i].sha256]] = seen[i].read_error
         cur.executemany("UPDATE workbook SET last_seen = ?, read_error = ? WHERE workbook.id = ?",
                         [(at, e, w) for w, e in last.items()])
-        paths = list(dict.fromkeys((wid[seen[i].sha256], seen[i].path) for i in order))
+        paths = list(dict.fromkeys((wid[seen[i].sha256], where[i]) for i in order))
         cur.executemany("INSERT INTO workbook_path (workbook_id, path, first_seen, last_seen) VALUES (?, ?, ?, ?) "
                         "ON CONFLICT (workbook_id, path) DO NOTHING", [(w, p, at, at) for w, p in paths])
         cur.executemany("UPDATE workbook_path SET last_seen = ? WHERE workbook_path.workbook_id = ? AND "

@@ -7,7 +7,8 @@ Two kinds of writes, from two places (see :func:`krm.validate.validate_paths`):
   date.  These are content-addressed (the same bytes, engine and date give the same rows), so two
   processes recording the same workbook at once store it once;
 * the parent, after the run, records in one transaction what was *seen* (:meth:`Store.record_seen`):
-  each path, first/last seen, and each placed reading as a version of its submission, in a fixed
+  each path (where the file is, however the command line named its folder: :mod:`krm.intake.located`),
+  first/last seen, and each placed reading as a version of its submission, in a fixed
   order (the document's modified time, then the path), so the versions of one run do not depend on
   which worker finished first.
 
@@ -25,6 +26,7 @@ import json
 import os
 from dataclasses import dataclass
 
+from krm.intake.located import located
 from krm.register import codec
 from krm.register.connect import _now
 
@@ -395,16 +397,18 @@ class Store:
         out: list[int | None] = [None] * len(seen)
         if not seen:
             return out
+        where = located([s.path for s in seen])
         with self.writer() as c, c.begin():  # one transaction; a few thousand files a statement batch, so
             # the parent's memory does not grow with a year's run (a 36,000-file run peaked at 426 MB here)
             for k in range(0, len(order), RECORD_BATCH):
-                self._record_batch(c, seen, order[k:k + RECORD_BATCH], by, received, now, out)
+                self._record_batch(c, seen, order[k:k + RECORD_BATCH], by, received, now, out, where)
         return out
 
     def _record_batch(self, c, seen: list, order: list[int], by: str, received: str, now: dt.datetime,
-                      out: list) -> None:
+                      out: list, where: list[str]) -> None:
         """:meth:`record_seen` for the files ``order`` (indices into ``seen``, in the fixed order), in the run's
-        transaction ``c``: a later batch sees what an earlier one recorded, as one batch would."""
+        transaction ``c``: a later batch sees what an earlier one recorded, as one batch would.  ``where``: each
+        file's path as recorded (:func:`krm.intake.located.located`)."""
         from sqlalchemy import bindparam, select, update
 
         from krm.register import schema as S
@@ -419,7 +423,7 @@ class Store:
             last[wid[seen[i].sha256]] = seen[i].read_error
         c.execute(update(W).where(W.c.id == bindparam("w_id")).values(last_seen=now, read_error=bindparam("err")),
                   [{"w_id": w, "err": e} for w, e in last.items()])
-        paths = list(dict.fromkeys((wid[seen[i].sha256], seen[i].path) for i in order))
+        paths = list(dict.fromkeys((wid[seen[i].sha256], where[i]) for i in order))
         _insert_ignore_many(c, P, [{"workbook_id": w, "path": p, "first_seen": now, "last_seen": now}
                                    for w, p in paths], ["workbook_id", "path"])
         c.execute(update(P).where(P.c.workbook_id == bindparam("w_id"), P.c.path == bindparam("p"))
