@@ -202,11 +202,12 @@ def summarise(items: list[Item], month: str, source: str, region_name) -> dict:
 
 def levels(arrivals: list, month: str, as_of: dt.date, region_name=lambda k: k) -> dict:
     """The approval levels of ``month`` (see the module's doc): from the register when it is on, else the files."""
-    import krm.register as register
+    from krm.register.connect import RegisterError, configured
+    from krm.register.plain import open_plain
 
     try:
-        reg = register.open()
-    except register.RegisterError:
+        reg = open_plain(configured())  # an SQLite register at this schema: without SQLAlchemy (krm.register.plain)
+    except RegisterError:
         reg = None
     if reg is None:
         return summarise(from_files(arrivals, month, as_of), month, "files", region_name)

@@ -15,7 +15,8 @@ way, and the answers of both): a stored reading looked up by its bytes, stored r
 portal's explanations (:mod:`krm.remembered`), a reading recorded (:mod:`krm.register.sqlite_write`), file
 identities, the run's paths and versions (:meth:`PlainRegister.record_seen`), the versions and submissions of a
 period and the rows of a reading (the checks across months, the report's previous month), which periods hold a
-form, what the report keeps of each workbook and its outputs' memo.  Anything else (returning a version, the
+form, what the report keeps of each workbook and its outputs' memo, and ``krm status``'s approval levels (the
+versions' audit trails, which readings are explained: :mod:`krm.approval`).  Anything else (returning a version, the
 outliers' series) is asked of the full :class:`krm.register.Register`, opened (with SQLAlchemy) the first time
 it is needed: the same answers, only not faster.  A failure of SQLite is raised as SQLAlchemy's
 ``OperationalError``, as :mod:`krm.register.sqlite_write` does, which every caller handles.
@@ -268,6 +269,49 @@ class PlainRegister:
             if e is not None and f.explanation is None and f.severity != "error":
                 f.explanation = dict(e)
         return findings
+
+    def audits(self, version_ids) -> dict[int, list]:
+        """:meth:`krm.register.queries.Queries.audits`: the same trails, in the same order."""
+        from krm.register.queries import Change
+
+        out: dict[int, list] = {}
+        with self.writer_sqlite.snapshot() as cur:
+            rows = _in(cur, 'SELECT version_id, at, "by", from_state, to_state, reason FROM state_change '
+                            "WHERE version_id IN ({values}) ORDER BY id", set(version_ids))
+        for vid, at, by, a, b, why in rows:  # (a version's rows are all in one chunk: in id order)
+            out.setdefault(vid, []).append(Change(_datetime(at), by, a, b, why))
+        return out
+
+    def explained_readings(self, reading_ids) -> set[int]:
+        """:meth:`krm.register.approval.Approval.explained_readings`: the readings whose latest check has a finding
+        the workbook explains, or a warning explained in the portal."""
+        from krm.register import codec
+
+        latest: dict[int, tuple] = {}
+        out: set[int] = set()
+        with self.writer_sqlite.snapshot() as cur:
+            for cid, rid, as_of in _in(cur, "SELECT id, reading_id, as_of FROM check_result "
+                                            "WHERE reading_id IN ({values})", set(reading_ids)):
+                if rid not in latest or as_of > latest[rid][1]:  # (ISO dates: their text's order)
+                    latest[rid] = (cid, as_of)
+            by_check = {cid: rid for rid, (cid, _) in latest.items()}
+            for cid, data in _in(cur, "SELECT check_id, data FROM finding WHERE check_id IN ({values})", by_check):
+                if by_check[cid] not in out and (codec.loads(data) or {}).get("explanation"):
+                    out.add(by_check[cid])
+            rids = sorted(set(by_check.values()))
+            for k in range(0, len(rids), CHUNK):
+                keys = set(_in(cur, "SELECT r.id, w.code, w.cell FROM reading r JOIN written_explanation w "
+                                    "ON w.workbook_id = r.workbook_id WHERE r.id IN ({values})", rids[k:k + CHUNK]))
+                if not keys:
+                    continue
+                with_keys = {x[0] for x in keys}
+                checks = [cid for cid, rid in by_check.items() if rid in with_keys]
+                for cid, code, cell, sev in cur.execute(
+                        "SELECT check_id, code, cell, severity FROM finding WHERE check_id IN "
+                        f"({', '.join('?' * len(checks))})", checks):
+                    if sev != "error" and (by_check[cid], code, cell or "") in keys:
+                        out.add(by_check[cid])
+        return out
 
     def periods_of(self, form: str, periods) -> set[str]:
         """Which of ``periods`` the register holds a submission of ``form`` of."""
