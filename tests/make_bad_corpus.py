@@ -511,6 +511,13 @@ def _case_cases(add, base: bytes, p0: dict[str, bytes]) -> None:
         add(f"far_cell_sheet_target_{how}.xlsx", build(q), ["KRM-E007"], [2],
             f"the sheet's target {target}, a member {stored} holding a cell at XFD1048576 beside the good sheet1.xml "
             "(calamine reads the member named as written: the worker crashed, KRM-E009)")
+    add("workbook_part_name_case.xlsx", build(_renamed(p0, "xl/workbook.xml", "XL/Workbook.xml")), ["KRM-E002"],
+        [2], "the workbook part stored as XL/Workbook.xml only (calamine finds it; LibreOffice does not open the "
+        "file): refused, the part named in the finding")
+    shadow = p0["xl/workbook.xml"].replace(b'<sheet name="', b'<sheet name="x', 1)
+    add("workbook_case_twins.xlsx", build({**p0, "XL/Workbook.xml": shadow}), ["KRM-E072"], [2],
+        "xl/workbook.xml and a second member XL/Workbook.xml listing the form's sheet under another name (calamine "
+        "reads the last of them: other sheets than Excel's)")
     add("sheet_case_twins.xlsx", build({**p0, "xl/worksheets/Sheet1.xml": far[SHEET]}), ["KRM-E072"], [2],
         "sheet1.xml and a second member Sheet1.xml holding a cell at XFD1048576 (calamine reads the last of them: "
         "the worker crashed, KRM-E009)")

@@ -258,3 +258,30 @@ def test_calamine_takes_the_last_member_of_a_name_in_any_case(twin_last):
         assert member(zf, M.SHEET) == twin and member(zf, "xl/styles.xml") == "xl/styles.xml"
     grid = CalamineWorkbook.from_filelike(io.BytesIO(alone)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     assert grid[row][col] == 25
+
+
+def test_a_workbook_part_named_in_another_case_is_refused_saying_so(tmp_path):
+    """A package whose only workbook part is XL/Workbook.xml: calamine would read it (it finds parts in any case),
+    LibreOffice and openpyxl do not open it (they look the part up by its name): KRM-E002, naming the member.  With
+    xl/workbook.xml beside it (case twins): KRM-E072, whose message speaks of more than the list of sheets."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    import make_bad_corpus as M
+    from krm.validate import validate_file
+
+    p = M.parts(M.good_bytes())
+    data = M.build(M._renamed(p, "xl/workbook.xml", "XL/Workbook.xml"))
+    assert CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names  # calamine reads it
+    (tmp_path / "upper.xlsx").write_bytes(data)
+    rep = validate_file(tmp_path / "upper.xlsx")
+    assert [f.code for f in rep.findings] == ["KRM-E002"]
+    for lang in ("kk", "ru", "en"):
+        assert "its workbook part is named XL/Workbook.xml" in rep.findings[0].message(lang)
+    (tmp_path / "twins.xlsx").write_bytes(M.build({**p, "XL/Workbook.xml": p["xl/workbook.xml"]}))
+    (f,) = validate_file(tmp_path / "twins.xlsx").findings
+    assert f.code == "KRM-E072" and "differ only in case" in f.message("en")
+    assert f.message("en").startswith("The workbook can be read in more than one way")
+    assert f.message("ru").startswith("Книгу можно прочитать по-разному")
+    assert f.message("kk").startswith("Жұмыс кітабын әртүрлі оқуға болады")

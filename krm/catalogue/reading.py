@@ -79,12 +79,17 @@ ROWS: list = [
       "Используйте шаблон `krm template` или добавьте в шапку строку «Индекс: КРМ-N».",
       "Use a `krm template` workbook, or add the line 'Index: КРМ-N' to the header.")),
     ("KRM-E072", _E, "ambiguous-workbook",
-     "The workbook's list of sheets can be read in more than one way (a second <sheet> element in another "
-     "namespace, two sheets with one name, a sheet whose relationship is missing, repeated or not a "
-     "worksheet, a main part other than xl/workbook.xml): krm would not know it reads the sheet Excel shows.",
-     ("Жұмыс кітабындағы парақтар тізімі екіұшты ({detail}).",
-      "Список листов книги неоднозначен ({detail}).",
-      "The workbook's list of sheets is ambiguous ({detail})."),
+     "The workbook can be read in more than one way, so krm would not know it reads what Excel shows: its list "
+     "of sheets (a second <sheet> element in another namespace, two sheets with one name, a sheet whose "
+     "relationship is missing, repeated or not a worksheet, a main part other than xl/workbook.xml, another "
+     "reader listing other sheets) or its members (two whose names differ only in case: Excel refuses such a "
+     "package, a reader that finds parts in any case takes either).",
+     ("Жұмыс кітабын әртүрлі оқуға болады: әр бағдарлама онда әртүрлі парақтарды немесе деректерді көрсетуі "
+      "мүмкін ({detail}).",
+      "Книгу можно прочитать по-разному: разные программы могут показать в ней разные листы или данные "
+      "({detail}).",
+      "The workbook can be read in more than one way: programs could show different sheets or data in it "
+      "({detail})."),
      ("Файлды Excel немесе LibreOffice-те ашып, .xlsx ретінде қайта сақтаңыз немесе бос үлгіден толтырыңыз.",
       "Откройте файл в Excel или LibreOffice и сохраните заново как .xlsx, или заполните чистый шаблон.",
       "Open the file in Excel or LibreOffice and save it again as .xlsx, or fill a clean template.")),

@@ -68,6 +68,11 @@ def _open_bytes(head: bytes, raw: bytes | None, path: Path) -> tuple[zipfile.Zip
             raise ReadError(E002, f"not an .xlsx but {other}", other=other)
         if "content.xml" in names and "mimetype" in names:
             raise ReadError(E004, "an OpenDocument file that is not a spreadsheet")
+        other_case = members([i.filename for i in infos], "xl/workbook.xml")
+        if other_case:  # calamine finds parts in any case, but LibreOffice and openpyxl look the workbook part up
+            # by its exact name and cannot open the file: refused (docs/hostile.md, 4f), saying what was found
+            raise ReadError(E002, f"zip without xl/workbook.xml: its workbook part is named {other_case[-1]} "
+                                  "(LibreOffice does not open such a file)")
         raise ReadError(E002, "zip without xl/workbook.xml")
     check_members(infos)
     return zf, raw
