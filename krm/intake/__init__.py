@@ -7,6 +7,7 @@
   rule, one "newest" order), the choice of level (KRM-4/5 over KRM-3 over KRM-2);
 * :mod:`krm.intake.completeness` — the one definition of completeness;
 * :mod:`krm.intake.hint` — a workbook's form guessed from its document property, before reading (report's fast path).
+* :mod:`krm.intake.located` — where a file is, as the register records it (however the command line named its folder).
 
 ``krm validate``, ``aggregate``, ``report`` and ``status`` find files with :func:`discover`, read them with
 ``validate_paths`` (:func:`read` is the two together) and decide which file counts with :mod:`krm.intake.admit`;

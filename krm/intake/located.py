@@ -26,8 +26,8 @@ def located(paths: Iterable, cwd: str | None = None) -> list[str]:
         head, name = os.path.split(os.fspath(p))
         d = folders.get(head)
         if d is None:
-            if base is None:
+            if base is None and not os.path.isabs(head):  # (all absolute: the working folder is not asked for)
                 base = cwd if cwd is not None else os.getcwd()
-            d = folders[head] = os.path.realpath(os.path.join(base, head))
+            d = folders[head] = os.path.realpath(head if os.path.isabs(head) else os.path.join(base, head))
         out.append(os.path.join(d, name))
     return out
