@@ -296,11 +296,11 @@ def validate_paths(paths: Iterable[str | Path], jobs: int | None = None,
     global _TODAY, _SUBMISSIONS, _REDUCE, _REGISTER, _LAZY
     from krm.pool import iter_isolated
 
-    from krm.intake.discover import discover
+    from krm.intake.discover import iter_discover
 
     paths = list(paths)
     # a file to read is kept as its path, only a problem as its Entry (not each file's stat: a year is 36,000)
-    entries = [e.path if e.ok else e for e in discover(paths)]
+    entries = [e.path if e.ok else e for e in iter_discover(paths)]
     files = [e for e in entries if isinstance(e, Path)]
     reg, opened = _open_register(register, cache, paths, plain=True)
     known: dict = {}

@@ -197,3 +197,39 @@ def test_folder_order_is_by_path_parts(tmp_path):
     assert got == sorted(got, key=lambda p: p.parts)
     assert [p.relative_to(root).as_posix() for p in got] == [
         "A.xlsx", "a/x.xlsx", "a/z/w.xlsx", "a b/y.xlsx", "a-b.xlsx", "a.b.xlsx", "b.xlsx"]
+
+
+def test_a_folder_is_walked_as_its_entries_are_taken(tmp_path, monkeypatch):
+    """iter_discover gives a folder's workbooks as it walks it, in discover's order: the first entry comes
+    before the later folders are listed, so a caller that keeps only the paths (validate, aggregate) never holds
+    a year's entries and stats at once; find_workbooks and discover give the same paths in the same order, and
+    a file reached twice (a link, the same path given again) is given once."""
+    import importlib
+
+    d = importlib.import_module("krm.intake.discover")  # (the package's name `discover` is the function)
+
+    root = tmp_path / "in"
+    src = _a_sample()
+    months = [f"2019-{m:02d}" for m in range(1, 7)]
+    for m in months:
+        for rel in (f"{m}/11/a.xlsx", f"{m}/11/b.xlsx", f"{m}/11-x/c.xlsx", f"{m}/11.xlsx"):
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, root / rel)
+    os.symlink(root / "2019-01" / "11", root / "2019-06" / "link")
+    listed: list[str] = []
+    real = os.scandir
+
+    def spy(path):
+        listed.append(str(path))
+        return real(path)
+    monkeypatch.setattr(d.os, "scandir", spy)
+    it = d.iter_discover([root])
+    first = next(it)
+    assert first.path == root / "2019-01" / "11" / "a.xlsx" and first.stat is not None
+    assert len(listed) < 4  # the root, 2019-01 and 2019-01/11: none of the later folders yet
+    rest = [first] + list(it)
+    monkeypatch.setattr(d.os, "scandir", real)
+    got = [e.path for e in rest]
+    assert got == [e.path for e in discover([root])] == find_workbooks([root]) == sorted(got, key=lambda p: p.parts)
+    assert len(got) == 4 * len(months)  # 2019-06/link/* are 2019-01/11's files: read once, by their first name
+    assert [e.path for e in d.iter_discover(got + got)] == got

@@ -27,7 +27,7 @@ import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 #: what a workbook's name ends with (lower case); the one list every command uses
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm")
@@ -155,15 +155,25 @@ def _file_entry(path: Path) -> Entry:
     return Entry(path, NOT_A_FILE, _kind(st.st_mode))
 
 
-def _walk(top: Path, seen_dirs: set, out: list[Entry]) -> None:
-    """Every workbook under ``top`` (a folder), depth first; folders by their real identity, once."""
-    stack = [top]
+def _walk(top: Path, seen_dirs: set) -> Iterator[Entry]:
+    """Every workbook under ``top`` (a folder), in sorted order (:func:`discover`'s), depth first; folders by
+    their real identity, once.  Each folder's names are sorted, a subfolder's workbooks coming where its name
+    does: the order of the whole paths with the separator below every character, so no folder's entries need
+    be held to sort them all (a year's folder is 36,000)."""
+    stack = [iter(((top, True),))]
     while stack:
-        d = stack.pop()
+        nxt = next(stack[-1], None)
+        if nxt is None:
+            stack.pop()
+            continue
+        d, is_folder = nxt
+        if not is_folder:
+            yield _file_entry(d)
+            continue
         try:
             st = os.stat(d)
         except OSError as e:
-            out.append(Entry(d, FOLDER_UNREADABLE, e.strerror or str(e)))
+            yield Entry(d, FOLDER_UNREADABLE, e.strerror or str(e))
             continue
         key = (st.st_dev, st.st_ino)
         if key in seen_dirs:  # a link loop, or a second link to a folder already walked
@@ -173,9 +183,9 @@ def _walk(top: Path, seen_dirs: set, out: list[Entry]) -> None:
             with os.scandir(d) as it:
                 items = list(it)
         except OSError as e:
-            out.append(Entry(d, FOLDER_UNREADABLE, e.strerror or str(e)))
+            yield Entry(d, FOLDER_UNREADABLE, e.strerror or str(e))
             continue
-        subdirs = []
+        names = []
         for e in items:
             if e.name.startswith("."):
                 continue  # hidden files and folders, LibreOffice's .~lock.x#
@@ -183,16 +193,26 @@ def _walk(top: Path, seen_dirs: set, out: list[Entry]) -> None:
                 is_dir = e.is_dir()  # follows links
             except OSError:
                 is_dir = False
-            if is_dir:
-                subdirs.append(d / e.name)  # a child shares its parent's part strings
-            elif is_workbook_name(e.name):
-                out.append(_file_entry(d / e.name))
-        stack.extend(sorted(subdirs, reverse=True))
+            if is_dir or is_workbook_name(e.name):
+                names.append((e.name, is_dir))
+        del items
+        names.sort()  # (a name is a file's or a folder's, never both)
+        stack.append(_children(d, names))
+
+
+def _children(d: Path, names: list) -> Iterator[tuple[Path, bool]]:
+    for name, is_dir in names:
+        yield d / name, is_dir  # a child shares its parent's part strings
 
 
 def discover(paths: Iterable[str | Path]) -> list[Entry]:
     """Entries for the paths given: a file as given, a folder's workbooks sorted; each real file once."""
-    out: list[Entry] = []
+    return list(iter_discover(paths))
+
+
+def iter_discover(paths: Iterable[str | Path]) -> Iterator[Entry]:
+    """:func:`discover`'s entries one at a time: a caller that keeps only each entry's path (a list of files given,
+    a year's 36,000) never holds every entry and its stat at once (a folder is walked in sorted order)."""
     seen_files: set = set()
     seen_dirs: set = set()
     for p in paths:
@@ -201,26 +221,28 @@ def discover(paths: Iterable[str | Path]) -> list[Entry]:
             is_dir = p.is_dir()
         except OSError:
             is_dir = False
-        if is_dir:
-            found: list[Entry] = []
-            _walk(p, seen_dirs, found)
-            # Path's own order (part by part: the separator below every character), without its slow __lt__
-            # nor a parts tuple cached on every path
-            items = sorted(found, key=lambda x: str(x.path).replace(os.sep, "\0"))
-        else:
-            items = [_file_entry(p)]
-        for x in items:
+        for x in _walk(p, seen_dirs) if is_dir else (_file_entry(p),):
             try:
-                st = x.stat if x.stat is not None else os.stat(x.path)
-                key = (st.st_dev, st.st_ino) if x.ok and stat.S_ISREG(st.st_mode) else ("path", str(x.path))
+                key = _identity(x) if x.ok else ("path", str(x.path))
             except OSError:
                 key = ("path", str(x.path))
             if key not in seen_files:
                 seen_files.add(key)
-                out.append(x)
-    return out
+                yield x
+
+
+def _identity(x: Entry):
+    """A readable entry's file identity, ``st_dev`` and ``st_ino`` in one int (one object a file where a pair
+    is three: the set of a year's identities is held while it is walked), else ("path", its path)."""
+    st = x.stat
+    if isinstance(st, Stat):
+        mode, ino, dev = _PACK.unpack(st)[:3]
+    else:
+        st = os.stat(x.path)
+        mode, ino, dev = st.st_mode, st.st_ino, st.st_dev
+    return dev << 64 | ino if stat.S_ISREG(mode) else ("path", str(x.path))
 
 
 def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
     """The paths of :func:`discover`'s entries (entries with a problem included: the reader reports them)."""
-    return [e.path for e in discover(paths)]
+    return [e.path for e in iter_discover(paths)]
