@@ -114,6 +114,89 @@ def test_cli_json_streamed(folder, plain, tmp_path):
     assert r.stdout.endswith("}\n")
 
 
+def test_krm3_control_lines_are_the_parents_own(folder, plain, tmp_path):
+    """A KRM-3 built and written in a worker sends back its totals, not a line per input: the parent makes the
+    lines from the inputs' own records (their labels, numbers and strings the same objects, nothing copied for a
+    year's 36,000), equal to what the worker made, and the outputs are the same bytes as when written here."""
+    from krm.rollup import ControlLine
+    from krm.rollup.control import _line
+
+    res, want = plain
+    krm3 = [o for o in res.outputs if o.form == "KRM-3" and o.written]
+    assert len(krm3) > 2
+    for o in krm3:
+        assert len(o.control.inputs) == len(o.inputs)
+        for f, line in zip(o.inputs, o.control.inputs):
+            assert line == _line(f.rel, f.submission)
+            assert line.label is f.rel and line.allocated is f.submission.allocated
+            assert line.district is f.submission.district
+    assert not hasattr(krm3[0].control.inputs[0], "__dict__") and "label" in ControlLine.__slots__
+    out = tmp_path / "one"
+    res1 = aggregate(folder, out, jobs=1, cache=False)  # built, checked and written in this process
+    assert _files(out) == want
+    assert [o.control for o in res1.outputs] == [o.control for o in res.outputs]
+
+
+def test_check_krm3_in_workers_gives_the_lines(folder, plain):
+    """--dry-run checks every KRM-3 in workers: the same controls, lines and all, as the written run's."""
+    res, _ = plain
+    dry = aggregate(folder, None, jobs=2, cache=False, write=False)
+    assert [o.control for o in dry.outputs] == [o.control for o in res.outputs]
+    assert all(line.label is f.rel for o in dry.outputs if o.form == "KRM-3"
+               for f, line in zip(o.inputs, o.control.inputs))
+
+
+def test_without_lines_leaves_other_results():
+    from krm.rollup import Control, ControlLine
+
+    ctl = Control(inputs=[ControlLine("a")], input_total=ControlLine("t"), output_total=ControlLine("o"))
+    for res in [("rollup", "no"), ("ok", (None, "sha", 3)), ("exists", "x"), "odd"]:
+        assert compute._without_lines(res) == res
+    kind, (lean, sha, size) = compute._without_lines(("ok", (ctl, "sha", 3)))
+    assert lean.inputs == compute._LINES_HERE and lean.output_total is ctl.output_total and (sha, size) == ("sha", 3)
+    assert compute._without_lines(("unbalanced", ctl))[1].inputs == compute._LINES_HERE
+
+
+def test_each_report_becomes_its_record_as_it_arrives(folder, plain, tmp_path, monkeypatch):
+    """collect gives validate_paths a place for the reports (``into``) that makes each one its input's record as
+    it comes, in the files' order: what the workers sent back is never all held; the run is the same."""
+    import krm.validate as validate
+
+    res, want = plain
+    real = validate.validate_paths
+    seen = []
+
+    def spy(paths, **kw):
+        into = kw["into"]
+        seen.append(into)
+        got = real(paths, **kw)
+        assert got is into and len(into.files) == len(paths)
+        assert [f.path for f in into.files] == list(paths)
+        return got
+    monkeypatch.setattr(validate, "validate_paths", spy)
+    out = tmp_path / "d"
+    res2 = aggregate(folder, out, jobs=2, cache=False)
+    assert len(seen) == 1 and seen[0].files is res2.inputs
+    assert [(f.rel, f.status, f.note) for f in res2.inputs] == [(f.rel, f.status, f.note) for f in res.inputs]
+    assert _files(out) == want
+
+
+def test_a_spool_that_cannot_be_written_is_a_usage_error(folder, tmp_path, monkeypatch):
+    """A reading worker that cannot append its rows to the spool (a full disk): the run stops with exit 2's
+    error, once every file is read, naming the spool folder, and writes nothing."""
+    from krm.aggregate import AggregateUsageError
+
+    collect = importlib.import_module("krm.aggregate.collect")
+
+    def full(directory, rows):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(collect, "_spool_rows", full)  # (the forked workers have it too)
+    out = tmp_path / "e"
+    with pytest.raises(AggregateUsageError, match="cannot write temporary files into .*: No space left on device"):
+        aggregate(folder, out, jobs=2, cache=False)
+    assert not out.exists() or not any(out.rglob("*.xlsx"))
+
+
 def test_compact_shares_equal_values(plain):
     res, _ = plain
     ds = [f.submission for f in res.inputs if f.submission is not None]

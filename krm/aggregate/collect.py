@@ -162,25 +162,45 @@ def collect(directory: Path, *, period: str | None = None, programme: str | None
             progress(done[0], len(paths))
 
     reduce = _reducer(str(spool.dir) if spool is not None else None, period, programme)
+    out = _Inputs(paths, directory, period, programme, spool)
     if register is not None:
-        reports = [reduce(FileReport(sub.path, sub.form, [], sub, sub.lang)) for sub in subs]
-    else:
-        reports = validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce,
-                                 cache=cache, register=memo) if paths else []
-    if len(reports) != len(paths):
-        raise RuntimeError(f"validation returned {len(reports)} reports for {len(paths)} files")
-    out = []
-    for p, rep in zip(paths, reports):
+        for sub in subs:
+            out.add(reduce(FileReport(sub.path, sub.form, [], sub, sub.lang)))
+    elif paths:  # each report made the input's record as it comes (what came back is let go at once)
+        validate_paths(paths, jobs=jobs, progress=tick, today=today, reduce=reduce, cache=cache, register=memo,
+                       into=out)
+    if len(out.files) != len(paths):
+        raise RuntimeError(f"validation returned {len(out.files)} reports for {len(paths)} files")
+    if out.spool_error:
+        raise AggregateUsageError(f"cannot write temporary files into {spool.dir}: {out.spool_error}")
+    return out.files
+
+
+class _Inputs:
+    """Where :func:`collect`'s reports go, in the files' order (``validate_paths(into=…)``): each one is made its
+    input's record as it arrives, so what a worker sent back (its own copies of the form, status and note) is
+    not held until the last file is read (a year: 36,000 of them beside the records)."""
+
+    def __init__(self, paths: list, directory: Path, period, programme, spool):
+        self.paths, self.directory, self.period, self.programme, self.spool = paths, directory, period, programme, spool
+        self.files: list[InputFile] = []
+        self.spool_error: str | None = None
+
+    def add(self, rep) -> None:
+        from krm.validate import FileReport
+
+        if len(self.files) >= len(self.paths):
+            raise RuntimeError(f"validation returned more reports than the {len(self.paths)} files")
+        p = self.paths[len(self.files)]
         if isinstance(rep, FileReport):  # its worker crashed: a one-finding report, not reduced
-            rep = _classify(rep.form, rep.findings, None, period, programme)
-        if rep.spool_error:
-            raise AggregateUsageError(f"cannot write temporary files into {spool.dir}: {rep.spool_error}")
+            rep = _classify(rep.form, rep.findings, None, self.period, self.programme)
+        if rep.spool_error and self.spool_error is None:  # raised once every file is read (as ever)
+            self.spool_error = rep.spool_error
         try:
             mtime = p.stat().st_mtime
         except OSError:
             mtime = 0.0
-        out.append(_input_file(p, directory, rep, mtime))
-    return out
+        self.files.append(_input_file(p, self.directory, rep, mtime))
 
 
 def _input_file(p: Path, directory: Path, rep: _Read, mtime: float) -> InputFile:

@@ -216,10 +216,53 @@ def _in_workers(result: AggregateResult, outputs: list[Output], task) -> list:
             view = AggregateResult(dir=result.dir, out=result.out, lang=result.lang, inputs=nc, completeness=comp,
                                    period=result.period, programme=result.programme, strict=result.strict,
                                    jobs=result.jobs, spool=result.spool, memo=result.memo)
-            return task(o, view)
-        out.extend(_run_batch(result, batch, func, items, True, jobs))
+            return _without_lines(task(o, view))
+        out.extend(_with_lines(o, res) for o, res in zip(batch, _run_batch(result, batch, func, items, True, jobs)))
         del items
     return out
+
+
+#: what a worker sends back instead of a KRM-3's control lines (:func:`_without_lines`)
+_LINES_HERE = "lines: made in the parent"
+
+
+def _without_lines(res):
+    """A worker's result with the input lines of the KRM-3 control in it left out: they are the lines of its
+    inputs' digests (:func:`_build_krm3`), which the parent holds, so :func:`_with_lines` makes them there from
+    its own records (a year's 36,000 lines are not pickled, sent and held as copies with strings of their own).
+    A result is ``(kind, value)``; the control is ``value`` or ``value[0]`` (:func:`_check_krm3`, the writers)."""
+    if type(res) is tuple and len(res) == 2:
+        kind, value = res
+        if type(value) is rollup.Control:
+            return kind, _lined(value, _LINES_HERE)
+        if type(value) is tuple and value and type(value[0]) is rollup.Control:
+            return kind, (_lined(value[0], _LINES_HERE), *value[1:])
+    return res
+
+
+def _with_lines(o: Output, res):
+    """:func:`_without_lines` undone in the parent: the control's input lines made from ``o``'s inputs, as
+    :func:`_build_krm3` made them in the worker (the same digests, the same labels)."""
+    if type(res) is tuple and len(res) == 2:
+        kind, value = res
+        if type(value) is rollup.Control and value.inputs == _LINES_HERE:
+            return kind, _lined(value, _lines(o))
+        if type(value) is tuple and value and type(value[0]) is rollup.Control and value[0].inputs == _LINES_HERE:
+            return kind, (_lined(value[0], _lines(o)), *value[1:])
+    return res
+
+
+def _lined(ctl: rollup.Control, lines) -> rollup.Control:
+    return rollup.Control(inputs=lines, input_total=ctl.input_total, output_total=ctl.output_total,
+                          problems=ctl.problems)
+
+
+def _lines(o: Output) -> list:
+    """The control lines of ``o``'s inputs (as :func:`krm.rollup.control_totals` makes them, labelled as
+    :func:`_build_krm3` labels them), sharing their strings and numbers with the inputs' records."""
+    from krm.rollup.control import _line
+
+    return [_line(f.rel, f.submission) for f in o.inputs]
 
 
 def _run_batch(result: AggregateResult, outputs: list[Output], func, items: list, isolate: bool, jobs: int) -> list:

@@ -15,7 +15,7 @@ from krm.rollup.digest import Digest, extra_totals
 MEASURES = ("plan", "fact", "allocated", "disbursed")
 
 
-@dataclass
+@dataclass(slots=True)
 class ControlLine:
     """One input's contribution (or a total): rows and the four control measures."""
 
