@@ -16,6 +16,12 @@ import os
 import stat
 from pathlib import Path
 
+#: at most this many files, and bytes, not known by their identity are hashed in the parent
+#: (:func:`_by_content`); more go to the workers as they are (a cold run: the workers read them anyway, in
+#: parallel)
+CONTENT_FILES = 64
+CONTENT_BYTES = 64 << 20
+
 
 def remembered(reg, files: list[Path], as_of: dt.date, submissions: bool, reduce) -> dict:
     """{path: (report or what ``reduce`` made of it, krm.register.Seen)} for the files the register knows."""
@@ -45,6 +51,53 @@ def remembered(reg, files: list[Path], as_of: dt.date, submissions: bool, reduce
         if h is None or h.size != st.st_size:
             continue
         r, seen = _report(reg, Path(p), h, written.get(h.workbook_id, {}), submissions, reduce is not None)
+        out[p] = (reduce(r) if reduce is not None else r, seen)
+    rest = [(p, st) for p, st in stats.values() if p not in out]
+    if rest and len(rest) <= CONTENT_FILES and sum(st.st_size for _, st in rest) <= CONTENT_BYTES:
+        out.update(_by_content(reg, [p for p, _ in rest], as_of, submissions, reduce))
+    return out
+
+
+def _by_content(reg, paths: list[Path], as_of: dt.date, submissions: bool, reduce) -> dict:
+    """:func:`remembered`'s answer for files taken by their bytes: each read and hashed (as a worker does,
+    ``krm.validate._registered_validate``), its identity recorded if its times are settled, and the stored
+    result for those bytes taken as for a file known by its identity.  A file that cannot be read here, or
+    whose bytes have no stored result, is left to the workers."""
+    import hashlib
+
+    from krm.register.memo import identity, settled, time_ns
+    from krm.register.sqlite_write import db_errors
+    from krm.validate import MAX_REGISTERED_BYTES
+    from krm.workbook.reader.model import ReadError
+    from krm.workbook.reader.zipparts import _open_regular  # (not the whole reader: nothing is parsed here)
+
+    read: dict = {}
+    for p in paths:
+        try:
+            now_ns = time_ns()
+            with _open_regular(Path(p)) as fh:  # never blocks on a FIFO; refuses what is not a regular file
+                st = os.fstat(fh.fileno())
+                data = fh.read(MAX_REGISTERED_BYTES + 1)
+        except (OSError, ReadError):
+            continue  # the worker says why
+        if len(data) > MAX_REGISTERED_BYTES:
+            continue
+        ident = identity(st) if st.st_size == len(data) and settled(st, now_ns) else None
+        read[p] = (hashlib.sha256(data).hexdigest(), len(data), ident)
+    if not read:
+        return {}
+    try:
+        hits = reg.remembered({sha for sha, _, _ in read.values()}, as_of)
+        written = reg.written_for(h.workbook_id for h in hits.values() if h.findings) if hits else {}
+    except db_errors():  # unreachable or damaged: the workers read the files, as without this
+        return {}
+    out = {}
+    for p, (sha, size, ident) in read.items():
+        h = hits.get(sha)
+        if h is None or h.size != size:
+            continue
+        r, seen = _report(reg, Path(p), h, written.get(h.workbook_id, {}), submissions, reduce is not None)
+        seen.identity = ident
         out[p] = (reduce(r) if reduce is not None else r, seen)
     return out
 

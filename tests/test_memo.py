@@ -130,10 +130,12 @@ def test_a_file_written_just_now_is_not_remembered_by_its_identity(reg_url, mont
     from krm.validate import validate_paths
 
     monkeypatch.setattr(memo, "SETTLED_NS", 10 ** 15)  # "just now": every file's times are younger than that
-    validate_paths([month], jobs=1)
+    first = validate_paths([month], jobs=1, submissions=False)
     n = len(jobs())
-    validate_paths([month], jobs=1)
-    assert len(jobs()) == 2 * n  # hashed again (found in the register by their bytes, not read)
+    again = validate_paths([month], jobs=1, submissions=False)
+    assert len(jobs()) == n  # hashed again in the parent, found in the register by their bytes: no worker
+    assert [(r.path, r.form, [f.__dict__ for f in r.findings]) for r in again] == \
+        [(r.path, r.form, [f.__dict__ for f in r.findings]) for r in first]
     with register.open(reg_url) as reg, reg.reader() as c:
         from sqlalchemy import func, select
 
@@ -229,3 +231,45 @@ def test_rows_are_one_row_a_reading_and_the_old_layout_still_reads(reg_url, mont
     off = {r.path.name: r.submission and r.submission.projects
            for r in validate_paths([month], jobs=1, register=False)}
     assert rows == off
+
+
+def test_files_edited_a_moment_ago_are_found_by_their_bytes_without_workers(reg_url, month, tmp_path, jobs,
+                                                                            monkeypatch):
+    """The chain right after an edit: validate reads the edited file; aggregate and report (its times not yet
+    settled, so its identity was not recorded) find its reading by its bytes in the parent, start no worker,
+    and write what a run without the register writes."""
+    import krm.pool
+    import krm.validate
+
+    monkeypatch.setattr(memo, "SETTLED_NS", 10 ** 15)  # every file "just written"
+    _chain(month, tmp_path / "on")
+    k2 = sorted(month.rglob("KRM-2_*ENBEK*.xlsx"))[0]
+    fill.edit(k2, {})
+    n = len(jobs())
+    pools = []
+    real = krm.pool.iter_isolated
+
+    def counted(fn, items, **kw):
+        if fn is krm.validate._job:  # (not aggregate's writers)
+            items = list(items)
+            pools.append([Path(i).name for i in items])
+        return real(fn, items, **kw)
+
+    monkeypatch.setattr(krm.pool, "iter_isolated", counted)
+    got = _chain(month, tmp_path / "on")
+    assert jobs()[n:] == [k2.name]  # read once, by validate's worker
+    assert pools[0] == [k2.name] and len(pools) >= 2 and not any(pools[1:]), pools  # aggregate, report: no worker
+    _same_as_full(month, tmp_path, got, reg_url)
+
+
+def test_more_unknown_files_than_the_parent_hashes_go_to_the_workers(reg_url, month, jobs, monkeypatch):
+    from krm import remembered
+    from krm.validate import validate_paths
+
+    monkeypatch.setattr(memo, "SETTLED_NS", 10 ** 15)
+    monkeypatch.setattr(remembered, "CONTENT_FILES", 1)
+    validate_paths([month], jobs=1, submissions=False)
+    n = len(jobs())
+    assert n > 1
+    validate_paths([month], jobs=1, submissions=False)
+    assert len(jobs()) == 2 * n  # too many to hash in the parent: each hashed by a worker, found by its bytes
