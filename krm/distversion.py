@@ -90,6 +90,15 @@ def _fast(dist: str) -> str | None:
     return None
 
 
+def release_in(dist: str, releases) -> bool:
+    """Whether the installed ``dist`` is one of ``releases`` (the releases a fast path was worked out against:
+    the calamine gate of the reader, the plain summary of ``krm aggregate``); False when it cannot be told."""
+    try:
+        return version(dist) in releases
+    except Exception:  # noqa: BLE001 - no metadata (a frozen or vendored install): the ordinary path
+        return False
+
+
 @lru_cache(maxsize=None)
 def version(dist: str) -> str | None:
     """The installed version of ``dist`` (e.g. ``"python-calamine"``), exactly as

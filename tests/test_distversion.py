@@ -43,6 +43,21 @@ def test_a_name_not_installed_is_none():
     assert distversion.version("krm-no-such-distribution") is None
 
 
+def test_release_in_says_whether_a_gate_is_open(monkeypatch):
+    assert distversion.release_in("python-calamine", {md.version("python-calamine")})
+    assert not distversion.release_in("python-calamine", {"0.0.0"})
+    assert distversion.release_in("krm-no-such-distribution", {"1.0"}) is False
+
+    def broken(dist):
+        raise OSError("unreadable metadata")
+
+    monkeypatch.setattr(distversion, "version", broken)
+    try:
+        assert distversion.release_in("python-calamine", {md.version("python-calamine")}) is False  # the ordinary path
+    finally:
+        monkeypatch.undo()
+
+
 def _dist(site: Path, folder: str, meta: str = "METADATA", text: str | None = None, version: str = "1.0") -> None:
     d = site / folder
     d.mkdir(parents=True)

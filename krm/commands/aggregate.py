@@ -298,12 +298,9 @@ def _rich_tested() -> bool:
     """Whether the installed rich is one of :data:`TESTED_RICH`."""
     global _RICH_OK
     if _RICH_OK is None:
-        try:
-            from krm.distversion import version
+        from krm.distversion import release_in
 
-            _RICH_OK = version("rich") in TESTED_RICH
-        except Exception:  # noqa: BLE001 - no metadata (a frozen or vendored install): rich prints
-            _RICH_OK = False
+        _RICH_OK = release_in("rich", TESTED_RICH)
     return _RICH_OK
 
 

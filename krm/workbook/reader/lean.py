@@ -45,12 +45,9 @@ def tested_calamine() -> bool:
     """Whether the installed python-calamine is one of :data:`TESTED_CALAMINE`."""
     global _CALAMINE_OK
     if _CALAMINE_OK is None:
-        try:
-            from krm.distversion import version
+        from krm.distversion import release_in
 
-            _CALAMINE_OK = version("python-calamine") in TESTED_CALAMINE
-        except Exception:  # noqa: BLE001 - no metadata (a frozen or vendored install): do without
-            _CALAMINE_OK = False
+        _CALAMINE_OK = release_in("python-calamine", TESTED_CALAMINE)
     return _CALAMINE_OK
 
 
