@@ -320,10 +320,11 @@ def _touch(lite, recorded: list, hashed: list) -> bool:
     from krm.register.answers import _remember
     from krm.register.lite import LiteError
 
+    now = _now(lite)  # (one time for the run's rows: each row asked for it, ~3,000 clock reads and conversions)
     try:
         lite.write(["UPDATE workbook SET last_seen = :now, read_error = NULL WHERE id = :w",
                     "UPDATE workbook_path SET last_seen = :now WHERE workbook_id = :w AND path = :p"],
-                   [{"now": _now(lite), "w": w, "p": p} for w, p in recorded])
+                   [{"now": now, "w": w, "p": p} for w, p in recorded])
     except LiteError as e:  # as a full run: the results stand, only the register's memory of this run is lost
         import sys
 
