@@ -444,3 +444,17 @@ def test_interrupted_writers_leave_no_temporary_files(tmp_path):
         p.write_bytes(b"x")
     _remove_temporaries([target])
     assert not left.exists() and other.exists() and target.exists()
+
+
+def test_control_lines_labelled_by_their_first_input():
+    """A KRM-4/5's control lines name each input (compute._labels, one dict a run: finding each input in the list
+    was quadratic in a programme's 3,000 inputs): the first input whose digest it is, else the digest's path."""
+    from types import SimpleNamespace
+
+    from krm.aggregate.compute import _labels
+
+    a, b, c = (SimpleNamespace(path=Path(f"/x/{n}.xlsx")) for n in "abc")
+    fs = [SimpleNamespace(submission=a, rel="one/a.xlsx"), SimpleNamespace(submission=b, rel="two/b.xlsx"),
+          SimpleNamespace(submission=a, rel="three/a-again.xlsx")]
+    label = _labels(fs)
+    assert [label(a), label(b), label(c)] == ["one/a.xlsx", "two/b.xlsx", str(Path("/x/c.xlsx"))]

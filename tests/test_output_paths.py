@@ -195,6 +195,48 @@ def test_rows_from_stored_cells_as_before():
     assert len({id(m) for m in maps}) == len(maps)
 
 
+def _krm2_rows(n: int = 40) -> list:
+    """Project rows as a KRM-2 reading holds them: text, none, ints, Decimals and dates only (no dict field)."""
+    return [ProjectRow(activity=str(1 + i % 9), project=f"Жоба {i % 7} & <{i}>", bin=None if i % 5 else f"{i:012d}",
+                       enterprise=f"ЖШС «{i}»", district=None if i % 3 else "111000000",
+                       start=dt.date(2017, 1 + i % 12, 1), end=None if i % 4 == 1 else dt.date(2019, 4, 9),
+                       plan=i, fact=i % 11, allocated=Decimal("393.740") if i % 2 else Decimal(i),
+                       disbursed=Decimal("0.5"), cell=f"A{15 + i}", sheet_row=15 + i) for i in range(n)]
+
+
+def test_a_krm2_readings_rows_decoded_in_one_pass_as_before():
+    """A KRM-2's stored cells (the reading a KRM-3 after edits decodes, ≈ 14 a KRM-3) take the plain path
+    (codec._plain_projects), giving the rows the general decoding gives, dates and amounts shared; anything else
+    (a dict field, a field ProjectRow lacks, a region row, rows out of order) goes the general way, alike."""
+    cells = json.loads(codec.cells_json(codec.sorted_row_cells(_krm2_rows())))
+    want = _rows_from_cells_was([c[:5] for c in cells])
+    assert codec._plain_projects(cells) is not None
+    assert _typed(codec.rows_from_stored(cells)) == _typed(want)
+    projects, _ = codec.rows_from_stored(cells)
+    assert projects[1].allocated is projects[3].allocated and projects[0].end is projects[2].end
+    assert codec.rows_from_stored([]) == ([], [])
+    odd = [
+        cells + [[999, "ProjectRow", "extra", "m", None, None], [999, "ProjectRow", "extra.women", "i", "3", "3"]],
+        [c if c[2] != "cell" else [c[0], c[1], "no_such_field", c[3], c[4], c[5]] for c in cells],
+        [c for c in cells if c[0] != 1] + [c for c in cells if c[0] == 1],  # a row after a later one
+        [c for c in cells if c[0] != 1][:30] + [c for c in cells if c[0] == 1] + [c for c in cells if c[0] != 1][30:],
+        cells + json.loads(codec.cells_json(codec.sorted_row_cells(
+            [ProjectRow(activity="1", project="x")] * 40 + [RegionRow(region="11", plan=3)])))[-40:],
+        cells[:-1] + [cells[-1][:3] + ["f", "0.25", "0.25"]],
+    ]
+    for c in odd:
+        assert codec._plain_projects(c) is None
+        try:
+            got = _typed(codec.rows_from_stored(c))
+        except (TypeError, ValueError) as e:
+            got = type(e)
+        try:
+            was = _typed(_rows_from_cells_was([x[:5] for x in c]))
+        except (TypeError, ValueError) as e:
+            was = type(e)
+        assert got == was
+
+
 def test_rows_from_stored_refuses_what_rows_from_cells_refused():
     with pytest.raises(ValueError):
         codec.rows_from_stored([[0, "NoSuchRow", "a", "s", "x", None]])

@@ -226,3 +226,19 @@ def test_iter_isolated_closed_early_stops_its_workers():
     assert next(got) == (0, True, 0)
     got.close()
     assert multiprocessing.active_children() == []
+
+
+def _libc_id(_x):
+    from krm import pool
+
+    return id(pool._LIBC[0]) if pool._LIBC else None
+
+
+def test_workers_inherit_the_c_library_loaded_once():
+    """The parent loads the C library (ctypes) before its workers fork; each worker uses that one (inherited)
+    for its death signal and heap setting instead of importing ctypes and loading it again."""
+    from krm import pool
+
+    got = [r for _, ok, r in run_isolated(_libc_id, [1, 2, 3, 4], jobs=2)]
+    assert pool._LIBC and pool._LIBC[0] is not None
+    assert got == [id(pool._LIBC[0])] * 4

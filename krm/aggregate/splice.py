@@ -110,13 +110,12 @@ class LiteMemo:
 
         try:
             lite = self._open()
-            hit = lite.rows("SELECT form, edition, header, n_rows, totals, digest FROM reading WHERE id = :id",
-                            {"id": reading_id})
-            text = lite.rows("SELECT cells FROM reading_rows WHERE reading_id = :id", {"id": reading_id})
-            if hit and text and text[0][0] is not None:
+            hit = lite.rows("SELECT r.form, r.edition, r.header, r.n_rows, r.totals, r.digest, x.cells FROM reading r "
+                            "LEFT JOIN reading_rows x ON x.reading_id = r.id WHERE r.id = :id", {"id": reading_id})
+            if hit and hit[0][6] is not None:
                 # the digest is of the cells sorted by row and key, as krm stores them: when the cells as stored
                 # give it, they are in that order (else sorted here, as codec.stored_cells does)
-                cells = json.loads(text[0][0])
+                cells = json.loads(hit[0][6])
                 same = codec.reading_digest(*hit[0][:5], cells) == hit[0][5]
                 if not same:
                     cells = sorted(cells, key=lambda x: (x[0], x[2]))

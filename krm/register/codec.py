@@ -226,8 +226,62 @@ def rows_from_cells(cells) -> tuple[list, list]:
 
 def rows_from_stored(cells) -> tuple[list, list]:
     """:func:`rows_from_cells` of cells as a reading stores them, ``(row_no, kind, key, type, text, num)``: the same
-    rows, without a copy of each cell."""
+    rows, without a copy of each cell (a KRM-2's rows, the usual reading, by :func:`_plain_projects`)."""
+    projects = _plain_projects(cells)
+    if projects is not None:
+        return projects, []
     return _rows_of(_fields_of(cells, True))
+
+
+def _plain_projects(cells) -> list | None:
+    """The project rows of ``cells`` (as :func:`_rows_of` of :func:`_fields_of` makes them) when every row is a
+    ``ProjectRow`` whose cells come together, the rows in increasing order, and every cell is a plain value (text,
+    none, int, Decimal, date; no dict field, no field the class lacks); else None (the general path then).  Fewer
+    tests a cell and no sort: a KRM-3 after edits decodes ≈ 14 inputs' 900 cells each."""
+    from krm.model import ProjectRow
+
+    names = _PROJECT_NAMES.get(ProjectRow)
+    if names is None:
+        names = _PROJECT_NAMES[ProjectRow] = frozenset(_field_names(ProjectRow))
+    out: list = []
+    add = out.append
+    seen: dict = {}
+    fields = None
+    last = None
+    for row_no, kind, key, type_, text, _ in cells:
+        if row_no != last:
+            if fields is not None:
+                if not fields.keys() <= names:
+                    return None
+                add(ProjectRow(**fields))
+            if kind != "ProjectRow" or type(row_no) is not int or (last is not None and row_no < last):
+                return None
+            fields = {}
+            last = row_no
+        if "." in key:
+            return None
+        if type_ == "s":
+            fields[key] = text
+        elif type_ == "d" or type_ == "D":  # (immutable, one text each: shared, as _fields_of shares them)
+            k = (type_, text)
+            v = seen.get(k)
+            if v is None:
+                v = seen[k] = _value(type_, text)
+            fields[key] = v
+        elif type_ == "i":
+            fields[key] = int(text)
+        elif type_ == "n":
+            fields[key] = None
+        else:
+            return None
+    if fields is not None:
+        if not fields.keys() <= names:
+            return None
+        add(ProjectRow(**fields))
+    return out
+
+
+_PROJECT_NAMES: dict = {}  # ProjectRow -> its fields' names (the class as model defines it when first asked)
 
 
 def _fields_of(cells, stored: bool) -> dict[int, tuple[str, dict]]:
