@@ -279,3 +279,33 @@ def test_krm7_and_the_notes_by_two_helpers(inputs, tmp_path, monkeypatch, writer
     assert {pid for _, pid in (line.split() for line in log.read_text(encoding="utf-8").splitlines())} == \
         {str(os.getpid())}
     assert _tree(tmp_path / "three") == _tree(tmp_path / "one")
+
+
+# ------------------------------------------------------------------ KRM-6 and KRM-7 deflated at level 1
+def test_krm6_and_krm7_are_deflated_at_level_1(inputs, tmp_path):  # noqa: F811
+    """Each part of KRM-6 and KRM-7 holds what zlib's level 1 makes of its bytes (as aggregate's outputs): the same
+    cells, the month's 3,000-row control sheet deflated in a third of level 6's time (issue 16)."""
+    import zipfile
+    import zlib
+
+    from python_calamine import CalamineWorkbook
+
+    rep = build(inputs)
+    report.write_outputs(rep, tmp_path, ["kk"])
+    for form in ("KRM-6", "KRM-7"):
+        path = tmp_path / f"{form}-{MONTH}.kk.xlsx"
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                data = z.read(info)
+                if info.compress_type != zipfile.ZIP_DEFLATED or not data:
+                    continue
+                with open(path, "rb") as fh:  # the member's deflated bytes as stored
+                    fh.seek(info.header_offset + 26)
+                    n, m = int.from_bytes(fh.read(2), "little"), int.from_bytes(fh.read(2), "little")
+                    fh.seek(info.header_offset + 30 + n + m)
+                    stored = fh.read(info.compress_size)
+                c = zlib.compressobj(1, zlib.DEFLATED, -15)
+                assert stored == c.compress(data) + c.flush(), (form, info.filename)
+        wb = CalamineWorkbook.from_path(str(path))
+        control = wb.get_sheet_by_name(wb.sheet_names[-1]).to_python()  # the control sheet, read back whole
+        assert [r[0] for r in control[1:1 + len(rep.data.sources)]] == [s.path for s in rep.data.sources]

@@ -60,11 +60,21 @@ def report(
     paths = [e.path for e in entries] if entries is not None else None
     entries = None  # only the Recorder's key needs the entries (their stats) after reading: a year's 36,000 are not
     # kept in this frame while the report is made
+
+    def loaded() -> None:
+        import gc
+
+        # what was read of the month (a summary of each file) lives till the run ends: the collector no longer walks
+        # it at each of its later passes (a full one while the report is built), nor in the helpers forked to write
+        # KRM-7 and the note (issue 16: 3,000 files)
+        gc.freeze()
+        if recorder is not None:
+            recorder.loaded()
+
     try:
         rep, written = make_report(folder, month, out, langs=langs, quarter=quarter, force=force, jobs=jobs,
                                     prefer=prefer, strict=strict, cache=False if no_register else None,
-                                    loaded=recorder.loaded if recorder is not None else None, paths=paths,
-                                    identities=known)
+                                    loaded=loaded, paths=paths, identities=known)
     except ReportError as e:
         fail(str(e), e.code)
     from krm.textsafe import terminal

@@ -381,10 +381,9 @@ class PlainRegister:
         if not outputs:
             return
         me, now = host(), ts(_now())
-        rows = [(me, p, command, self.engine_version, recipe, sha, size,
-                 json.dumps(inputs, ensure_ascii=False, separators=(",", ":")),
+        rows = [(me, p, command, self.engine_version, recipe, sha, size, _inputs_json(inputs, done),
                  codec.dumps(data) if data is not None else None, now)
-                for p, recipe, sha, size, inputs, data in sorted(outputs, key=itemgetter(0))]
+                for done in [{}] for p, recipe, sha, size, inputs, data in sorted(outputs, key=itemgetter(0))]
         with self.writer_sqlite.write() as cur:
             cur.executemany("INSERT INTO output_memo (host, path, command, engine, recipe, sha256, size, inputs, data, "
                             "written) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (host, path) DO UPDATE SET "
@@ -495,6 +494,16 @@ def _cells(cur, reading_id: int) -> list[tuple]:
         cells = [tuple(x) for x in cur.execute("SELECT row_no, kind, key, type, text, num FROM row_value "
                                                "WHERE reading_id = ?", (reading_id,))]
     return sorted(cells, key=lambda x: (x[0], x[2]))
+
+
+def _inputs_json(inputs, done: dict) -> str:
+    """An output's ``inputs`` as stored (:meth:`krm.register.memo.Memo.record_outputs`'s JSON), encoded once for the
+    outputs of a run that share the one list (``done``: {id: (the list, its JSON)}; a report's 3,000 inputs are
+    the same for its KRM-6, KRM-7 and note)."""
+    got = done.get(id(inputs))
+    if got is None or got[0] is not inputs:
+        got = done[id(inputs)] = (inputs, json.dumps(inputs, ensure_ascii=False, separators=(",", ":")))
+    return got[1]
 
 
 def _in(cur, sql: str, values, params: tuple = ()) -> list:

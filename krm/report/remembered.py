@@ -174,12 +174,20 @@ class Inputs:
         data = {sha: text for sha, text, sl in rows if sl == seal(sha, self.recipe, self.today, text)}
         out = {}
         decoder = _Decoder()
-        for p, sha in shas.items():
-            if sha in data:
-                try:
-                    out[p] = decode(data[sha], p, self.stats[p].st_mtime, decoder)
-                except (ValueError, TypeError, KeyError, AttributeError):
-                    continue  # not an entry this krm reads: the file is validated
+        import gc
+
+        paused = gc.isenabled()
+        gc.disable()  # thousands of entries decoded, each a few containers kept, no cycle made: no collector pass
+        try:
+            for p, sha in shas.items():
+                if sha in data:
+                    try:
+                        out[p] = decode(data[sha], p, self.stats[p].st_mtime, decoder)
+                    except (ValueError, TypeError, KeyError, AttributeError):
+                        continue  # not an entry this krm reads: the file is validated
+        finally:
+            if paused:
+                gc.enable()
         return out
 
     def keep(self, path: Path, hint, sha: str | None, result) -> None:
