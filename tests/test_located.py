@@ -17,7 +17,7 @@ import pytest
 import krm.register as register
 from krm.intake.located import located
 from test_answers import _counted
-from test_memo import month, settled_now  # noqa: F401 - fixtures
+from test_memo import jobs, month, settled_now  # noqa: F401 - fixtures
 from test_register import _fresh_pg_database, _tree, cli, reg_url  # noqa: F401 - fixtures
 from test_splice import _replace, spliced  # noqa: F401 - fixtures
 
@@ -118,3 +118,69 @@ def test_a_register_with_paths_as_given_keeps_working(month, settled_now, splice
     new = {p for _, p in now} - {p for _, p in old}
     assert new and all(os.path.isabs(p) for p in new)
     assert set(located(month.rglob("*.xlsx"))) <= {p for _, p in now}
+
+
+def _identities(reg_url: str, outputs: list[Path] = ()) -> dict[str, tuple]:
+    """The register's file identities but those of files under ``outputs``: {path: (device, inode, size, mtime_ns,
+    ctime_ns, sha256, seen)}."""
+    with register.open(reg_url) as reg:
+        from sqlalchemy import select
+
+        from krm.register import schema as S
+
+        F = S.file_stat
+        with reg.reader() as c, c.begin():
+            rows = c.execute(select(F.c.path, F.c.device, F.c.inode, F.c.size, F.c.mtime_ns, F.c.ctime_ns,
+                                    F.c.sha256, F.c.seen)).all()
+    skip = tuple(os.path.join(o, "") for o in located(outputs))
+    return {r[0]: tuple(r[1:]) for r in rows if not r[0].startswith(skip)}
+
+
+def test_identities_are_where_the_file_is(reg_url, month, settled_now, jobs, tmp_path, monkeypatch):  # noqa: F811
+    """validate on the folder's own name records each file's identity where the file is; aggregate, validate and
+    report through a link to the folder or a relative name then hash no file again: no worker hashes one, and no
+    identity is recorded again (the register's rows are as they were, ``seen`` included), nor under another name."""
+    os.symlink(month.parent, tmp_path / "link")
+    assert cli("validate", month, "--format", "json").exit_code in (0, 1)
+    files = sorted(month.rglob("*.xlsx"))
+    ids = _identities(reg_url)
+    assert set(ids) == set(located(files))
+    hashed = jobs()
+    assert len(hashed) == len(files)
+    monkeypatch.chdir(tmp_path)
+    link = f"link/{month.name}"
+    for args in (("aggregate", tmp_path / link, "--out", tmp_path / "agg", "--force"),
+                 ("validate", f"./{link}/", "--format", "json"),
+                 ("report", link, "--month", "2019-05", "--out", tmp_path / "rep", "--force"),
+                 ("aggregate", link, "--out", tmp_path / "agg", "--force")):
+        r = cli(*args)
+        assert r.exit_code in (0, 1), (args, r.output)
+        assert jobs() == hashed, args  # no worker read and hashed a file
+        assert _identities(reg_url, [tmp_path / "agg", tmp_path / "rep"]) == ids, args  # nothing hashed (in the parent either) and recorded again
+
+
+def test_identities_recorded_under_another_name_are_hashed_once(month, settled_now, jobs, tmp_path,
+                                                                monkeypatch):  # noqa: F811
+    """A register whose identities an earlier krm recorded under the name a run gave (through a link): each file is
+    hashed once more and its identity recorded where it is; the old rows stay; the next run hashes nothing."""
+    db = tmp_path / "data" / "register.sqlite"
+    monkeypatch.setenv("KRM_REGISTER", str(db))
+    os.symlink(month.parent, tmp_path / "link")
+    link = tmp_path / "link" / month.name
+    assert cli("validate", month, "--format", "json").exit_code in (0, 1)
+    real = str(month.resolve())
+    with sqlite3.connect(db) as con:  # as krm before this change recorded them: under the name given
+        con.execute("UPDATE file_stat SET path = ? || substr(path, ?)", (str(link), len(real) + 1))
+        old = sorted(con.execute("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256, seen FROM file_stat"))
+    files = sorted(month.rglob("*.xlsx"))
+    assert {r[0] for r in old} == {str(link / f.relative_to(month)) for f in files}
+    n = len(jobs())
+    assert cli("validate", link, "--format", "json").exit_code in (0, 1)
+    with sqlite3.connect(db) as con:
+        now = sorted(con.execute("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256, seen FROM file_stat"))
+    assert set(old) <= set(now)  # nothing deleted
+    assert {r[0] for r in now} - {r[0] for r in old} == set(located(files))
+    assert cli("aggregate", link, "--out", tmp_path / "agg", "--force").exit_code in (0, 1)
+    with sqlite3.connect(db) as con:
+        assert sorted(con.execute("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256, seen FROM file_stat")) == now
+    assert len(jobs()) - n <= len(files)

@@ -121,15 +121,10 @@ def _known(found: Found | None, partial: bool) -> tuple[list, dict] | None:
 
 def identified(lite, stats: dict) -> dict[str, str]:
     """{absolute path: sha256} of the files whose identity now (``stats``: absolute path -> stat) is the one the
-    register recorded with their bytes (file_stat)."""
-    from krm.register.lite import host, identity
+    register recorded with their bytes (file_stat; :func:`krm.register.lite.identified`)."""
+    from krm.register.lite import IDENTITIES_SQL, host, identified
 
-    shas: dict[str, str] = {}
-    for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
-                          "WHERE host = :host AND path IN ({values})", sorted(stats), {"host": host()}):
-        if tuple(r[1:6]) == identity(stats[r[0]]):
-            shas[r[0]] = r[6]
-    return shas
+    return identified(lambda paths: lite.rows_in(IDENTITIES_SQL, paths, {"host": host()}), stats)
 
 
 def recipe_of(lite, command: str, invoked: str, paths: list, today: dt.date, tables=GENERATION,
@@ -172,7 +167,7 @@ def out_state(lite, out) -> list | None:
     """[[name, size, sha256], …] of every file under the output folder ``out`` but hidden ones (krm's lock and
     temporaries), in name order; a file whose identity the register knows is not hashed again, and the identity
     of a settled file hashed here is recorded (as a full run does for the workbooks it reads).  None: unreadable."""
-    from krm.register.lite import host, identity, sha256_file
+    from krm.register.lite import identity, sha256_file
 
     found: dict[str, tuple] = {}
     try:
@@ -182,11 +177,7 @@ def out_state(lite, out) -> list | None:
                 if not n.startswith("."):
                     p = os.path.join(d, n)
                     found[os.path.abspath(p)] = (os.path.relpath(p, out), os.stat(p))
-        shas = {}
-        for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
-                              "WHERE host = :host AND path IN ({values})", sorted(found), {"host": host()}):
-            if tuple(r[1:6]) == identity(found[r[0]][1]):
-                shas[r[0]] = r[6]
+        shas = identified(lite, {a: st for a, (_, st) in found.items()})
         new = []
         now_ns = _time_ns()
         for a, (_, st) in found.items():
@@ -212,9 +203,9 @@ def _time_ns() -> int:
 
 def _remember(lite, files: list) -> bool:
     """Record (path, identity, sha256) of settled files just hashed (file_stat, as Memo.record_files); False when
-    the register could not be written to."""
+    the register could not be written to.  Each is recorded where the file is (:func:`krm.register.lite.identity_rows`)."""
     from krm.register.connect import _now
-    from krm.register.lite import LiteError, host
+    from krm.register.lite import LiteError, host, identity_rows
     from krm.register.sqlite_write import ts
 
     now = ts(_now()) if lite.kind == "sqlite" else _now()
@@ -225,7 +216,7 @@ def _remember(lite, files: list) -> bool:
                     "mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, sha256 = excluded.sha256, "
                     "seen = excluded.seen"],
                    [{"host": host(), "path": p, "d": i[0], "i": i[1], "s": i[2], "m": i[3], "c": i[4], "sha": sha,
-                     "now": now} for p, i, sha in files])
+                     "now": now} for p, i, sha in identity_rows(files)])
     except LiteError:
         return False  # hashed again next time
     return True

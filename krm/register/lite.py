@@ -33,6 +33,57 @@ def identity(st: os.stat_result) -> tuple[int, int, int, int, int]:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
+#: the register's recorded identities of paths (``:host``, ``IN ({values})``: :meth:`Lite.rows_in`)
+IDENTITIES_SQL = ("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
+                  "WHERE host = :host AND path IN ({values})")
+
+
+def identified(fetch, stats: dict, cache: dict | None = None) -> dict[str, str]:
+    """{path: sha256} of the files of ``stats`` ({path: its stat now}) whose identity now is the one the register
+    recorded with their bytes (table ``file_stat``) — the one look-up of file identities every command makes.
+
+    Identities are recorded and looked up where the file is (:func:`krm.intake.located.located`: absolute, its
+    folder's links resolved), so a file met through another name of its folder (a link, ``./m/``, a relative
+    name) is known by the identity recorded under any other.  ``fetch(paths)`` gives the rows
+    (path, device, inode, size, mtime_ns, ctime_ns, sha256) recorded for those located paths (this host's).
+    ``cache``: {located path: (identity, sha256)} of rows read earlier in the run (filled here); a file whose
+    identity a cached row has is not asked for again.  (Rows an older krm recorded under a name not located are
+    not found: those files are hashed once more and recorded where they are; nothing is deleted.)"""
+    from krm.intake.located import located
+
+    where: dict[str, list] = {}
+    for p, key in zip(stats, located(stats)):
+        where.setdefault(key, []).append(p)
+    out: dict[str, str] = {}
+    ask = []
+    for key, ps in where.items():
+        got = cache.get(key) if cache is not None else None
+        if got is not None and all(got[0] == identity(stats[p]) for p in ps):
+            for p in ps:
+                out[p] = got[1]
+        else:
+            ask.append(key)
+    if ask:
+        for r in fetch(sorted(ask)):
+            ident = tuple(r[1:6])
+            if cache is not None:
+                cache[r[0]] = (ident, r[6])
+            for p in where.get(r[0], ()):
+                if ident == identity(stats[p]):
+                    out[p] = r[6]
+    return out
+
+
+def identity_rows(files) -> list[tuple[str, tuple, str]]:
+    """[(path where the register records it, identity, sha256)] of ``files`` [(path, identity, sha256)] to record
+    (table ``file_stat``), in path order, one a located path (the last given): :func:`identified` finds them."""
+    from krm.intake.located import located
+
+    files = list(files)
+    rows = {key: (ident, sha) for key, (_, ident, sha) in zip(located(p for p, _, _ in files), files)}
+    return [(key, ident, sha) for key, (ident, sha) in sorted(rows.items())]
+
+
 def sha256_file(path) -> str:
     import hashlib
 

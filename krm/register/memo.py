@@ -75,33 +75,36 @@ class Memo:
 
     # ------------------------------------------------------------------ file identities
     def known_files(self, stats: dict[str, os.stat_result]) -> dict[str, str]:
-        """{path: sha256} for the files whose identity is as recorded (``stats``: absolute path -> its stat now)."""
+        """{path: sha256} for the files whose identity is as recorded (``stats``: absolute path -> its stat now;
+        looked up where the file is: :func:`krm.register.lite.identified`)."""
         from sqlalchemy import select
 
         from krm.register import schema as S
+        from krm.register.lite import identified
 
         F = S.file_stat
-        out: dict[str, str] = {}
         me = host()
         with self.reader() as c, c.begin():
-            for part in _chunks(sorted(stats)):
-                for r in c.execute(select(F.c.path, F.c.device, F.c.inode, F.c.size, F.c.mtime_ns, F.c.ctime_ns,
-                                          F.c.sha256).where(F.c.host == me, F.c.path.in_(part))):
-                    if tuple(r[1:6]) == identity(stats[r[0]]):
-                        out[r[0]] = r[6]
-        return out
+            def fetch(paths):
+                rows = []
+                for part in _chunks(paths):
+                    rows += c.execute(select(F.c.path, F.c.device, F.c.inode, F.c.size, F.c.mtime_ns, F.c.ctime_ns,
+                                             F.c.sha256).where(F.c.host == me, F.c.path.in_(part))).all()
+                return rows
+            return identified(fetch, stats)
 
     def record_files(self, files: list[tuple[str, tuple, str]]) -> None:
         """Record (path, identity when read, sha256) of files read and hashed this run: their identities were
-        settled when they were read (:func:`settled`), so the same identity later means the same bytes."""
+        settled when they were read (:func:`settled`), so the same identity later means the same bytes.  Each is
+        recorded where the file is (:func:`krm.register.lite.identity_rows`)."""
         from krm.register import schema as S
+        from krm.register.lite import identity_rows
 
         if not files:
             return
         F, me, now = S.file_stat, host(), _now()
-        rows = {os.path.abspath(p): (ident, sha) for p, ident, sha in files}
         values = [{"host": me, "path": p, "device": i[0], "inode": i[1], "size": i[2], "mtime_ns": i[3],
-                   "ctime_ns": i[4], "sha256": sha, "seen": now} for p, (i, sha) in sorted(rows.items())]
+                   "ctime_ns": i[4], "sha256": sha, "seen": now} for p, i, sha in identity_rows(files)]
         with self.writer() as c, c.begin():
             stmt = _upsert(c, F)
             ex = stmt.excluded

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 
 from krm.intake.located import located
 from krm.register.connect import _now
@@ -129,16 +128,12 @@ class PlainRegister:
 
     def known_files(self, stats: dict) -> dict[str, str]:
         """:meth:`krm.register.memo.Memo.known_files`."""
-        from krm.register.lite import host, identity
+        from krm.register.lite import host, identified
 
-        out: dict[str, str] = {}
         with self.writer_sqlite.snapshot() as cur:
-            rows = _in(cur, "SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
-                            "WHERE host = ? AND path IN ({values})", stats, (host(),))
-        for r in rows:
-            if tuple(r[1:6]) == identity(stats[r[0]]):
-                out[r[0]] = r[6]
-        return out
+            return identified(lambda paths: _in(cur, "SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 "
+                                                     "FROM file_stat WHERE host = ? AND path IN ({values})", paths,
+                                                (host(),)), stats)
 
     def _reading_cells(self, reading_id: int):
         """(form, edition, header, n_rows, totals, digest) of a reading, or None, and its cells as
@@ -339,19 +334,18 @@ class PlainRegister:
 
     def record_files(self, files: list) -> None:
         """:meth:`krm.register.memo.Memo.record_files`."""
-        from krm.register.lite import host
+        from krm.register.lite import host, identity_rows
 
         if not files:
             return
         me, now = host(), ts(_now())
-        rows = {os.path.abspath(p): (ident, sha) for p, ident, sha in files}
         with self.writer_sqlite.write() as cur:
             cur.executemany("INSERT INTO file_stat (host, path, device, inode, size, mtime_ns, ctime_ns, sha256, seen) "
                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (host, path) DO UPDATE SET "
                             "device = excluded.device, inode = excluded.inode, size = excluded.size, "
                             "mtime_ns = excluded.mtime_ns, ctime_ns = excluded.ctime_ns, sha256 = excluded.sha256, "
                             "seen = excluded.seen",
-                            [(me, p, *i, sha, now) for p, (i, sha) in sorted(rows.items())])
+                            [(me, p, *i, sha, now) for p, i, sha in identity_rows(files)])
 
     def record_seen(self, seen: list, by: str | None = None, received: str = "now") -> list[int | None]:
         """:meth:`krm.register.Store.record_seen`: the same rows, written by the same statements in the same order

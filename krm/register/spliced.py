@@ -367,7 +367,7 @@ def _store_all(invoked, plan, shas, day, code, text, pieces, gen, after) -> None
 def _known(lite, plan, shas) -> tuple | None:
     """(files, shas) as :func:`krm.register.answers.known_files` after the run: the files validated here by the
     identities it recorded; None when one is not known."""
-    from krm.register.lite import host, identity
+    from krm.register.answers import identified
 
     stats = {}
     for _, _, a, p in plan:
@@ -377,12 +377,7 @@ def _known(lite, plan, shas) -> tuple | None:
             except OSError:
                 return None
     shas = dict(shas)
-    for r in lite.rows_in("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
-                          "WHERE host = :host AND path IN ({values})", sorted(stats), {"host": host()}):
-        if tuple(r[1:6]) == identity(stats[r[0]]):
-            shas[r[0]] = r[6]
-        else:
-            shas.pop(r[0], None)
+    shas.update(identified(lite, stats) if stats else {})
     if any(a not in shas for _, _, a, _ in plan):
         return None
     return [(shown, a) for _, shown, a, _ in plan], shas

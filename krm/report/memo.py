@@ -116,10 +116,7 @@ class Identities:
     the register only for the files whose identity they have not been given yet.  What an identity stood for when
     its bytes were hashed stays true (the register records only settled identities: :func:`_files`), so a row read
     earlier in the run answers a file that still has that identity as the register would now; a file with another
-    identity is asked for again."""
-
-    SQL = ("SELECT path, device, inode, size, mtime_ns, ctime_ns, sha256 FROM file_stat "
-           "WHERE host = :host AND path IN ({values})")
+    identity is asked for again.  (Rows are kept by the path where the file is: :func:`krm.register.lite.identified`.)"""
 
     def __init__(self):
         self.rows: dict[str, tuple] = {}
@@ -127,24 +124,9 @@ class Identities:
     def shas(self, lite, stats: dict) -> dict[str, str]:
         """{absolute path: SHA-256} of the files of ``stats`` ({absolute path: stat}) whose identity the register
         knows.  Raises :class:`krm.register.lite.LiteError`."""
-        from krm.register.lite import host, identity
+        from krm.register.lite import IDENTITIES_SQL, host, identified
 
-        out: dict[str, str] = {}
-        ask = []
-        rows = self.rows
-        for a, st in stats.items():
-            got = rows.get(a)
-            if got is not None and got[0] == identity(st):
-                out[a] = got[1]
-            else:
-                ask.append(a)
-        if ask:
-            for r in lite.rows_in(self.SQL, sorted(ask), {"host": host()}):
-                ident = tuple(r[1:6])
-                rows[r[0]] = (ident, r[6])
-                if ident == identity(stats[r[0]]):
-                    out[r[0]] = r[6]
-        return out
+        return identified(lambda paths: lite.rows_in(IDENTITIES_SQL, paths, {"host": host()}), stats, self.rows)
 
 
 def key(lite, root: Path, month: str, quarter: str | None, langs: list[str], prefer: str | None, strict: bool,
