@@ -285,3 +285,25 @@ def test_a_workbook_part_named_in_another_case_is_refused_saying_so(tmp_path):
     assert f.message("en").startswith("The workbook can be read in more than one way")
     assert f.message("ru").startswith("Книгу можно прочитать по-разному")
     assert f.message("kk").startswith("Жұмыс кітабын әртүрлі оқуға болады")
+
+
+def test_docs_name_every_case():
+    """docs/hostile.md's tables of the corpus name every case (a full name, or ``…_rest`` after one in its row, as
+    `far_cell_sheet_target_dot.xlsx`, `…_dotdot`), and no file that is not a case: what it says of the corpus is
+    about the corpus there is (a number given as the corpus's size is its size)."""
+    import re
+
+    named = set()
+    text = (Path(__file__).parent.parent / "docs" / "hostile.md").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.startswith("| `"):
+            continue
+        cell = re.findall(r"`([^`]+)`", line.split("|")[1])
+        if not cell or not cell[0].lower().endswith((".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")):
+            continue
+        stem, ext = os.path.splitext(cell[0])
+        for name in cell:
+            named.add(stem.rsplit("_", 1)[0] + name[1:] + ext if name.startswith("…") else name)
+    assert named == set(NAMES), (sorted(set(NAMES) - named), sorted(named - set(NAMES)))
+    counts = re.findall(r"corpus (?:of|has|is) (\d+)", text)  # a count of the corpus, if one is given, is its size
+    assert all(int(n) == len(NAMES) for n in counts), (counts, len(NAMES))
