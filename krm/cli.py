@@ -14,7 +14,6 @@ Exit codes (stable, documented in README):
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 
 import typer
@@ -68,6 +67,12 @@ _coercion.install()  # plain option values without pydantic (krm/cli_types.py)
 
 
 def _register() -> None:
+    one = _invoked(ORDER)  # one of krm's own commands: its module is all there is to import (no listing)
+    if one is not None:
+        importlib.import_module(f"krm.commands.{one}")
+        return
+    import pkgutil
+
     import krm.commands as pkg
 
     found = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))

@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -139,6 +138,8 @@ def clean_stale(out: Path) -> list[Path]:
 
 def clean_spools() -> list[Path]:
     """Spool folders in the temporary directory whose krm process is gone (marker file names its pid)."""
+    import tempfile  # here, not at import: every krm run imports this module for terminate_cleanly (start-up)
+
     gone = []
     tmp = Path(tempfile.gettempdir())
     try:

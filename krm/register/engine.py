@@ -20,23 +20,50 @@ _SOURCE_SUFFIXES = (".py", ".csv", ".json", ".geojson", ".txt", ".md", ".html", 
 
 def _hash_tree(h, base: Path) -> None:
     """Every source file under ``base`` (its path from ``base`` and its bytes), in the order of their paths' parts
-    (as ``sorted(base.rglob("*"))``; with :func:`os.walk`, several times faster than through Path objects)."""
-    found = []
-    for d, dirs, names in os.walk(base):
-        if "__pycache__" in Path(d).relative_to(base).parts:
-            continue
-        rel = os.path.relpath(d, base)
-        parts = () if rel == "." else tuple(rel.split(os.sep))
-        for n in names:
-            if os.path.splitext(n)[1] in _SOURCE_SUFFIXES and os.path.isfile(os.path.join(d, n)):
-                found.append(parts + (n,))
+    (as ``sorted(base.rglob("*"))``).  Every register command computes this at start-up (≈ 250 files), so the tree
+    is walked as :func:`os.walk` walks it (links to folders not followed, unreadable folders skipped) but with
+    :func:`os.scandir`'s own entry types instead of a ``stat`` a file, without entering ``__pycache__``, and each
+    file read unbuffered: the same files, bytes and digest at about half the cost."""
+    found: list[tuple[str, ...]] = []
+    _found_under(base, (), found)
     for parts in sorted(found):
-        with open(os.path.join(base, *parts), "rb") as fh:
+        with open(os.path.join(base, *parts), "rb", buffering=0) as fh:
             data = fh.read()
         h.update("/".join(parts).encode())
         h.update(b"\0")
         h.update(data)
         h.update(b"\0")
+
+
+def _found_under(folder, parts: tuple[str, ...], found: list) -> None:
+    """The source files under ``folder`` (``parts``: its path from the base) into ``found``, as ``os.walk(base)``
+    with every folder inside a ``__pycache__`` left out and :func:`os.path.isfile` for each name would."""
+    try:
+        entries = os.scandir(folder)
+    except OSError:  # os.walk skips a folder it cannot list
+        return
+    subfolders = []
+    with entries:
+        for e in entries:
+            try:
+                is_dir = e.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                try:
+                    link = e.is_symlink()
+                except OSError:
+                    link = False
+                if not link and e.name != "__pycache__":
+                    subfolders.append(e)
+            elif os.path.splitext(e.name)[1] in _SOURCE_SUFFIXES:
+                try:
+                    if e.is_file():  # follows a link, as os.path.isfile
+                        found.append(parts + (e.name,))
+                except OSError:
+                    pass
+    for e in subfolders:
+        _found_under(e.path, parts + (e.name,), found)
 
 
 @lru_cache(maxsize=None)
