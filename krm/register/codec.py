@@ -24,8 +24,10 @@ import hashlib
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from krm.findings import Finding
+if TYPE_CHECKING:
+    from krm.findings import Finding
 
 #: the Submission fields stored as its header (the rows are stored as rows; the path is where it is seen)
 _NOT_HEADER = ("path", "projects", "regions")
@@ -373,6 +375,8 @@ def finding_record(seq: int, f: Finding) -> dict:
 
 
 def finding_from(rec, path: str) -> Finding:
+    from krm.findings import Finding  # here: a run answered whole by the register (krm.register.answers) makes none
+
     data = loads(rec.data) or {}
     return Finding(code=rec.code, severity=rec.severity, file=path, sheet=rec.sheet, cell=rec.cell,
                    **{k: data[k] for k in _FINDING_DATA if k in data})
